@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* WampRouter: owns the realms, the listening transports and the sessions on them. */
+#pragma once
+
+#if !defined (__WAMP_H_INSIDE__) && !defined (WAMP_COMPILATION)
+#error "Only <wamp/wamp.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+#include <wamp/wamp-export.h>
+#include <wamp/wamp-reactor.h>
+#include <wamp/wamp-realm.h>
+
+G_BEGIN_DECLS
+
+#define WAMP_TYPE_ROUTER (wamp_router_get_type ())
+WAMP_AVAILABLE_IN_ALL
+G_DECLARE_FINAL_TYPE (WampRouter, wamp_router, WAMP, ROUTER, GObject)
+
+/* Returns: (transfer full). */
+WAMP_AVAILABLE_IN_ALL
+WampRouter *wamp_router_new (WampReactor *reactor);
+
+/* Validates the whole config (a dict, the schema of DESIGN.md) against the
+ * loaded extensions and builds realms, transports and authenticators; nothing
+ * listens yet. Errors are WAMP_CONFIG_ERROR naming the JSON path. Call once. */
+WAMP_AVAILABLE_IN_ALL
+gboolean wamp_router_configure (WampRouter *self, WampValue *config, GError **error);
+
+/* Starts every transport. On error, the ones started are stopped again. */
+WAMP_AVAILABLE_IN_ALL
+gboolean wamp_router_start (WampRouter *self, GError **error);
+
+/* Returns: (transfer full): after start, one "NAME URL" line per bound
+ * address, the --ready-file format. */
+WAMP_AVAILABLE_IN_ALL
+GStrv wamp_router_get_listeners (WampRouter *self);
+
+/* Stops listening, sends GOODBYE wamp.close.system_shutdown to every
+ * session, and completes once they answered or closed, or after a bounded
+ * grace time; then every connection is closed. */
+WAMP_AVAILABLE_IN_ALL
+void wamp_router_shutdown_async (WampRouter *self, GCancellable *cancellable,
+                                 GAsyncReadyCallback callback, gpointer user_data);
+WAMP_AVAILABLE_IN_ALL
+gboolean wamp_router_shutdown_finish (WampRouter *self, GAsyncResult *result, GError **error);
+
+/* (transfer none) */
+WAMP_AVAILABLE_IN_ALL
+WampReactor *wamp_router_get_reactor (WampRouter *self);
+/* Returns: (transfer none) (nullable). */
+WAMP_AVAILABLE_IN_ALL
+WampRealm *wamp_router_lookup_realm (WampRouter *self, const char *name);
+/* Returns: (transfer container) (element-type WampRealm). */
+WAMP_AVAILABLE_IN_ALL
+GPtrArray *wamp_router_list_realms (WampRouter *self);
+/* A router-scope ID. */
+WAMP_AVAILABLE_IN_ALL
+guint64 wamp_router_next_id (WampRouter *self);
+
+G_END_DECLS

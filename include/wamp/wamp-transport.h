@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* WampTransport: a listener built from one config block, and the client side
+ * of the same transport (extension point "wamp-transport"). */
+#pragma once
+
+#if !defined (__WAMP_H_INSIDE__) && !defined (WAMP_COMPILATION)
+#error "Only <wamp/wamp.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+#include <wamp/wamp-export.h>
+#include <wamp/wamp-connection.h>
+#include <wamp/wamp-reactor.h>
+
+G_BEGIN_DECLS
+
+#define WAMP_TRANSPORT_EXTENSION_POINT "wamp-transport"
+
+#define WAMP_TYPE_TRANSPORT (wamp_transport_get_type ())
+WAMP_AVAILABLE_IN_ALL
+G_DECLARE_INTERFACE (WampTransport, wamp_transport, WAMP, TRANSPORT, GObject)
+
+/**
+ * WampTransportInterface:
+ * @configure: reads its config block @config (a dict) for a listener. The core
+ *   has checked the keys "name", "type", "serializers" and "auth"; the
+ *   transport checks every other key (unknown ones are an error) and reports
+ *   problems as WAMP_CONFIG_ERROR naming the JSON path (@config_path is the
+ *   block's, e.g. "$.transports[0]"). @serializers: (element-type WampSerializer)
+ *   the serializers to offer, in preference order. Nothing listens yet.
+ * @start: binds and listens. Errors name the address.
+ * @stop: stops listening; established connections stay.
+ * @get_urls: after @start, one URL per bound address in the ready-file form
+ *   of DESIGN.md (`ws://127.0.0.1:8080/ws`).
+ * @adopt: takes over an already-accepted connection (e.g. from a universal
+ *   port) with @initial_bytes already read from it. @socket is the stream's
+ *   socket, for the reactor.
+ * @connect_async: opens a client connection to @url, offering @serializers
+ *   (element-type WampSerializer) in preference order.
+ *
+ * A listener reports each connection that completed its transport handshake
+ * with wamp_transport_connection_accepted().
+ */
+struct _WampTransportInterface
+{
+  GTypeInterface g_iface;
+
+  gboolean (*configure) (WampTransport *self,
+                         WampReactor   *reactor,
+                         WampValue     *config,
+                         const char    *config_path,
+                         GPtrArray     *serializers,
+                         GError       **error);
+  gboolean (*start) (WampTransport *self, GError **error);
+  void (*stop) (WampTransport *self);
+  GStrv (*get_urls) (WampTransport *self);
+  gboolean (*adopt) (WampTransport *self,
+                     GIOStream     *stream,
+                     GSocket       *socket,
+                     GBytes        *initial_bytes,
+                     GError       **error);
+  void (*connect_async) (WampTransport       *self,
+                         WampReactor         *reactor,
+                         const char          *url,
+                         GPtrArray           *serializers,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data);
+  WampConnection *(*connect_finish) (WampTransport *self, GAsyncResult *result, GError **error);
+};
+
+WAMP_AVAILABLE_IN_ALL
+gboolean wamp_transport_configure (WampTransport *self, WampReactor *reactor, WampValue *config,
+                                   const char *config_path, GPtrArray *serializers, GError **error);
+WAMP_AVAILABLE_IN_ALL
+gboolean wamp_transport_start (WampTransport *self, GError **error);
+WAMP_AVAILABLE_IN_ALL
+void wamp_transport_stop (WampTransport *self);
+/* Returns: (transfer full). */
+WAMP_AVAILABLE_IN_ALL
+GStrv wamp_transport_get_urls (WampTransport *self);
+WAMP_AVAILABLE_IN_ALL
+gboolean wamp_transport_adopt (WampTransport *self, GIOStream *stream, GSocket *socket,
+                               GBytes *initial_bytes, GError **error);
+WAMP_AVAILABLE_IN_ALL
+void wamp_transport_connect_async (WampTransport *self, WampReactor *reactor, const char *url,
+                                   GPtrArray *serializers, GCancellable *cancellable,
+                                   GAsyncReadyCallback callback, gpointer user_data);
+/* Returns: (transfer full) (nullable). */
+WAMP_AVAILABLE_IN_ALL
+WampConnection *wamp_transport_connect_finish (WampTransport *self, GAsyncResult *result, GError **error);
+
+/* Called by a listening transport: @connection (transfer none; the core takes
+ * its own reference) is ready for WAMP. */
+WAMP_AVAILABLE_IN_ALL
+void wamp_transport_connection_accepted (WampTransport *self, WampConnection *connection);
+
+/* Returns: (transfer full) (nullable): a new instance of the transport
+ * extension @name, NULL when no plugin provides it. */
+WAMP_AVAILABLE_IN_ALL
+WampTransport *wamp_transport_new (const char *name);
+
+G_END_DECLS

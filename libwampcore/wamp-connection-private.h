@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Who receives a connection's frames: the router's WampSession or a WampClient. */
+#pragma once
+
+#include <wamp/wamp.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  void (*frame_received) (gpointer owner, WampConnection *connection, GBytes *frame);
+  void (*closed) (gpointer owner, WampConnection *connection, WampCloseCode code, const char *reason);
+} WampConnectionSinkFuncs;
+
+/* @funcs: static; @owner: not referenced. Pass NULL funcs to detach: frames
+ * then are dropped (logged at debug level). */
+void wamp_connection_set_sink (WampConnection                *connection,
+                               const WampConnectionSinkFuncs *funcs,
+                               gpointer                       owner);
+
+G_END_DECLS
