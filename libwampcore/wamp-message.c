@@ -171,14 +171,21 @@ wamp_message_type_payload_index (WampMessageType type)
   return spec != NULL ? spec->payload_index : -1;
 }
 
-/* Immutable, so every message without Details/Options of its own shares one. */
+/* Immutable, so every message without Details/Options of its own shares one.
+ * A second, never released reference keeps it from ever being "the only
+ * reference", which is what wamp_value_dict_insert() requires. */
 static WampValue *
 shared_empty_dict (void)
 {
   static WampValue *empty;
 
   if (g_once_init_enter (&empty))
-    g_once_init_leave (&empty, wamp_value_new_dict (0));
+    {
+      WampValue *dict = wamp_value_new_dict (0);
+
+      wamp_value_ref (dict);
+      g_once_init_leave (&empty, dict);
+    }
   return empty;
 }
 
@@ -346,10 +353,23 @@ wamp_message_new_from_fields (WampValue *const *fields,
 /* Typed constructors: the caller is trusted code, so arguments are checked
  * with g_return_val_if_fail and the fields are built without revalidation. */
 
+/* Element 0 of every message a router builds: shared per type, as the
+ * values are immutable, which saves an allocation per outgoing message. */
 static WampValue *
 type_value (WampMessageType type)
 {
-  return wamp_value_new_int (type);
+  static WampValue **values;
+
+  if (g_once_init_enter (&values))
+    {
+      WampValue **table = g_new0 (WampValue *, WAMP_MESSAGE_TYPE_MAX + 1);
+
+      for (gint i = 0; i <= WAMP_MESSAGE_TYPE_MAX; i++)
+        if (specs[i].name != NULL)
+          table[i] = wamp_value_new_int (i);
+      g_once_init_leave (&values, table);
+    }
+  return wamp_value_ref (values[type]);
 }
 
 static WampValue *

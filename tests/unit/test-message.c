@@ -699,6 +699,22 @@ test_debug_string (void)
 }
 
 static void
+test_shared_empty_dict_stays_immutable (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(WampMessage) m = wamp_message_new_unsubscribed (1, NULL);
+      WampValue *details = wamp_message_get_details (m);
+
+      wamp_value_dict_insert (details, "oops", wamp_value_new_null ());
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*CRITICAL*");
+}
+
+static void
 test_boxed (void)
 {
   g_autoptr(WampMessage) m = wamp_message_new_published (1, 2);
@@ -728,6 +744,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/message/accessor/request-on-goodbye-is-critical", test_wrong_id_accessor_is_critical);
   g_test_add_func ("/message/cache/one-encoding-per-serializer", test_encoding_cache);
   g_test_add_func ("/message/debug/fields-and-payload", test_debug_string);
+  g_test_add_func ("/message/details/shared-empty-dict-refuses-insert", test_shared_empty_dict_stays_immutable);
   g_test_add_func ("/message/boxed/copy-is-ref", test_boxed);
 
   return g_test_run ();
