@@ -834,7 +834,11 @@ append_debug (GString         *out,
           g_string_append (out, d > 0 ? "Infinity" : "-Infinity");
         else
           {
-            g_ascii_dtostr (buf, sizeof buf, d);
+            /* The shortest of %.15g / %.17g that reads back exactly:
+             * 0.1 prints as 0.1, not 0.10000000000000001. */
+            g_ascii_formatd (buf, sizeof buf, "%.15g", d);
+            if (g_ascii_strtod (buf, NULL) != d)
+              g_ascii_formatd (buf, sizeof buf, "%.17g", d);
             g_string_append (out, buf);
             /* Keep doubles distinguishable from integers in logs. */
             if (strpbrk (buf, ".eE") == NULL)

@@ -341,11 +341,23 @@ test_debug_scalars (void)
   g_autofree char *s2 = wamp_value_to_debug_string (neg);
   g_autofree char *s3 = wamp_value_to_debug_string (ctl);
   g_autofree char *s4 = wamp_value_to_debug_string (half);
+  g_autoptr(WampValue) tenth = wamp_value_new_double (0.1);
+  g_autoptr(WampValue) third = wamp_value_new_double (1.0 / 3.0);
+  g_autoptr(WampValue) whole = wamp_value_new_double (-2.0);
+  g_autoptr(WampValue) inf = wamp_value_new_double (INFINITY);
+  g_autofree char *s5 = wamp_value_to_debug_string (tenth);
+  g_autofree char *s6 = wamp_value_to_debug_string (third);
+  g_autofree char *s7 = wamp_value_to_debug_string (whole);
+  g_autofree char *s8 = wamp_value_to_debug_string (inf);
 
   g_assert_cmpstr (s1, ==, "18446744073709551615");
   g_assert_cmpstr (s2, ==, "-3");
   g_assert_cmpstr (s3, ==, "\"\\n\\u0000\"");
   g_assert_cmpstr (s4, ==, "0.5");
+  g_assert_cmpstr (s5, ==, "0.1");
+  g_assert_cmpfloat (g_ascii_strtod (s6, NULL), ==, 1.0 / 3.0);
+  g_assert_cmpstr (s7, ==, "-2.0");
+  g_assert_cmpstr (s8, ==, "Infinity");
 }
 
 static void
