@@ -222,11 +222,30 @@ wamp_value_new_list (gsize reserve)
   return (WampValue *) self;
 }
 
+/* Seeds the key hash per process, so that a peer cannot precompute a dict
+ * whose keys all collide. Set (once) before the first dict exists. */
+static guint32 hash_seed;
+
+static void
+hash_seed_init (void)
+{
+  static gsize initialized;
+
+  if (g_once_init_enter (&initialized))
+    {
+      hash_seed = g_random_int ();
+      g_once_init_leave (&initialized, 1);
+    }
+}
+
 /* Returns: (transfer full). */
 WampValue *
 wamp_value_new_dict (gsize reserve)
 {
-  WampDictValue *self = value_alloc (WAMP_VALUE_DICT, sizeof (WampDictValue));
+  WampDictValue *self;
+
+  hash_seed_init ();
+  self = value_alloc (WAMP_VALUE_DICT, sizeof (WampDictValue));
 
   self->len = 0;
   self->cap = reserve;
@@ -479,12 +498,13 @@ wamp_value_list_append (WampValue *list,
 
 /* Dicts. */
 
-/* FNV-1a: keys are short, and a hash over the bytes handles embedded NUL. */
+/* FNV-1a, seeded: keys are short, and a hash over the bytes handles
+ * embedded NUL. */
 static guint32
 key_hash (const char *key,
           gsize       len)
 {
-  guint32 h = 2166136261u;
+  guint32 h = 2166136261u ^ hash_seed;
 
   for (gsize i = 0; i < len; i++)
     {
