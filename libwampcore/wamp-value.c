@@ -210,11 +210,17 @@ wamp_value_new_bytes_from_gbytes (GBytes *bytes)
   return (WampValue *) self;
 }
 
+/* A reserve is a hint, and may come from a count a peer claimed: beyond this
+ * the array grows as items actually arrive. */
+#define MAX_RESERVE 1024
+
 /* Returns: (transfer full). */
 WampValue *
 wamp_value_new_list (gsize reserve)
 {
   WampListValue *self = value_alloc (WAMP_VALUE_LIST, sizeof (WampListValue));
+
+  reserve = MIN (reserve, MAX_RESERVE);
 
   self->len = 0;
   self->cap = reserve;
@@ -245,6 +251,7 @@ wamp_value_new_dict (gsize reserve)
   WampDictValue *self;
 
   hash_seed_init ();
+  reserve = MIN (reserve, MAX_RESERVE);
   self = value_alloc (WAMP_VALUE_DICT, sizeof (WampDictValue));
 
   self->len = 0;

@@ -361,6 +361,19 @@ test_debug_scalars (void)
 }
 
 static void
+test_huge_reserve_is_only_a_hint (void)
+{
+  /* A peer-claimed count must not turn into an allocation. */
+  g_autoptr(WampValue) list = wamp_value_new_list (G_MAXSIZE / 2);
+  g_autoptr(WampValue) dict = wamp_value_new_dict (G_MAXSIZE / 2);
+
+  wamp_value_list_append (list, wamp_value_new_null ());
+  wamp_value_dict_insert (dict, "k", wamp_value_new_null ());
+  g_assert_cmpuint (wamp_value_list_length (list), ==, 1);
+  g_assert_cmpuint (wamp_value_dict_size (dict), ==, 1);
+}
+
+static void
 test_boxed_type (void)
 {
   g_autoptr(WampValue) v = wamp_value_new_int (1);
@@ -408,6 +421,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/value/dict/typed-getters-fall-back-to-default", test_dict_typed_getters);
   g_test_add_func ("/value/equal/nested-ignores-dict-order", test_nested_equality_and_debug);
   g_test_add_func ("/value/debug/scalars", test_debug_scalars);
+  g_test_add_func ("/value/container/huge-reserve-is-only-a-hint", test_huge_reserve_is_only_a_hint);
   g_test_add_func ("/value/boxed/copy-is-ref", test_boxed_type);
   g_test_add_func ("/value/getter/wrong-type-is-critical", test_wrong_getter_is_critical);
 
