@@ -54,6 +54,35 @@ lookup_point (const char *extension_point)
   return point;
 }
 
+/* Which plugin registered each "point:name", for the duplicate message:
+ * GIO does not remember. */
+G_LOCK_DEFINE_STATIC (extension_owners);
+static GHashTable *extension_owners;
+
+static void
+extension_owner_insert (const char *key, const char *plugin_name)
+{
+  G_LOCK (extension_owners);
+  if (extension_owners == NULL)
+    extension_owners = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_hash_table_replace (extension_owners, g_strdup (key),
+                        g_strdup (plugin_name != NULL ? plugin_name : "(unnamed)"));
+  G_UNLOCK (extension_owners);
+}
+
+/* Returns: (transfer none) (nullable): owner names are never removed. */
+static const char *
+extension_owner_lookup (const char *key)
+{
+  const char *owner = NULL;
+
+  G_LOCK (extension_owners);
+  if (extension_owners != NULL)
+    owner = g_hash_table_lookup (extension_owners, key);
+  G_UNLOCK (extension_owners);
+  return owner;
+}
+
 gboolean
 wamp_plugin_context_add_extension (WampPluginContext *context,
                                    const char        *extension_point,
@@ -63,6 +92,7 @@ wamp_plugin_context_add_extension (WampPluginContext *context,
 {
   GIOExtensionPoint *point;
   GType required;
+  g_autofree char *key = NULL;
 
   g_return_val_if_fail (context != NULL, FALSE);
   g_return_val_if_fail (extension_point != NULL, FALSE);
@@ -99,10 +129,14 @@ wamp_plugin_context_add_extension (WampPluginContext *context,
 
   /* GIO silently accepts a second extension of the same name: the first
    * would win unpredictably by priority, so a duplicate is an error. */
+  key = g_strconcat (extension_point, ":", name, NULL);
   if (g_io_extension_point_get_extension_by_name (point, name) != NULL)
     {
+      const char *owner = extension_owner_lookup (key);
+
       g_set_error (error, WAMP_PLUGIN_ERROR, WAMP_PLUGIN_ERROR_DUPLICATE,
-                   "Extension “%s” of %s is already provided", name, extension_point);
+                   "Extension “%s” of %s is already provided by plugin %s",
+                   name, extension_point, owner != NULL ? owner : "(unknown)");
       return FALSE;
     }
 
@@ -119,8 +153,9 @@ wamp_plugin_context_add_extension (WampPluginContext *context,
     }
 
   g_io_extension_point_implement (extension_point, type, name, 0);
+  extension_owner_insert (key, context->plugin_name);
   if (context->extensions != NULL)
-    g_ptr_array_add (context->extensions, g_strconcat (extension_point, ":", name, NULL));
+    g_ptr_array_add (context->extensions, g_steal_pointer (&key));
 
   g_debug ("Plugin %s provides %s “%s” (%s)",
            context->plugin_name != NULL ? context->plugin_name : "(unnamed)",
