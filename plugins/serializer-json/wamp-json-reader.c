@@ -265,7 +265,7 @@ unescape (const guint8 *s,
         case 't': *o++ = '\t'; s += 2; break;
         case 'u':
           {
-            guint hi, lo;
+            guint hi = 0, lo = 0;
 
             read_hex4 (s + 2, &hi);
             s += 6;
