@@ -464,6 +464,12 @@ read_number (WampJsonReader  *reader,
     {
       guint64 v = 0;
 
+      /* Validation alone needs the value only when it may be out of range. */
+      if (out == NULL && n_int_digits < 19)
+        {
+          reader->p = p;
+          return TRUE;
+        }
       for (const guint8 *d = digits; d < p; d++)
         {
           guint digit = (guint) (*d - '0');
