@@ -329,6 +329,16 @@ wamp_test_plugins_ensure (void)
     }
 }
 
+void
+wamp_test_plugins_add_static (const WampPluginInfo *info)
+{
+  g_autoptr (GError) error = NULL;
+
+  wamp_test_plugins_ensure ();
+  wamp_plugin_loader_add_static (test_plugin_loader, info, &error);
+  g_assert_no_error (error);
+}
+
 /* ---- main-loop helpers ------------------------------------------------- */
 
 static gboolean
@@ -424,17 +434,13 @@ wamp_test_router_free (WampTestRouter *self)
 {
   if (self == NULL)
     return;
-  for (guint i = 0; i < self->peers->len; i++)
-    {
-      WampTestPeer *peer = g_ptr_array_index (self->peers, i);
-
-      wamp_test_peer_close (peer);
-      peer->router = NULL;
-    }
-  g_ptr_array_unref (self->peers);
-  /* Let pending close reports reach the router before it goes. */
-  wamp_test_iterate_for (1);
+  /* The router closes what is still open (its sessions leave their realms
+   * first); the peers outlive it and see their connections closed. */
   g_clear_object (&self->router);
+  for (guint i = 0; i < self->peers->len; i++)
+    ((WampTestPeer *) g_ptr_array_index (self->peers, i))->router = NULL;
+  g_ptr_array_unref (self->peers);
+  /* Deliver the deferred close reports while the reactor still exists. */
   wamp_test_iterate_for (1);
   g_clear_object (&self->reactor);
   g_free (self);

@@ -45,6 +45,9 @@ typedef struct _WampTestPeer WampTestPeer;
 /* Loads the plugins once per process ($WAMPD_PLUGIN_PATH, no default dir)
  * and registers the loopback transport. Called by every constructor below. */
 void wamp_test_plugins_ensure (void);
+/* Registers a plugin linked into the test program (e.g. a test role), after
+ * wamp_test_plugins_ensure(); a refusal fails the test. */
+void wamp_test_plugins_add_static (const WampPluginInfo *info);
 
 /* Builds a reactor and a router from @config_json, configures and starts
  * it. A config or start error fails the test (g_assert_no_error).
@@ -52,7 +55,8 @@ void wamp_test_plugins_ensure (void);
 WampTestRouter *wamp_test_router_new (const char *config_json);
 /* As above, but returns NULL with @error set on a parse, config or start error. */
 WampTestRouter *wamp_test_router_try_new (const char *config_json, GError **error);
-/* Closes every peer connection still open, drops the router. */
+/* Drops the router, which closes every connection still open (peers then
+ * report closed); peers may be freed before or after. */
 void wamp_test_router_free (WampTestRouter *router);
 /* (transfer none) */
 WampRouter *wamp_test_router_get_router (WampTestRouter *router);
