@@ -357,7 +357,7 @@ test_config_realm_permissions (void)
     "{ \"version\": 1, \"realms\": [{ \"name\": \"realm1\", \"router_roles\": [\"testrole\"],"
     "  \"options\": { \"uri_check\": \"strict\" },"
     "  \"roles\": [ { \"name\": \"anonymous\", \"permissions\": ["
-    "    { \"uri\": \"\", \"match\": \"prefix\", \"allow\": { \"subscribe\": true } },"
+    "    { \"uri\": \"org.\", \"match\": \"prefix\", \"allow\": { \"subscribe\": true } },"
     "    { \"uri\": \"com.example.\", \"match\": \"prefix\", \"allow\": { \"publish\": true },"
     "      \"disclose\": { \"publisher\": true } },"
     "    { \"uri\": \"com.example.secret\", \"allow\": { \"call\": true }, \"disclose\": { \"caller\": true } },"
@@ -387,10 +387,14 @@ test_config_realm_permissions (void)
   g_assert_true (wamp_realm_authorize (realm, session, WAMP_ACTION_CALL, "com.example.secret"));
   g_assert_false (wamp_realm_authorize (realm, session, WAMP_ACTION_PUBLISH, "com.example.secret"));
   g_assert_true (wamp_realm_get_disclose (realm, session, WAMP_ACTION_CALL, "com.example.secret"));
-  /* Wildcard: an empty component matches one component, not more. */
+  /* Wildcard (tried after exact and prefix): an empty component matches one
+   * component, not more. */
   g_assert_true (wamp_realm_authorize (realm, session, WAMP_ACTION_REGISTER, "com.foo.proc"));
   g_assert_false (wamp_realm_authorize (realm, session, WAMP_ACTION_REGISTER, "com.foo.bar.proc"));
   g_assert_false (wamp_realm_authorize (realm, session, WAMP_ACTION_REGISTER, "com.example.topic"));
+  /* No permission at all. */
+  g_assert_false (wamp_realm_authorize (realm, session, WAMP_ACTION_SUBSCRIBE, "net.other"));
+  g_assert_false (wamp_realm_get_disclose (realm, session, WAMP_ACTION_CALL, "net.other"));
 }
 
 /* ---- HELLO / WELCOME ---------------------------------------------------------- */
