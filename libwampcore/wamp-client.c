@@ -56,6 +56,8 @@ typedef struct {
   GSource *cancel_source; /* (nullable) (owned) */
   Handler *handler;      /* (nullable) (owned): SUBSCRIBE, REGISTER */
   guint64 target_id;     /* UNSUBSCRIBE: the subscription */
+  char *topic;           /* SUBSCRIBE: topic and match policy, to tell */
+  char *match;           /* whether a later SUBSCRIBE will share the ID */
   char *cancel_mode;     /* CALL */
   gboolean cancel_sent;
 } PendingRequest;
@@ -244,6 +246,8 @@ pending_request_free (gpointer data)
                              "The client was closed");
   g_clear_pointer (&req->handler, handler_unref);
   g_free (req->cancel_mode);
+  g_free (req->topic);
+  g_free (req->match);
   g_free (req);
 }
 
@@ -622,6 +626,27 @@ take_pending (WampClient *self, WampMessage *message, WampMessageType request_ty
   return req;
 }
 
+/* Whether a SUBSCRIBE other than @req, not cancelled, for the same topic
+ * and match policy is pending. Linear, but only on the rare path of a
+ * cancelled subscribe. */
+static gboolean
+has_live_subscribe_for (WampClient *self, PendingRequest *req)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->pending);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      PendingRequest *other = value;
+
+      if (other != req && other->type == WAMP_MESSAGE_SUBSCRIBE && other->task != NULL &&
+          g_strcmp0 (other->topic, req->topic) == 0 && g_strcmp0 (other->match, req->match) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 handle_subscribed (WampClient *self, WampMessage *message)
 {
@@ -638,8 +663,10 @@ handle_subscribed (WampClient *self, WampMessage *message)
 
   if (task == NULL)
     {
-      /* Cancelled meanwhile: undo, unless the session was subscribed already. */
-      if (sub == NULL || sub->handlers->len == 0)
+      /* Cancelled meanwhile: undo, unless the subscription is wanted by
+       * another handler, or will be by a SUBSCRIBE still on its way (the
+       * router answers that with this same ID). */
+      if ((sub == NULL || sub->handlers->len == 0) && !has_live_subscribe_for (self, req))
         send_orphan_request (self, WAMP_MESSAGE_UNSUBSCRIBE, sub_id);
       pending_request_free (req);
       return;
@@ -1417,6 +1444,9 @@ wamp_client_subscribe_async (WampClient *self, const char *topic, WampValue *opt
     return;
   req = pending_request_new (self, WAMP_MESSAGE_SUBSCRIBE, task, cancellable);
   req->handler = g_steal_pointer (&handler);
+  req->topic = g_strdup (topic);
+  if (options != NULL)
+    req->match = g_strdup (wamp_value_dict_get_string (options, "match"));
   message = wamp_message_new_subscribe (req->id, options, topic);
   send_request (self, req, message);
 }
