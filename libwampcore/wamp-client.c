@@ -239,11 +239,11 @@ pending_request_free (gpointer data)
 {
   PendingRequest *req = data;
 
-  clear_source (&req->cancel_source);
+  g_autoptr(GTask) task = pending_request_steal_task (req);
+
   /* Every task completes exactly once: one still here is failed now. */
-  if (req->task != NULL)
-    g_task_return_new_error (g_steal_pointer (&req->task), G_IO_ERROR, G_IO_ERROR_CLOSED,
-                             "The client was closed");
+  if (task != NULL)
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CLOSED, "The client was closed");
   g_clear_pointer (&req->handler, handler_unref);
   g_free (req->cancel_mode);
   g_free (req->topic);
