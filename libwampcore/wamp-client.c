@@ -234,6 +234,14 @@ clear_source (GSource **source)
 
 /* Pending requests */
 
+/* Takes the task out of @req: the caller completes it. */
+static GTask *
+pending_request_steal_task (PendingRequest *req)
+{
+  clear_source (&req->cancel_source);
+  return g_steal_pointer (&req->task);
+}
+
 static void
 pending_request_free (gpointer data)
 {
@@ -249,14 +257,6 @@ pending_request_free (gpointer data)
   g_free (req->topic);
   g_free (req->match);
   g_free (req);
-}
-
-/* Takes the task out of @req: the caller completes it. */
-static GTask *
-pending_request_steal_task (PendingRequest *req)
-{
-  clear_source (&req->cancel_source);
-  return g_steal_pointer (&req->task);
 }
 
 static gboolean
