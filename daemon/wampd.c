@@ -408,7 +408,7 @@ main (int argc, char *argv[])
   g_autoptr(GError) error = NULL;
   g_autoptr(WampPluginLoader) loader = NULL;
   const GOptionEntry entries[] = {
-    { "config", 'c', G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &options.config_file,
+    { "config", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &options.config_file,
       N_("Read the configuration from FILE instead of the built-in default"), N_("FILE") },
     { "check-config", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &options.check_config,
       N_("Check the configuration and exit"), NULL },
@@ -422,7 +422,7 @@ main (int argc, char *argv[])
       N_("Write the bound addresses to FILE once every listener is up"), N_("FILE") },
     { "version", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &options.version,
       N_("Print the version and exit"), NULL },
-    { "verbose", 'v', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &options.verbose,
+    { "verbose", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &options.verbose,
       N_("Log informational messages too"), NULL },
     G_OPTION_ENTRY_NULL
   };
