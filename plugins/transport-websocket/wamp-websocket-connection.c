@@ -114,7 +114,12 @@ finish (WampWebsocketConnection *self,
   keep = g_object_ref (self);
   self->state = STATE_CLOSED;
 
-  clear_timer (self, &self->start_timer);
+  if (self->start_timer != NULL)
+    {
+      /* It held a reference; keep still does. */
+      clear_timer (self, &self->start_timer);
+      g_object_unref (self);
+    }
   clear_timer (self, &self->close_timer);
   clear_timer (self, &self->ping_timer);
   clear_timer (self, &self->pong_timer);
@@ -527,7 +532,8 @@ static void
 start_cb (WampReactor *reactor,
           gpointer     user_data)
 {
-  g_autoptr(WampWebsocketConnection) self = g_object_ref (user_data);
+  /* Takes over the reference wamp_websocket_connection_start() took. */
+  g_autoptr(WampWebsocketConnection) self = user_data;
   g_autoptr(GBytes) initial = g_steal_pointer (&self->initial);
 
   self->start_timer = NULL;
@@ -564,11 +570,14 @@ wamp_websocket_connection_start (WampWebsocketConnection *self,
                                  GBytes                  *initial)
 {
   g_return_if_fail (WAMP_IS_WEBSOCKET_CONNECTION (self));
-  g_return_if_fail (self->state == STATE_NEW && self->start_timer == NULL);
+  g_return_if_fail (self->start_timer == NULL);
 
+  /* Closed before it started (e.g. nobody took the connection). */
+  if (self->state != STATE_NEW)
+    return;
   if (initial != NULL)
     self->initial = g_bytes_ref (initial);
-  self->start_timer = wamp_reactor_defer (self->reactor, start_cb, self);
+  self->start_timer = wamp_reactor_defer (self->reactor, start_cb, g_object_ref (self));
 }
 
 /* WampConnection */
@@ -622,12 +631,8 @@ wamp_websocket_connection_close (WampConnection *conn,
     return;
   if (!wamp_websocket_close_code_is_valid (code))
     code = WAMP_CLOSE_NORMAL;
-  if (self->state == STATE_NEW)
-    {
-      /* Never started: nothing to shake hands over. */
-      finish (self, code, reason);
-      return;
-    }
+  /* Before the start the frame waits in the queue; the close timer bounds
+   * a connection that never starts. */
   send_close (self, code, reason, FALSE);
 }
 
@@ -694,7 +699,6 @@ wamp_websocket_connection_dispose (GObject *object)
   if (self->state != STATE_CLOSED)
     {
       self->state = STATE_CLOSED;
-      clear_timer (self, &self->start_timer);
       clear_timer (self, &self->close_timer);
       clear_timer (self, &self->ping_timer);
       clear_timer (self, &self->pong_timer);
