@@ -783,6 +783,90 @@ test_send_queue_is_bounded (Fixture *f, gconstpointer data)
 }
 
 static void
+test_unanswered_pings_drop_connection (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GSocket) s = raw_connect (f);
+  g_autofree char *req = handshake_request ("/ws", "wamp.2.json");
+  g_autoptr(GByteArray) resp = NULL;
+  gboolean eof;
+
+  raw_send (s, req, strlen (req));
+  g_byte_array_unref (raw_read_until (s, "\r\n\r\n", &eof));
+  g_assert_true (wait_count (f, &f->accepted, 1));
+  /* ping_interval 1 s, ping_timeout 1 s: a ping arrives, we never answer. */
+  resp = raw_read_until (s, NULL, &eof);
+  g_assert_true (eof);
+  g_assert_cmpuint (resp->len, >=, 10);
+  g_assert_cmphex (resp->data[0], ==, 0x89);
+  g_assert_cmpuint (resp->data[1], ==, 8);
+  g_assert_true (wait_count (f, &f->server.closed, 1));
+  g_assert_cmpint (f->server.close_code, ==, WAMP_CLOSE_ABNORMAL);
+  g_assert_cmpstr (f->server.close_reason, ==, "ping timeout");
+}
+
+static void
+test_answered_pings_keep_connection (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GBytes) msg = g_bytes_new_static ("[]", 2);
+  g_autoptr(GError) error = NULL;
+  gint64 until;
+
+  connect_pair (f);
+  /* Our client answers pings: after 2.5 s (two pings) it is still open. */
+  until = g_get_monotonic_time () + 2500 * 1000;
+  while (g_get_monotonic_time () < until && f->server.closed == 0)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+  g_assert_cmpuint (f->server.closed, ==, 0);
+  g_assert_true (wamp_connection_send (f->client.conn, msg, &error));
+  g_assert_true (wait_count (f, &f->server.frames->len, 1));
+}
+
+static void
+test_ipv6_listener_url_and_connect (void)
+{
+  g_autoptr(WampSerializer) json = g_object_new (TEST_TYPE_FAKE_SERIALIZER, NULL);
+  g_autoptr(GPtrArray) serializers = g_ptr_array_new ();
+  g_autoptr(WampReactor) reactor = wamp_reactor_new (NULL);
+  g_autoptr(WampTransport) t = g_object_new (WAMP_TYPE_WEBSOCKET_TRANSPORT, NULL);
+  g_autoptr(WampTransport) client = g_object_new (WAMP_TYPE_WEBSOCKET_TRANSPORT, NULL);
+  g_autoptr(WampValue) config = parse_config (
+    "{ \"endpoint\": { \"type\": \"tcp\", \"host\": \"::1\", \"port\": 0 }, \"path\": \"/wamp\" }");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(WampConnection) conn = NULL;
+  g_auto(GStrv) urls = NULL;
+  Fixture dummy = { 0, };
+
+  g_ptr_array_add (serializers, json);
+  g_assert_true (wamp_transport_configure (t, reactor, config, "$.transports[0]", serializers, &error));
+  if (!wamp_transport_start (t, &error))
+    {
+      g_test_skip ("no IPv6 loopback here");
+      return;
+    }
+  urls = wamp_transport_get_urls (t);
+  g_assert_cmpuint (g_strv_length (urls), ==, 1);
+  g_assert_true (g_str_has_prefix (urls[0], "ws://[::1]:"));
+  g_assert_true (g_str_has_suffix (urls[0], "/wamp"));
+  g_assert_false (g_str_has_prefix (urls[0], "ws://[::1]:0/"));
+
+  wamp_transport_connect_async (client, reactor, urls[0], serializers, NULL, connect_done_cb, &result);
+  g_assert_true (wait_for (&dummy, cond_nonnull, &result, 5000));
+  /* No accept func: the listener closes it; the client got its 101 first. */
+  conn = wamp_transport_connect_finish (client, result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (conn);
+  g_assert_true (g_str_has_prefix (wamp_connection_get_peer (conn), "tcp6:[::1]:"));
+  wamp_connection_close (conn, WAMP_CLOSE_NORMAL, NULL);
+  wamp_transport_stop (t);
+  for (int i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static void
 test_connect_refused_fails (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
@@ -844,6 +928,12 @@ main (int argc, char **argv)
        test_abrupt_disconnect_reports_1006);
   ADD ("/websocket/transport/close/unmasked-client-frame-gets-1002", NULL,
        test_unmasked_client_frame_gets_1002);
+  ADD ("/websocket/transport/ping/unanswered-pings-drop-connection",
+       "{ \"ping_interval\": 1, \"ping_timeout\": 1 }", test_unanswered_pings_drop_connection);
+  ADD ("/websocket/transport/ping/answered-pings-keep-connection",
+       "{ \"ping_interval\": 1, \"ping_timeout\": 1 }", test_answered_pings_keep_connection);
+  g_test_add_func ("/websocket/transport/ipv6/url-in-brackets-and-client-connects",
+                   test_ipv6_listener_url_and_connect);
   ADD ("/websocket/transport/client/connect-refused-fails", NULL, test_connect_refused_fails);
   ADD ("/websocket/transport/client/wrong-path-fails-with-404", NULL, test_connect_to_wrong_path_fails);
 
