@@ -60,6 +60,7 @@ struct _WampWebsocketConnection
 
   GBytes *initial;
   WampReactorTimer *start_timer;
+  WampReactorTimer *fail_timer;
   WampReactorTimer *close_timer;
   WampReactorTimer *ping_timer;
   WampReactorTimer *pong_timer;
@@ -114,10 +115,15 @@ finish (WampWebsocketConnection *self,
   keep = g_object_ref (self);
   self->state = STATE_CLOSED;
 
+  /* These two held a reference each; keep still does. */
   if (self->start_timer != NULL)
     {
-      /* It held a reference; keep still does. */
       clear_timer (self, &self->start_timer);
+      g_object_unref (self);
+    }
+  if (self->fail_timer != NULL)
+    {
+      clear_timer (self, &self->fail_timer);
       g_object_unref (self);
     }
   clear_timer (self, &self->close_timer);
@@ -141,6 +147,41 @@ finish (WampWebsocketConnection *self,
   wamp_connection_closed (WAMP_CONNECTION (self), (WampCloseCode) code, reason);
 }
 
+static void
+fail_cb (WampReactor *reactor,
+         gpointer     user_data)
+{
+  /* Takes over the reference fail_soon() took. */
+  g_autoptr(WampWebsocketConnection) self = user_data;
+
+  self->fail_timer = NULL;
+  finish (self, self->close_code, self->close_reason);
+}
+
+/* A write failed, possibly inside the owner's send() or close(): stop all
+ * I/O now but report closed from the reactor, not from the owner's call. */
+static void
+fail_soon (WampWebsocketConnection *self,
+           guint16                  code,
+           const char              *reason)
+{
+  if (self->state == STATE_CLOSED || self->fail_timer != NULL)
+    return;
+  self->close_sent = TRUE; /* refuses further sends */
+  self->finish_after_flush = FALSE;
+  self->close_code = code;
+  g_free (self->close_reason);
+  self->close_reason = g_strdup (reason);
+  if (self->watch != NULL)
+    {
+      wamp_reactor_remove_fd (self->reactor, self->watch);
+      self->watch = NULL;
+    }
+  g_queue_clear_full (&self->out, (GDestroyNotify) out_frame_free);
+  self->queued_bytes = 0;
+  self->fail_timer = wamp_reactor_defer (self->reactor, fail_cb, g_object_ref (self));
+}
+
 /* Writing */
 
 static void
@@ -160,6 +201,8 @@ update_interest (WampWebsocketConnection *self)
 static gboolean
 flush (WampWebsocketConnection *self)
 {
+  if (self->state != STATE_OPEN || self->fail_timer != NULL)
+    return FALSE;
   while (!g_queue_is_empty (&self->out))
     {
       struct iovec iov[MAX_IOV];
@@ -206,7 +249,7 @@ flush (WampWebsocketConnection *self)
             continue;
           if (errno == EAGAIN || errno == EWOULDBLOCK)
             break;
-          finish (self, WAMP_CLOSE_ABNORMAL, g_strerror (errno));
+          fail_soon (self, WAMP_CLOSE_ABNORMAL, g_strerror (errno));
           return FALSE;
         }
 

@@ -201,11 +201,14 @@ collect_header (const char *name,
                 gpointer    user_data)
 {
   WampValue *dict = user_data;
-  g_autofree char *key = g_ascii_strdown (name, -1);
+  g_autofree char *lower = g_ascii_strdown (name, -1);
+  /* Whatever a client sent, the dict carries UTF-8 only. */
+  g_autofree char *key = g_utf8_make_valid (lower, -1);
+  g_autofree char *text = g_utf8_make_valid (value, -1);
 
   /* Repeated headers: the first one wins (dict keys are unique). */
   if (wamp_value_dict_lookup (dict, key) == NULL)
-    wamp_value_dict_insert (dict, key, wamp_value_new_string (value));
+    wamp_value_dict_insert (dict, key, wamp_value_new_string (text));
 }
 
 /* The client's offers against ours: our preference decides. */

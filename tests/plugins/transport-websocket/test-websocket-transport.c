@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/socket.h>
 
 #include "wamp-connection-private.h"
 #include "wamp-transport-private.h"
@@ -715,6 +716,36 @@ test_abrupt_disconnect_reports_1006 (Fixture *f, gconstpointer data)
 }
 
 static void
+test_write_error_reports_closed_outside_send (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GSocket) s = raw_connect (f);
+  g_autofree char *req = handshake_request ("/ws", "wamp.2.json");
+  g_autoptr(GBytes) msg = text_of_size (1000);
+  g_autoptr(GError) error = NULL;
+  struct linger lg = { 1, 0 };
+  gboolean eof;
+
+  raw_send (s, req, strlen (req));
+  g_byte_array_unref (raw_read_until (s, "\r\n\r\n", &eof));
+  g_assert_true (wait_count (f, &f->accepted, 1));
+  for (int i = 0; i < 10; i++)
+    g_main_context_iteration (NULL, FALSE);
+  /* A reset, and no main-loop turn before the server writes. */
+  g_assert_cmpint (setsockopt (g_socket_get_fd (s), SOL_SOCKET, SO_LINGER, &lg, sizeof lg), ==, 0);
+  g_socket_close (s, NULL);
+  g_usleep (20000);
+
+  wamp_connection_send (f->server.conn, msg, NULL);
+  wamp_connection_send (f->server.conn, msg, NULL);
+  /* Never re-entered from inside send(). */
+  g_assert_cmpuint (f->server.closed, ==, 0);
+  g_assert_true (wait_count (f, &f->server.closed, 1));
+  g_assert_cmpint (f->server.close_code, ==, WAMP_CLOSE_ABNORMAL);
+  g_assert_false (wamp_connection_send (f->server.conn, msg, &error));
+  g_assert_error (error, WAMP_ERROR, WAMP_ERROR_TRANSPORT);
+}
+
+static void
 test_unmasked_client_frame_gets_1002 (Fixture *f, gconstpointer data)
 {
   g_autoptr(GSocket) s = raw_connect (f);
@@ -926,6 +957,8 @@ main (int argc, char **argv)
        test_server_echo_and_close_from_frame_callback);
   ADD ("/websocket/transport/close/abrupt-disconnect-reports-1006", NULL,
        test_abrupt_disconnect_reports_1006);
+  ADD ("/websocket/transport/close/write-error-reports-closed-outside-send", NULL,
+       test_write_error_reports_closed_outside_send);
   ADD ("/websocket/transport/close/unmasked-client-frame-gets-1002", NULL,
        test_unmasked_client_frame_gets_1002);
   ADD ("/websocket/transport/ping/unanswered-pings-drop-connection",
