@@ -628,6 +628,14 @@ wamp_test_peer_expect_match (WampTestPeer *self, const char *pattern)
   return g_steal_pointer (&actual);
 }
 
+gboolean
+wamp_test_peer_expect_frame (WampTestPeer *self, const char *pattern)
+{
+  g_autoptr (WampValue) frame = wamp_test_peer_expect_match (self, pattern);
+
+  return frame != NULL;
+}
+
 static gboolean
 is_closed_cond (gpointer data)
 {

@@ -91,6 +91,10 @@ guint wamp_test_peer_get_n_pending (WampTestPeer *peer);
  * NULL after a failure. */
 WampValue *wamp_test_peer_expect_match (WampTestPeer *peer, const char *pattern);
 
+/* As wamp_test_peer_expect_match(), for tests that need only the verdict:
+ * TRUE when the next frame matched (else the test is marked failed). */
+gboolean wamp_test_peer_expect_frame (WampTestPeer *peer, const char *pattern);
+
 /* Asserts the next frame is [ABORT, Details, @reason] (Details may hold
  * anything) and that the router then closes the connection. */
 void wamp_test_peer_expect_abort (WampTestPeer *peer, const char *reason);
