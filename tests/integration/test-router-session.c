@@ -165,6 +165,135 @@ static const WampPluginInfo test_role_plugin = {
   "A router role for the router/session tests", test_role_register, { NULL, }
 };
 
+/* ---- an authenticator that challenges -----------------------------------------
+ * "testchallenge" sends CHALLENGE {"nonce": "n1"}; AUTHENTICATE "letmein"
+ * is accepted as authid "alice", authrole "anonymous" with authextra
+ * {"x": 1}; "slow" answers the same after 100 ms; "custom" fails with
+ * the URI "test.error.custom"; anything else fails with
+ * wamp.error.authentication_failed. HELLO.Details.authid "eve" fails the
+ * challenge step (no_such_principal). */
+
+#define TEST_TYPE_AUTHENTICATOR (test_authenticator_get_type ())
+G_DECLARE_FINAL_TYPE (TestAuthenticator, test_authenticator, TEST, AUTHENTICATOR, GObject)
+
+struct _TestAuthenticator
+{
+  GObject parent_instance;
+};
+
+static void test_authenticator_iface_init (WampAuthenticatorInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestAuthenticator, test_authenticator, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (WAMP_TYPE_AUTHENTICATOR, test_authenticator_iface_init))
+
+static void
+test_authenticator_class_init (TestAuthenticatorClass *klass)
+{
+}
+
+static void
+test_authenticator_init (TestAuthenticator *self)
+{
+}
+
+static gboolean
+test_authenticator_configure (WampAuthenticator *authenticator, WampValue *config,
+                              const char *config_path, GError **error)
+{
+  static const char *const known[] = { NULL };
+
+  return wamp_config_check_keys (config, config_path, known, error);
+}
+
+static void
+test_authenticator_challenge_async (WampAuthenticator *authenticator, WampAuthRequest *request,
+                                    GCancellable *cancellable, GAsyncReadyCallback callback,
+                                    gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (authenticator, cancellable, callback, user_data);
+  g_autoptr (WampValue) extra = NULL;
+
+  if (g_strcmp0 (wamp_auth_request_get_requested_authid (request), "eve") == 0)
+    {
+      g_task_return_new_error (task, WAMP_ERROR, WAMP_ERROR_NO_SUCH_PRINCIPAL, "no principal eve");
+      return;
+    }
+  extra = wamp_value_new_dict (1);
+  wamp_value_dict_insert (extra, "nonce", wamp_value_new_string ("n1"));
+  wamp_auth_request_set_challenge (request, extra);
+  g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+test_authenticator_finish (WampAuthenticator *authenticator, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static gboolean
+accept_later_cb (gpointer data)
+{
+  GTask *task = data;
+
+  g_task_return_boolean (task, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+accept_request (WampAuthRequest *request)
+{
+  g_autoptr (WampValue) authextra = wamp_value_new_dict (1);
+
+  wamp_value_dict_insert (authextra, "x", wamp_value_new_int (1));
+  wamp_auth_request_accept (request, "alice", "anonymous", "testprovider", authextra);
+}
+
+static void
+test_authenticator_authenticate_async (WampAuthenticator *authenticator, WampAuthRequest *request,
+                                       const char *signature, WampValue *extra,
+                                       GCancellable *cancellable, GAsyncReadyCallback callback,
+                                       gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (authenticator, cancellable, callback, user_data);
+
+  if (g_strcmp0 (signature, "letmein") == 0)
+    {
+      accept_request (request);
+      g_task_return_boolean (task, TRUE);
+    }
+  else if (g_strcmp0 (signature, "slow") == 0)
+    {
+      accept_request (request);
+      g_timeout_add_full (G_PRIORITY_DEFAULT, 100, accept_later_cb, g_steal_pointer (&task), g_object_unref);
+    }
+  else if (g_strcmp0 (signature, "custom") == 0)
+    g_task_return_error (task, wamp_error_new_from_uri ("test.error.custom", "custom refusal"));
+  else
+    g_task_return_new_error (task, WAMP_ERROR, WAMP_ERROR_AUTHENTICATION_FAILED, "wrong signature");
+}
+
+static void
+test_authenticator_iface_init (WampAuthenticatorInterface *iface)
+{
+  iface->configure = test_authenticator_configure;
+  iface->challenge_async = test_authenticator_challenge_async;
+  iface->challenge_finish = test_authenticator_finish;
+  iface->authenticate_async = test_authenticator_authenticate_async;
+  iface->authenticate_finish = test_authenticator_finish;
+}
+
+static gboolean
+test_auth_register (WampPluginContext *context, GError **error)
+{
+  return wamp_plugin_context_add_extension (context, WAMP_AUTHENTICATOR_EXTENSION_POINT,
+                                            TEST_TYPE_AUTHENTICATOR, "testchallenge", error);
+}
+
+static const WampPluginInfo test_auth_plugin = {
+  WAMP_ABI_MAJOR, WAMP_ABI_MINOR, "test-auth", "0", "LGPL-2.1-or-later",
+  "A challenging authenticator for the router/session tests", test_auth_register, { NULL, }
+};
+
 /* ---- configs ---------------------------------------------------------------- */
 
 #define ANON_ROLE \
@@ -183,7 +312,9 @@ static const char *default_config =
   "    { \"name\": \"noroles\", \"router_roles\": [], \"roles\": [" ANON_ROLE "] },"
   "    { \"name\": \"noanonymous\", \"router_roles\": [\"testrole\"], \"roles\": [] }"
   "  ],"
-  "  \"transports\": [" LOOPBACK "] }";
+  "  \"transports\": [" LOOPBACK ","
+  "    { \"name\": \"cr\", \"type\": \"loopback\", \"serializers\": [\"json\"],"
+  "      \"auth\": { \"testchallenge\": {}, \"anonymous\": { \"role\": \"anonymous\" } } } ] }";
 
 static WampTestRouter *
 default_router (void)
@@ -962,6 +1093,128 @@ test_router_freed_with_sessions (void)
   g_assert_true (wamp_test_peer_is_closed (peer));
 }
 
+/* ---- CHALLENGE / AUTHENTICATE ---------------------------------------------------- */
+
+#define HELLO_CHALLENGE "[1, \"realm1\", {\"roles\": {\"caller\": {}}, \"authmethods\": [\"testchallenge\"]}]"
+
+static void
+test_challenge_then_welcome (void)
+{
+  g_autoptr (WampTestRouter) router = default_router ();
+  g_autoptr (WampTestPeer) peer = wamp_test_peer_new (router, "cr");
+  WampRealm *realm = wamp_router_lookup_realm (wamp_test_router_get_router (router), "realm1");
+  g_autoptr (WampValue) welcome = NULL;
+  guint64 id = 0;
+  WampSession *session;
+
+  wamp_test_peer_send_json (peer, HELLO_CHALLENGE);
+  g_assert_true (wamp_test_peer_expect_frame (peer, "[4, \"testchallenge\", {\"nonce\": \"n1\"}]"));
+  g_assert_cmpuint (wamp_realm_get_n_sessions (realm), ==, 0);
+  wamp_test_peer_send_json (peer, "[5, \"letmein\", {}]");
+  welcome = wamp_test_peer_expect_match (peer,
+    "[2, \"$any\", {\"realm\": \"realm1\", \"authid\": \"alice\", \"authrole\": \"anonymous\","
+    " \"authmethod\": \"testchallenge\", \"authprovider\": \"testprovider\", \"authextra\": {\"x\": 1},"
+    " \"roles\": \"$any\"}]");
+  g_assert_nonnull (welcome);
+  g_assert_true (wamp_value_get_id (wamp_value_list_get (welcome, 1), &id));
+  session = wamp_realm_lookup_session (realm, id);
+  g_assert_nonnull (session);
+  g_assert_cmpstr (wamp_session_get_authid (session), ==, "alice");
+  g_assert_cmpstr (wamp_session_get_authprovider (session), ==, "testprovider");
+  /* A second AUTHENTICATE, now established, is a violation. */
+  wamp_test_peer_send_json (peer, "[5, \"letmein\", {}]");
+  expect_violation (peer);
+}
+
+static void
+test_challenge_wrong_signature (void)
+{
+  g_autoptr (WampTestRouter) router = default_router ();
+  g_autoptr (WampTestPeer) peer = wamp_test_peer_new (router, "cr");
+  g_autoptr (WampTestPeer) peer2 = wamp_test_peer_new (router, "cr");
+  g_autoptr (WampTestPeer) peer3 = wamp_test_peer_new (router, "cr");
+
+  wamp_test_peer_send_json (peer, HELLO_CHALLENGE);
+  g_assert_true (wamp_test_peer_expect_frame (peer, "[4, \"testchallenge\", \"$any\"]"));
+  wamp_test_peer_send_json (peer, "[5, \"guess\", {}]");
+  wamp_test_peer_expect_abort (peer, "wamp.error.authentication_failed");
+
+  /* An authenticator's own URI reaches the client as is. */
+  wamp_test_peer_send_json (peer2, HELLO_CHALLENGE);
+  g_assert_true (wamp_test_peer_expect_frame (peer2, "[4, \"testchallenge\", \"$any\"]"));
+  wamp_test_peer_send_json (peer2, "[5, \"custom\", {}]");
+  g_assert_true (wamp_test_peer_expect_frame (peer2, "[3, {\"message\": \"custom refusal\"}, \"test.error.custom\"]"));
+
+  /* A failing challenge step aborts with its error. */
+  wamp_test_peer_send_json (peer3, "[1, \"realm1\", {\"roles\": {\"caller\": {}}, \"authid\": \"eve\","
+                                   " \"authmethods\": [\"testchallenge\"]}]");
+  wamp_test_peer_expect_abort (peer3, "wamp.error.no_such_principal");
+  assert_router_serves (router);
+}
+
+static void
+test_challenge_out_of_order (void)
+{
+  g_autoptr (WampTestRouter) router = default_router ();
+  g_autoptr (WampTestPeer) hello_again = wamp_test_peer_new (router, "cr");
+  g_autoptr (WampTestPeer) publish = wamp_test_peer_new (router, "cr");
+  g_autoptr (WampTestPeer) aborting = wamp_test_peer_new (router, "cr");
+
+  wamp_test_peer_send_json (hello_again, HELLO_CHALLENGE);
+  g_assert_true (wamp_test_peer_expect_frame (hello_again, "[4, \"testchallenge\", \"$any\"]"));
+  wamp_test_peer_send_json (hello_again, HELLO_CHALLENGE);
+  expect_violation (hello_again);
+
+  wamp_test_peer_send_json (publish, HELLO_CHALLENGE);
+  g_assert_true (wamp_test_peer_expect_frame (publish, "[4, \"testchallenge\", \"$any\"]"));
+  wamp_test_peer_send_json (publish, "[16, 1, {}, \"com.example.topic\"]");
+  expect_violation (publish);
+
+  /* ABORT instead of AUTHENTICATE: closed, not answered. */
+  wamp_test_peer_send_json (aborting, HELLO_CHALLENGE);
+  g_assert_true (wamp_test_peer_expect_frame (aborting, "[4, \"testchallenge\", \"$any\"]"));
+  wamp_test_peer_send_json (aborting, "[3, {}, \"wamp.close.normal\"]");
+  g_assert_true (wamp_test_peer_wait_closed (aborting, 1000));
+  g_assert_cmpuint (wamp_test_peer_get_n_pending (aborting), ==, 0);
+  assert_router_serves (router);
+}
+
+static void
+test_disconnect_during_authenticate (void)
+{
+  g_autoptr (WampTestRouter) router = default_router ();
+  g_autoptr (WampTestPeer) peer = wamp_test_peer_new (router, "cr");
+  g_autoptr (WampTestPeer) other = wamp_test_peer_new (router, "cr");
+  WampRealm *realm = wamp_router_lookup_realm (wamp_test_router_get_router (router), "realm1");
+
+  wamp_test_peer_send_json (peer, HELLO_CHALLENGE);
+  g_assert_true (wamp_test_peer_expect_frame (peer, "[4, \"testchallenge\", \"$any\"]"));
+  wamp_test_peer_send_json (peer, "[5, \"slow\", {}]");
+  wamp_test_peer_close (peer);
+  /* The slow authenticator completes after the connection is gone. */
+  wamp_test_iterate_for (200);
+  g_assert_cmpuint (wamp_realm_get_n_sessions (realm), ==, 0);
+
+  /* A slow one that stays connected is welcomed. */
+  wamp_test_peer_send_json (other, HELLO_CHALLENGE);
+  g_assert_true (wamp_test_peer_expect_frame (other, "[4, \"testchallenge\", \"$any\"]"));
+  wamp_test_peer_send_json (other, "[5, \"slow\", {}]");
+  g_assert_null (wamp_test_peer_expect (other, 20));
+  g_assert_true (wamp_test_peer_expect_frame (other, "[2, \"$any\", \"$any\"]"));
+  g_assert_cmpuint (wamp_realm_get_n_sessions (realm), ==, 1);
+}
+
+static void
+test_authmethod_not_offered_on_transport (void)
+{
+  g_autoptr (WampTestRouter) router = default_router ();
+  g_autoptr (WampTestPeer) peer = wamp_test_peer_new (router, "lo");
+
+  /* "testchallenge" exists, but transport "lo" does not offer it. */
+  wamp_test_peer_send_json (peer, HELLO_CHALLENGE);
+  wamp_test_peer_expect_abort (peer, "wamp.error.no_matching_auth_method");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -970,6 +1223,7 @@ main (int argc, char **argv)
 
   wamp_test_plugins_ensure ();
   wamp_test_plugins_add_static (&test_role_plugin);
+  wamp_test_plugins_add_static (&test_auth_plugin);
 
   for (gsize i = 0; i < G_N_ELEMENTS (config_cases); i++)
     {
@@ -994,6 +1248,12 @@ main (int argc, char **argv)
   g_test_add_func ("/router/session/abort-before-welcome-is-not-answered", test_abort_before_welcome_is_not_answered);
   g_test_add_func ("/router/session/disconnect-during-authentication-is-harmless", test_disconnect_during_authentication);
   g_test_add_func ("/router/session/garbage-before-welcome-is-violation", test_garbage_before_welcome);
+
+  g_test_add_func ("/router/auth/challenge-then-authenticate-gives-welcome", test_challenge_then_welcome);
+  g_test_add_func ("/router/auth/failed-authentication-aborts-with-its-uri", test_challenge_wrong_signature);
+  g_test_add_func ("/router/auth/out-of-order-while-challenged-is-violation", test_challenge_out_of_order);
+  g_test_add_func ("/router/auth/disconnect-during-authenticate-is-harmless", test_disconnect_during_authenticate);
+  g_test_add_func ("/router/auth/authmethod-not-offered-on-transport-is-refused", test_authmethod_not_offered_on_transport);
 
   for (gsize i = 0; i < G_N_ELEMENTS (before_welcome_frames); i++)
     {
