@@ -482,6 +482,30 @@ test_config_valid_defaults (void)
 }
 
 static void
+test_start_failure_rolls_back (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (WampValue) config = wamp_test_parse (
+    "{ \"version\": 1, \"realms\": [" REALM_OK "],"
+    "  \"transports\": [" LOOPBACK ","
+    "    { \"name\": \"bad\", \"type\": \"loopback\", \"options\": { \"fail_start\": true } } ] }");
+  g_autoptr (WampReactor) reactor = wamp_reactor_new (NULL);
+  g_autoptr (WampRouter) router = wamp_router_new (reactor);
+  g_auto (GStrv) listeners = NULL;
+
+  g_assert_true (wamp_router_configure (router, config, &error));
+  g_assert_no_error (error);
+  g_assert_false (wamp_router_start (router, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+  g_assert_nonnull (strstr (error->message, "bad"));
+  /* The transport started before the failing one is stopped again. */
+  g_assert_false (wamp_test_loopback_is_listening (reactor, "lo"));
+  g_assert_false (wamp_test_loopback_is_listening (reactor, "bad"));
+  listeners = wamp_router_get_listeners (router);
+  g_assert_cmpuint (g_strv_length (listeners), ==, 0);
+}
+
+static void
 test_config_realm_permissions (void)
 {
   g_autoptr (WampTestRouter) router = wamp_test_router_new (
@@ -1234,6 +1258,7 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/router/config/unknown-transport-type-lists-available", test_config_type_error_lists_available);
   g_test_add_func ("/router/config/defaults-give-all-serializers-and-anonymous", test_config_valid_defaults);
+  g_test_add_func ("/router/start/failure-stops-started-transports", test_start_failure_rolls_back);
   g_test_add_func ("/router/realm/permissions-exact-beats-longest-prefix-beats-wildcard", test_config_realm_permissions);
 
   g_test_add_func ("/router/session/welcome-details-name-realm-auth-and-roles", test_welcome_details);
