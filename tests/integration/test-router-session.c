@@ -153,11 +153,74 @@ test_role_iface_init (WampRoleInterface *iface)
   iface->detach = test_role_detach;
 }
 
+/* "testrole-twin" claims SUBSCRIBE too: a realm cannot have both. */
+
+#define TEST_TYPE_TWIN_ROLE (test_twin_role_get_type ())
+G_DECLARE_FINAL_TYPE (TestTwinRole, test_twin_role, TEST, TWIN_ROLE, GObject)
+
+struct _TestTwinRole
+{
+  GObject parent_instance;
+};
+
+static void test_twin_role_iface_init (WampRoleInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestTwinRole, test_twin_role, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (WAMP_TYPE_ROLE, test_twin_role_iface_init))
+
+static void
+test_twin_role_class_init (TestTwinRoleClass *klass)
+{
+}
+
+static void
+test_twin_role_init (TestTwinRole *self)
+{
+}
+
+static const char *
+test_twin_role_get_name (WampRole *role)
+{
+  return "twin";
+}
+
+static const WampMessageType *
+test_twin_role_get_message_types (WampRole *role, gsize *n_types)
+{
+  static const WampMessageType types[] = { WAMP_MESSAGE_SUBSCRIBE };
+
+  *n_types = G_N_ELEMENTS (types);
+  return types;
+}
+
+static gboolean
+test_twin_role_attach (WampRole *role, WampRealm *realm, WampValue *options, GError **error)
+{
+  return TRUE;
+}
+
+static WampValue *
+test_twin_role_get_features (WampRole *role)
+{
+  return wamp_value_new_dict (0);
+}
+
+static void
+test_twin_role_iface_init (WampRoleInterface *iface)
+{
+  iface->get_name = test_twin_role_get_name;
+  iface->get_message_types = test_twin_role_get_message_types;
+  iface->attach = test_twin_role_attach;
+  iface->get_features = test_twin_role_get_features;
+}
+
 static gboolean
 test_role_register (WampPluginContext *context, GError **error)
 {
   return wamp_plugin_context_add_extension (context, WAMP_ROLE_EXTENSION_POINT, TEST_TYPE_ROLE,
-                                            "testrole", error);
+                                            "testrole", error)
+         && wamp_plugin_context_add_extension (context, WAMP_ROLE_EXTENSION_POINT, TEST_TYPE_TWIN_ROLE,
+                                               "testrole-twin", error);
 }
 
 static const WampPluginInfo test_role_plugin = {
@@ -381,6 +444,14 @@ static const ConfigCase config_cases[] = {
     "{ \"version\": 1, \"realms\": [{ \"name\": \"r\", \"router_roles\": [\"testrole\", \"nosuchrole\"] }],"
     " \"transports\": [" LOOPBACK "] }",
     WAMP_CONFIG_ERROR_UNSUPPORTED, "$.realms[0].router_roles[1]" },
+  { "realm-router-roles-claim-one-type-twice",
+    "{ \"version\": 1, \"realms\": [{ \"name\": \"r\", \"router_roles\": [\"testrole\", \"testrole-twin\"] }],"
+    " \"transports\": [" LOOPBACK "] }",
+    WAMP_CONFIG_ERROR_INVALID, "$.realms[0]" },
+  { "realm-router-roles-listed-twice",
+    "{ \"version\": 1, \"realms\": [{ \"name\": \"r\", \"router_roles\": [\"testrole\", \"testrole\"] }],"
+    " \"transports\": [" LOOPBACK "] }",
+    WAMP_CONFIG_ERROR_INVALID, "$.realms[0].router_roles[1]" },
   { "realm-option-unknown", REALM_WITH ("\"options\": { \"speed\": 11 }"),
     WAMP_CONFIG_ERROR_UNKNOWN_KEY, "$.realms[0].options.speed" },
   { "realm-option-uri-check-invalid", REALM_WITH ("\"options\": { \"uri_check\": \"lax\" }"),
