@@ -337,6 +337,11 @@ test_subscribe_invalid_uri (Fixture *f, gconstpointer data)
   expect (f->a, "[8, 32, 2, {}, \"wamp.error.invalid_uri\", \"$any\"]");
   wamp_test_peer_send_json (f->a, "[16, 3, {\"acknowledge\": true}, \"com..topic\"]");
   expect (f->a, "[8, 16, 3, {}, \"wamp.error.invalid_uri\", \"$any\"]");
+  /* Meta topics may be subscribed to, but only the router publishes there. */
+  subscribe (f->b, 1, "wamp.session.on_join");
+  wamp_test_peer_send_json (f->a, "[16, 4, {\"acknowledge\": true}, \"wamp.session.on_join\"]");
+  expect (f->a, "[8, 16, 4, {}, \"wamp.error.invalid_uri\", \"$any\"]");
+  expect_silence (f->b);
 }
 
 static void
@@ -445,7 +450,7 @@ main (int argc, char **argv)
 
   ADD ("/broker/subscribe/same-topic-twice-returns-same-id",
        test_subscribe_same_topic_twice_returns_same_id);
-  ADD ("/broker/subscribe/invalid-uri-is-error", test_subscribe_invalid_uri);
+  ADD ("/broker/uri/invalid-or-reserved-is-invalid-uri", test_subscribe_invalid_uri);
   ADD ("/broker/subscribe/non-exact-match-is-invalid-argument",
        test_subscribe_non_exact_match_is_invalid_argument);
   ADD ("/broker/authorization/role-without-permission-is-not-authorized", test_not_authorized);
