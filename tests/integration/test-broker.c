@@ -4,13 +4,8 @@
 
 #include <wamp/wamp.h>
 
-/* Until the harness lands the test builds and reports itself skipped. */
-#if __has_include ("wamp-test-harness.h")
 #include "wamp-test-harness.h"
-#define HAVE_HARNESS 1
-#endif
 
-#ifdef HAVE_HARNESS
 
 /* Two realms; realm1 has a full "anonymous" role (disclosure allowed under
  * com.open.) and a "limited" role only allowed under com.allowed.; realm3
@@ -427,22 +422,10 @@ test_welcome_announces_broker_features (Fixture *f, gconstpointer data)
   g_assert_true (wamp_value_equal (features, pattern));
 }
 
-#else
-static void
-skip_without_harness (void)
-{
-  g_test_skip ("tests/integration/wamp-test-harness.h is not there yet");
-}
-#endif /* HAVE_HARNESS */
-
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-#ifndef HAVE_HARNESS
-  g_test_add_func ("/broker/skipped-without-harness", skip_without_harness);
-  return g_test_run ();
-#else
   g_test_summary ("The broker role over a loopback router: subscriptions, events, options");
 
 #define ADD(path, func) \
@@ -481,5 +464,4 @@ main (int argc, char **argv)
   ADD ("/broker/welcome/announces-features", test_welcome_announces_broker_features);
 
   return g_test_run ();
-#endif
 }
