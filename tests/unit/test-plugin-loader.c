@@ -507,6 +507,15 @@ test_missing_vfuncs_answer_not_supported (void)
   /* Nothing to configure is fine; a missing step is not. */
   g_assert_true (wamp_authenticator_configure (authenticator, config, "$.transports[0].auth.test-auth", &error));
   g_assert_no_error (error);
+  {
+    g_autoptr(WampValue) with_key = wamp_value_new_dict (1);
+
+    wamp_value_dict_insert (with_key, "role", wamp_value_new_string ("x"));
+    g_assert_false (wamp_authenticator_configure (authenticator, with_key, "$.transports[0].auth.test-auth", &error));
+    g_assert_error (error, WAMP_CONFIG_ERROR, WAMP_CONFIG_ERROR_UNKNOWN_KEY);
+    g_assert_cmpstr (error->message, ==, "$.transports[0].auth.test-auth.role: unknown key");
+    g_clear_error (&error);
+  }
   wamp_authenticator_challenge_async (authenticator, request, NULL, on_async_done, &result);
   g_assert_false (wamp_authenticator_challenge_finish (authenticator, wait_result (&result), &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
