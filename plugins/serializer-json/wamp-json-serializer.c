@@ -1,0 +1,393 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The "json" WampSerializer: one validating pass per frame that builds the
+ * envelope and keeps Arguments/ArgumentsKw as raw spans of the frame. */
+
+#include "wamp-json-serializer.h"
+#include "wamp-json-reader.h"
+#include "wamp-json-writer.h"
+
+/* More non-payload elements than any WAMP message has (ERROR has 5). */
+#define MAX_FIELDS 8
+
+struct _WampJsonSerializer
+{
+  GObject parent_instance;
+
+  guint max_depth;
+};
+
+static void wamp_json_serializer_iface_init (WampSerializerInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (WampJsonSerializer, wamp_json_serializer, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (WAMP_TYPE_SERIALIZER,
+                                                      wamp_json_serializer_iface_init))
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (WampJsonWriter, wamp_json_writer_clear)
+
+static const char *
+wamp_json_serializer_get_name (WampSerializer *serializer)
+{
+  return "json";
+}
+
+static const char *
+wamp_json_serializer_get_subprotocol (WampSerializer *serializer)
+{
+  return "wamp.2.json";
+}
+
+static guint8
+wamp_json_serializer_get_rawsocket_id (WampSerializer *serializer)
+{
+  return 1;
+}
+
+static gboolean
+wamp_json_serializer_is_binary (WampSerializer *serializer)
+{
+  return FALSE;
+}
+
+static void
+clear_fields (WampValue **fields,
+              gsize       n_fields)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    g_clear_pointer (&fields[i], wamp_value_unref);
+}
+
+static WampMessage *
+violation (const char  *reason,
+           GError     **error)
+{
+  g_set_error (error, WAMP_ERROR, WAMP_ERROR_PROTOCOL_VIOLATION, "%s", reason);
+  return NULL;
+}
+
+static WampMessage *
+json_violation (const WampJsonReader  *reader,
+                GError               **error)
+{
+  wamp_json_reader_set_error (reader, WAMP_ERROR_PROTOCOL_VIOLATION, error);
+  return NULL;
+}
+
+/* Reads the message type (element 0) into @field and looks up where its
+ * payload starts. */
+static gboolean
+read_type (WampJsonReader  *reader,
+           WampValue      **field,
+           gint            *payload_index,
+           GError         **error)
+{
+  gint64 code;
+
+  if (!wamp_json_reader_read_value (reader, 1, field))
+    {
+      json_violation (reader, error);
+      return FALSE;
+    }
+  if (wamp_value_get_value_type (*field) != WAMP_VALUE_INT)
+    {
+      violation ("message type must be an integer", error);
+      return FALSE;
+    }
+  code = wamp_value_get_int (*field);
+  if (code < 1 || code > WAMP_MESSAGE_TYPE_MAX ||
+      wamp_message_type_to_string ((WampMessageType) code) == NULL)
+    {
+      g_set_error (error, WAMP_ERROR, WAMP_ERROR_PROTOCOL_VIOLATION,
+                   "unknown message type %" G_GINT64_FORMAT, code);
+      return FALSE;
+    }
+  *payload_index = wamp_message_type_payload_index ((WampMessageType) code);
+  return TRUE;
+}
+
+static WampMessage *
+wamp_json_serializer_deserialize (WampSerializer  *serializer,
+                                  GBytes          *frame,
+                                  GError         **error)
+{
+  WampJsonSerializer *self = WAMP_JSON_SERIALIZER (serializer);
+  WampJsonReader reader;
+  WampValue *fields[MAX_FIELDS] = { NULL, };
+  gsize n_fields = 0;
+  gsize n_elements = 0;
+  gint payload_index = -1;
+  gsize args_offset = 0, args_len = 0, kwargs_offset = 0, kwargs_len = 0;
+  g_autoptr(WampPayload) payload = NULL;
+  const guint8 *data;
+  gsize len;
+  WampMessage *message;
+
+  data = g_bytes_get_data (frame, &len);
+  wamp_json_reader_init (&reader, data, len, self->max_depth);
+
+  wamp_json_reader_skip_ws (&reader);
+  if (reader.p >= reader.end)
+    return violation ("empty frame", error);
+  if (*reader.p != '[')
+    return violation ("a message must be a JSON array", error);
+  if (self->max_depth < 1)
+    return violation ("message nested too deep", error);
+  reader.p++;
+  wamp_json_reader_skip_ws (&reader);
+  if (reader.p < reader.end && *reader.p == ']')
+    return violation ("empty message array", error);
+
+  for (;;)
+    {
+      wamp_json_reader_skip_ws (&reader);
+
+      if (n_elements == 0)
+        {
+          gboolean ok = read_type (&reader, &fields[0], &payload_index, error);
+
+          n_fields = fields[0] != NULL ? 1 : 0;
+          if (!ok)
+            {
+              clear_fields (fields, n_fields);
+              return NULL;
+            }
+        }
+      else if (payload_index < 0 || n_elements < (gsize) payload_index)
+        {
+          if (n_fields == MAX_FIELDS)
+            {
+              clear_fields (fields, n_fields);
+              return violation ("too many message elements", error);
+            }
+          if (!wamp_json_reader_read_value (&reader, 1, &fields[n_fields]))
+            {
+              clear_fields (fields, n_fields);
+              return json_violation (&reader, error);
+            }
+          n_fields++;
+        }
+      else if (n_elements == (gsize) payload_index ||
+               n_elements == (gsize) payload_index + 1)
+        {
+          gboolean is_args = n_elements == (gsize) payload_index;
+          const guint8 *start = reader.p;
+
+          /* The element's first byte tells its kind: the value is validated
+           * right after, so a '[' really opens one complete list. */
+          if (start >= reader.end || *start != (is_args ? '[' : '{'))
+            {
+              clear_fields (fields, n_fields);
+              if (start < reader.end && !wamp_json_reader_read_value (&reader, 1, NULL))
+                return json_violation (&reader, error);
+              return violation (is_args ? "Arguments must be a list"
+                                        : "ArgumentsKw must be a dict", error);
+            }
+          if (!wamp_json_reader_read_value (&reader, 1, NULL))
+            {
+              clear_fields (fields, n_fields);
+              return json_violation (&reader, error);
+            }
+          if (is_args)
+            {
+              args_offset = (gsize) (start - reader.start);
+              args_len = (gsize) (reader.p - start);
+            }
+          else
+            {
+              kwargs_offset = (gsize) (start - reader.start);
+              kwargs_len = (gsize) (reader.p - start);
+            }
+        }
+      else
+        {
+          clear_fields (fields, n_fields);
+          return violation ("too many message elements", error);
+        }
+      n_elements++;
+
+      wamp_json_reader_skip_ws (&reader);
+      if (reader.p >= reader.end)
+        {
+          clear_fields (fields, n_fields);
+          wamp_json_reader_fail (&reader, "unterminated message array");
+          return json_violation (&reader, error);
+        }
+      if (*reader.p == ']')
+        {
+          reader.p++;
+          break;
+        }
+      if (*reader.p != ',')
+        {
+          clear_fields (fields, n_fields);
+          wamp_json_reader_fail (&reader, "expected ',' or ']'");
+          return json_violation (&reader, error);
+        }
+      reader.p++;
+      wamp_json_reader_skip_ws (&reader);
+      if (reader.p < reader.end && *reader.p == ']')
+        {
+          clear_fields (fields, n_fields);
+          wamp_json_reader_fail (&reader, "trailing comma");
+          return json_violation (&reader, error);
+        }
+    }
+
+  wamp_json_reader_skip_ws (&reader);
+  if (reader.p != reader.end)
+    {
+      clear_fields (fields, n_fields);
+      wamp_json_reader_fail (&reader, "trailing bytes after the message");
+      return json_violation (&reader, error);
+    }
+
+  if (args_len > 0)
+    payload = wamp_payload_new_raw (serializer, frame, args_offset, args_len,
+                                    kwargs_offset, kwargs_len);
+  message = wamp_message_new_from_fields (fields, n_fields, payload, error);
+  clear_fields (fields, n_fields);
+  return message;
+}
+
+static GBytes *
+wamp_json_serializer_serialize (WampSerializer  *serializer,
+                                WampMessage     *message,
+                                GError         **error)
+{
+  g_auto(WampJsonWriter) writer = { NULL, 0, 0 };
+  WampPayload *payload = wamp_message_get_payload (message);
+  gsize n_fields = wamp_message_get_n_fields (message);
+  const guint8 *args = NULL, *kwargs = NULL;
+  gsize args_len = 0, kwargs_len = 0;
+  gboolean raw = FALSE;
+
+  if (payload != NULL)
+    raw = wamp_payload_get_raw (payload, serializer, &args, &args_len, &kwargs, &kwargs_len);
+  wamp_json_writer_init (&writer, 128 + args_len + kwargs_len);
+
+  wamp_json_writer_put (&writer, '[');
+  for (gsize i = 0; i < n_fields; i++)
+    {
+      if (i > 0)
+        wamp_json_writer_put (&writer, ',');
+      if (!wamp_json_writer_write_value (&writer, wamp_message_get_field (message, i), error))
+        return NULL;
+    }
+
+  if (raw)
+    {
+      /* Rule 1: the sender's bytes go out as they came, never decoded. */
+      if (args != NULL || kwargs != NULL)
+        {
+          wamp_json_writer_put (&writer, ',');
+          if (args != NULL)
+            wamp_json_writer_append (&writer, args, args_len);
+          else
+            wamp_json_writer_append (&writer, "[]", 2);
+        }
+      if (kwargs != NULL)
+        {
+          wamp_json_writer_put (&writer, ',');
+          wamp_json_writer_append (&writer, kwargs, kwargs_len);
+        }
+    }
+  else if (payload != NULL &&
+           (wamp_payload_has_args (payload) || wamp_payload_has_kwargs (payload)))
+    {
+      WampValue *args_value = NULL, *kwargs_value = NULL;
+
+      if (!wamp_payload_get_values (payload, &args_value, &kwargs_value, error))
+        return NULL;
+      wamp_json_writer_put (&writer, ',');
+      if (args_value != NULL)
+        {
+          if (!wamp_json_writer_write_value (&writer, args_value, error))
+            return NULL;
+        }
+      else
+        {
+          wamp_json_writer_append (&writer, "[]", 2);
+        }
+      if (kwargs_value != NULL)
+        {
+          wamp_json_writer_put (&writer, ',');
+          if (!wamp_json_writer_write_value (&writer, kwargs_value, error))
+            return NULL;
+        }
+    }
+
+  wamp_json_writer_put (&writer, ']');
+  return wamp_json_writer_steal_bytes (&writer);
+}
+
+static GBytes *
+wamp_json_serializer_encode_value (WampSerializer  *serializer,
+                                   WampValue       *value,
+                                   GError         **error)
+{
+  g_auto(WampJsonWriter) writer = { NULL, 0, 0 };
+
+  wamp_json_writer_init (&writer, 64);
+  if (!wamp_json_writer_write_value (&writer, value, error))
+    return NULL;
+  return wamp_json_writer_steal_bytes (&writer);
+}
+
+static WampValue *
+wamp_json_serializer_decode_value (WampSerializer  *serializer,
+                                   const guint8    *data,
+                                   gsize            len,
+                                   GError         **error)
+{
+  WampJsonSerializer *self = WAMP_JSON_SERIALIZER (serializer);
+
+  return wamp_json_decode_value (data, len, self->max_depth,
+                                 WAMP_ERROR_INVALID_ARGUMENT, error);
+}
+
+static void
+wamp_json_serializer_iface_init (WampSerializerInterface *iface)
+{
+  iface->get_name = wamp_json_serializer_get_name;
+  iface->get_subprotocol = wamp_json_serializer_get_subprotocol;
+  iface->get_rawsocket_id = wamp_json_serializer_get_rawsocket_id;
+  iface->is_binary = wamp_json_serializer_is_binary;
+  iface->deserialize = wamp_json_serializer_deserialize;
+  iface->serialize = wamp_json_serializer_serialize;
+  iface->encode_value = wamp_json_serializer_encode_value;
+  iface->decode_value = wamp_json_serializer_decode_value;
+}
+
+static void
+wamp_json_serializer_class_init (WampJsonSerializerClass *klass)
+{
+}
+
+static void
+wamp_json_serializer_init (WampJsonSerializer *self)
+{
+  self->max_depth = WAMP_JSON_DEFAULT_MAX_DEPTH;
+}
+
+WampJsonSerializer *
+wamp_json_serializer_new (void)
+{
+  return g_object_new (WAMP_TYPE_JSON_SERIALIZER, NULL);
+}
+
+void
+wamp_json_serializer_set_max_depth (WampJsonSerializer *self,
+                                    guint               max_depth)
+{
+  g_return_if_fail (WAMP_IS_JSON_SERIALIZER (self));
+  g_return_if_fail (max_depth >= 1);
+
+  self->max_depth = max_depth;
+}
+
+guint
+wamp_json_serializer_get_max_depth (WampJsonSerializer *self)
+{
+  g_return_val_if_fail (WAMP_IS_JSON_SERIALIZER (self), 0);
+
+  return self->max_depth;
+}

@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The JSON writer: RFC 8259 strings, exact integers, shortest round-trip
+ * doubles, the WAMP binary convention. */
+
+#include "wamp-json-writer.h"
+#include "wamp-json-base64.h"
+
+#include <math.h>
+
+/* Values nest this deep at most when written: a guard against unbounded
+ * recursion on a value built by code, far above what any reader accepts. */
+#define WRITER_MAX_DEPTH 1000
+
+/* Bytes a string must escape: controls, '"' and '\\'. */
+static const guint8 needs_escape[256] = {
+  [0x00 ... 0x1f] = 1,
+  ['"'] = 1,
+  ['\\'] = 1,
+};
+
+static const char hex_digits[] = "0123456789abcdef";
+
+void
+wamp_json_writer_init (WampJsonWriter *writer,
+                       gsize           reserve)
+{
+  writer->alloc = MAX (reserve, 64);
+  writer->data = g_malloc (writer->alloc);
+  writer->len = 0;
+}
+
+void
+wamp_json_writer_clear (WampJsonWriter *writer)
+{
+  g_clear_pointer (&writer->data, g_free);
+  writer->len = 0;
+  writer->alloc = 0;
+}
+
+GBytes *
+wamp_json_writer_steal_bytes (WampJsonWriter *writer)
+{
+  gsize len = writer->len;
+  guint8 *data = g_steal_pointer (&writer->data);
+
+  writer->len = 0;
+  writer->alloc = 0;
+  return g_bytes_new_take (data, len);
+}
+
+void
+wamp_json_writer_grow (WampJsonWriter *writer,
+                       gsize           needed)
+{
+  gsize alloc = MAX (writer->alloc, 64);
+
+  while (alloc - writer->len < needed)
+    alloc *= 2;
+  writer->data = g_realloc (writer->data, alloc);
+  writer->alloc = alloc;
+}
+
+static void
+write_string (WampJsonWriter *writer,
+              const guint8   *s,
+              gsize           len)
+{
+  const guint8 *end = s + len;
+
+  /* The common case (nothing to escape) needs exactly this much room. */
+  wamp_json_writer_reserve (writer, len + 2);
+  writer->data[writer->len++] = '"';
+  while (s < end)
+    {
+      const guint8 *run = s;
+      guint8 c;
+
+      while (s < end && !needs_escape[*s])
+        s++;
+      wamp_json_writer_append (writer, run, (gsize) (s - run));
+      if (s >= end)
+        break;
+
+      c = *s++;
+      wamp_json_writer_reserve (writer, 6 + (gsize) (end - s) + 1);
+      writer->data[writer->len++] = '\\';
+      switch (c)
+        {
+        case '"': writer->data[writer->len++] = '"'; break;
+        case '\\': writer->data[writer->len++] = '\\'; break;
+        case '\b': writer->data[writer->len++] = 'b'; break;
+        case '\f': writer->data[writer->len++] = 'f'; break;
+        case '\n': writer->data[writer->len++] = 'n'; break;
+        case '\r': writer->data[writer->len++] = 'r'; break;
+        case '\t': writer->data[writer->len++] = 't'; break;
+        default:
+          writer->data[writer->len++] = 'u';
+          writer->data[writer->len++] = '0';
+          writer->data[writer->len++] = '0';
+          writer->data[writer->len++] = (guint8) hex_digits[c >> 4];
+          writer->data[writer->len++] = (guint8) hex_digits[c & 0xf];
+          break;
+        }
+    }
+  wamp_json_writer_put (writer, '"');
+}
+
+static void
+write_unsigned (WampJsonWriter *writer,
+                guint64         v,
+                gboolean        negative)
+{
+  guint8 buf[24];
+  guint8 *p = buf + sizeof buf;
+
+  do
+    {
+      *--p = (guint8) ('0' + v % 10);
+      v /= 10;
+    }
+  while (v != 0);
+  if (negative)
+    *--p = '-';
+  wamp_json_writer_append (writer, p, (gsize) (buf + sizeof buf - p));
+}
+
+static void
+write_int (WampJsonWriter *writer,
+           gint64          v)
+{
+  if (v < 0)
+    write_unsigned (writer, (guint64) (-(v + 1)) + 1, TRUE);
+  else
+    write_unsigned (writer, (guint64) v, FALSE);
+}
+
+/* The shortest of %.15g, %.16g, %.17g that reads back as @d, with ".0"
+ * added to whole numbers so they read back as doubles, not integers. */
+static gboolean
+write_double (WampJsonWriter *writer,
+              gdouble         d,
+              GError        **error)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  gsize len;
+
+  if (!isfinite (d))
+    {
+      g_set_error_literal (error, WAMP_ERROR, WAMP_ERROR_INVALID_ARGUMENT,
+                           "NaN and infinity cannot be represented in JSON");
+      return FALSE;
+    }
+
+  g_ascii_formatd (buf, sizeof buf, "%.15g", d);
+  if (g_ascii_strtod (buf, NULL) != d)
+    {
+      g_ascii_formatd (buf, sizeof buf, "%.16g", d);
+      if (g_ascii_strtod (buf, NULL) != d)
+        g_ascii_formatd (buf, sizeof buf, "%.17g", d);
+    }
+
+  len = strlen (buf);
+  wamp_json_writer_append (writer, buf, len);
+  if (strpbrk (buf, ".e") == NULL)
+    wamp_json_writer_append (writer, ".0", 2);
+  return TRUE;
+}
+
+static void
+write_bytes (WampJsonWriter *writer,
+             const guint8   *data,
+             gsize           len)
+{
+  gsize n = wamp_json_base64_encoded_len (len);
+
+  wamp_json_writer_reserve (writer, n + 8);
+  memcpy (writer->data + writer->len, "\"\\u0000", 7);
+  writer->len += 7;
+  writer->len += wamp_json_base64_encode (data, len, writer->data + writer->len);
+  writer->data[writer->len++] = '"';
+}
+
+static gboolean
+write_value (WampJsonWriter  *writer,
+             const WampValue *value,
+             guint            depth,
+             GError         **error)
+{
+  switch (wamp_value_get_value_type (value))
+    {
+    case WAMP_VALUE_NULL:
+      wamp_json_writer_append (writer, "null", 4);
+      return TRUE;
+    case WAMP_VALUE_BOOL:
+      if (wamp_value_get_bool (value))
+        wamp_json_writer_append (writer, "true", 4);
+      else
+        wamp_json_writer_append (writer, "false", 5);
+      return TRUE;
+    case WAMP_VALUE_INT:
+      write_int (writer, wamp_value_get_int (value));
+      return TRUE;
+    case WAMP_VALUE_UINT:
+      write_unsigned (writer, wamp_value_get_uint (value), FALSE);
+      return TRUE;
+    case WAMP_VALUE_DOUBLE:
+      return write_double (writer, wamp_value_get_double (value), error);
+    case WAMP_VALUE_STRING:
+      {
+        gsize len;
+        const char *s = wamp_value_get_string (value, &len);
+
+        if (len > 0 && s[0] == '\0')
+          {
+            g_set_error_literal (error, WAMP_ERROR, WAMP_ERROR_INVALID_ARGUMENT,
+                                 "a string beginning with U+0000 cannot be represented in JSON");
+            return FALSE;
+          }
+        write_string (writer, (const guint8 *) s, len);
+        return TRUE;
+      }
+    case WAMP_VALUE_BYTES:
+      {
+        gsize len;
+        const guint8 *data = wamp_value_get_bytes (value, &len);
+
+        write_bytes (writer, data, len);
+        return TRUE;
+      }
+    case WAMP_VALUE_LIST:
+      {
+        gsize n = wamp_value_list_length (value);
+
+        if (depth >= WRITER_MAX_DEPTH)
+          break;
+        wamp_json_writer_put (writer, '[');
+        for (gsize i = 0; i < n; i++)
+          {
+            if (i > 0)
+              wamp_json_writer_put (writer, ',');
+            if (!write_value (writer, wamp_value_list_get (value, i), depth + 1, error))
+              return FALSE;
+          }
+        wamp_json_writer_put (writer, ']');
+        return TRUE;
+      }
+    case WAMP_VALUE_DICT:
+      {
+        gsize n = wamp_value_dict_size (value);
+
+        if (depth >= WRITER_MAX_DEPTH)
+          break;
+        wamp_json_writer_put (writer, '{');
+        for (gsize i = 0; i < n; i++)
+          {
+            gsize key_len;
+            const char *key = wamp_value_dict_get_key (value, i, &key_len);
+
+            if (i > 0)
+              wamp_json_writer_put (writer, ',');
+            write_string (writer, (const guint8 *) key, key_len);
+            wamp_json_writer_put (writer, ':');
+            if (!write_value (writer, wamp_value_dict_get_value (value, i), depth + 1, error))
+              return FALSE;
+          }
+        wamp_json_writer_put (writer, '}');
+        return TRUE;
+      }
+    default:
+      g_set_error (error, WAMP_ERROR, WAMP_ERROR_INVALID_ARGUMENT,
+                   "unknown value type %d", (int) wamp_value_get_value_type (value));
+      return FALSE;
+    }
+
+  g_set_error (error, WAMP_ERROR, WAMP_ERROR_INVALID_ARGUMENT,
+               "value nested deeper than %d", WRITER_MAX_DEPTH);
+  return FALSE;
+}
+
+gboolean
+wamp_json_writer_write_value (WampJsonWriter  *writer,
+                              const WampValue *value,
+                              GError         **error)
+{
+  g_return_val_if_fail (writer != NULL, FALSE);
+  g_return_val_if_fail (value != NULL, FALSE);
+
+  return write_value (writer, value, 0, error);
+}
