@@ -628,6 +628,128 @@ test_connection_close_may_drop_last_reference (void)
   g_free (log.reason);
 }
 
+/* A serializer that counts its work, and a connection that keeps what it sends. */
+
+static int counting_serialize_calls;
+
+static GBytes *
+counting_serialize (WampSerializer *self, WampMessage *message, GError **error)
+{
+  counting_serialize_calls++;
+  return g_bytes_new ("[6,{},\"x\"]", 10);
+}
+
+#define TEST_TYPE_COUNTING_SERIALIZER (test_counting_serializer_get_type ())
+TEST_DEFINE_TYPE (TestCountingSerializer, test_counting_serializer, COUNTING_SERIALIZER, WAMP_TYPE_SERIALIZER,
+                  WampSerializerInterface, iface->serialize = counting_serialize)
+
+#define TEST_TYPE_SENDING_CONNECTION (test_sending_connection_get_type ())
+G_DECLARE_FINAL_TYPE (TestSendingConnection, test_sending_connection, TEST, SENDING_CONNECTION, GObject)
+
+struct _TestSendingConnection
+{
+  GObject parent_instance;
+  WampSerializer *serializer;
+  GBytes *sent;
+};
+
+static gboolean
+sending_connection_send (WampConnection *connection, GBytes *frame, GError **error)
+{
+  TestSendingConnection *self = TEST_SENDING_CONNECTION (connection);
+
+  g_clear_pointer (&self->sent, g_bytes_unref);
+  self->sent = g_bytes_ref (frame);
+  return TRUE;
+}
+
+static WampSerializer *
+sending_connection_get_serializer (WampConnection *connection)
+{
+  return TEST_SENDING_CONNECTION (connection)->serializer;
+}
+
+static void
+test_sending_connection_iface_init (WampConnectionInterface *iface)
+{
+  iface->send = sending_connection_send;
+  iface->get_serializer = sending_connection_get_serializer;
+}
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestSendingConnection, test_sending_connection, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (WAMP_TYPE_CONNECTION, test_sending_connection_iface_init))
+
+static void
+test_sending_connection_finalize (GObject *object)
+{
+  TestSendingConnection *self = TEST_SENDING_CONNECTION (object);
+
+  g_clear_object (&self->serializer);
+  g_clear_pointer (&self->sent, g_bytes_unref);
+  G_OBJECT_CLASS (test_sending_connection_parent_class)->finalize (object);
+}
+
+static void
+test_sending_connection_class_init (TestSendingConnectionClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = test_sending_connection_finalize;
+}
+
+static void
+test_sending_connection_init (TestSendingConnection *self)
+{
+}
+
+static void
+test_serialize_once_per_serializer (void)
+{
+  g_autoptr(WampSerializer) serializer = g_object_new (TEST_TYPE_COUNTING_SERIALIZER, NULL);
+  g_autoptr(WampSerializer) other = g_object_new (TEST_TYPE_COUNTING_SERIALIZER, NULL);
+  g_autoptr(WampMessage) message = wamp_message_new_goodbye (NULL, "wamp.close.normal");
+  g_autoptr(GBytes) first = NULL;
+  g_autoptr(GBytes) second = NULL;
+  g_autoptr(GBytes) third = NULL;
+  g_autoptr(GError) error = NULL;
+
+  counting_serialize_calls = 0;
+  first = wamp_serializer_serialize (serializer, message, &error);
+  second = wamp_serializer_serialize (serializer, message, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (first);
+  g_assert_true (first == second);
+  g_assert_cmpint (counting_serialize_calls, ==, 1);
+
+  third = wamp_serializer_serialize (other, message, &error);
+  g_assert_no_error (error);
+  g_assert_true (third != first);
+  g_assert_cmpint (counting_serialize_calls, ==, 2);
+}
+
+static void
+test_send_message_writes_same_bytes_to_each_connection (void)
+{
+  g_autoptr(TestSendingConnection) a = g_object_new (TEST_TYPE_SENDING_CONNECTION, NULL);
+  g_autoptr(TestSendingConnection) b = g_object_new (TEST_TYPE_SENDING_CONNECTION, NULL);
+  g_autoptr(TestSendingConnection) none = g_object_new (TEST_TYPE_SENDING_CONNECTION, NULL);
+  g_autoptr(WampMessage) message = wamp_message_new_goodbye (NULL, "wamp.close.normal");
+  g_autoptr(GError) error = NULL;
+
+  a->serializer = g_object_new (TEST_TYPE_COUNTING_SERIALIZER, NULL);
+  b->serializer = g_object_ref (a->serializer);
+  counting_serialize_calls = 0;
+
+  g_assert_true (wamp_connection_send_message (WAMP_CONNECTION (a), message, &error));
+  g_assert_true (wamp_connection_send_message (WAMP_CONNECTION (b), message, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (a->sent);
+  g_assert_true (a->sent == b->sent);
+  g_assert_cmpint (counting_serialize_calls, ==, 1);
+
+  g_assert_false (wamp_connection_send_message (WAMP_CONNECTION (none), message, &error));
+  g_assert_error (error, WAMP_ERROR, WAMP_ERROR_TRANSPORT);
+  g_assert_null (none->sent);
+}
+
 typedef struct {
   int calls;
   WampTransport *transport;
@@ -700,6 +822,9 @@ main (int argc, char **argv)
   g_test_add_func ("/extensions/serializer-lookup/one-shared-instance", test_serializer_lookup_shares_one_instance);
   g_test_add_func ("/extensions/new/by-extension-name", test_new_by_extension_name);
   g_test_add_func ("/interfaces/missing-vfuncs-answer-not-supported", test_missing_vfuncs_answer_not_supported);
+  g_test_add_func ("/serializer/serialize/once-per-serializer-then-cached", test_serialize_once_per_serializer);
+  g_test_add_func ("/connection/send-message/same-bytes-to-each-connection",
+                   test_send_message_writes_same_bytes_to_each_connection);
   g_test_add_func ("/connection/sink/delivers-frames-and-one-close", test_connection_sink_delivers_frames_and_one_close);
   g_test_add_func ("/connection/sink/detached-drops-frames", test_connection_sink_detached_drops_frames);
   g_test_add_func ("/connection/sink/close-may-drop-last-reference", test_connection_close_may_drop_last_reference);
