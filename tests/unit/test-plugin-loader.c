@@ -195,6 +195,13 @@ register_unknown_point (WampPluginContext *context, GError **error)
 }
 
 static gboolean
+register_interface_itself (WampPluginContext *context, GError **error)
+{
+  return wamp_plugin_context_add_extension (context, WAMP_ROLE_EXTENSION_POINT,
+                                            WAMP_TYPE_ROLE, "the-interface", error);
+}
+
+static gboolean
 register_fails (WampPluginContext *context, GError **error)
 {
   g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "out of luck");
@@ -226,6 +233,7 @@ static const WampPluginInfo bad_type_info = INFO ("static-bad-type", register_ba
 static const WampPluginInfo duplicate_extension_info = INFO ("static-duplicate-extension", register_duplicate_extension);
 static const WampPluginInfo same_type_twice_info = INFO ("static-same-type-twice", register_same_type_twice);
 static const WampPluginInfo unknown_point_info = INFO ("static-unknown-point", register_unknown_point);
+static const WampPluginInfo interface_itself_info = INFO ("static-interface-itself", register_interface_itself);
 static const WampPluginInfo fails_info = INFO ("static-fails", register_fails);
 static const WampPluginInfo fails_silently_info = INFO ("static-fails-silently", register_fails_silently);
 static const WampPluginInfo no_register_info = INFO ("static-no-register", NULL);
@@ -335,6 +343,8 @@ test_static_wrong_type_refused (void)
   assert_static_refused (&bad_type_info, WAMP_PLUGIN_ERROR_TYPE, "static-bad-type",
                          "TestPlain does not implement WampRole");
   g_assert_cmpint (wamp_extension_lookup (WAMP_ROLE_EXTENSION_POINT, "plain"), ==, G_TYPE_INVALID);
+  assert_static_refused (&interface_itself_info, WAMP_PLUGIN_ERROR_TYPE, "static-interface-itself",
+                         "cannot be instantiated");
 }
 
 static void
