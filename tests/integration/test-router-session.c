@@ -1011,6 +1011,51 @@ test_goodbye_from_client_and_rejoin (void)
 }
 
 static void
+test_goodbye_from_router_keeping_connection (void)
+{
+  g_autoptr (WampTestRouter) router = default_router ();
+  g_autoptr (WampTestPeer) peer = wamp_test_peer_new (router, "lo");
+  WampRealm *realm = wamp_router_lookup_realm (wamp_test_router_get_router (router), "realm1");
+  guint64 id = wamp_test_peer_join (peer, "realm1", NULL);
+  g_autoptr (WampSession) session = g_object_ref (wamp_realm_lookup_session (realm, id));
+
+  wamp_session_goodbye (session, "wamp.close.close_realm", "realm closing", FALSE);
+  g_assert_cmpint (wamp_session_get_state (session), ==, WAMP_SESSION_STATE_SHUTTING_DOWN);
+  g_assert_cmpuint (wamp_realm_get_n_sessions (realm), ==, 0);
+  g_assert_true (wamp_test_peer_expect_frame (peer, "[6, {\"message\": \"realm closing\"}, \"wamp.close.close_realm\"]"));
+  wamp_test_peer_send_json (peer, "[6, {}, \"wamp.close.goodbye_and_out\"]");
+  wamp_test_iterate_for (10);
+  g_assert_cmpint (wamp_session_get_state (session), ==, WAMP_SESSION_STATE_CLOSED);
+  g_assert_false (wamp_test_peer_is_closed (peer));
+  /* The reply was not answered, and the connection takes a new HELLO. */
+  g_assert_cmpuint (wamp_test_peer_get_n_pending (peer), ==, 0);
+  g_assert_cmpuint (wamp_test_peer_join (peer, "realm1", NULL), !=, 0);
+  g_assert_cmpint (wamp_session_get_state (session), ==, WAMP_SESSION_STATE_ESTABLISHED);
+}
+
+static void
+test_abort_from_outside (void)
+{
+  g_autoptr (WampTestRouter) router = default_router ();
+  g_autoptr (WampTestPeer) peer = wamp_test_peer_new (router, "lo");
+  WampRealm *realm = wamp_router_lookup_realm (wamp_test_router_get_router (router), "realm1");
+  guint64 id = wamp_test_peer_join (peer, "realm1", NULL);
+  g_autoptr (WampSession) session = g_object_ref (wamp_realm_lookup_session (realm, id));
+
+  wamp_session_abort (session, "wamp.close.killed", "killed by the operator");
+  g_assert_true (wamp_test_peer_expect_frame (peer, "[3, {\"message\": \"killed by the operator\"}, \"wamp.close.killed\"]"));
+  g_assert_true (wamp_test_peer_wait_closed (peer, 1000));
+  wamp_test_iterate_for (10);
+  g_assert_cmpint (wamp_session_get_state (session), ==, WAMP_SESSION_STATE_DISCONNECTED);
+  g_assert_cmpuint (wamp_session_get_id (session), ==, 0);
+  g_assert_null (wamp_session_get_realm (session));
+  /* Safe to repeat on a dead session. */
+  wamp_session_abort (session, "wamp.close.killed", NULL);
+  wamp_session_goodbye (session, "wamp.close.killed", NULL, TRUE);
+  g_assert_cmpuint (wamp_realm_get_n_sessions (realm), ==, 0);
+}
+
+static void
 test_goodbye_from_router_on_shutdown (void)
 {
   g_autoptr (WampTestRouter) router = default_router ();
@@ -1370,6 +1415,8 @@ main (int argc, char **argv)
   g_test_add_func ("/router/session/abort-after-welcome-leaves-silently", test_abort_after_welcome_leaves_silently);
 
   g_test_add_func ("/router/session/goodbye-from-client-is-answered-and-hello-may-follow", test_goodbye_from_client_and_rejoin);
+  g_test_add_func ("/router/session/goodbye-from-router-without-close-allows-new-hello", test_goodbye_from_router_keeping_connection);
+  g_test_add_func ("/router/session/abort-from-outside-closes-the-session", test_abort_from_outside);
   g_test_add_func ("/router/shutdown/sends-system-shutdown-goodbye-and-waits-for-reply", test_goodbye_from_router_on_shutdown);
   g_test_add_func ("/router/shutdown/closes-silent-clients-after-grace", test_shutdown_closes_silent_clients_after_grace);
   g_test_add_func ("/router/shutdown/without-sessions-completes", test_shutdown_without_sessions_completes);
