@@ -1,2 +1,229 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Not written yet. */
+/* WampConnection: the interface transports implement, its wrappers, and the
+ * sink through which frames and the close reach the session that owns it. */
+
+#include "config.h"
+
+#include "wamp-connection-private.h"
+
+G_DEFINE_INTERFACE (WampConnection, wamp_connection, G_TYPE_OBJECT)
+
+static void
+wamp_connection_default_init (WampConnectionInterface *iface)
+{
+}
+
+/* Attached to the connection object as qdata: one lookup per frame. */
+typedef struct {
+  const WampConnectionSinkFuncs *funcs;
+  gpointer owner;
+  gboolean closed;
+} ConnectionSink;
+
+static GQuark
+sink_quark (void)
+{
+  static GQuark quark;
+
+  if (G_UNLIKELY (quark == 0))
+    quark = g_quark_from_static_string ("wamp-connection-sink");
+  return quark;
+}
+
+static ConnectionSink *
+get_sink (WampConnection *self, gboolean create)
+{
+  GQuark quark = sink_quark ();
+  ConnectionSink *sink = g_object_get_qdata (G_OBJECT (self), quark);
+
+  if (sink == NULL && create)
+    {
+      sink = g_new0 (ConnectionSink, 1);
+      g_object_set_qdata_full (G_OBJECT (self), quark, sink, g_free);
+    }
+  return sink;
+}
+
+void
+wamp_connection_set_sink (WampConnection                *connection,
+                          const WampConnectionSinkFuncs *funcs,
+                          gpointer                       owner)
+{
+  ConnectionSink *sink;
+
+  g_return_if_fail (WAMP_IS_CONNECTION (connection));
+
+  sink = get_sink (connection, TRUE);
+  sink->funcs = funcs;
+  sink->owner = funcs != NULL ? owner : NULL;
+}
+
+gboolean
+wamp_connection_send (WampConnection *self, GBytes *frame, GError **error)
+{
+  WampConnectionInterface *iface;
+
+  g_return_val_if_fail (WAMP_IS_CONNECTION (self), FALSE);
+  g_return_val_if_fail (frame != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  iface = WAMP_CONNECTION_GET_IFACE (self);
+  if (iface->send == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                           "Connection does not implement send");
+      return FALSE;
+    }
+  return iface->send (self, frame, error);
+}
+
+void
+wamp_connection_close (WampConnection *self, WampCloseCode code, const char *reason)
+{
+  WampConnectionInterface *iface;
+
+  g_return_if_fail (WAMP_IS_CONNECTION (self));
+
+  iface = WAMP_CONNECTION_GET_IFACE (self);
+  if (iface->close != NULL)
+    iface->close (self, code, reason);
+}
+
+const char *
+wamp_connection_get_peer (WampConnection *self)
+{
+  WampConnectionInterface *iface;
+
+  g_return_val_if_fail (WAMP_IS_CONNECTION (self), NULL);
+
+  iface = WAMP_CONNECTION_GET_IFACE (self);
+  return iface->get_peer != NULL ? iface->get_peer (self) : NULL;
+}
+
+WampSerializer *
+wamp_connection_get_serializer (WampConnection *self)
+{
+  WampConnectionInterface *iface;
+
+  g_return_val_if_fail (WAMP_IS_CONNECTION (self), NULL);
+
+  iface = WAMP_CONNECTION_GET_IFACE (self);
+  return iface->get_serializer != NULL ? iface->get_serializer (self) : NULL;
+}
+
+WampValue *
+wamp_connection_get_transport_details (WampConnection *self)
+{
+  WampConnectionInterface *iface;
+  WampValue *details = NULL;
+
+  g_return_val_if_fail (WAMP_IS_CONNECTION (self), NULL);
+
+  iface = WAMP_CONNECTION_GET_IFACE (self);
+  if (iface->get_transport_details != NULL)
+    details = iface->get_transport_details (self);
+  return details != NULL ? details : wamp_value_new_dict (0);
+}
+
+GTlsCertificate *
+wamp_connection_get_peer_certificate (WampConnection *self)
+{
+  WampConnectionInterface *iface;
+
+  g_return_val_if_fail (WAMP_IS_CONNECTION (self), NULL);
+
+  iface = WAMP_CONNECTION_GET_IFACE (self);
+  return iface->get_peer_certificate != NULL ? iface->get_peer_certificate (self) : NULL;
+}
+
+gsize
+wamp_connection_get_queued_bytes (WampConnection *self)
+{
+  WampConnectionInterface *iface;
+
+  g_return_val_if_fail (WAMP_IS_CONNECTION (self), 0);
+
+  iface = WAMP_CONNECTION_GET_IFACE (self);
+  return iface->get_queued_bytes != NULL ? iface->get_queued_bytes (self) : 0;
+}
+
+gboolean
+wamp_connection_send_message (WampConnection *self, WampMessage *message, GError **error)
+{
+  WampSerializer *serializer;
+  g_autoptr(GBytes) frame = NULL;
+
+  g_return_val_if_fail (WAMP_IS_CONNECTION (self), FALSE);
+  g_return_val_if_fail (message != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  serializer = wamp_connection_get_serializer (self);
+  if (serializer == NULL)
+    {
+      g_set_error_literal (error, WAMP_ERROR, WAMP_ERROR_TRANSPORT,
+                           "Connection has no serializer");
+      return FALSE;
+    }
+
+  frame = wamp_serializer_serialize (serializer, message, error);
+  if (frame == NULL)
+    return FALSE;
+
+  return wamp_connection_send (self, frame, error);
+}
+
+static const char *
+peer_for_log (WampConnection *self)
+{
+  const char *peer = wamp_connection_get_peer (self);
+
+  return peer != NULL ? peer : "(unknown peer)";
+}
+
+void
+wamp_connection_frame_received (WampConnection *self, GBytes *frame)
+{
+  ConnectionSink *sink;
+
+  g_return_if_fail (WAMP_IS_CONNECTION (self));
+  g_return_if_fail (frame != NULL);
+
+  sink = get_sink (self, FALSE);
+  if (sink == NULL || sink->funcs == NULL || sink->funcs->frame_received == NULL || sink->closed)
+    {
+      g_debug ("Dropping a frame of %" G_GSIZE_FORMAT " bytes from %s: no receiver",
+               g_bytes_get_size (frame), peer_for_log (self));
+      return;
+    }
+
+  sink->funcs->frame_received (sink->owner, self, frame);
+}
+
+void
+wamp_connection_closed (WampConnection *self, WampCloseCode code, const char *reason)
+{
+  ConnectionSink *sink;
+  const WampConnectionSinkFuncs *funcs;
+
+  g_return_if_fail (WAMP_IS_CONNECTION (self));
+
+  /* Marked even without a receiver: a close is reported once, whoever
+   * receives it, and no frame is delivered after it. */
+  sink = get_sink (self, TRUE);
+  if (sink->closed)
+    return;
+  sink->closed = TRUE;
+
+  funcs = sink->funcs;
+  if (funcs == NULL || funcs->closed == NULL)
+    {
+      g_debug ("Connection %s closed (%d) with no receiver",
+               peer_for_log (self), (int) code);
+      return;
+    }
+
+  /* The receiver may drop the last reference to the connection. */
+  g_object_ref (self);
+  funcs->closed (sink->owner, self, code, reason);
+  g_object_unref (self);
+}

@@ -1,2 +1,990 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Not written yet. */
+/* WampMessage: one validated WAMP message (fields as WampValues, the payload
+ * kept raw) with its per-serializer encoding cache. */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <wamp/wamp-error.h>
+#include <wamp/wamp-message.h>
+#include <wamp/wamp-serializer.h>
+
+#include "wamp-payload-private.h"
+
+/* ERROR has the most elements before its payload: [8, Type, Request, Details, Error]. */
+#define MAX_FIELDS 5
+
+/* json, msgpack and cbor fit inline; a fourth serializer spills to the heap. */
+#define INLINE_CACHE 3
+
+#define ID_MAX G_GUINT64_CONSTANT (9007199254740992) /* 2^53, as WAMP_ID_MAX */
+
+typedef enum {
+  KIND_TYPE,          /* element 0 */
+  KIND_ID,            /* integer in [0, 2^53] */
+  KIND_DICT,
+  KIND_URI,           /* a string without NUL; syntax is the realm's business */
+  KIND_URI_OR_NULL,
+  KIND_STRING,
+  KIND_REQUEST_TYPE,  /* ERROR's REQUEST.Type */
+} FieldKind;
+
+/* Where each field lives, by wire position; -1 when the type lacks it. */
+typedef struct
+{
+  const char *name;
+  guint8 n_min;           /* fields before the payload, including element 0 */
+  guint8 n_max;
+  gint8 payload_index;    /* -1: no payload */
+  guint8 kinds[MAX_FIELDS];
+  const char *names[MAX_FIELDS];
+  gint8 request, session, subscription, publication, registration, uri, details;
+} MessageSpec;
+
+/* Wire positions of: Request, Session, Subscription, Publication,
+ * Registration, the URI/string field, Details/Options/Extra. */
+#define POS(req, ses, sub, pub, reg, uri, det) req, ses, sub, pub, reg, uri, det
+
+static const MessageSpec specs[WAMP_MESSAGE_TYPE_MAX + 1] = {
+  [WAMP_MESSAGE_HELLO] = { "HELLO", 3, 3, -1,
+    { KIND_TYPE, KIND_URI_OR_NULL, KIND_DICT }, { "Type", "Realm", "Details" },
+    POS (-1, -1, -1, -1, -1, 1, 2) },
+  [WAMP_MESSAGE_WELCOME] = { "WELCOME", 3, 3, -1,
+    { KIND_TYPE, KIND_ID, KIND_DICT }, { "Type", "Session", "Details" },
+    POS (-1, 1, -1, -1, -1, -1, 2) },
+  [WAMP_MESSAGE_ABORT] = { "ABORT", 3, 3, 3,
+    { KIND_TYPE, KIND_DICT, KIND_URI }, { "Type", "Details", "Reason" },
+    POS (-1, -1, -1, -1, -1, 2, 1) },
+  [WAMP_MESSAGE_CHALLENGE] = { "CHALLENGE", 3, 3, -1,
+    { KIND_TYPE, KIND_STRING, KIND_DICT }, { "Type", "AuthMethod", "Extra" },
+    POS (-1, -1, -1, -1, -1, 1, 2) },
+  [WAMP_MESSAGE_AUTHENTICATE] = { "AUTHENTICATE", 3, 3, -1,
+    { KIND_TYPE, KIND_STRING, KIND_DICT }, { "Type", "Signature", "Extra" },
+    POS (-1, -1, -1, -1, -1, 1, 2) },
+  [WAMP_MESSAGE_GOODBYE] = { "GOODBYE", 3, 3, -1,
+    { KIND_TYPE, KIND_DICT, KIND_URI }, { "Type", "Details", "Reason" },
+    POS (-1, -1, -1, -1, -1, 2, 1) },
+  [WAMP_MESSAGE_ERROR] = { "ERROR", 5, 5, 5,
+    { KIND_TYPE, KIND_REQUEST_TYPE, KIND_ID, KIND_DICT, KIND_URI },
+    { "Type", "REQUEST.Type", "REQUEST.Request", "Details", "Error" },
+    POS (2, -1, -1, -1, -1, 4, 3) },
+  [WAMP_MESSAGE_PUBLISH] = { "PUBLISH", 4, 4, 4,
+    { KIND_TYPE, KIND_ID, KIND_DICT, KIND_URI }, { "Type", "Request", "Options", "Topic" },
+    POS (1, -1, -1, -1, -1, 3, 2) },
+  [WAMP_MESSAGE_PUBLISHED] = { "PUBLISHED", 3, 3, -1,
+    { KIND_TYPE, KIND_ID, KIND_ID }, { "Type", "PUBLISH.Request", "Publication" },
+    POS (1, -1, -1, 2, -1, -1, -1) },
+  [WAMP_MESSAGE_SUBSCRIBE] = { "SUBSCRIBE", 4, 4, -1,
+    { KIND_TYPE, KIND_ID, KIND_DICT, KIND_URI }, { "Type", "Request", "Options", "Topic" },
+    POS (1, -1, -1, -1, -1, 3, 2) },
+  [WAMP_MESSAGE_SUBSCRIBED] = { "SUBSCRIBED", 3, 3, -1,
+    { KIND_TYPE, KIND_ID, KIND_ID }, { "Type", "SUBSCRIBE.Request", "Subscription" },
+    POS (1, -1, 2, -1, -1, -1, -1) },
+  [WAMP_MESSAGE_UNSUBSCRIBE] = { "UNSUBSCRIBE", 3, 3, -1,
+    { KIND_TYPE, KIND_ID, KIND_ID }, { "Type", "Request", "SUBSCRIBED.Subscription" },
+    POS (1, -1, 2, -1, -1, -1, -1) },
+  [WAMP_MESSAGE_UNSUBSCRIBED] = { "UNSUBSCRIBED", 2, 3, -1,
+    { KIND_TYPE, KIND_ID, KIND_DICT }, { "Type", "UNSUBSCRIBE.Request", "Details" },
+    POS (1, -1, -1, -1, -1, -1, 2) },
+  [WAMP_MESSAGE_EVENT] = { "EVENT", 4, 4, 4,
+    { KIND_TYPE, KIND_ID, KIND_ID, KIND_DICT },
+    { "Type", "SUBSCRIBED.Subscription", "PUBLISHED.Publication", "Details" },
+    POS (-1, -1, 1, 2, -1, -1, 3) },
+  [WAMP_MESSAGE_CALL] = { "CALL", 4, 4, 4,
+    { KIND_TYPE, KIND_ID, KIND_DICT, KIND_URI }, { "Type", "Request", "Options", "Procedure" },
+    POS (1, -1, -1, -1, -1, 3, 2) },
+  [WAMP_MESSAGE_CANCEL] = { "CANCEL", 3, 3, -1,
+    { KIND_TYPE, KIND_ID, KIND_DICT }, { "Type", "CALL.Request", "Options" },
+    POS (1, -1, -1, -1, -1, -1, 2) },
+  [WAMP_MESSAGE_RESULT] = { "RESULT", 3, 3, 3,
+    { KIND_TYPE, KIND_ID, KIND_DICT }, { "Type", "CALL.Request", "Details" },
+    POS (1, -1, -1, -1, -1, -1, 2) },
+  [WAMP_MESSAGE_REGISTER] = { "REGISTER", 4, 4, -1,
+    { KIND_TYPE, KIND_ID, KIND_DICT, KIND_URI }, { "Type", "Request", "Options", "Procedure" },
+    POS (1, -1, -1, -1, -1, 3, 2) },
+  [WAMP_MESSAGE_REGISTERED] = { "REGISTERED", 3, 3, -1,
+    { KIND_TYPE, KIND_ID, KIND_ID }, { "Type", "REGISTER.Request", "Registration" },
+    POS (1, -1, -1, -1, 2, -1, -1) },
+  [WAMP_MESSAGE_UNREGISTER] = { "UNREGISTER", 3, 3, -1,
+    { KIND_TYPE, KIND_ID, KIND_ID }, { "Type", "Request", "REGISTERED.Registration" },
+    POS (1, -1, -1, -1, 2, -1, -1) },
+  [WAMP_MESSAGE_UNREGISTERED] = { "UNREGISTERED", 2, 3, -1,
+    { KIND_TYPE, KIND_ID, KIND_DICT }, { "Type", "UNREGISTER.Request", "Details" },
+    POS (1, -1, -1, -1, -1, -1, 2) },
+  [WAMP_MESSAGE_INVOCATION] = { "INVOCATION", 4, 4, 4,
+    { KIND_TYPE, KIND_ID, KIND_ID, KIND_DICT },
+    { "Type", "Request", "REGISTERED.Registration", "Details" },
+    POS (1, -1, -1, -1, 2, -1, 3) },
+  [WAMP_MESSAGE_INTERRUPT] = { "INTERRUPT", 3, 3, -1,
+    { KIND_TYPE, KIND_ID, KIND_DICT }, { "Type", "INVOCATION.Request", "Options" },
+    POS (1, -1, -1, -1, -1, -1, 2) },
+  [WAMP_MESSAGE_YIELD] = { "YIELD", 3, 3, 3,
+    { KIND_TYPE, KIND_ID, KIND_DICT }, { "Type", "INVOCATION.Request", "Options" },
+    POS (1, -1, -1, -1, -1, -1, 2) },
+};
+
+#undef POS
+
+typedef struct
+{
+  WampSerializer *serializer; /* (owned) */
+  GBytes *encoding;           /* (owned) */
+} CacheEntry;
+
+struct _WampMessage
+{
+  gatomicrefcount ref_count;
+  guint8 type;
+  guint8 n_fields;
+  guint8 n_cache;
+  WampValue *fields[MAX_FIELDS]; /* (owned) */
+  WampPayload *payload;          /* (nullable) (owned) */
+  CacheEntry cache[INLINE_CACHE];
+  CacheEntry *cache_overflow;    /* (nullable): entries beyond INLINE_CACHE */
+};
+
+G_DEFINE_BOXED_TYPE (WampMessage, wamp_message, wamp_message_ref, wamp_message_unref)
+
+static const MessageSpec *
+spec_for (gint64 type)
+{
+  if (type < 0 || type > WAMP_MESSAGE_TYPE_MAX || specs[type].name == NULL)
+    return NULL;
+  return &specs[type];
+}
+
+/* Returns: (transfer none) (nullable). */
+const char *
+wamp_message_type_to_string (WampMessageType type)
+{
+  const MessageSpec *spec = spec_for (type);
+
+  return spec != NULL ? spec->name : NULL;
+}
+
+gint
+wamp_message_type_payload_index (WampMessageType type)
+{
+  const MessageSpec *spec = spec_for (type);
+
+  return spec != NULL ? spec->payload_index : -1;
+}
+
+/* Immutable, so every message without Details/Options of its own shares one.
+ * A second, never released reference keeps it from ever being "the only
+ * reference", which is what wamp_value_dict_insert() requires. */
+static WampValue *
+shared_empty_dict (void)
+{
+  static WampValue *empty;
+
+  if (g_once_init_enter (&empty))
+    {
+      WampValue *dict = wamp_value_new_dict (0);
+
+      wamp_value_ref (dict);
+      g_once_init_leave (&empty, dict);
+    }
+  return empty;
+}
+
+static gboolean
+is_error_request_type (gint64 type)
+{
+  switch (type)
+    {
+    case WAMP_MESSAGE_SUBSCRIBE:
+    case WAMP_MESSAGE_UNSUBSCRIBE:
+    case WAMP_MESSAGE_PUBLISH:
+    case WAMP_MESSAGE_REGISTER:
+    case WAMP_MESSAGE_UNREGISTER:
+    case WAMP_MESSAGE_CALL:
+    case WAMP_MESSAGE_INVOCATION:
+    case WAMP_MESSAGE_CANCEL:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+/* Takes ownership of @fields[0 .. n_fields-1]; nothing is validated. */
+static WampMessage *
+message_new_take (WampMessageType  type,
+                  WampValue      **fields,
+                  gsize            n_fields,
+                  WampPayload     *payload)
+{
+  WampMessage *self = g_new0 (WampMessage, 1);
+
+  g_atomic_ref_count_init (&self->ref_count);
+  self->type = (guint8) type;
+  self->n_fields = (guint8) n_fields;
+  memcpy (self->fields, fields, n_fields * sizeof (WampValue *));
+  self->payload = payload != NULL ? wamp_payload_ref (payload) : NULL;
+  return self;
+}
+
+static gboolean
+check_field (const MessageSpec *spec,
+             gsize              index,
+             const WampValue   *value,
+             GError           **error)
+{
+  const char *what = NULL;
+
+  switch ((FieldKind) spec->kinds[index])
+    {
+    case KIND_TYPE:
+      return TRUE;
+    case KIND_ID:
+      if (wamp_value_get_id (value, NULL))
+        return TRUE;
+      what = "an ID (an integer in [0, 2^53])";
+      break;
+    case KIND_DICT:
+      if (wamp_value_get_value_type (value) == WAMP_VALUE_DICT)
+        return TRUE;
+      what = "a dict";
+      break;
+    case KIND_URI:
+      if (wamp_value_is_plain_string (value))
+        return TRUE;
+      what = "a string";
+      break;
+    case KIND_URI_OR_NULL:
+      if (wamp_value_is_plain_string (value) ||
+          wamp_value_get_value_type (value) == WAMP_VALUE_NULL)
+        return TRUE;
+      what = "a string or null";
+      break;
+    case KIND_STRING:
+      if (wamp_value_get_value_type (value) == WAMP_VALUE_STRING)
+        return TRUE;
+      what = "a string";
+      break;
+    case KIND_REQUEST_TYPE:
+      if (wamp_value_get_value_type (value) == WAMP_VALUE_INT &&
+          is_error_request_type (wamp_value_get_int (value)))
+        return TRUE;
+      what = "the type of a message answered by ERROR";
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  g_set_error (error, WAMP_ERROR, WAMP_ERROR_PROTOCOL_VIOLATION,
+               "%s: element %" G_GSIZE_FORMAT " (%s) must be %s",
+               spec->name, index, spec->names[index], what);
+  return FALSE;
+}
+
+/* @fields: (transfer none). @payload: (transfer none) (nullable).
+ * Returns: (transfer full) (nullable). */
+WampMessage *
+wamp_message_new_from_fields (WampValue *const *fields,
+                              gsize             n_fields,
+                              WampPayload      *payload,
+                              GError          **error)
+{
+  const MessageSpec *spec;
+  WampValue *owned[MAX_FIELDS];
+  gint64 type;
+
+  g_return_val_if_fail (fields != NULL || n_fields == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (n_fields == 0)
+    {
+      g_set_error_literal (error, WAMP_ERROR, WAMP_ERROR_PROTOCOL_VIOLATION,
+                           "empty message");
+      return NULL;
+    }
+  for (gsize i = 0; i < n_fields; i++)
+    g_return_val_if_fail (fields[i] != NULL, NULL);
+
+  if (wamp_value_get_value_type (fields[0]) != WAMP_VALUE_INT)
+    {
+      g_set_error (error, WAMP_ERROR, WAMP_ERROR_PROTOCOL_VIOLATION,
+                   "element 0 (Type) must be an integer, not a %s",
+                   wamp_value_type_to_string (wamp_value_get_value_type (fields[0])));
+      return NULL;
+    }
+  type = wamp_value_get_int (fields[0]);
+  spec = spec_for (type);
+  if (spec == NULL)
+    {
+      g_set_error (error, WAMP_ERROR, WAMP_ERROR_PROTOCOL_VIOLATION,
+                   "unknown message type %" G_GINT64_FORMAT, type);
+      return NULL;
+    }
+
+  if (n_fields < spec->n_min || n_fields > spec->n_max)
+    {
+      if (spec->n_min == spec->n_max)
+        g_set_error (error, WAMP_ERROR, WAMP_ERROR_PROTOCOL_VIOLATION,
+                     "%s: expected %u elements%s, got %" G_GSIZE_FORMAT,
+                     spec->name, spec->n_min,
+                     spec->payload_index >= 0 ? " before Arguments" : "", n_fields);
+      else
+        g_set_error (error, WAMP_ERROR, WAMP_ERROR_PROTOCOL_VIOLATION,
+                     "%s: expected %u or %u elements, got %" G_GSIZE_FORMAT,
+                     spec->name, spec->n_min, spec->n_max, n_fields);
+      return NULL;
+    }
+
+  if (payload != NULL && spec->payload_index < 0)
+    {
+      g_set_error (error, WAMP_ERROR, WAMP_ERROR_PROTOCOL_VIOLATION,
+                   "%s: expected %u elements, got Arguments after them",
+                   spec->name, spec->n_max);
+      return NULL;
+    }
+
+  for (gsize i = 1; i < n_fields; i++)
+    if (!check_field (spec, i, fields[i], error))
+      return NULL;
+
+  for (gsize i = 0; i < n_fields; i++)
+    owned[i] = wamp_value_ref (fields[i]);
+  return message_new_take ((WampMessageType) type, owned, n_fields, payload);
+}
+
+/* Typed constructors: the caller is trusted code, so arguments are checked
+ * with g_return_val_if_fail and the fields are built without revalidation. */
+
+/* Element 0 of every message a router builds: shared per type, as the
+ * values are immutable, which saves an allocation per outgoing message. */
+static WampValue *
+type_value (WampMessageType type)
+{
+  static WampValue **values;
+
+  if (g_once_init_enter (&values))
+    {
+      WampValue **table = g_new0 (WampValue *, WAMP_MESSAGE_TYPE_MAX + 1);
+
+      for (gint i = 0; i <= WAMP_MESSAGE_TYPE_MAX; i++)
+        if (specs[i].name != NULL)
+          table[i] = wamp_value_new_int (i);
+      g_once_init_leave (&values, table);
+    }
+  return wamp_value_ref (values[type]);
+}
+
+static WampValue *
+dict_or_empty (WampValue *dict)
+{
+  return wamp_value_ref (dict != NULL ? dict : shared_empty_dict ());
+}
+
+#define CHECK_DICT(d, ret) \
+  g_return_val_if_fail ((d) == NULL || wamp_value_get_value_type (d) == WAMP_VALUE_DICT, ret)
+#define CHECK_ID(id, ret) g_return_val_if_fail ((id) <= ID_MAX, ret)
+
+/* Returns: (transfer full). */
+WampMessage *
+wamp_message_new_hello (const char *realm,
+                        WampValue  *details)
+{
+  WampValue *f[3];
+
+  CHECK_DICT (details, NULL);
+
+  f[0] = type_value (WAMP_MESSAGE_HELLO);
+  f[1] = realm != NULL ? wamp_value_new_string (realm) : wamp_value_new_null ();
+  f[2] = dict_or_empty (details);
+  return message_new_take (WAMP_MESSAGE_HELLO, f, 3, NULL);
+}
+
+/* Returns: (transfer full). */
+WampMessage *
+wamp_message_new_welcome (guint64    session_id,
+                          WampValue *details)
+{
+  WampValue *f[3];
+
+  CHECK_ID (session_id, NULL);
+  CHECK_DICT (details, NULL);
+
+  f[0] = type_value (WAMP_MESSAGE_WELCOME);
+  f[1] = wamp_value_new_uint (session_id);
+  f[2] = dict_or_empty (details);
+  return message_new_take (WAMP_MESSAGE_WELCOME, f, 3, NULL);
+}
+
+/* Returns: (transfer full). */
+WampMessage *
+wamp_message_new_abort (WampValue   *details,
+                        const char  *reason,
+                        WampPayload *payload)
+{
+  WampValue *f[3];
+
+  CHECK_DICT (details, NULL);
+  g_return_val_if_fail (reason != NULL, NULL);
+
+  f[0] = type_value (WAMP_MESSAGE_ABORT);
+  f[1] = dict_or_empty (details);
+  f[2] = wamp_value_new_string (reason);
+  return message_new_take (WAMP_MESSAGE_ABORT, f, 3, payload);
+}
+
+/* Returns: (transfer full). */
+WampMessage *
+wamp_message_new_challenge (const char *authmethod,
+                            WampValue  *extra)
+{
+  WampValue *f[3];
+
+  g_return_val_if_fail (authmethod != NULL, NULL);
+  CHECK_DICT (extra, NULL);
+
+  f[0] = type_value (WAMP_MESSAGE_CHALLENGE);
+  f[1] = wamp_value_new_string (authmethod);
+  f[2] = dict_or_empty (extra);
+  return message_new_take (WAMP_MESSAGE_CHALLENGE, f, 3, NULL);
+}
+
+/* Returns: (transfer full). */
+WampMessage *
+wamp_message_new_authenticate (const char *signature,
+                               WampValue  *extra)
+{
+  WampValue *f[3];
+
+  g_return_val_if_fail (signature != NULL, NULL);
+  CHECK_DICT (extra, NULL);
+
+  f[0] = type_value (WAMP_MESSAGE_AUTHENTICATE);
+  f[1] = wamp_value_new_string (signature);
+  f[2] = dict_or_empty (extra);
+  return message_new_take (WAMP_MESSAGE_AUTHENTICATE, f, 3, NULL);
+}
+
+/* Returns: (transfer full). */
+WampMessage *
+wamp_message_new_goodbye (WampValue  *details,
+                          const char *reason)
+{
+  WampValue *f[3];
+
+  CHECK_DICT (details, NULL);
+  g_return_val_if_fail (reason != NULL, NULL);
+
+  f[0] = type_value (WAMP_MESSAGE_GOODBYE);
+  f[1] = dict_or_empty (details);
+  f[2] = wamp_value_new_string (reason);
+  return message_new_take (WAMP_MESSAGE_GOODBYE, f, 3, NULL);
+}
+
+/* Returns: (transfer full). */
+WampMessage *
+wamp_message_new_error (WampMessageType  request_type,
+                        guint64          request_id,
+                        WampValue       *details,
+                        const char      *error_uri,
+                        WampPayload     *payload)
+{
+  WampValue *f[5];
+
+  g_return_val_if_fail (is_error_request_type (request_type), NULL);
+  CHECK_ID (request_id, NULL);
+  CHECK_DICT (details, NULL);
+  g_return_val_if_fail (error_uri != NULL, NULL);
+
+  f[0] = type_value (WAMP_MESSAGE_ERROR);
+  f[1] = wamp_value_new_int (request_type);
+  f[2] = wamp_value_new_uint (request_id);
+  f[3] = dict_or_empty (details);
+  f[4] = wamp_value_new_string (error_uri);
+  return message_new_take (WAMP_MESSAGE_ERROR, f, 5, payload);
+}
+
+/* [Type, Request|id, Dict, Uri] for PUBLISH, SUBSCRIBE, CALL, REGISTER. */
+static WampMessage *
+new_request_dict_uri (WampMessageType  type,
+                      guint64          request_id,
+                      WampValue       *dict,
+                      const char      *uri,
+                      WampPayload     *payload)
+{
+  WampValue *f[4];
+
+  CHECK_ID (request_id, NULL);
+  CHECK_DICT (dict, NULL);
+  g_return_val_if_fail (uri != NULL, NULL);
+
+  f[0] = type_value (type);
+  f[1] = wamp_value_new_uint (request_id);
+  f[2] = dict_or_empty (dict);
+  f[3] = wamp_value_new_string (uri);
+  return message_new_take (type, f, 4, payload);
+}
+
+/* [Type, id, id] for PUBLISHED, SUBSCRIBED, UNSUBSCRIBE, REGISTERED, UNREGISTER. */
+static WampMessage *
+new_id_id (WampMessageType type,
+           guint64         a,
+           guint64         b)
+{
+  WampValue *f[3];
+
+  CHECK_ID (a, NULL);
+  CHECK_ID (b, NULL);
+
+  f[0] = type_value (type);
+  f[1] = wamp_value_new_uint (a);
+  f[2] = wamp_value_new_uint (b);
+  return message_new_take (type, f, 3, NULL);
+}
+
+/* [Type, id, Dict] for CANCEL, RESULT, INTERRUPT, YIELD; with @optional_dict
+ * a NULL dict gives [Type, id] (UNSUBSCRIBED, UNREGISTERED). */
+static WampMessage *
+new_id_dict (WampMessageType  type,
+             guint64          id,
+             WampValue       *dict,
+             gboolean         optional_dict,
+             WampPayload     *payload)
+{
+  WampValue *f[3];
+
+  CHECK_ID (id, NULL);
+  CHECK_DICT (dict, NULL);
+
+  f[0] = type_value (type);
+  f[1] = wamp_value_new_uint (id);
+  if (optional_dict && dict == NULL)
+    return message_new_take (type, f, 2, payload);
+  f[2] = dict_or_empty (dict);
+  return message_new_take (type, f, 3, payload);
+}
+
+/* [Type, id, id, Dict] for EVENT and INVOCATION. */
+static WampMessage *
+new_id_id_dict (WampMessageType  type,
+                guint64          a,
+                guint64          b,
+                WampValue       *dict,
+                WampPayload     *payload)
+{
+  WampValue *f[4];
+
+  CHECK_ID (a, NULL);
+  CHECK_ID (b, NULL);
+  CHECK_DICT (dict, NULL);
+
+  f[0] = type_value (type);
+  f[1] = wamp_value_new_uint (a);
+  f[2] = wamp_value_new_uint (b);
+  f[3] = dict_or_empty (dict);
+  return message_new_take (type, f, 4, payload);
+}
+
+/* Returns: (transfer full). */
+WampMessage *
+wamp_message_new_publish (guint64      request_id,
+                          WampValue   *options,
+                          const char  *topic,
+                          WampPayload *payload)
+{
+  return new_request_dict_uri (WAMP_MESSAGE_PUBLISH, request_id, options, topic, payload);
+}
+
+/* Returns: (transfer full). */
+WampMessage *
+wamp_message_new_published (guint64 request_id,
+                            guint64 publication_id)
+{
+  return new_id_id (WAMP_MESSAGE_PUBLISHED, request_id, publication_id);
+}
+
+/* Returns: (transfer full). */
+WampMessage *
+wamp_message_new_subscribe (guint64     request_id,
+                            WampValue  *options,
+                            const char *topic)
+{
+  return new_request_dict_uri (WAMP_MESSAGE_SUBSCRIBE, request_id, options, topic, NULL);
+}
+
+/* Returns: (transfer full). */
+WampMessage *
+wamp_message_new_subscribed (guint64 request_id,
+                             guint64 subscription_id)
+{
+  return new_id_id (WAMP_MESSAGE_SUBSCRIBED, request_id, subscription_id);
+}
+
+/* Returns: (transfer full). */
+WampMessage *
+wamp_message_new_unsubscribe (guint64 request_id,
+                              guint64 subscription_id)
+{
+  return new_id_id (WAMP_MESSAGE_UNSUBSCRIBE, request_id, subscription_id);
+}
+
+/* Returns: (transfer full). */
+WampMessage *
+wamp_message_new_unsubscribed (guint64    request_id,
+                               WampValue *details)
+{
+  return new_id_dict (WAMP_MESSAGE_UNSUBSCRIBED, request_id, details, TRUE, NULL);
+}
+
+/* Returns: (transfer full). */
+WampMessage *
+wamp_message_new_event (guint64      subscription_id,
+                        guint64      publication_id,
+                        WampValue   *details,
+                        WampPayload *payload)
+{
+  return new_id_id_dict (WAMP_MESSAGE_EVENT, subscription_id, publication_id, details, payload);
+}
+
+/* Returns: (transfer full). */
+WampMessage *
+wamp_message_new_call (guint64      request_id,
+                       WampValue   *options,
+                       const char  *procedure,
+                       WampPayload *payload)
+{
+  return new_request_dict_uri (WAMP_MESSAGE_CALL, request_id, options, procedure, payload);
+}
+
+/* Returns: (transfer full). */
+WampMessage *
+wamp_message_new_cancel (guint64    request_id,
+                         WampValue *options)
+{
+  return new_id_dict (WAMP_MESSAGE_CANCEL, request_id, options, FALSE, NULL);
+}
+
+/* Returns: (transfer full). */
+WampMessage *
+wamp_message_new_result (guint64      request_id,
+                         WampValue   *details,
+                         WampPayload *payload)
+{
+  return new_id_dict (WAMP_MESSAGE_RESULT, request_id, details, FALSE, payload);
+}
+
+/* Returns: (transfer full). */
+WampMessage *
+wamp_message_new_register (guint64     request_id,
+                           WampValue  *options,
+                           const char *procedure)
+{
+  return new_request_dict_uri (WAMP_MESSAGE_REGISTER, request_id, options, procedure, NULL);
+}
+
+/* Returns: (transfer full). */
+WampMessage *
+wamp_message_new_registered (guint64 request_id,
+                             guint64 registration_id)
+{
+  return new_id_id (WAMP_MESSAGE_REGISTERED, request_id, registration_id);
+}
+
+/* Returns: (transfer full). */
+WampMessage *
+wamp_message_new_unregister (guint64 request_id,
+                             guint64 registration_id)
+{
+  return new_id_id (WAMP_MESSAGE_UNREGISTER, request_id, registration_id);
+}
+
+/* Returns: (transfer full). */
+WampMessage *
+wamp_message_new_unregistered (guint64    request_id,
+                               WampValue *details)
+{
+  return new_id_dict (WAMP_MESSAGE_UNREGISTERED, request_id, details, TRUE, NULL);
+}
+
+/* Returns: (transfer full). */
+WampMessage *
+wamp_message_new_invocation (guint64      request_id,
+                             guint64      registration_id,
+                             WampValue   *details,
+                             WampPayload *payload)
+{
+  return new_id_id_dict (WAMP_MESSAGE_INVOCATION, request_id, registration_id, details, payload);
+}
+
+/* Returns: (transfer full). */
+WampMessage *
+wamp_message_new_interrupt (guint64    request_id,
+                            WampValue *options)
+{
+  return new_id_dict (WAMP_MESSAGE_INTERRUPT, request_id, options, FALSE, NULL);
+}
+
+/* Returns: (transfer full). */
+WampMessage *
+wamp_message_new_yield (guint64      request_id,
+                        WampValue   *options,
+                        WampPayload *payload)
+{
+  return new_id_dict (WAMP_MESSAGE_YIELD, request_id, options, FALSE, payload);
+}
+
+/* Returns: (transfer full). */
+WampMessage *
+wamp_message_ref (WampMessage *message)
+{
+  g_return_val_if_fail (message != NULL, NULL);
+
+  g_atomic_ref_count_inc (&message->ref_count);
+  return message;
+}
+
+static void
+cache_entry_clear (CacheEntry *entry)
+{
+  g_clear_object (&entry->serializer);
+  g_clear_pointer (&entry->encoding, g_bytes_unref);
+}
+
+void
+wamp_message_unref (WampMessage *message)
+{
+  g_return_if_fail (message != NULL);
+
+  if (!g_atomic_ref_count_dec (&message->ref_count))
+    return;
+
+  for (guint i = 0; i < message->n_fields; i++)
+    wamp_value_unref (message->fields[i]);
+  g_clear_pointer (&message->payload, wamp_payload_unref);
+  for (guint i = 0; i < message->n_cache; i++)
+    cache_entry_clear (i < INLINE_CACHE ? &message->cache[i]
+                                        : &message->cache_overflow[i - INLINE_CACHE]);
+  g_free (message->cache_overflow);
+  g_free (message);
+}
+
+WampMessageType
+wamp_message_get_message_type (const WampMessage *message)
+{
+  g_return_val_if_fail (message != NULL, 0);
+
+  return (WampMessageType) message->type;
+}
+
+gsize
+wamp_message_get_n_fields (const WampMessage *message)
+{
+  g_return_val_if_fail (message != NULL, 0);
+
+  return message->n_fields;
+}
+
+/* Returns: (transfer none). */
+WampValue *
+wamp_message_get_field (const WampMessage *message,
+                        gsize              index)
+{
+  g_return_val_if_fail (message != NULL, NULL);
+  g_return_val_if_fail (index < message->n_fields, NULL);
+
+  return message->fields[index];
+}
+
+/* The typed getters: @position is the spec's wire position of the field, -1
+ * when the message type has no such field (a programming error). */
+static guint64
+get_id_at (const WampMessage *message,
+           gint               position,
+           const char        *what)
+{
+  guint64 id = 0;
+
+  if (position < 0)
+    {
+      g_critical ("%s has no %s", specs[message->type].name, what);
+      return 0;
+    }
+  wamp_value_get_unsigned (message->fields[position], &id);
+  return id;
+}
+
+guint64
+wamp_message_get_request_id (const WampMessage *message)
+{
+  g_return_val_if_fail (message != NULL, 0);
+
+  return get_id_at (message, specs[message->type].request, "Request");
+}
+
+WampMessageType
+wamp_message_get_request_type (const WampMessage *message)
+{
+  g_return_val_if_fail (message != NULL, 0);
+  g_return_val_if_fail (message->type == WAMP_MESSAGE_ERROR, 0);
+
+  return (WampMessageType) wamp_value_get_int (message->fields[1]);
+}
+
+guint64
+wamp_message_get_session_id (const WampMessage *message)
+{
+  g_return_val_if_fail (message != NULL, 0);
+
+  return get_id_at (message, specs[message->type].session, "Session");
+}
+
+guint64
+wamp_message_get_subscription_id (const WampMessage *message)
+{
+  g_return_val_if_fail (message != NULL, 0);
+
+  return get_id_at (message, specs[message->type].subscription, "Subscription");
+}
+
+guint64
+wamp_message_get_publication_id (const WampMessage *message)
+{
+  g_return_val_if_fail (message != NULL, 0);
+
+  return get_id_at (message, specs[message->type].publication, "Publication");
+}
+
+guint64
+wamp_message_get_registration_id (const WampMessage *message)
+{
+  g_return_val_if_fail (message != NULL, 0);
+
+  return get_id_at (message, specs[message->type].registration, "Registration");
+}
+
+/* Returns: (transfer none) (nullable). */
+const char *
+wamp_message_get_uri (const WampMessage *message)
+{
+  gint position;
+  WampValue *value;
+
+  g_return_val_if_fail (message != NULL, NULL);
+  position = specs[message->type].uri;
+  g_return_val_if_fail (position >= 0, NULL);
+
+  value = message->fields[position];
+  if (wamp_value_get_value_type (value) != WAMP_VALUE_STRING)
+    return NULL; /* HELLO without a realm */
+  return wamp_value_get_string (value, NULL);
+}
+
+/* Returns: (transfer none) (nullable). */
+WampValue *
+wamp_message_get_details (const WampMessage *message)
+{
+  gint position;
+
+  g_return_val_if_fail (message != NULL, NULL);
+
+  position = specs[message->type].details;
+  if (position < 0)
+    return NULL;
+  if (position >= message->n_fields)
+    return shared_empty_dict (); /* two-element UNSUBSCRIBED/UNREGISTERED */
+  return message->fields[position];
+}
+
+/* Returns: (transfer none) (nullable). */
+WampPayload *
+wamp_message_get_payload (const WampMessage *message)
+{
+  g_return_val_if_fail (message != NULL, NULL);
+
+  return message->payload;
+}
+
+static CacheEntry *
+cache_entry (const WampMessage *message,
+             guint              i)
+{
+  return i < INLINE_CACHE ? (CacheEntry *) &message->cache[i]
+                          : &message->cache_overflow[i - INLINE_CACHE];
+}
+
+/* Returns: (transfer none) (nullable). */
+GBytes *
+wamp_message_get_cached_encoding (const WampMessage *message,
+                                  WampSerializer    *serializer)
+{
+  g_return_val_if_fail (message != NULL, NULL);
+  g_return_val_if_fail (serializer != NULL, NULL);
+
+  /* Serializers are singletons: the pointer is the key. */
+  for (guint i = 0; i < message->n_cache; i++)
+    {
+      CacheEntry *entry = cache_entry (message, i);
+
+      if (entry->serializer == serializer)
+        return entry->encoding;
+    }
+  return NULL;
+}
+
+/* @serializer: (transfer none). @encoding: (transfer none). */
+void
+wamp_message_set_cached_encoding (WampMessage    *message,
+                                  WampSerializer *serializer,
+                                  GBytes         *encoding)
+{
+  CacheEntry *entry = NULL;
+
+  g_return_if_fail (message != NULL);
+  g_return_if_fail (G_IS_OBJECT (serializer));
+  g_return_if_fail (encoding != NULL);
+
+  for (guint i = 0; i < message->n_cache && entry == NULL; i++)
+    if (cache_entry (message, i)->serializer == serializer)
+      entry = cache_entry (message, i);
+
+  if (entry != NULL)
+    {
+      g_bytes_ref (encoding);
+      g_bytes_unref (entry->encoding);
+      entry->encoding = encoding;
+      return;
+    }
+
+  g_return_if_fail (message->n_cache < G_MAXUINT8);
+
+  if (message->n_cache >= INLINE_CACHE)
+    message->cache_overflow = g_renew (CacheEntry, message->cache_overflow,
+                                       message->n_cache + 1 - INLINE_CACHE);
+  entry = cache_entry (message, message->n_cache++);
+  entry->serializer = g_object_ref (serializer);
+  entry->encoding = g_bytes_ref (encoding);
+}
+
+/* Returns: (transfer full). */
+char *
+wamp_message_to_debug_string (const WampMessage *message)
+{
+  GString *out;
+
+  g_return_val_if_fail (message != NULL, NULL);
+
+  out = g_string_new ("[");
+  g_string_append (out, specs[message->type].name);
+  for (guint i = 1; i < message->n_fields; i++)
+    {
+      g_autofree char *field = wamp_value_to_debug_string (message->fields[i]);
+
+      g_string_append (out, ", ");
+      g_string_append (out, field);
+    }
+  if (message->payload != NULL &&
+      (wamp_payload_has_args (message->payload) || wamp_payload_has_kwargs (message->payload)))
+    {
+      g_string_append (out, ", ");
+      wamp_payload_append_debug (message->payload, out);
+    }
+  g_string_append_c (out, ']');
+  return g_string_free (out, FALSE);
+}

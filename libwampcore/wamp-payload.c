@@ -1,2 +1,266 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Not written yet. */
+/* WampPayload: Arguments/ArgumentsKw either as values or as the sender's
+ * encoded bytes, decoded lazily (DESIGN.md, rule 1: payload passthrough). */
+
+#include "config.h"
+
+#include <wamp/wamp-error.h>
+#include <wamp/wamp-serializer.h>
+
+#include "wamp-payload-private.h"
+
+struct _WampPayload
+{
+  gatomicrefcount ref_count;
+  gboolean decoded;           /* args/kwargs below are valid */
+  gboolean has_args;
+  gboolean has_kwargs;
+  WampValue *args;            /* (nullable) (owned) */
+  WampValue *kwargs;          /* (nullable) (owned) */
+
+  /* Raw form; serializer is NULL for a payload built from values. */
+  WampSerializer *serializer; /* (nullable) (owned) */
+  GBytes *frame;              /* (nullable) (owned) */
+  gsize args_offset;
+  gsize args_len;
+  gsize kwargs_offset;
+  gsize kwargs_len;
+};
+
+G_DEFINE_BOXED_TYPE (WampPayload, wamp_payload, wamp_payload_ref, wamp_payload_unref)
+
+/* Returns: (transfer full). */
+WampPayload *
+wamp_payload_new (WampValue *args,
+                  WampValue *kwargs)
+{
+  WampPayload *self;
+
+  g_return_val_if_fail (args == NULL || wamp_value_get_value_type (args) == WAMP_VALUE_LIST, NULL);
+  g_return_val_if_fail (kwargs == NULL || wamp_value_get_value_type (kwargs) == WAMP_VALUE_DICT, NULL);
+
+  self = g_new0 (WampPayload, 1);
+  g_atomic_ref_count_init (&self->ref_count);
+  self->decoded = TRUE;
+  self->has_args = args != NULL;
+  self->has_kwargs = kwargs != NULL;
+  self->args = args != NULL ? wamp_value_ref (args) : NULL;
+  self->kwargs = kwargs != NULL ? wamp_value_ref (kwargs) : NULL;
+  return self;
+}
+
+/* @serializer: (transfer none). @frame: (transfer none). Returns: (transfer full). */
+WampPayload *
+wamp_payload_new_raw (WampSerializer *serializer,
+                      GBytes         *frame,
+                      gsize           args_offset,
+                      gsize           args_len,
+                      gsize           kwargs_offset,
+                      gsize           kwargs_len)
+{
+  WampPayload *self;
+  gsize frame_len;
+
+  g_return_val_if_fail (G_IS_OBJECT (serializer), NULL);
+  g_return_val_if_fail (frame != NULL, NULL);
+
+  frame_len = g_bytes_get_size (frame);
+  g_return_val_if_fail (args_offset <= frame_len && args_len <= frame_len - args_offset, NULL);
+  g_return_val_if_fail (kwargs_offset <= frame_len && kwargs_len <= frame_len - kwargs_offset, NULL);
+
+  self = g_new0 (WampPayload, 1);
+  g_atomic_ref_count_init (&self->ref_count);
+  self->serializer = g_object_ref (serializer);
+  self->frame = g_bytes_ref (frame);
+  self->args_offset = args_offset;
+  self->args_len = args_len;
+  self->kwargs_offset = kwargs_offset;
+  self->kwargs_len = kwargs_len;
+  self->has_args = args_len > 0;
+  self->has_kwargs = kwargs_len > 0;
+  return self;
+}
+
+/* Returns: (transfer full). */
+WampPayload *
+wamp_payload_ref (WampPayload *payload)
+{
+  g_return_val_if_fail (payload != NULL, NULL);
+
+  g_atomic_ref_count_inc (&payload->ref_count);
+  return payload;
+}
+
+void
+wamp_payload_unref (WampPayload *payload)
+{
+  g_return_if_fail (payload != NULL);
+
+  if (!g_atomic_ref_count_dec (&payload->ref_count))
+    return;
+  g_clear_pointer (&payload->args, wamp_value_unref);
+  g_clear_pointer (&payload->kwargs, wamp_value_unref);
+  g_clear_object (&payload->serializer);
+  g_clear_pointer (&payload->frame, g_bytes_unref);
+  g_free (payload);
+}
+
+gboolean
+wamp_payload_has_args (const WampPayload *payload)
+{
+  g_return_val_if_fail (payload != NULL, FALSE);
+
+  return payload->has_args;
+}
+
+gboolean
+wamp_payload_has_kwargs (const WampPayload *payload)
+{
+  g_return_val_if_fail (payload != NULL, FALSE);
+
+  return payload->has_kwargs;
+}
+
+/* Returns: (transfer none) (nullable). */
+WampSerializer *
+wamp_payload_get_serializer (const WampPayload *payload)
+{
+  g_return_val_if_fail (payload != NULL, NULL);
+
+  return payload->serializer;
+}
+
+gboolean
+wamp_payload_get_raw (const WampPayload *payload,
+                      WampSerializer    *serializer,
+                      const guint8     **args,
+                      gsize             *args_len,
+                      const guint8     **kwargs,
+                      gsize             *kwargs_len)
+{
+  const guint8 *data;
+
+  g_return_val_if_fail (payload != NULL, FALSE);
+  g_return_val_if_fail (serializer != NULL, FALSE);
+
+  if (payload->serializer == NULL || payload->serializer != serializer)
+    return FALSE;
+
+  data = g_bytes_get_data (payload->frame, NULL);
+  if (args != NULL)
+    *args = payload->args_len > 0 ? data + payload->args_offset : NULL;
+  if (args_len != NULL)
+    *args_len = payload->args_len;
+  if (kwargs != NULL)
+    *kwargs = payload->kwargs_len > 0 ? data + payload->kwargs_offset : NULL;
+  if (kwargs_len != NULL)
+    *kwargs_len = payload->kwargs_len;
+  return TRUE;
+}
+
+/* Returns: (transfer full) (nullable): the decoded span, NULL with @error
+ * when it does not decode to a value of @expected. */
+static WampValue *
+decode_span (WampPayload   *payload,
+             gsize          offset,
+             gsize          len,
+             WampValueType  expected,
+             const char    *what,
+             GError       **error)
+{
+  const guint8 *data = g_bytes_get_data (payload->frame, NULL);
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(WampValue) value = NULL;
+
+  value = wamp_serializer_decode_value (payload->serializer, data + offset, len, &local_error);
+  if (value == NULL)
+    {
+      g_set_error (error, WAMP_ERROR, WAMP_ERROR_INVALID_ARGUMENT,
+                   "%s do not decode: %s", what,
+                   local_error != NULL ? local_error->message : "unknown error");
+      return NULL;
+    }
+  if (wamp_value_get_value_type (value) != expected)
+    {
+      g_set_error (error, WAMP_ERROR, WAMP_ERROR_INVALID_ARGUMENT,
+                   "%s must be a %s, not a %s", what,
+                   wamp_value_type_to_string (expected),
+                   wamp_value_type_to_string (wamp_value_get_value_type (value)));
+      return NULL;
+    }
+  return g_steal_pointer (&value);
+}
+
+/* @args, @kwargs: (out) (optional) (transfer none) (nullable). */
+gboolean
+wamp_payload_get_values (WampPayload  *payload,
+                         WampValue   **args,
+                         WampValue   **kwargs,
+                         GError      **error)
+{
+  g_return_val_if_fail (payload != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!payload->decoded)
+    {
+      g_autoptr(WampValue) decoded_args = NULL;
+      g_autoptr(WampValue) decoded_kwargs = NULL;
+
+      if (payload->args_len > 0)
+        {
+          decoded_args = decode_span (payload, payload->args_offset, payload->args_len,
+                                      WAMP_VALUE_LIST, "Arguments", error);
+          if (decoded_args == NULL)
+            return FALSE;
+        }
+      if (payload->kwargs_len > 0)
+        {
+          decoded_kwargs = decode_span (payload, payload->kwargs_offset, payload->kwargs_len,
+                                        WAMP_VALUE_DICT, "ArgumentsKw", error);
+          if (decoded_kwargs == NULL)
+            return FALSE;
+        }
+      payload->args = g_steal_pointer (&decoded_args);
+      payload->kwargs = g_steal_pointer (&decoded_kwargs);
+      payload->decoded = TRUE;
+    }
+
+  if (args != NULL)
+    *args = payload->args;
+  if (kwargs != NULL)
+    *kwargs = payload->kwargs;
+  return TRUE;
+}
+
+void
+wamp_payload_append_debug (const WampPayload *payload,
+                           GString           *out)
+{
+  g_return_if_fail (payload != NULL);
+  g_return_if_fail (out != NULL);
+
+  if (payload->decoded)
+    {
+      g_autofree char *args = NULL;
+      g_autofree char *kwargs = NULL;
+
+      if (payload->args != NULL)
+        args = wamp_value_to_debug_string (payload->args);
+      else if (payload->kwargs != NULL)
+        args = g_strdup ("[]");
+      if (payload->kwargs != NULL)
+        kwargs = wamp_value_to_debug_string (payload->kwargs);
+      if (args != NULL)
+        g_string_append (out, args);
+      if (kwargs != NULL)
+        g_string_append_printf (out, ", %s", kwargs);
+      return;
+    }
+
+  g_string_append_printf (out, "<raw %s payload:", G_OBJECT_TYPE_NAME (payload->serializer));
+  if (payload->args_len > 0)
+    g_string_append_printf (out, " args %" G_GSIZE_FORMAT " B", payload->args_len);
+  if (payload->kwargs_len > 0)
+    g_string_append_printf (out, " kwargs %" G_GSIZE_FORMAT " B", payload->kwargs_len);
+  g_string_append_c (out, '>');
+}

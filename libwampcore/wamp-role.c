@@ -1,2 +1,143 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Not written yet. */
+/* WampRole: the interface router roles implement and its NULL-checking wrappers. */
+
+#include "config.h"
+
+#include <gio/gio.h>
+
+#include <wamp/wamp.h>
+
+G_DEFINE_INTERFACE (WampRole, wamp_role, G_TYPE_OBJECT)
+
+static void
+wamp_role_default_init (WampRoleInterface *iface)
+{
+}
+
+const char *
+wamp_role_get_name (WampRole *self)
+{
+  WampRoleInterface *iface;
+
+  g_return_val_if_fail (WAMP_IS_ROLE (self), NULL);
+
+  iface = WAMP_ROLE_GET_IFACE (self);
+  return iface->get_name != NULL ? iface->get_name (self) : NULL;
+}
+
+const WampMessageType *
+wamp_role_get_message_types (WampRole *self, gsize *n_types)
+{
+  WampRoleInterface *iface;
+  gsize n = 0;
+  const WampMessageType *types = NULL;
+
+  g_return_val_if_fail (WAMP_IS_ROLE (self), NULL);
+
+  iface = WAMP_ROLE_GET_IFACE (self);
+  if (iface->get_message_types != NULL)
+    types = iface->get_message_types (self, &n);
+  if (types == NULL)
+    n = 0;
+  if (n_types != NULL)
+    *n_types = n;
+  return types;
+}
+
+gboolean
+wamp_role_attach (WampRole *self, WampRealm *realm, WampValue *options, GError **error)
+{
+  WampRoleInterface *iface;
+
+  g_return_val_if_fail (WAMP_IS_ROLE (self), FALSE);
+  g_return_val_if_fail (realm != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  iface = WAMP_ROLE_GET_IFACE (self);
+  if (iface->attach == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                           "Role does not implement attach");
+      return FALSE;
+    }
+  return iface->attach (self, realm, options, error);
+}
+
+WampValue *
+wamp_role_get_features (WampRole *self)
+{
+  WampRoleInterface *iface;
+  WampValue *features = NULL;
+
+  g_return_val_if_fail (WAMP_IS_ROLE (self), NULL);
+
+  iface = WAMP_ROLE_GET_IFACE (self);
+  if (iface->get_features != NULL)
+    features = iface->get_features (self);
+  return features != NULL ? features : wamp_value_new_dict (0);
+}
+
+void
+wamp_role_handle_message (WampRole *self, WampSession *session, WampMessage *message)
+{
+  WampRoleInterface *iface;
+
+  g_return_if_fail (WAMP_IS_ROLE (self));
+  g_return_if_fail (session != NULL);
+  g_return_if_fail (message != NULL);
+
+  iface = WAMP_ROLE_GET_IFACE (self);
+  if (iface->handle_message != NULL)
+    iface->handle_message (self, session, message);
+}
+
+void
+wamp_role_session_joined (WampRole *self, WampSession *session)
+{
+  WampRoleInterface *iface;
+
+  g_return_if_fail (WAMP_IS_ROLE (self));
+  g_return_if_fail (session != NULL);
+
+  iface = WAMP_ROLE_GET_IFACE (self);
+  if (iface->session_joined != NULL)
+    iface->session_joined (self, session);
+}
+
+void
+wamp_role_session_leaving (WampRole *self, WampSession *session)
+{
+  WampRoleInterface *iface;
+
+  g_return_if_fail (WAMP_IS_ROLE (self));
+  g_return_if_fail (session != NULL);
+
+  iface = WAMP_ROLE_GET_IFACE (self);
+  if (iface->session_leaving != NULL)
+    iface->session_leaving (self, session);
+}
+
+void
+wamp_role_detach (WampRole *self)
+{
+  WampRoleInterface *iface;
+
+  g_return_if_fail (WAMP_IS_ROLE (self));
+
+  iface = WAMP_ROLE_GET_IFACE (self);
+  if (iface->detach != NULL)
+    iface->detach (self);
+}
+
+WampRole *
+wamp_role_new (const char *name)
+{
+  GType type;
+
+  g_return_val_if_fail (name != NULL, NULL);
+
+  type = wamp_extension_lookup (WAMP_ROLE_EXTENSION_POINT, name);
+  if (type == G_TYPE_INVALID)
+    return NULL;
+  return g_object_new (type, NULL);
+}

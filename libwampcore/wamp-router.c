@@ -1,2 +1,781 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Not written yet. */
+/* WampRouter: builds realms, transports and authenticators from the config,
+ * accepts connections into sessions, and shuts everything down in order. */
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n-lib.h>
+
+#include <wamp/wamp.h>
+#include "wamp-realm-private.h"
+#include "wamp-router-private.h"
+#include "wamp-session-private.h"
+#include "wamp-transport-private.h"
+
+/* How long shutdown waits for clients to answer GOODBYE before it closes
+ * what is left. */
+#define SHUTDOWN_GRACE_MS 2000
+
+typedef struct {
+  char *name;
+  WampTransport *transport;
+  GHashTable *authenticators; /* authmethod -> WampAuthenticator */
+} RouterTransport;
+
+typedef enum {
+  ADMIN_DBUS_NONE,
+  ADMIN_DBUS_SESSION,
+  ADMIN_DBUS_SYSTEM,
+} AdminDbus;
+
+struct _WampRouter
+{
+  GObject parent_instance;
+
+  WampReactor *reactor;
+  gboolean configured;
+  gboolean started;
+  AdminDbus admin_dbus;
+
+  GPtrArray *realms;          /* WampRealm, config order */
+  GHashTable *realms_by_name; /* name -> WampRealm (unowned) */
+  GPtrArray *transports;      /* RouterTransport */
+
+  GHashTable *sessions;       /* WampSession set (owned): every accepted connection */
+  GHashTable *session_ids;    /* guint64 * set: IDs reserved by sessions */
+  guint64 id_counter;
+
+  GTask *shutdown_task;
+  WampReactorTimer *shutdown_timer;
+};
+
+G_DEFINE_FINAL_TYPE (WampRouter, wamp_router, G_TYPE_OBJECT)
+
+static void
+router_transport_free (gpointer data)
+{
+  RouterTransport *rt = data;
+
+  wamp_transport_set_accept_func (rt->transport, NULL, NULL);
+  g_free (rt->name);
+  g_clear_object (&rt->transport);
+  g_clear_pointer (&rt->authenticators, g_hash_table_unref);
+  g_free (rt);
+}
+
+static void finish_shutdown (WampRouter *self);
+
+static void
+wamp_router_dispose (GObject *object)
+{
+  WampRouter *self = WAMP_ROUTER (object);
+
+  if (self->shutdown_timer != NULL)
+    {
+      wamp_reactor_cancel_timer (self->reactor, self->shutdown_timer);
+      self->shutdown_timer = NULL;
+    }
+  if (self->transports != NULL)
+    {
+      for (guint i = 0; self->started && i < self->transports->len; i++)
+        wamp_transport_stop (((RouterTransport *) g_ptr_array_index (self->transports, i))->transport);
+      self->started = FALSE;
+    }
+  /* Sessions leave their realms while the realms and roles still exist. */
+  if (self->sessions != NULL)
+    {
+      g_autoptr (GHashTable) sessions = g_steal_pointer (&self->sessions);
+      GHashTableIter iter;
+      gpointer session;
+
+      g_hash_table_iter_init (&iter, sessions);
+      while (g_hash_table_iter_next (&iter, &session, NULL))
+        wamp_session_detach (session);
+    }
+  if (self->shutdown_task != NULL)
+    finish_shutdown (self);
+  for (guint i = 0; self->realms != NULL && i < self->realms->len; i++)
+    wamp_realm_shutdown (g_ptr_array_index (self->realms, i));
+  g_clear_pointer (&self->realms_by_name, g_hash_table_unref);
+  g_clear_pointer (&self->realms, g_ptr_array_unref);
+  g_clear_pointer (&self->transports, g_ptr_array_unref);
+  g_clear_object (&self->reactor);
+  G_OBJECT_CLASS (wamp_router_parent_class)->dispose (object);
+}
+
+static void
+wamp_router_finalize (GObject *object)
+{
+  WampRouter *self = WAMP_ROUTER (object);
+
+  g_clear_pointer (&self->session_ids, g_hash_table_unref);
+  G_OBJECT_CLASS (wamp_router_parent_class)->finalize (object);
+}
+
+static void
+wamp_router_class_init (WampRouterClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = wamp_router_dispose;
+  object_class->finalize = wamp_router_finalize;
+}
+
+static void
+wamp_router_init (WampRouter *self)
+{
+  self->realms = g_ptr_array_new_with_free_func (g_object_unref);
+  self->realms_by_name = g_hash_table_new (g_str_hash, g_str_equal);
+  self->transports = g_ptr_array_new_with_free_func (router_transport_free);
+  self->sessions = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, NULL);
+  self->session_ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+}
+
+WampRouter *
+wamp_router_new (WampReactor *reactor)
+{
+  WampRouter *self;
+
+  g_return_val_if_fail (WAMP_IS_REACTOR (reactor), NULL);
+
+  self = g_object_new (WAMP_TYPE_ROUTER, NULL);
+  self->reactor = g_object_ref (reactor);
+  return self;
+}
+
+/* ---- configuration ------------------------------------------------------ */
+
+static char *
+list_extensions (const char *extension_point)
+{
+  g_auto (GStrv) names = wamp_extension_list (extension_point);
+
+  if (names == NULL || names[0] == NULL)
+    return g_strdup (_("none"));
+  return g_strjoinv (", ", names);
+}
+
+static gboolean
+check_non_empty_list (WampValue *list, const char *parent_path, const char *key, GError **error)
+{
+  if (wamp_value_list_length (list) == 0)
+    {
+      g_autofree char *path = wamp_config_path_key (parent_path, key);
+
+      g_set_error (error, WAMP_CONFIG_ERROR, WAMP_CONFIG_ERROR_INVALID,
+                   _("%s: must be a non-empty list"), path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The role instances serving realm @config: every loaded role extension, or
+ * those its `router_roles` names. */
+static GPtrArray *
+make_realm_roles (WampValue *config, const char *path, GError **error)
+{
+  g_autoptr (GPtrArray) roles = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *list_path = wamp_config_path_key (path, "router_roles");
+  g_auto (GStrv) names = NULL;
+  WampValue *list = NULL;
+
+  if (wamp_value_get_value_type (config) != WAMP_VALUE_DICT)
+    {
+      g_set_error (error, WAMP_CONFIG_ERROR, WAMP_CONFIG_ERROR_INVALID,
+                   _("%s: must be an object"), path);
+      return NULL;
+    }
+  if (!wamp_config_get_list (config, path, "router_roles", FALSE, &list, error))
+    return NULL;
+
+  if (list == NULL)
+    names = wamp_extension_list (WAMP_ROLE_EXTENSION_POINT);
+  else
+    {
+      g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+      g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+      for (gsize i = 0; i < wamp_value_list_length (list); i++)
+        {
+          WampValue *item = wamp_value_list_get (list, i);
+          g_autofree char *item_path = wamp_config_path_index (list_path, i);
+          const char *name;
+
+          if (!wamp_value_is_plain_string (item))
+            {
+              g_set_error (error, WAMP_CONFIG_ERROR, WAMP_CONFIG_ERROR_INVALID,
+                           _("%s: must be a string"), item_path);
+              return NULL;
+            }
+          name = wamp_value_get_string (item, NULL);
+          if (wamp_extension_lookup (WAMP_ROLE_EXTENSION_POINT, name) == G_TYPE_INVALID)
+            {
+              g_autofree char *available = list_extensions (WAMP_ROLE_EXTENSION_POINT);
+
+              g_set_error (error, WAMP_CONFIG_ERROR, WAMP_CONFIG_ERROR_UNSUPPORTED,
+                           _("%s: no router role \"%s\" is loaded (available: %s)"),
+                           item_path, name, available);
+              return NULL;
+            }
+          if (!g_hash_table_add (seen, (gpointer) name))
+            {
+              g_set_error (error, WAMP_CONFIG_ERROR, WAMP_CONFIG_ERROR_INVALID,
+                           _("%s: router role \"%s\" is listed twice"), item_path, name);
+              return NULL;
+            }
+          g_strv_builder_add (builder, name);
+        }
+      names = g_strv_builder_end (builder);
+    }
+
+  for (guint i = 0; names != NULL && names[i] != NULL; i++)
+    {
+      WampRole *role = wamp_role_new (names[i]);
+
+      if (role == NULL)
+        {
+          g_set_error (error, WAMP_CONFIG_ERROR, WAMP_CONFIG_ERROR_UNSUPPORTED,
+                       _("%s: router role \"%s\" cannot be instantiated"), path, names[i]);
+          return NULL;
+        }
+      g_ptr_array_add (roles, role);
+    }
+  return g_steal_pointer (&roles);
+}
+
+static gboolean
+configure_realms (WampRouter *self, WampValue *config, GPtrArray *realms, GError **error)
+{
+  g_autoptr (GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
+  WampValue *list = NULL;
+
+  if (!wamp_config_get_list (config, "$", "realms", TRUE, &list, error)
+      || !check_non_empty_list (list, "$", "realms", error))
+    return FALSE;
+
+  for (gsize i = 0; i < wamp_value_list_length (list); i++)
+    {
+      WampValue *block = wamp_value_list_get (list, i);
+      g_autofree char *path = wamp_config_path_index ("$.realms", i);
+      g_autoptr (GPtrArray) roles = make_realm_roles (block, path, error);
+      WampRealm *realm;
+
+      if (roles == NULL)
+        return FALSE;
+      realm = wamp_realm_new (self, block, path, roles, error);
+      if (realm == NULL)
+        return FALSE;
+      g_ptr_array_add (realms, realm);
+      if (!g_hash_table_add (names, (gpointer) wamp_realm_get_name (realm)))
+        {
+          g_set_error (error, WAMP_CONFIG_ERROR, WAMP_CONFIG_ERROR_INVALID,
+                       _("%s.name: realm \"%s\" is defined twice"), path, wamp_realm_get_name (realm));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static GPtrArray *
+configure_serializers (WampValue *block, const char *path, GError **error)
+{
+  g_autoptr (GPtrArray) serializers = g_ptr_array_new ();
+  g_autofree char *list_path = wamp_config_path_key (path, "serializers");
+  WampValue *list = NULL;
+
+  if (!wamp_config_get_list (block, path, "serializers", FALSE, &list, error))
+    return NULL;
+  if (list == NULL)
+    {
+      g_auto (GStrv) names = wamp_extension_list (WAMP_SERIALIZER_EXTENSION_POINT);
+
+      for (guint i = 0; names != NULL && names[i] != NULL; i++)
+        {
+          WampSerializer *serializer = wamp_serializer_lookup (names[i]);
+
+          if (serializer != NULL)
+            g_ptr_array_add (serializers, serializer);
+        }
+      if (serializers->len == 0)
+        {
+          g_set_error (error, WAMP_CONFIG_ERROR, WAMP_CONFIG_ERROR_UNSUPPORTED,
+                       _("%s: no serializer plugin is loaded"), list_path);
+          return NULL;
+        }
+      return g_steal_pointer (&serializers);
+    }
+
+  if (!check_non_empty_list (list, path, "serializers", error))
+    return NULL;
+  for (gsize i = 0; i < wamp_value_list_length (list); i++)
+    {
+      WampValue *item = wamp_value_list_get (list, i);
+      g_autofree char *item_path = wamp_config_path_index (list_path, i);
+      WampSerializer *serializer;
+      const char *name;
+
+      if (!wamp_value_is_plain_string (item))
+        {
+          g_set_error (error, WAMP_CONFIG_ERROR, WAMP_CONFIG_ERROR_INVALID,
+                       _("%s: must be a string"), item_path);
+          return NULL;
+        }
+      name = wamp_value_get_string (item, NULL);
+      serializer = wamp_serializer_lookup (name);
+      if (serializer == NULL)
+        {
+          g_autofree char *available = list_extensions (WAMP_SERIALIZER_EXTENSION_POINT);
+
+          g_set_error (error, WAMP_CONFIG_ERROR, WAMP_CONFIG_ERROR_UNSUPPORTED,
+                       _("%s: no serializer \"%s\" is loaded (available: %s)"),
+                       item_path, name, available);
+          return NULL;
+        }
+      if (g_ptr_array_find (serializers, serializer, NULL))
+        {
+          g_set_error (error, WAMP_CONFIG_ERROR, WAMP_CONFIG_ERROR_INVALID,
+                       _("%s: serializer \"%s\" is listed twice"), item_path, name);
+          return NULL;
+        }
+      g_ptr_array_add (serializers, serializer);
+    }
+  return g_steal_pointer (&serializers);
+}
+
+static GHashTable *
+configure_auth (WampValue *block, const char *path, GError **error)
+{
+  g_autoptr (GHashTable) authenticators =
+    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  g_autofree char *auth_path = wamp_config_path_key (path, "auth");
+  g_autoptr (WampValue) default_auth = NULL;
+  WampValue *auth = NULL;
+
+  if (!wamp_config_get_dict (block, path, "auth", FALSE, &auth, error))
+    return NULL;
+  if (auth == NULL)
+    {
+      WampValue *anonymous = wamp_value_new_dict (1);
+
+      wamp_value_dict_insert (anonymous, "role", wamp_value_new_string ("anonymous"));
+      default_auth = wamp_value_new_dict (1);
+      wamp_value_dict_insert (default_auth, "anonymous", anonymous);
+      auth = default_auth;
+    }
+  if (wamp_value_dict_size (auth) == 0)
+    {
+      g_set_error (error, WAMP_CONFIG_ERROR, WAMP_CONFIG_ERROR_INVALID,
+                   _("%s: must name at least one authentication method"), auth_path);
+      return NULL;
+    }
+
+  for (gsize i = 0; i < wamp_value_dict_size (auth); i++)
+    {
+      gsize method_len;
+      const char *method = wamp_value_dict_get_key (auth, i, &method_len);
+      g_autofree char *method_path = wamp_config_path_key (auth_path, method);
+      g_autoptr (WampAuthenticator) authenticator = NULL;
+      WampValue *method_block = NULL;
+
+      if (strlen (method) != method_len
+          || wamp_extension_lookup (WAMP_AUTHENTICATOR_EXTENSION_POINT, method) == G_TYPE_INVALID)
+        {
+          g_autofree char *available = list_extensions (WAMP_AUTHENTICATOR_EXTENSION_POINT);
+
+          g_set_error (error, WAMP_CONFIG_ERROR, WAMP_CONFIG_ERROR_UNSUPPORTED,
+                       _("%s: no authenticator \"%s\" is loaded (available: %s)"),
+                       method_path, method, available);
+          return NULL;
+        }
+      if (!wamp_config_get_dict (auth, auth_path, method, TRUE, &method_block, error))
+        return NULL;
+      authenticator = wamp_authenticator_new (method);
+      if (authenticator == NULL)
+        {
+          g_set_error (error, WAMP_CONFIG_ERROR, WAMP_CONFIG_ERROR_UNSUPPORTED,
+                       _("%s: authenticator \"%s\" cannot be instantiated"), method_path, method);
+          return NULL;
+        }
+      if (!wamp_authenticator_configure (authenticator, method_block, method_path, error))
+        return NULL;
+      g_hash_table_insert (authenticators, g_strdup (method), g_steal_pointer (&authenticator));
+    }
+  return g_steal_pointer (&authenticators);
+}
+
+static void accept_cb (WampTransport *transport, WampConnection *connection, gpointer user_data);
+
+static gboolean
+configure_transports (WampRouter *self, WampValue *config, GPtrArray *transports, GError **error)
+{
+  g_autoptr (GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
+  WampValue *list = NULL;
+
+  if (!wamp_config_get_list (config, "$", "transports", TRUE, &list, error)
+      || !check_non_empty_list (list, "$", "transports", error))
+    return FALSE;
+
+  for (gsize i = 0; i < wamp_value_list_length (list); i++)
+    {
+      WampValue *block = wamp_value_list_get (list, i);
+      g_autofree char *path = wamp_config_path_index ("$.transports", i);
+      g_autoptr (GPtrArray) serializers = NULL;
+      g_autoptr (GHashTable) authenticators = NULL;
+      g_autoptr (WampTransport) transport = NULL;
+      const char *name = NULL;
+      const char *type = NULL;
+      RouterTransport *rt;
+
+      if (wamp_value_get_value_type (block) != WAMP_VALUE_DICT)
+        {
+          g_set_error (error, WAMP_CONFIG_ERROR, WAMP_CONFIG_ERROR_INVALID,
+                       _("%s: must be an object"), path);
+          return FALSE;
+        }
+      if (!wamp_config_get_string (block, path, "name", TRUE, NULL, &name, error)
+          || !wamp_config_get_string (block, path, "type", TRUE, NULL, &type, error))
+        return FALSE;
+      if (name[0] == '\0' || !g_hash_table_add (names, (gpointer) name))
+        {
+          g_set_error (error, WAMP_CONFIG_ERROR, WAMP_CONFIG_ERROR_INVALID,
+                       name[0] == '\0' ? _("%s.name: must not be empty")
+                                       : _("%s.name: transport \"%s\" is defined twice"),
+                       path, name);
+          return FALSE;
+        }
+      if (wamp_extension_lookup (WAMP_TRANSPORT_EXTENSION_POINT, type) == G_TYPE_INVALID)
+        {
+          g_autofree char *available = list_extensions (WAMP_TRANSPORT_EXTENSION_POINT);
+
+          g_set_error (error, WAMP_CONFIG_ERROR, WAMP_CONFIG_ERROR_UNSUPPORTED,
+                       _("%s.type: no transport \"%s\" is loaded (available: %s)"),
+                       path, type, available);
+          return FALSE;
+        }
+      serializers = configure_serializers (block, path, error);
+      if (serializers == NULL)
+        return FALSE;
+      authenticators = configure_auth (block, path, error);
+      if (authenticators == NULL)
+        return FALSE;
+      transport = wamp_transport_new (type);
+      if (transport == NULL)
+        {
+          g_set_error (error, WAMP_CONFIG_ERROR, WAMP_CONFIG_ERROR_UNSUPPORTED,
+                       _("%s.type: transport \"%s\" cannot be instantiated"), path, type);
+          return FALSE;
+        }
+      if (!wamp_transport_configure (transport, self->reactor, block, path, serializers, error))
+        return FALSE;
+
+      rt = g_new0 (RouterTransport, 1);
+      rt->name = g_strdup (name);
+      rt->transport = g_steal_pointer (&transport);
+      rt->authenticators = g_steal_pointer (&authenticators);
+      wamp_transport_set_accept_func (rt->transport, accept_cb, self);
+      g_ptr_array_add (transports, rt);
+    }
+  return TRUE;
+}
+
+static gboolean
+configure_admin (WampRouter *self, WampValue *config, AdminDbus *out, GError **error)
+{
+  static const char *const known[] = { "dbus", NULL };
+  static const char *const choices[] = { "none", "session", "system", NULL };
+  WampValue *admin = NULL;
+  const char *dbus = NULL;
+
+  *out = ADMIN_DBUS_NONE;
+  if (!wamp_config_get_dict (config, "$", "admin", FALSE, &admin, error))
+    return FALSE;
+  if (admin == NULL)
+    return TRUE;
+  if (!wamp_config_check_keys (admin, "$.admin", known, error)
+      || !wamp_config_get_enum (admin, "$.admin", "dbus", FALSE, "none", choices, &dbus, error))
+    return FALSE;
+  *out = g_str_equal (dbus, "session") ? ADMIN_DBUS_SESSION
+       : g_str_equal (dbus, "system") ? ADMIN_DBUS_SYSTEM : ADMIN_DBUS_NONE;
+  return TRUE;
+}
+
+gboolean
+wamp_router_configure (WampRouter *self, WampValue *config, GError **error)
+{
+  static const char *const known[] = { "version", "realms", "transports", "admin", NULL };
+  g_autoptr (GPtrArray) realms = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GPtrArray) transports = g_ptr_array_new_with_free_func (router_transport_free);
+  AdminDbus admin_dbus;
+  guint64 version = 0;
+
+  g_return_val_if_fail (WAMP_IS_ROUTER (self), FALSE);
+  g_return_val_if_fail (config != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  g_return_val_if_fail (!self->configured, FALSE);
+
+  if (!wamp_config_check_keys (config, "$", known, error)
+      || !wamp_config_get_uint (config, "$", "version", TRUE, 1, 1, 1, &version, error)
+      || !configure_admin (self, config, &admin_dbus, error))
+    return FALSE;
+
+  if (!configure_realms (self, config, realms, error))
+    {
+      for (guint i = 0; i < realms->len; i++)
+        wamp_realm_shutdown (g_ptr_array_index (realms, i));
+      return FALSE;
+    }
+  if (!configure_transports (self, config, transports, error))
+    {
+      for (guint i = 0; i < realms->len; i++)
+        wamp_realm_shutdown (g_ptr_array_index (realms, i));
+      return FALSE;
+    }
+
+  self->configured = TRUE;
+  self->admin_dbus = admin_dbus;
+  for (guint i = 0; i < realms->len; i++)
+    {
+      WampRealm *realm = g_ptr_array_index (realms, i);
+
+      g_ptr_array_add (self->realms, g_object_ref (realm));
+      g_hash_table_insert (self->realms_by_name, (gpointer) wamp_realm_get_name (realm), realm);
+    }
+  g_ptr_array_extend_and_steal (self->transports, g_steal_pointer (&transports));
+  return TRUE;
+}
+
+/* ---- running ------------------------------------------------------------- */
+
+static void
+accept_cb (WampTransport *transport, WampConnection *connection, gpointer user_data)
+{
+  WampRouter *self = user_data;
+
+  if (!self->started)
+    {
+      wamp_connection_close (connection, WAMP_CLOSE_GOING_AWAY, "not accepting connections");
+      return;
+    }
+  g_hash_table_add (self->sessions, wamp_session_new (self, transport, connection));
+}
+
+gboolean
+wamp_router_start (WampRouter *self, GError **error)
+{
+  g_return_val_if_fail (WAMP_IS_ROUTER (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  g_return_val_if_fail (self->configured, FALSE);
+
+  if (self->started)
+    return TRUE;
+  self->started = TRUE;
+  for (guint i = 0; i < self->transports->len; i++)
+    {
+      RouterTransport *rt = g_ptr_array_index (self->transports, i);
+
+      if (!wamp_transport_start (rt->transport, error))
+        {
+          g_prefix_error (error, "%s: ", rt->name);
+          while (i-- > 0)
+            wamp_transport_stop (((RouterTransport *) g_ptr_array_index (self->transports, i))->transport);
+          self->started = FALSE;
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+GStrv
+wamp_router_get_listeners (WampRouter *self)
+{
+  g_autoptr (GStrvBuilder) builder = NULL;
+
+  g_return_val_if_fail (WAMP_IS_ROUTER (self), NULL);
+
+  builder = g_strv_builder_new ();
+  for (guint i = 0; self->started && i < self->transports->len; i++)
+    {
+      RouterTransport *rt = g_ptr_array_index (self->transports, i);
+      g_auto (GStrv) urls = wamp_transport_get_urls (rt->transport);
+
+      for (guint j = 0; urls != NULL && urls[j] != NULL; j++)
+        {
+          g_autofree char *line = g_strdup_printf ("%s %s", rt->name, urls[j]);
+
+          g_strv_builder_add (builder, line);
+        }
+    }
+  return g_strv_builder_end (builder);
+}
+
+static void
+finish_shutdown (WampRouter *self)
+{
+  g_autoptr (GTask) task = g_steal_pointer (&self->shutdown_task);
+
+  if (self->shutdown_timer != NULL)
+    {
+      wamp_reactor_cancel_timer (self->reactor, self->shutdown_timer);
+      self->shutdown_timer = NULL;
+    }
+  if (task != NULL)
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+shutdown_grace_expired_cb (WampReactor *reactor, gpointer user_data)
+{
+  WampRouter *self = user_data;
+  g_autoptr (GPtrArray) rest = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer session;
+
+  self->shutdown_timer = NULL;
+  g_hash_table_iter_init (&iter, self->sessions);
+  while (g_hash_table_iter_next (&iter, &session, NULL))
+    g_ptr_array_add (rest, g_object_ref (session));
+  g_info ("shutdown: closing %u connection(s) that did not answer GOODBYE", rest->len);
+  for (guint i = 0; i < rest->len; i++)
+    wamp_connection_close (wamp_session_get_connection (g_ptr_array_index (rest, i)),
+                           WAMP_CLOSE_GOING_AWAY, "router shutdown");
+  finish_shutdown (self);
+}
+
+void
+wamp_router_shutdown_async (WampRouter *self, GCancellable *cancellable,
+                            GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autoptr (GPtrArray) sessions = NULL;
+  GHashTableIter iter;
+  gpointer session;
+
+  g_return_if_fail (WAMP_IS_ROUTER (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wamp_router_shutdown_async);
+  if (self->shutdown_task != NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING, "shutdown already in progress");
+      return;
+    }
+
+  for (guint i = 0; self->started && i < self->transports->len; i++)
+    wamp_transport_stop (((RouterTransport *) g_ptr_array_index (self->transports, i))->transport);
+  self->started = FALSE;
+
+  /* A snapshot: sessions may disconnect (and leave the table) while we go. */
+  sessions = g_ptr_array_new_with_free_func (g_object_unref);
+  g_hash_table_iter_init (&iter, self->sessions);
+  while (g_hash_table_iter_next (&iter, &session, NULL))
+    g_ptr_array_add (sessions, g_object_ref (session));
+
+  self->shutdown_task = g_steal_pointer (&task);
+  for (guint i = 0; i < sessions->len; i++)
+    {
+      WampSession *s = g_ptr_array_index (sessions, i);
+
+      if (wamp_session_get_state (s) == WAMP_SESSION_STATE_ESTABLISHED)
+        wamp_session_goodbye (s, wamp_error_code_to_uri (WAMP_ERROR_SYSTEM_SHUTDOWN),
+                              "The router is shutting down.", TRUE);
+      else if (wamp_session_get_state (s) != WAMP_SESSION_STATE_SHUTTING_DOWN)
+        wamp_connection_close (wamp_session_get_connection (s), WAMP_CLOSE_GOING_AWAY, "router shutdown");
+    }
+
+  if (self->shutdown_task == NULL)
+    return;
+  if (g_hash_table_size (self->sessions) == 0)
+    finish_shutdown (self);
+  else
+    self->shutdown_timer = wamp_reactor_add_timer (self->reactor, SHUTDOWN_GRACE_MS,
+                                                   shutdown_grace_expired_cb, self);
+}
+
+gboolean
+wamp_router_shutdown_finish (WampRouter *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (WAMP_IS_ROUTER (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+WampReactor *
+wamp_router_get_reactor (WampRouter *self)
+{
+  g_return_val_if_fail (WAMP_IS_ROUTER (self), NULL);
+  return self->reactor;
+}
+
+WampRealm *
+wamp_router_lookup_realm (WampRouter *self, const char *name)
+{
+  g_return_val_if_fail (WAMP_IS_ROUTER (self), NULL);
+  if (name == NULL || self->realms_by_name == NULL)
+    return NULL;
+  return g_hash_table_lookup (self->realms_by_name, name);
+}
+
+GPtrArray *
+wamp_router_list_realms (WampRouter *self)
+{
+  GPtrArray *list;
+
+  g_return_val_if_fail (WAMP_IS_ROUTER (self), NULL);
+
+  list = g_ptr_array_new ();
+  for (guint i = 0; self->realms != NULL && i < self->realms->len; i++)
+    g_ptr_array_add (list, g_ptr_array_index (self->realms, i));
+  return list;
+}
+
+guint64
+wamp_router_next_id (WampRouter *self)
+{
+  g_return_val_if_fail (WAMP_IS_ROUTER (self), 0);
+  return wamp_id_next (&self->id_counter);
+}
+
+/* ---- private ------------------------------------------------------------- */
+
+WampAuthenticator *
+wamp_router_get_authenticator (WampRouter *self, WampTransport *transport, const char *authmethod)
+{
+  for (guint i = 0; self->transports != NULL && i < self->transports->len; i++)
+    {
+      RouterTransport *rt = g_ptr_array_index (self->transports, i);
+
+      if (rt->transport == transport)
+        return g_hash_table_lookup (rt->authenticators, authmethod);
+    }
+  return NULL;
+}
+
+guint64
+wamp_router_reserve_session_id (WampRouter *self)
+{
+  guint64 id;
+
+  do
+    id = wamp_id_new_global ();
+  while (g_hash_table_contains (self->session_ids, &id));
+  g_hash_table_add (self->session_ids, g_memdup2 (&id, sizeof id));
+  return id;
+}
+
+void
+wamp_router_release_session_id (WampRouter *self, guint64 session_id)
+{
+  if (self->session_ids != NULL)
+    g_hash_table_remove (self->session_ids, &session_id);
+}
+
+void
+wamp_router_session_disconnected (WampRouter *self, WampSession *session)
+{
+  if (self->sessions == NULL)
+    return;
+  g_hash_table_remove (self->sessions, session);
+  if (self->shutdown_task != NULL && g_hash_table_size (self->sessions) == 0)
+    finish_shutdown (self);
+}

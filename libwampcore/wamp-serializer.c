@@ -1,2 +1,191 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Not written yet. */
+/* WampSerializer: the interface, its NULL-checking wrappers, the per-message
+ * encoding cache and the shared instance of each serializer extension. */
+
+#include "config.h"
+
+#include <gio/gio.h>
+
+#include <wamp/wamp.h>
+
+G_DEFINE_INTERFACE (WampSerializer, wamp_serializer, G_TYPE_OBJECT)
+
+static void
+wamp_serializer_default_init (WampSerializerInterface *iface)
+{
+}
+
+/* Vfuncs appended to the interface later are NULL for plugins built against
+ * an older ABI: each wrapper answers for them instead of crashing. */
+static gboolean
+not_supported (GError **error, const char *what)
+{
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+               "Serializer does not implement %s", what);
+  return FALSE;
+}
+
+const char *
+wamp_serializer_get_name (WampSerializer *self)
+{
+  WampSerializerInterface *iface;
+
+  g_return_val_if_fail (WAMP_IS_SERIALIZER (self), NULL);
+
+  iface = WAMP_SERIALIZER_GET_IFACE (self);
+  return iface->get_name != NULL ? iface->get_name (self) : NULL;
+}
+
+const char *
+wamp_serializer_get_subprotocol (WampSerializer *self)
+{
+  WampSerializerInterface *iface;
+
+  g_return_val_if_fail (WAMP_IS_SERIALIZER (self), NULL);
+
+  iface = WAMP_SERIALIZER_GET_IFACE (self);
+  return iface->get_subprotocol != NULL ? iface->get_subprotocol (self) : NULL;
+}
+
+guint8
+wamp_serializer_get_rawsocket_id (WampSerializer *self)
+{
+  WampSerializerInterface *iface;
+
+  g_return_val_if_fail (WAMP_IS_SERIALIZER (self), 0);
+
+  iface = WAMP_SERIALIZER_GET_IFACE (self);
+  return iface->get_rawsocket_id != NULL ? iface->get_rawsocket_id (self) : 0;
+}
+
+gboolean
+wamp_serializer_is_binary (WampSerializer *self)
+{
+  WampSerializerInterface *iface;
+
+  g_return_val_if_fail (WAMP_IS_SERIALIZER (self), FALSE);
+
+  iface = WAMP_SERIALIZER_GET_IFACE (self);
+  return iface->is_binary != NULL ? iface->is_binary (self) : FALSE;
+}
+
+WampMessage *
+wamp_serializer_deserialize (WampSerializer *self, GBytes *frame, GError **error)
+{
+  WampSerializerInterface *iface;
+
+  g_return_val_if_fail (WAMP_IS_SERIALIZER (self), NULL);
+  g_return_val_if_fail (frame != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  iface = WAMP_SERIALIZER_GET_IFACE (self);
+  if (iface->deserialize == NULL)
+    {
+      not_supported (error, "deserialize");
+      return NULL;
+    }
+  return iface->deserialize (self, frame, error);
+}
+
+GBytes *
+wamp_serializer_serialize (WampSerializer *self, WampMessage *message, GError **error)
+{
+  WampSerializerInterface *iface;
+  GBytes *cached;
+  g_autoptr(GBytes) encoded = NULL;
+
+  g_return_val_if_fail (WAMP_IS_SERIALIZER (self), NULL);
+  g_return_val_if_fail (message != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  /* Rule 2: an EVENT fanned out to many subscribers is encoded once per
+   * serializer; every later receiver gets the same GBytes. */
+  cached = wamp_message_get_cached_encoding (message, self);
+  if (cached != NULL)
+    return g_bytes_ref (cached);
+
+  iface = WAMP_SERIALIZER_GET_IFACE (self);
+  if (iface->serialize == NULL)
+    {
+      not_supported (error, "serialize");
+      return NULL;
+    }
+
+  encoded = iface->serialize (self, message, error);
+  if (encoded == NULL)
+    return NULL;
+
+  wamp_message_set_cached_encoding (message, self, encoded);
+  return g_steal_pointer (&encoded);
+}
+
+GBytes *
+wamp_serializer_encode_value (WampSerializer *self, WampValue *value, GError **error)
+{
+  WampSerializerInterface *iface;
+
+  g_return_val_if_fail (WAMP_IS_SERIALIZER (self), NULL);
+  g_return_val_if_fail (value != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  iface = WAMP_SERIALIZER_GET_IFACE (self);
+  if (iface->encode_value == NULL)
+    {
+      not_supported (error, "encode_value");
+      return NULL;
+    }
+  return iface->encode_value (self, value, error);
+}
+
+WampValue *
+wamp_serializer_decode_value (WampSerializer *self, const guint8 *data, gsize len, GError **error)
+{
+  WampSerializerInterface *iface;
+
+  g_return_val_if_fail (WAMP_IS_SERIALIZER (self), NULL);
+  g_return_val_if_fail (data != NULL || len == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  iface = WAMP_SERIALIZER_GET_IFACE (self);
+  if (iface->decode_value == NULL)
+    {
+      not_supported (error, "decode_value");
+      return NULL;
+    }
+  return iface->decode_value (self, data, len, error);
+}
+
+/* Serializers are stateless, so one instance per extension serves every
+ * connection and the message cache can key on its pointer. The instances
+ * live as long as the process, like the plugin types they belong to. */
+static GHashTable *serializer_instances; /* name → WampSerializer (owned) */
+G_LOCK_DEFINE_STATIC (serializer_instances);
+
+WampSerializer *
+wamp_serializer_lookup (const char *name)
+{
+  WampSerializer *serializer;
+
+  g_return_val_if_fail (name != NULL, NULL);
+
+  G_LOCK (serializer_instances);
+
+  if (serializer_instances == NULL)
+    serializer_instances = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+
+  serializer = g_hash_table_lookup (serializer_instances, name);
+  if (serializer == NULL)
+    {
+      GType type = wamp_extension_lookup (WAMP_SERIALIZER_EXTENSION_POINT, name);
+
+      if (type != G_TYPE_INVALID)
+        {
+          serializer = g_object_new (type, NULL);
+          g_hash_table_insert (serializer_instances, g_strdup (name), serializer);
+        }
+    }
+
+  G_UNLOCK (serializer_instances);
+
+  return serializer;
+}

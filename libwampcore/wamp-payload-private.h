@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Core-internal helpers of WampPayload. */
+#pragma once
+
+#include <wamp/wamp-payload.h>
+
+G_BEGIN_DECLS
+
+/* Appends a rendering of @payload for logs: the values when they are decoded
+ * already, else the serializer and span sizes (it never decodes). */
+void wamp_payload_append_debug (const WampPayload *payload, GString *out);
+
+G_END_DECLS

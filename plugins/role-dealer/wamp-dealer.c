@@ -1,0 +1,994 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* WampDealer: routes CALL to the callee of a procedure (exact match) and its
+ * answer back, with canceling, timeouts and progressive results. */
+#include <wamp/wamp.h>
+
+#include "wamp-dealer.h"
+
+#define ERROR_INVALID_URI "wamp.error.invalid_uri"
+#define ERROR_INVALID_ARGUMENT "wamp.error.invalid_argument"
+#define ERROR_NOT_AUTHORIZED "wamp.error.not_authorized"
+#define ERROR_NO_SUCH_PROCEDURE "wamp.error.no_such_procedure"
+#define ERROR_PROCEDURE_ALREADY_EXISTS "wamp.error.procedure_already_exists"
+#define ERROR_POLICY_CONFLICT "wamp.error.procedure_exists_with_different_invocation_policy"
+#define ERROR_NO_SUCH_REGISTRATION "wamp.error.no_such_registration"
+#define ERROR_DISCLOSE_ME "wamp.error.option_disallowed.disclose_me"
+#define ERROR_CANCELED "wamp.error.canceled"
+#define ERROR_TIMEOUT "wamp.error.timeout"
+#define ERROR_UNAVAILABLE "wamp.error.unavailable"
+#define PROTOCOL_VIOLATION "wamp.error.protocol_violation"
+
+typedef enum {
+  INVOKE_SINGLE,
+  INVOKE_ROUNDROBIN,
+  INVOKE_RANDOM,
+  INVOKE_FIRST,
+  INVOKE_LAST,
+} InvokePolicy;
+
+static const char *const invoke_names[] = { "single", "roundrobin", "random", "first", "last" };
+
+typedef enum {
+  CANCEL_SKIP,
+  CANCEL_KILL,
+  CANCEL_KILLNOWAIT,
+} CancelMode;
+
+typedef struct {
+  guint64 id;
+  char *procedure;
+  InvokePolicy invoke;
+  GPtrArray *callees;        /* WampSession*, not owned, in registration order */
+  guint cursor;              /* next callee for roundrobin */
+  gboolean disclose_caller;  /* REGISTER.Options.disclose_caller of the first callee */
+} Registration;
+
+/* One routed call, between its CALL and the callee's final answer. */
+typedef struct {
+  WampDealer *dealer;
+  WampSession *caller;       /* not owned: unlinked in session_leaving */
+  WampSession *callee;
+  guint64 call_id;           /* key in the caller's calls */
+  guint64 invocation_id;     /* key in the callee's invocations */
+  gboolean receive_progress;
+  gboolean kill_sent;        /* CANCEL mode kill: INTERRUPT sent, callee answers */
+  WampReactor *reactor;      /* of @timer */
+  WampReactorTimer *timer;   /* call timeout, NULL when none or fired */
+} Invocation;
+
+/* What the dealer knows of one session; made on its first dealer message. */
+typedef struct {
+  GHashTable *registrations; /* Registration* set */
+  GHashTable *calls;         /* &Invocation.call_id -> Invocation*, as caller */
+  GHashTable *invocations;   /* &Invocation.invocation_id -> Invocation*, as callee */
+  guint64 last_invocation_id;
+} DealerSession;
+
+struct _WampDealer
+{
+  GObject parent_instance;
+
+  WampRealm *realm;          /* not owned: the realm owns us */
+  gboolean disclose_by_permission_only;
+
+  GHashTable *by_procedure;  /* procedure (owned by the registration) -> Registration* */
+  GHashTable *by_id;         /* &Registration.id -> Registration* (owns) */
+  GHashTable *sessions;      /* WampSession* -> DealerSession* (owns) */
+};
+
+static void wamp_dealer_role_iface_init (WampRoleInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (WampDealer, wamp_dealer, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (WAMP_TYPE_ROLE, wamp_dealer_role_iface_init))
+
+static const WampMessageType dealer_message_types[] = {
+  WAMP_MESSAGE_CALL,
+  WAMP_MESSAGE_CANCEL,
+  WAMP_MESSAGE_REGISTER,
+  WAMP_MESSAGE_UNREGISTER,
+  WAMP_MESSAGE_YIELD,
+  WAMP_MESSAGE_ERROR,
+};
+
+/* Messages to send once the dealer's tables are consistent again: a send may
+ * make its receiver leave the realm (queue-bound policy), which re-enters
+ * session_leaving. */
+typedef struct {
+  WampSession *target;
+  WampMessage *message;
+} Outgoing;
+
+static void
+outgoing_free (Outgoing *out)
+{
+  g_object_unref (out->target);
+  wamp_message_unref (out->message);
+  g_free (out);
+}
+
+/* @message: (transfer full) */
+static void
+outbox_add (GPtrArray   *outbox,
+            WampSession *target,
+            WampMessage *message)
+{
+  Outgoing *out = g_new (Outgoing, 1);
+
+  out->target = g_object_ref (target);
+  out->message = message;
+  g_ptr_array_add (outbox, out);
+}
+
+static GPtrArray *
+outbox_new (void)
+{
+  return g_ptr_array_new_with_free_func ((GDestroyNotify) outgoing_free);
+}
+
+static void
+outbox_flush (GPtrArray *outbox)
+{
+  guint i;
+
+  for (i = 0; i < outbox->len; i++)
+    {
+      Outgoing *out = g_ptr_array_index (outbox, i);
+      g_autoptr(GError) error = NULL;
+
+      if (!wamp_session_send (out->target, out->message, &error))
+        g_debug ("%s not sent to session %" G_GUINT64_FORMAT ": %s",
+                 wamp_message_type_to_string (wamp_message_get_message_type (out->message)),
+                 wamp_session_get_id (out->target), error ? error->message : "?");
+    }
+}
+
+static WampMessage *
+canceled_error_new (guint64     call_id,
+                    const char *uri)
+{
+  return wamp_message_new_error (WAMP_MESSAGE_CALL, call_id, NULL, uri, NULL);
+}
+
+static WampMessage *
+interrupt_new (guint64     invocation_id,
+               const char *mode,
+               const char *reason)
+{
+  g_autoptr(WampValue) options = wamp_value_new_dict (2);
+
+  wamp_value_dict_insert (options, "mode", wamp_value_new_string (mode));
+  if (reason != NULL)
+    wamp_value_dict_insert (options, "reason", wamp_value_new_string (reason));
+  return wamp_message_new_interrupt (invocation_id, options);
+}
+
+static gboolean
+callee_cancels (WampSession *callee)
+{
+  return wamp_session_has_feature (callee, "callee", "call_canceling");
+}
+
+static void
+registration_free (Registration *reg)
+{
+  g_ptr_array_unref (reg->callees);
+  g_free (reg->procedure);
+  g_free (reg);
+}
+
+static void
+dealer_session_free (DealerSession *ds)
+{
+  g_hash_table_unref (ds->registrations);
+  g_hash_table_unref (ds->calls);
+  g_hash_table_unref (ds->invocations);
+  g_free (ds);
+}
+
+static DealerSession *
+wamp_dealer_ensure_session (WampDealer  *self,
+                            WampSession *session)
+{
+  DealerSession *ds = g_hash_table_lookup (self->sessions, session);
+
+  if (ds == NULL)
+    {
+      ds = g_new0 (DealerSession, 1);
+      ds->registrations = g_hash_table_new (g_direct_hash, g_direct_equal);
+      ds->calls = g_hash_table_new (g_int64_hash, g_int64_equal);
+      ds->invocations = g_hash_table_new (g_int64_hash, g_int64_equal);
+      g_hash_table_insert (self->sessions, session, ds);
+    }
+  return ds;
+}
+
+/* Removes @inv from both sides' tables, stops its timer and frees it. */
+static void
+wamp_dealer_unlink (WampDealer *self,
+                    Invocation *inv)
+{
+  DealerSession *ds;
+
+  ds = g_hash_table_lookup (self->sessions, inv->caller);
+  if (ds != NULL)
+    g_hash_table_remove (ds->calls, &inv->call_id);
+  ds = g_hash_table_lookup (self->sessions, inv->callee);
+  if (ds != NULL)
+    g_hash_table_remove (ds->invocations, &inv->invocation_id);
+  if (inv->timer != NULL)
+    wamp_reactor_cancel_timer (inv->reactor, inv->timer);
+  g_free (inv);
+}
+
+/* Drops @session as a callee of @reg, and @reg once it has none left. */
+static void
+wamp_dealer_drop_callee (WampDealer   *self,
+                         Registration *reg,
+                         WampSession  *session)
+{
+  g_ptr_array_remove (reg->callees, session);
+  if (reg->callees->len == 0)
+    {
+      g_hash_table_remove (self->by_procedure, reg->procedure);
+      g_hash_table_remove (self->by_id, &reg->id);
+    }
+  else if (reg->cursor >= reg->callees->len)
+    reg->cursor = 0;
+}
+
+static WampSession *
+registration_pick_callee (Registration *reg)
+{
+  guint n = reg->callees->len;
+  guint i = 0;
+
+  switch (reg->invoke)
+    {
+    case INVOKE_SINGLE:
+    case INVOKE_FIRST:
+      i = 0;
+      break;
+    case INVOKE_LAST:
+      i = n - 1;
+      break;
+    case INVOKE_ROUNDROBIN:
+      i = reg->cursor % n;
+      reg->cursor = (i + 1) % n;
+      break;
+    case INVOKE_RANDOM:
+      i = (guint) g_random_int_range (0, (gint32) n);
+      break;
+    }
+  return g_ptr_array_index (reg->callees, i);
+}
+
+/* The call timed out (call_timeout feature): the caller gets
+ * wamp.error.timeout and a canceling callee an INTERRUPT. */
+static void
+invocation_timeout_cb (WampReactor *reactor,
+                       gpointer     user_data)
+{
+  Invocation *inv = user_data;
+  WampDealer *self = inv->dealer;
+  g_autoptr(GPtrArray) outbox = outbox_new ();
+
+  inv->timer = NULL;
+  outbox_add (outbox, inv->caller, canceled_error_new (inv->call_id, ERROR_TIMEOUT));
+  if (!inv->kill_sent && callee_cancels (inv->callee))
+    outbox_add (outbox, inv->callee, interrupt_new (inv->invocation_id, "killnowait", ERROR_TIMEOUT));
+  wamp_dealer_unlink (self, inv);
+  outbox_flush (outbox);
+}
+
+static void
+wamp_dealer_handle_call (WampDealer  *self,
+                         WampSession *caller,
+                         WampMessage *message)
+{
+  guint64 call_id = wamp_message_get_request_id (message);
+  const char *procedure = wamp_message_get_uri (message);
+  WampValue *options = wamp_message_get_details (message);
+  gboolean disclose_me = wamp_value_dict_get_bool (options, "disclose_me", FALSE);
+  gboolean receive_progress = wamp_value_dict_get_bool (options, "receive_progress", FALSE);
+  guint64 timeout = wamp_value_dict_get_unsigned (options, "timeout", 0);
+  g_autoptr(WampValue) details = NULL;
+  g_autoptr(WampMessage) invocation = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WampSession) callee = NULL;
+  DealerSession *cs, *ce;
+  Registration *reg;
+  gboolean disclose, disclose_permitted;
+  guint64 invocation_id, registration_id;
+  Invocation *inv;
+
+  cs = wamp_dealer_ensure_session (self, caller);
+  if (g_hash_table_contains (cs->calls, &call_id))
+    {
+      g_autofree char *text = g_strdup_printf ("CALL request ID %" G_GUINT64_FORMAT
+                                               " is already pending", call_id);
+      wamp_session_abort (caller, PROTOCOL_VIOLATION, text);
+      return;
+    }
+  if (!wamp_realm_check_uri (self->realm, procedure, WAMP_URI_FLAGS_NONE))
+    {
+      g_autofree char *text = g_strdup_printf ("call with invalid procedure URI '%s'", procedure);
+      wamp_session_send_error (caller, WAMP_MESSAGE_CALL, call_id, ERROR_INVALID_URI, text);
+      return;
+    }
+  if (!wamp_realm_authorize (self->realm, caller, WAMP_ACTION_CALL, procedure))
+    {
+      g_autofree char *text = g_strdup_printf ("session is not authorized to call procedure '%s'",
+                                               procedure);
+      wamp_session_send_error (caller, WAMP_MESSAGE_CALL, call_id, ERROR_NOT_AUTHORIZED, text);
+      return;
+    }
+  reg = g_hash_table_lookup (self->by_procedure, procedure);
+  if (reg == NULL)
+    {
+      g_autofree char *text = g_strdup_printf ("no callee registered for procedure '%s'", procedure);
+      wamp_session_send_error (caller, WAMP_MESSAGE_CALL, call_id, ERROR_NO_SUCH_PROCEDURE, text);
+      return;
+    }
+
+  disclose_permitted = wamp_realm_get_disclose (self->realm, caller, WAMP_ACTION_CALL, procedure);
+  if (self->disclose_by_permission_only)
+    disclose = disclose_permitted;
+  else if (disclose_me && !disclose_permitted)
+    {
+      wamp_session_send_error (caller, WAMP_MESSAGE_CALL, call_id, ERROR_DISCLOSE_ME,
+                               "caller disclosure is not allowed for this procedure");
+      return;
+    }
+  else
+    disclose = disclose_permitted && (disclose_me || reg->disclose_caller);
+
+  callee = g_object_ref (registration_pick_callee (reg));
+  registration_id = reg->id;
+  receive_progress = receive_progress
+                     && wamp_session_has_feature (callee, "callee", "progressive_call_results");
+
+  details = wamp_value_new_dict (4);
+  if (disclose)
+    {
+      const char *authid = wamp_session_get_authid (caller);
+      const char *authrole = wamp_session_get_authrole (caller);
+
+      wamp_value_dict_insert (details, "caller", wamp_value_new_uint (wamp_session_get_id (caller)));
+      if (authid != NULL)
+        wamp_value_dict_insert (details, "caller_authid", wamp_value_new_string (authid));
+      if (authrole != NULL)
+        wamp_value_dict_insert (details, "caller_authrole", wamp_value_new_string (authrole));
+    }
+  if (receive_progress)
+    wamp_value_dict_insert (details, "receive_progress", wamp_value_new_bool (TRUE));
+
+  ce = wamp_dealer_ensure_session (self, callee);
+  invocation_id = wamp_session_next_request_id (callee);
+  ce->last_invocation_id = MAX (ce->last_invocation_id, invocation_id);
+  invocation = wamp_message_new_invocation (invocation_id, registration_id, details,
+                                            wamp_message_get_payload (message));
+  if (!wamp_session_send (callee, invocation, &error))
+    {
+      if (g_error_matches (error, WAMP_ERROR, WAMP_ERROR_INVALID_ARGUMENT))
+        wamp_session_send_error (caller, WAMP_MESSAGE_CALL, call_id, ERROR_INVALID_ARGUMENT,
+                                 error->message);
+      else
+        wamp_session_send_error (caller, WAMP_MESSAGE_CALL, call_id, ERROR_UNAVAILABLE,
+                                 "the callee could not be reached");
+      return;
+    }
+
+  /* The send may have made either side leave (a failing transport): link the
+   * call only when both are still here. */
+  cs = g_hash_table_lookup (self->sessions, caller);
+  ce = g_hash_table_lookup (self->sessions, callee);
+  if (ce == NULL)
+    {
+      wamp_session_send_error (caller, WAMP_MESSAGE_CALL, call_id, ERROR_CANCELED, NULL);
+      return;
+    }
+  if (cs == NULL)
+    return;
+
+  inv = g_new0 (Invocation, 1);
+  inv->dealer = self;
+  inv->caller = caller;
+  inv->callee = callee;
+  inv->call_id = call_id;
+  inv->invocation_id = invocation_id;
+  inv->receive_progress = receive_progress;
+  g_hash_table_insert (cs->calls, &inv->call_id, inv);
+  g_hash_table_insert (ce->invocations, &inv->invocation_id, inv);
+
+  if (timeout > 0)
+    {
+      WampRouter *router = wamp_realm_get_router (self->realm);
+      WampReactor *reactor = router != NULL ? wamp_router_get_reactor (router) : NULL;
+
+      inv->reactor = reactor;
+      if (reactor != NULL)
+        inv->timer = wamp_reactor_add_timer (reactor, (guint) MIN (timeout, G_MAXUINT),
+                                             invocation_timeout_cb, inv);
+    }
+}
+
+/* The pending invocation @invocation_id of @callee, or NULL. An ID that was
+ * never issued to @callee is a protocol violation (the session is aborted);
+ * one issued but no longer pending (canceled, timed out, caller gone) is
+ * silently discarded. */
+static Invocation *
+wamp_dealer_lookup_invocation (WampDealer      *self,
+                               WampSession     *callee,
+                               guint64          invocation_id,
+                               WampMessageType  type)
+{
+  DealerSession *ds = g_hash_table_lookup (self->sessions, callee);
+  Invocation *inv = ds != NULL ? g_hash_table_lookup (ds->invocations, &invocation_id) : NULL;
+
+  if (inv != NULL)
+    return inv;
+  if (ds == NULL || invocation_id == 0 || invocation_id > ds->last_invocation_id)
+    {
+      g_autofree char *text = g_strdup_printf ("%s for INVOCATION request ID %" G_GUINT64_FORMAT
+                                               " that was never issued",
+                                               wamp_message_type_to_string (type), invocation_id);
+      wamp_session_abort (callee, PROTOCOL_VIOLATION, text);
+      return NULL;
+    }
+  g_debug ("%s for invocation %" G_GUINT64_FORMAT " no longer pending: discarded",
+           wamp_message_type_to_string (type), invocation_id);
+  return NULL;
+}
+
+/* Sends the final answer @reply (transfer none) of a call to @caller; a
+ * caller who cannot receive it (a value its serializer cannot represent) gets
+ * an ERROR instead. */
+static void
+send_final_answer (WampSession *caller,
+                   guint64      call_id,
+                   WampMessage *reply)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (wamp_session_send (caller, reply, &error))
+    return;
+  if (g_error_matches (error, WAMP_ERROR, WAMP_ERROR_INVALID_ARGUMENT))
+    wamp_session_send_error (caller, WAMP_MESSAGE_CALL, call_id, ERROR_INVALID_ARGUMENT,
+                             error->message);
+  else
+    g_debug ("answer to call %" G_GUINT64_FORMAT " not sent: %s", call_id,
+             error ? error->message : "?");
+}
+
+static void
+wamp_dealer_handle_yield (WampDealer  *self,
+                          WampSession *callee,
+                          WampMessage *message)
+{
+  guint64 invocation_id = wamp_message_get_request_id (message);
+  WampValue *options = wamp_message_get_details (message);
+  WampPayload *payload = wamp_message_get_payload (message);
+  g_autoptr(WampSession) caller = NULL;
+  g_autoptr(WampMessage) result = NULL;
+  Invocation *inv;
+  guint64 call_id;
+
+  inv = wamp_dealer_lookup_invocation (self, callee, invocation_id, WAMP_MESSAGE_YIELD);
+  if (inv == NULL)
+    return;
+  caller = g_object_ref (inv->caller);
+  call_id = inv->call_id;
+
+  if (wamp_value_dict_get_bool (options, "progress", FALSE))
+    {
+      g_autoptr(WampValue) details = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) outbox = NULL;
+      DealerSession *ds;
+
+      if (!inv->receive_progress)
+        {
+          g_debug ("progressive YIELD for call %" G_GUINT64_FORMAT
+                   " whose caller did not ask for progress: discarded", call_id);
+          return;
+        }
+      details = wamp_value_new_dict (1);
+      wamp_value_dict_insert (details, "progress", wamp_value_new_bool (TRUE));
+      result = wamp_message_new_result (call_id, details, payload);
+      if (wamp_session_send (caller, result, &error)
+          || !g_error_matches (error, WAMP_ERROR, WAMP_ERROR_INVALID_ARGUMENT))
+        return;
+
+      /* The caller cannot receive this result: the call ends here. */
+      ds = g_hash_table_lookup (self->sessions, callee);
+      inv = ds != NULL ? g_hash_table_lookup (ds->invocations, &invocation_id) : NULL;
+      if (inv == NULL)
+        return;
+      outbox = outbox_new ();
+      outbox_add (outbox, caller,
+                  wamp_message_new_error (WAMP_MESSAGE_CALL, call_id, NULL, ERROR_INVALID_ARGUMENT,
+                                          NULL));
+      if (callee_cancels (callee))
+        outbox_add (outbox, callee, interrupt_new (invocation_id, "killnowait", NULL));
+      wamp_dealer_unlink (self, inv);
+      outbox_flush (outbox);
+      return;
+    }
+
+  wamp_dealer_unlink (self, inv);
+  result = wamp_message_new_result (call_id, NULL, payload);
+  send_final_answer (caller, call_id, result);
+}
+
+static void
+wamp_dealer_handle_error (WampDealer  *self,
+                          WampSession *callee,
+                          WampMessage *message)
+{
+  guint64 invocation_id = wamp_message_get_request_id (message);
+  g_autoptr(WampSession) caller = NULL;
+  g_autoptr(WampMessage) reply = NULL;
+  Invocation *inv;
+  guint64 call_id;
+
+  if (wamp_message_get_request_type (message) != WAMP_MESSAGE_INVOCATION)
+    {
+      wamp_session_abort (callee, PROTOCOL_VIOLATION,
+                          "ERROR from a client must answer an INVOCATION");
+      return;
+    }
+  inv = wamp_dealer_lookup_invocation (self, callee, invocation_id, WAMP_MESSAGE_ERROR);
+  if (inv == NULL)
+    return;
+  caller = g_object_ref (inv->caller);
+  call_id = inv->call_id;
+  wamp_dealer_unlink (self, inv);
+
+  reply = wamp_message_new_error (WAMP_MESSAGE_CALL, call_id, wamp_message_get_details (message),
+                                  wamp_message_get_uri (message),
+                                  wamp_message_get_payload (message));
+  send_final_answer (caller, call_id, reply);
+}
+
+static void
+wamp_dealer_handle_cancel (WampDealer  *self,
+                           WampSession *caller,
+                           WampMessage *message)
+{
+  guint64 call_id = wamp_message_get_request_id (message);
+  WampValue *options = wamp_message_get_details (message);
+  WampValue *mode_value = wamp_value_dict_lookup (options, "mode");
+  g_autoptr(GPtrArray) outbox = NULL;
+  DealerSession *cs;
+  Invocation *inv;
+  CancelMode mode = CANCEL_KILLNOWAIT;
+
+  if (mode_value != NULL)
+    {
+      const char *s = wamp_value_get_value_type (mode_value) == WAMP_VALUE_STRING
+                      ? wamp_value_get_string (mode_value, NULL) : "";
+
+      if (g_strcmp0 (s, "skip") == 0)
+        mode = CANCEL_SKIP;
+      else if (g_strcmp0 (s, "kill") == 0)
+        mode = CANCEL_KILL;
+      else if (g_strcmp0 (s, "killnowait") == 0)
+        mode = CANCEL_KILLNOWAIT;
+      else
+        {
+          wamp_session_abort (caller, PROTOCOL_VIOLATION,
+                              "CANCEL.Options.mode must be \"skip\", \"kill\" or \"killnowait\"");
+          return;
+        }
+    }
+
+  cs = g_hash_table_lookup (self->sessions, caller);
+  inv = cs != NULL ? g_hash_table_lookup (cs->calls, &call_id) : NULL;
+  if (inv == NULL)
+    {
+      g_debug ("CANCEL for call %" G_GUINT64_FORMAT " that is not pending: ignored", call_id);
+      return;
+    }
+  if (!callee_cancels (inv->callee))
+    mode = CANCEL_SKIP;
+
+  outbox = outbox_new ();
+  switch (mode)
+    {
+    case CANCEL_SKIP:
+      outbox_add (outbox, caller, canceled_error_new (call_id, ERROR_CANCELED));
+      wamp_dealer_unlink (self, inv);
+      break;
+    case CANCEL_KILLNOWAIT:
+      outbox_add (outbox, caller, canceled_error_new (call_id, ERROR_CANCELED));
+      if (!inv->kill_sent)
+        outbox_add (outbox, inv->callee, interrupt_new (inv->invocation_id, "killnowait", NULL));
+      wamp_dealer_unlink (self, inv);
+      break;
+    case CANCEL_KILL:
+      if (inv->kill_sent)
+        return;
+      inv->kill_sent = TRUE;
+      outbox_add (outbox, inv->callee, interrupt_new (inv->invocation_id, "kill", NULL));
+      break;
+    }
+  outbox_flush (outbox);
+}
+
+static gboolean
+parse_invoke_policy (WampValue    *options,
+                     InvokePolicy *out)
+{
+  WampValue *v = wamp_value_dict_lookup (options, "invoke");
+  const char *s;
+  guint i;
+
+  *out = INVOKE_SINGLE;
+  if (v == NULL)
+    return TRUE;
+  if (wamp_value_get_value_type (v) != WAMP_VALUE_STRING)
+    return FALSE;
+  s = wamp_value_get_string (v, NULL);
+  for (i = 0; i < G_N_ELEMENTS (invoke_names); i++)
+    {
+      if (g_strcmp0 (s, invoke_names[i]) == 0)
+        {
+          *out = (InvokePolicy) i;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static void
+wamp_dealer_handle_register (WampDealer  *self,
+                             WampSession *session,
+                             WampMessage *message)
+{
+  guint64 request_id = wamp_message_get_request_id (message);
+  const char *procedure = wamp_message_get_uri (message);
+  WampValue *options = wamp_message_get_details (message);
+  WampValue *match = wamp_value_dict_lookup (options, "match");
+  g_autoptr(WampMessage) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  InvokePolicy invoke;
+  DealerSession *ds;
+  Registration *reg;
+
+  if (match != NULL
+      && (wamp_value_get_value_type (match) != WAMP_VALUE_STRING
+          || g_strcmp0 (wamp_value_get_string (match, NULL), "exact") != 0))
+    {
+      wamp_session_send_error (session, WAMP_MESSAGE_REGISTER, request_id, ERROR_INVALID_ARGUMENT,
+                               "unsupported match policy: only \"exact\" is supported");
+      return;
+    }
+  if (!parse_invoke_policy (options, &invoke))
+    {
+      wamp_session_send_error (session, WAMP_MESSAGE_REGISTER, request_id, ERROR_INVALID_ARGUMENT,
+                               "unknown invocation policy: expected \"single\", \"roundrobin\", "
+                               "\"random\", \"first\" or \"last\"");
+      return;
+    }
+  if (!wamp_realm_check_uri (self->realm, procedure, WAMP_URI_FLAGS_NONE))
+    {
+      g_autofree char *text = g_strdup_printf ("register for invalid procedure URI '%s'", procedure);
+      wamp_session_send_error (session, WAMP_MESSAGE_REGISTER, request_id, ERROR_INVALID_URI, text);
+      return;
+    }
+  if (wamp_uri_is_reserved (procedure))
+    {
+      g_autofree char *text = g_strdup_printf ("register for reserved procedure URI '%s'",
+                                               procedure);
+      wamp_session_send_error (session, WAMP_MESSAGE_REGISTER, request_id, ERROR_INVALID_URI, text);
+      return;
+    }
+  if (!wamp_realm_authorize (self->realm, session, WAMP_ACTION_REGISTER, procedure))
+    {
+      g_autofree char *text = g_strdup_printf ("session is not authorized to register procedure '%s'",
+                                               procedure);
+      wamp_session_send_error (session, WAMP_MESSAGE_REGISTER, request_id, ERROR_NOT_AUTHORIZED,
+                               text);
+      return;
+    }
+
+  ds = wamp_dealer_ensure_session (self, session);
+  reg = g_hash_table_lookup (self->by_procedure, procedure);
+  if (reg != NULL)
+    {
+      if (reg->invoke == INVOKE_SINGLE || g_hash_table_contains (ds->registrations, reg))
+        {
+          g_autofree char *text = g_strdup_printf ("procedure '%s' is already registered",
+                                                   procedure);
+          wamp_session_send_error (session, WAMP_MESSAGE_REGISTER, request_id,
+                                   ERROR_PROCEDURE_ALREADY_EXISTS, text);
+          return;
+        }
+      if (reg->invoke != invoke)
+        {
+          g_autofree char *text = g_strdup_printf ("procedure '%s' is registered with invocation "
+                                                   "policy \"%s\", not \"%s\"", procedure,
+                                                   invoke_names[reg->invoke], invoke_names[invoke]);
+          wamp_session_send_error (session, WAMP_MESSAGE_REGISTER, request_id,
+                                   ERROR_POLICY_CONFLICT, text);
+          return;
+        }
+    }
+  else
+    {
+      reg = g_new0 (Registration, 1);
+      reg->id = wamp_realm_next_id (self->realm);
+      reg->procedure = g_strdup (procedure);
+      reg->invoke = invoke;
+      reg->callees = g_ptr_array_new ();
+      reg->disclose_caller = wamp_value_dict_get_bool (options, "disclose_caller", FALSE);
+      g_hash_table_insert (self->by_procedure, reg->procedure, reg);
+      g_hash_table_insert (self->by_id, &reg->id, reg);
+    }
+  g_ptr_array_add (reg->callees, session);
+  g_hash_table_add (ds->registrations, reg);
+
+  reply = wamp_message_new_registered (request_id, reg->id);
+  if (!wamp_session_send (session, reply, &error))
+    g_debug ("REGISTERED not sent: %s", error ? error->message : "?");
+}
+
+static void
+wamp_dealer_handle_unregister (WampDealer  *self,
+                               WampSession *session,
+                               WampMessage *message)
+{
+  guint64 request_id = wamp_message_get_request_id (message);
+  guint64 registration_id = wamp_message_get_registration_id (message);
+  Registration *reg = g_hash_table_lookup (self->by_id, &registration_id);
+  DealerSession *ds = g_hash_table_lookup (self->sessions, session);
+  g_autoptr(WampMessage) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (reg == NULL || ds == NULL || !g_hash_table_remove (ds->registrations, reg))
+    {
+      wamp_session_send_error (session, WAMP_MESSAGE_UNREGISTER, request_id,
+                               ERROR_NO_SUCH_REGISTRATION, NULL);
+      return;
+    }
+  /* Invocations already routed to this callee stay pending: it may still
+   * answer them. */
+  wamp_dealer_drop_callee (self, reg, session);
+
+  reply = wamp_message_new_unregistered (request_id, NULL);
+  if (!wamp_session_send (session, reply, &error))
+    g_debug ("UNREGISTERED not sent: %s", error ? error->message : "?");
+}
+
+static const char *
+wamp_dealer_get_name (WampRole *role)
+{
+  return "dealer";
+}
+
+static const WampMessageType *
+wamp_dealer_get_message_types (WampRole *role,
+                               gsize    *n_types)
+{
+  *n_types = G_N_ELEMENTS (dealer_message_types);
+  return dealer_message_types;
+}
+
+static gboolean
+wamp_dealer_attach (WampRole   *role,
+                    WampRealm  *realm,
+                    WampValue  *options,
+                    GError    **error)
+{
+  WampDealer *self = WAMP_DEALER (role);
+
+  if (self->realm != NULL)
+    {
+      g_set_error (error, WAMP_ERROR, WAMP_ERROR_INVALID_ARGUMENT,
+                   "dealer is already attached to realm '%s'", wamp_realm_get_name (self->realm));
+      return FALSE;
+    }
+  self->realm = realm;
+  if (options != NULL && wamp_value_get_value_type (options) == WAMP_VALUE_DICT)
+    self->disclose_by_permission_only =
+      wamp_value_dict_get_bool (options, "disclose_by_permission_only", FALSE);
+  return TRUE;
+}
+
+static WampValue *
+wamp_dealer_get_features (WampRole *role)
+{
+  static const char *const features[] = {
+    "caller_identification", "call_canceling", "call_timeout", "progressive_call_results",
+    "shared_registration",
+  };
+  WampValue *dict = wamp_value_new_dict (G_N_ELEMENTS (features));
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (features); i++)
+    wamp_value_dict_insert (dict, features[i], wamp_value_new_bool (TRUE));
+  return dict;
+}
+
+static void
+wamp_dealer_handle_message (WampRole    *role,
+                            WampSession *session,
+                            WampMessage *message)
+{
+  WampDealer *self = WAMP_DEALER (role);
+
+  g_return_if_fail (self->realm != NULL);
+
+  switch (wamp_message_get_message_type (message))
+    {
+    case WAMP_MESSAGE_CALL:
+      wamp_dealer_handle_call (self, session, message);
+      break;
+    case WAMP_MESSAGE_CANCEL:
+      wamp_dealer_handle_cancel (self, session, message);
+      break;
+    case WAMP_MESSAGE_REGISTER:
+      wamp_dealer_handle_register (self, session, message);
+      break;
+    case WAMP_MESSAGE_UNREGISTER:
+      wamp_dealer_handle_unregister (self, session, message);
+      break;
+    case WAMP_MESSAGE_YIELD:
+      wamp_dealer_handle_yield (self, session, message);
+      break;
+    case WAMP_MESSAGE_ERROR:
+      wamp_dealer_handle_error (self, session, message);
+      break;
+    default:
+      g_warning ("dealer got a %s message it never claimed",
+                 wamp_message_type_to_string (wamp_message_get_message_type (message)));
+      break;
+    }
+}
+
+static void
+wamp_dealer_session_joined (WampRole    *role,
+                            WampSession *session)
+{
+  /* Per-session state is made on the session's first dealer message. */
+}
+
+/* Snapshot of a table's values: unlinking edits the table. */
+static GPtrArray *
+table_values (GHashTable *table)
+{
+  GPtrArray *values = g_ptr_array_sized_new (g_hash_table_size (table));
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, table);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (values, value);
+  return values;
+}
+
+static void
+wamp_dealer_session_leaving (WampRole    *role,
+                             WampSession *session)
+{
+  WampDealer *self = WAMP_DEALER (role);
+  DealerSession *ds = g_hash_table_lookup (self->sessions, session);
+  g_autoptr(GPtrArray) outbox = NULL;
+  g_autoptr(GPtrArray) calls = NULL;
+  g_autoptr(GPtrArray) invocations = NULL;
+  GHashTableIter iter;
+  gpointer key;
+  guint i;
+
+  if (ds == NULL)
+    return;
+  outbox = outbox_new ();
+
+  /* As caller: its calls are dropped; canceling callees are told. */
+  calls = table_values (ds->calls);
+  for (i = 0; i < calls->len; i++)
+    {
+      Invocation *inv = g_ptr_array_index (calls, i);
+
+      if (inv->callee != session && !inv->kill_sent && callee_cancels (inv->callee))
+        outbox_add (outbox, inv->callee, interrupt_new (inv->invocation_id, "killnowait", NULL));
+      wamp_dealer_unlink (self, inv);
+    }
+
+  /* As callee: the callers of its pending invocations get canceled. */
+  invocations = table_values (ds->invocations);
+  for (i = 0; i < invocations->len; i++)
+    {
+      Invocation *inv = g_ptr_array_index (invocations, i);
+
+      if (inv->caller != session)
+        outbox_add (outbox, inv->caller, canceled_error_new (inv->call_id, ERROR_CANCELED));
+      wamp_dealer_unlink (self, inv);
+    }
+
+  g_hash_table_iter_init (&iter, ds->registrations);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    wamp_dealer_drop_callee (self, key, session);
+  g_hash_table_remove (self->sessions, session);
+
+  outbox_flush (outbox);
+}
+
+/* Drops all state; nothing is sent (the realm is going away). */
+static void
+wamp_dealer_clear (WampDealer *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->sessions);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      g_autoptr(GPtrArray) invocations = table_values (((DealerSession *) value)->invocations);
+      guint i;
+
+      for (i = 0; i < invocations->len; i++)
+        wamp_dealer_unlink (self, g_ptr_array_index (invocations, i));
+    }
+  g_hash_table_remove_all (self->sessions);
+  g_hash_table_remove_all (self->by_procedure);
+  g_hash_table_remove_all (self->by_id);
+}
+
+static void
+wamp_dealer_detach (WampRole *role)
+{
+  WampDealer *self = WAMP_DEALER (role);
+
+  wamp_dealer_clear (self);
+  self->realm = NULL;
+}
+
+static void
+wamp_dealer_role_iface_init (WampRoleInterface *iface)
+{
+  iface->get_name = wamp_dealer_get_name;
+  iface->get_message_types = wamp_dealer_get_message_types;
+  iface->attach = wamp_dealer_attach;
+  iface->get_features = wamp_dealer_get_features;
+  iface->handle_message = wamp_dealer_handle_message;
+  iface->session_joined = wamp_dealer_session_joined;
+  iface->session_leaving = wamp_dealer_session_leaving;
+  iface->detach = wamp_dealer_detach;
+}
+
+static void
+wamp_dealer_finalize (GObject *object)
+{
+  WampDealer *self = WAMP_DEALER (object);
+
+  if (self->realm != NULL)
+    wamp_dealer_clear (self);
+  g_hash_table_unref (self->sessions);
+  g_hash_table_unref (self->by_procedure);
+  g_hash_table_unref (self->by_id);
+
+  G_OBJECT_CLASS (wamp_dealer_parent_class)->finalize (object);
+}
+
+static void
+wamp_dealer_class_init (WampDealerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = wamp_dealer_finalize;
+}
+
+static void
+wamp_dealer_init (WampDealer *self)
+{
+  self->by_procedure = g_hash_table_new (g_str_hash, g_str_equal);
+  self->by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
+                                       (GDestroyNotify) registration_free);
+  self->sessions = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
+                                          (GDestroyNotify) dealer_session_free);
+}
+
+WampDealer *
+wamp_dealer_new (void)
+{
+  return g_object_new (WAMP_TYPE_DEALER, NULL);
+}

@@ -1,0 +1,224 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Shared by the interop scripts: starts the built wampd on free ports, stops
+it with SIGTERM, and prints TAP."""
+
+import asyncio
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.parse
+
+# Bounds of every wait, in seconds; generous for sanitizer builds.
+START_TIMEOUT = 30.0
+STOP_TIMEOUT = 30.0
+STEP_TIMEOUT = 10.0
+
+
+def wampd_binary():
+    """The wampd to test: $WAMPD_BIN, else <MESON_BUILD_ROOT>/daemon/wampd."""
+    path = os.environ.get("WAMPD_BIN")
+    if path:
+        return path
+    root = os.environ.get("MESON_BUILD_ROOT")
+    if root:
+        return os.path.join(root, "daemon", "wampd")
+    raise RuntimeError("set WAMPD_BIN (or MESON_BUILD_ROOT) to the wampd to test")
+
+
+def anonymous_role():
+    return {
+        "name": "anonymous",
+        "permissions": [
+            {"uri": "", "match": "prefix",
+             "allow": {"call": True, "register": True, "publish": True, "subscribe": True}},
+        ],
+    }
+
+
+def realm(name, **options):
+    block = {"name": name, "roles": [anonymous_role()]}
+    if options:
+        block["options"] = options
+    return block
+
+
+def config(realms=None, transport_options=None):
+    """A configuration with one WebSocket+JSON transport on a free port."""
+    transport = {
+        "name": "ws", "type": "websocket",
+        "endpoint": {"type": "tcp", "host": "127.0.0.1", "port": 0},
+        "path": "/ws",
+        "serializers": ["json"],
+        "auth": {"anonymous": {"role": "anonymous"}},
+    }
+    if transport_options:
+        transport["options"] = transport_options
+    return {
+        "version": 1,
+        "realms": realms if realms is not None else [realm("realm1")],
+        "transports": [transport],
+    }
+
+
+class Wampd:
+    """One wampd child process, started on @config and stopped by its PID."""
+
+    def __init__(self, cfg):
+        self.cfg = cfg
+        self.dir = tempfile.mkdtemp(prefix="wampd-interop-")
+        self.config_path = os.path.join(self.dir, "wampd.json")
+        self.ready_path = os.path.join(self.dir, "ready")
+        self.log_path = os.path.join(self.dir, "wampd.log")
+        self.proc = None
+        self.signalled = False
+        self.listeners = {}
+
+    def start(self):
+        with open(self.config_path, "w", encoding="utf-8") as f:
+            json.dump(self.cfg, f, indent=2)
+        env = dict(os.environ)
+        env["LC_ALL"] = "C.UTF-8"
+        env.pop("LANGUAGE", None)
+        with open(self.log_path, "wb") as log:
+            self.proc = subprocess.Popen(
+                [wampd_binary(), "--config", self.config_path,
+                 "--ready-file", self.ready_path, "--verbose"],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env)
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if os.path.exists(self.ready_path):
+                break
+            if self.proc.poll() is not None:
+                raise RuntimeError("wampd exited with status %d before it was ready:\n%s"
+                                   % (self.proc.returncode, self.log()))
+            time.sleep(0.05)
+        else:
+            self.kill()
+            raise RuntimeError("wampd wrote no ready file within %ds:\n%s"
+                               % (START_TIMEOUT, self.log()))
+        with open(self.ready_path, encoding="utf-8") as f:
+            for line in f:
+                name, url = line.split()
+                self.listeners[name] = url
+        return self
+
+    @property
+    def url(self):
+        return self.listeners["ws"]
+
+    def host_port(self):
+        parsed = urllib.parse.urlparse(self.url)
+        return parsed.hostname, parsed.port
+
+    def log(self):
+        try:
+            with open(self.log_path, encoding="utf-8", errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def terminate(self):
+        """Sends SIGTERM to our child, once: a second signal means "stop now"."""
+        if self.proc is not None and not self.signalled and self.proc.poll() is None:
+            self.signalled = True
+            self.proc.send_signal(signal.SIGTERM)
+
+    def stop(self):
+        """SIGTERM to our child; returns its exit status (None: it hung and was killed)."""
+        if self.proc is None:
+            return None
+        self.terminate()
+        try:
+            return self.proc.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return None
+
+    def kill(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            try:
+                self.proc.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                pass
+
+    def cleanup(self):
+        self.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Tap:
+    """Prints TAP: the plan first, then one line per check, diagnostics as comments."""
+
+    def __init__(self, names):
+        self.names = list(names)
+        self.n = 0
+        self.failed = 0
+        print("1..%d" % len(self.names), flush=True)
+
+    def result(self, ok, name, diag=None):
+        self.n += 1
+        if not ok:
+            self.failed += 1
+        print("%s %d - %s" % ("ok" if ok else "not ok", self.n, name), flush=True)
+        if diag:
+            for line in str(diag).rstrip().splitlines():
+                print("# " + line, flush=True)
+
+    def skip_rest(self, reason):
+        while self.n < len(self.names):
+            self.result(False, self.names[self.n], reason)
+
+
+async def run_checks(tap, checks, *args):
+    """Runs each (name, coroutine function) in order, bounded by STEP_TIMEOUT x 3."""
+    for name, func in checks:
+        try:
+            await asyncio.wait_for(func(*args), STEP_TIMEOUT * 3)
+            tap.result(True, name)
+        except Exception as e:  # each check reports its own failure
+            detail = "".join(traceback.format_exception_only(type(e), e))
+            if not isinstance(e, (AssertionError, asyncio.TimeoutError)):
+                detail += traceback.format_exc(limit=-3)
+            tap.result(False, name, detail)
+
+
+def main(checks, cfg, extra_checks_after_stop=None):
+    """Starts wampd, runs @checks (list of (name, async func(wampd))), stops
+    wampd and checks it exited 0. Exits with the TAP result."""
+    names = [name for name, _ in checks] + ["wampd exits 0 on SIGTERM"]
+    tap = Tap(names)
+    wampd = Wampd(cfg)
+    try:
+        try:
+            wampd.start()
+        except Exception as e:
+            tap.skip_rest("wampd did not start: %s" % e)
+            return 1
+        try:
+            asyncio.run(run_checks(tap, checks, wampd))
+        finally:
+            status = wampd.stop()
+        tap.result(status == 0, "wampd exits 0 on SIGTERM",
+                   None if status == 0 else "exit status %r; log:\n%s" % (status, wampd.log()))
+        if tap.failed:
+            print("# wampd log:", flush=True)
+            for line in wampd.log().splitlines()[-80:]:
+                print("#   " + line, flush=True)
+    finally:
+        wampd.cleanup()
+    return 1 if tap.failed else 0
+
+
+def require_autobahn():
+    try:
+        import autobahn  # noqa: F401
+    except ImportError:
+        print("1..0 # SKIP python3-autobahn is not installed", flush=True)
+        sys.exit(0)
