@@ -49,6 +49,9 @@ wamp_json_reader_init (WampJsonReader *reader,
                        gsize           len,
                        guint           max_depth)
 {
+  /* An empty GBytes may have no data pointer; NULL + 0 is undefined. */
+  if (data == NULL)
+    data = (const guint8 *) "";
   reader->start = data;
   reader->p = data;
   reader->end = data + len;
