@@ -24,9 +24,14 @@ wamp_authenticator_configure (WampAuthenticator *self, WampValue *config,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   iface = WAMP_AUTHENTICATOR_GET_IFACE (self);
-  /* An authenticator with nothing to configure need not implement it. */
+  /* An authenticator with nothing to configure need not implement it; any
+   * key in its block is then one it does not know. */
   if (iface->configure == NULL)
-    return TRUE;
+    {
+      static const char *const no_keys[] = { NULL };
+
+      return wamp_config_check_keys (config, config_path, no_keys, error);
+    }
   return iface->configure (self, config, config_path, error);
 }
 

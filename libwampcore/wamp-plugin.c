@@ -47,7 +47,7 @@ lookup_point (const char *extension_point)
   wamp_extension_points_ensure ();
 
   point = g_io_extension_point_lookup (extension_point);
-  /* Only points pinned to an interface are ours; GIO's own (e.g. gio-tls-backend) are not for plugins. */
+  /* Only our points: GIO's own (gio-tls-backend, ...) are not for wampd plugins. */
   if (point == NULL || g_io_extension_point_get_required_type (point) == G_TYPE_INVALID
       || !g_str_has_prefix (extension_point, "wamp-"))
     return NULL;
@@ -124,6 +124,14 @@ wamp_plugin_context_add_extension (WampPluginContext *context,
                    name, extension_point,
                    type != G_TYPE_INVALID ? g_type_name (type) : "(invalid)",
                    g_type_name (required));
+      return FALSE;
+    }
+  /* The core instantiates extensions with g_object_new(). */
+  if (G_TYPE_IS_ABSTRACT (type) || G_TYPE_IS_INTERFACE (type))
+    {
+      g_set_error (error, WAMP_PLUGIN_ERROR, WAMP_PLUGIN_ERROR_TYPE,
+                   "Extension “%s” of %s: type %s cannot be instantiated",
+                   name, extension_point, g_type_name (type));
       return FALSE;
     }
 

@@ -303,18 +303,20 @@ wamp_broker_handle_publish (WampBroker  *self,
   sub = g_hash_table_lookup (self->by_topic, topic);
   if (sub != NULL)
     {
-      g_autoptr(WampValue) details = wamp_value_new_dict (disclose ? 3 : 0);
+      g_autoptr(WampValue) details = NULL;
       g_autoptr(WampMessage) event = NULL;
       g_autoptr(GPtrArray) receivers = NULL;
       GHashTableIter iter;
       gpointer key;
       guint i;
 
+      /* Without disclosure, NULL: the message's shared empty dict. */
       if (disclose)
         {
           const char *authid = wamp_session_get_authid (session);
           const char *authrole = wamp_session_get_authrole (session);
 
+          details = wamp_value_new_dict (3);
           wamp_value_dict_insert (details, "publisher",
                                   wamp_value_new_uint (wamp_session_get_id (session)));
           if (authid != NULL)

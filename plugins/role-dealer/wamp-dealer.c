@@ -347,7 +347,9 @@ wamp_dealer_handle_call (WampDealer  *self,
   receive_progress = receive_progress
                      && wamp_session_has_feature (callee, "callee", "progressive_call_results");
 
-  details = wamp_value_new_dict (4);
+  /* Without either, NULL: the message's shared empty dict. */
+  if (disclose || receive_progress)
+    details = wamp_value_new_dict (4);
   if (disclose)
     {
       const char *authid = wamp_session_get_authid (caller);

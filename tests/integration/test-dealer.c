@@ -4,13 +4,8 @@
 
 #include <wamp/wamp.h>
 
-/* Until the harness lands the test builds and reports itself skipped. */
-#if __has_include ("wamp-test-harness.h")
 #include "wamp-test-harness.h"
-#define HAVE_HARNESS 1
-#endif
 
-#ifdef HAVE_HARNESS
 
 /* Two realms; realm1 has a full "anonymous" role (disclosure allowed under
  * com.open.) and a "limited" role only allowed under com.allowed.. Transport
@@ -559,22 +554,80 @@ test_welcome_announces_dealer_features (Fixture *f, gconstpointer data)
   g_assert_true (wamp_value_dict_get_bool (features, "progressive_call_results", FALSE));
 }
 
-#else
 static void
-skip_without_harness (void)
+test_progress_not_asked_for_is_discarded (Fixture *f, gconstpointer data)
 {
-  g_test_skip ("tests/integration/wamp-test-harness.h is not there yet");
+  guint64 inv;
+
+  register_procedure (f->plain, 1, "com.example.plain");
+  /* The plain callee does not announce progressive results: not passed on. */
+  wamp_test_peer_send_json (f->caller, "[48, 3, {\"receive_progress\": true}, \"com.example.plain\"]");
+  inv = expect_id (f->plain, "[68, \"$any\", \"$any\", {}]", 1);
+  wamp_test_peer_send_printf (f->plain, "[70, %" G_GUINT64_FORMAT ", {\"progress\": true}, [1]]",
+                              inv);
+  expect_silence (f->caller);
+  wamp_test_peer_send_printf (f->plain, "[70, %" G_GUINT64_FORMAT ", {}, [2]]", inv);
+  expect (f->caller, "[50, 3, {}, [2]]");
 }
-#endif /* HAVE_HARNESS */
+
+static void
+test_shared_registration_survives_one_callee_unregistering (Fixture *f, gconstpointer data)
+{
+  guint64 reg;
+
+  wamp_test_peer_send_json (f->callee, "[64, 1, {\"invoke\": \"first\"}, \"com.example.shared\"]");
+  reg = expect_id (f->callee, "[65, 1, \"$any\"]", 2);
+  wamp_test_peer_send_json (f->plain, "[64, 1, {\"invoke\": \"first\"}, \"com.example.shared\"]");
+  expect (f->plain, "[65, 1, \"$any\"]");
+
+  wamp_test_peer_send_json (f->caller, "[48, 1, {}, \"com.example.shared\"]");
+  expect (f->callee, "[68, \"$any\", \"$any\", {}]");
+  wamp_test_peer_send_printf (f->callee, "[66, 2, %" G_GUINT64_FORMAT "]", reg);
+  expect (f->callee, "[67, 2]");
+
+  /* The first callee left the registration; the second one serves it now. */
+  wamp_test_peer_send_json (f->caller, "[48, 2, {}, \"com.example.shared\"]");
+  expect (f->plain, "[68, \"$any\", \"$any\", {}]");
+  expect_silence (f->callee);
+}
+
+static void
+test_session_calling_itself_then_leaving (Fixture *f, gconstpointer data)
+{
+  guint64 inv;
+
+  register_procedure (f->callee, 1, "com.example.self");
+  wamp_test_peer_send_json (f->callee, "[48, 2, {}, \"com.example.self\"]");
+  inv = expect_id (f->callee, "[68, \"$any\", \"$any\", {}]", 1);
+  wamp_test_peer_send_printf (f->callee, "[70, %" G_GUINT64_FORMAT ", {\"x\": 1}, [\"me\"]]", inv);
+  expect (f->callee, "[50, 2, {}, [\"me\"]]");
+
+  /* Both ends of a pending call leave at once: nothing to tell anyone. */
+  wamp_test_peer_send_json (f->callee, "[48, 3, {}, \"com.example.self\"]");
+  expect (f->callee, "[68, \"$any\", \"$any\", {}]");
+  wamp_test_peer_close (f->callee);
+  wamp_test_iterate_for (20);
+  expect_silence (f->caller);
+  wamp_test_peer_send_json (f->caller, "[48, 4, {}, \"com.example.self\"]");
+  expect (f->caller, "[8, 48, 4, {}, \"wamp.error.no_such_procedure\", \"$any\"]");
+}
+
+static void
+test_callee_leaving_during_kill_cancels (Fixture *f, gconstpointer data)
+{
+  register_procedure (f->callee, 1, "com.example.proc");
+  call_pending (f, 3);
+  wamp_test_peer_send_json (f->caller, "[49, 3, {\"mode\": \"kill\"}]");
+  expect (f->callee, "[69, \"$any\", {\"mode\": \"kill\"}]");
+  wamp_test_peer_close (f->callee);
+  wamp_test_iterate_for (20);
+  expect (f->caller, "[8, 48, 3, {}, \"wamp.error.canceled\"]");
+}
 
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-#ifndef HAVE_HARNESS
-  g_test_add_func ("/dealer/skipped-without-harness", skip_without_harness);
-  return g_test_run ();
-#else
   g_test_summary ("The dealer role over a loopback router: registrations, calls, canceling");
 
 #define ADD(path, func) \
@@ -591,12 +644,16 @@ main (int argc, char **argv)
   ADD ("/dealer/call/disclose-me-allowed-or-option-disallowed", test_caller_disclosure);
   ADD ("/dealer/call/progressive-results-keep-call-pending", test_progressive_results);
   ADD ("/dealer/call/timeout-errors-caller-and-interrupts-callee", test_call_timeout);
+  ADD ("/dealer/call/progress-not-asked-for-is-discarded", test_progress_not_asked_for_is_discarded);
+  ADD ("/dealer/call/session-calling-itself-then-leaving", test_session_calling_itself_then_leaving);
   ADD ("/dealer/register/twice-is-procedure-already-exists",
        test_register_twice_is_procedure_already_exists);
   ADD ("/dealer/register/checks-uri-match-and-authorization",
        test_register_checks_uri_match_and_authorization);
   ADD ("/dealer/register/shared-roundrobin-alternates-callees",
        test_shared_registration_roundrobin);
+  ADD ("/dealer/register/shared-survives-one-callee-unregistering",
+       test_shared_registration_survives_one_callee_unregistering);
   ADD ("/dealer/unregister/removes-and-unknown-is-no-such-registration", test_unregister);
   ADD ("/dealer/cancel/skip-errors-now-and-discards-answer", test_cancel_skip);
   ADD ("/dealer/cancel/kill-waits-for-callee-error", test_cancel_kill_waits_for_callee);
@@ -609,6 +666,7 @@ main (int argc, char **argv)
   ADD ("/dealer/leaving/caller-interrupts-canceling-callee",
        test_caller_leaving_interrupts_canceling_callee);
   ADD ("/dealer/leaving/callee-cancels-pending-calls", test_callee_leaving_cancels_pending_calls);
+  ADD ("/dealer/leaving/callee-gone-during-kill-cancels", test_callee_leaving_during_kill_cancels);
   ADD ("/dealer/yield/late-answer-is-discarded-silently", test_late_yield_is_discarded_silently);
   ADD ("/dealer/yield/never-issued-id-aborts", test_never_issued_yield_id_aborts);
   ADD ("/dealer/error/never-issued-id-aborts", test_never_issued_error_id_aborts);
@@ -616,5 +674,4 @@ main (int argc, char **argv)
   ADD ("/dealer/welcome/announces-features", test_welcome_announces_dealer_features);
 
   return g_test_run ();
-#endif
 }

@@ -6,18 +6,6 @@
 
 #include <wamp/wamp.h>
 
-/* Until wamp-serializer.c lands on main: payloads reference this symbol.
- * Weak, so the real one wins once it is linked. */
-__attribute__ ((weak)) WampValue *
-wamp_serializer_decode_value (WampSerializer *self,
-                              const guint8   *data,
-                              gsize           len,
-                              GError        **error)
-{
-  g_set_error_literal (error, WAMP_ERROR, WAMP_ERROR_INVALID_ARGUMENT, "no serializer");
-  return NULL;
-}
-
 #define ID_MAX G_GUINT64_CONSTANT (9007199254740992)
 
 /* The spec's message shapes, written independently of the implementation's

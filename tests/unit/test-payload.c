@@ -71,31 +71,6 @@ fake_serializer_init (FakeSerializer *self)
 
 /* Until libwampcore's wamp-serializer.c lands on main, this test brings the
  * two pieces of it that payloads use. Weak, so the real ones win when linked. */
-__attribute__ ((weak)) GType
-wamp_serializer_get_type (void)
-{
-  static gsize type_id;
-
-  if (g_once_init_enter (&type_id))
-    {
-      GType t = g_type_register_static_simple (G_TYPE_INTERFACE, "WampSerializer",
-                                               sizeof (WampSerializerInterface),
-                                               NULL, 0, NULL, 0);
-      g_type_interface_add_prerequisite (t, G_TYPE_OBJECT);
-      g_once_init_leave (&type_id, t);
-    }
-  return type_id;
-}
-
-__attribute__ ((weak)) WampValue *
-wamp_serializer_decode_value (WampSerializer *self,
-                              const guint8   *data,
-                              gsize           len,
-                              GError        **error)
-{
-  return WAMP_SERIALIZER_GET_IFACE (self)->decode_value (self, data, len, error);
-}
-
 static void
 test_decoded (void)
 {

@@ -3,6 +3,10 @@
  * to this test, each refused for its own reason but the good one. */
 
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include <wamp/wamp.h>
 
@@ -191,6 +195,48 @@ test_added_missing_directory_fails (void)
   g_assert_nonnull (strstr (error->message, "/nonexistent/wampd-plugins"));
 }
 
+/* Only root checks owners and modes; as anyone else this proves nothing. */
+static void
+test_root_refuses_unsafe_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *writable = NULL;
+  g_autofree char *foreign = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  g_autoptr(WampPluginLoader) loader = NULL;
+
+  if (geteuid () != 0)
+    {
+      g_test_skip ("needs root: the loader checks permissions only as root");
+      return;
+    }
+
+  dir = g_dir_make_tmp ("wampd-plugin-perms-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (FIXTURE ("fixture-00-good"), &contents, &length, &error));
+  writable = g_build_filename (dir, "writable." G_MODULE_SUFFIX, NULL);
+  foreign = g_build_filename (dir, "foreign." G_MODULE_SUFFIX, NULL);
+  g_assert_true (g_file_set_contents (writable, contents, length, &error));
+  g_assert_true (g_file_set_contents (foreign, contents, length, &error));
+  g_assert_cmpint (g_chmod (writable, 0775), ==, 0);
+  g_assert_cmpint (g_chmod (foreign, 0755), ==, 0);
+  g_assert_cmpint (chown (foreign, 65534, 65534), ==, 0);
+
+  loader = wamp_plugin_loader_new ();
+  g_assert_false (wamp_plugin_loader_load_file (loader, writable, &error));
+  g_assert_error (error, WAMP_PLUGIN_ERROR, WAMP_PLUGIN_ERROR_PERMISSIONS);
+  g_clear_error (&error);
+  g_assert_false (wamp_plugin_loader_load_file (loader, foreign, &error));
+  g_assert_error (error, WAMP_PLUGIN_ERROR, WAMP_PLUGIN_ERROR_PERMISSIONS);
+  g_assert_null (wamp_plugin_record_get_name (wamp_plugin_loader_get_record (loader, 1)));
+
+  g_unlink (writable);
+  g_unlink (foreign);
+  g_rmdir (dir);
+}
+
 static void
 test_default_dir_is_installed_folder (void)
 {
@@ -213,6 +259,8 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin-loader/modules/load-file-reports-error-and-dedups-paths", test_load_file_reports_error);
   g_test_add_func ("/plugin-loader/modules/missing-file-is-open-error", test_missing_file_is_open_error);
   g_test_add_func ("/plugin-loader/directories/added-missing-folder-fails", test_added_missing_directory_fails);
+  g_test_add_func ("/plugin-loader/permissions/root-refuses-group-writable-or-foreign-file",
+                   test_root_refuses_unsafe_file);
   g_test_add_func ("/plugin-loader/directories/default-is-installed-folder", test_default_dir_is_installed_folder);
 
   return g_test_run ();
