@@ -699,6 +699,54 @@ test_callback_false_stops_parsing (void)
   recorder_clear (&r);
 }
 
+static void
+test_random_input_never_crashes (void)
+{
+  GRand *rand = g_rand_new_with_seed (1234);
+
+  /* Mostly garbage, sometimes a valid-looking header: every outcome must be
+   * OK, STOPPED or FAILED with a sendable code, never a crash or a huge
+   * allocation (max 4 KiB here). */
+  for (guint round = 0; round < 3000; round++)
+    {
+      Recorder r;
+      g_autoptr(WampWebsocketCodec) c = NULL;
+      guint8 data[600];
+      gsize len = (gsize) g_rand_int_range (rand, 1, sizeof data);
+      WampWebsocketRole role = g_rand_boolean (rand) ? WAMP_WEBSOCKET_ROLE_SERVER
+                                                     : WAMP_WEBSOCKET_ROLE_CLIENT;
+      gsize pos = 0;
+
+      for (gsize i = 0; i < len; i++)
+        data[i] = (guint8) g_rand_int (rand);
+      if (g_rand_boolean (rand))
+        {
+          /* A plausible first byte: FIN + a known opcode, mask bit per role. */
+          static const guint8 ops[] = { 0x0, 0x1, 0x2, 0x8, 0x9, 0xA };
+
+          data[0] = 0x80 | ops[g_rand_int_range (rand, 0, G_N_ELEMENTS (ops))];
+          data[1] = (data[1] & 0x7F) | (role == WAMP_WEBSOCKET_ROLE_SERVER ? 0x80 : 0);
+        }
+      recorder_init (&r);
+      c = wamp_websocket_codec_new (role, g_rand_boolean (rand), 4096, &rec_funcs, &r);
+      while (pos < len)
+        {
+          gsize n = MIN (len - pos, (gsize) g_rand_int_range (rand, 1, 64));
+          guint16 code = 0;
+          WampWebsocketCodecResult res = wamp_websocket_codec_feed (c, data + pos, n, &code, NULL);
+
+          pos += n;
+          if (res == WAMP_WEBSOCKET_CODEC_FAILED)
+            g_assert_true (wamp_websocket_close_code_is_valid (code));
+          if (res != WAMP_WEBSOCKET_CODEC_OK)
+            break;
+        }
+      g_assert_cmpuint (wamp_websocket_codec_get_pending (c), <=, 4096 + 14);
+      recorder_clear (&r);
+    }
+  g_rand_free (rand);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -741,6 +789,8 @@ main (int argc, char **argv)
   g_test_add_func ("/websocket/codec/close/encode-cuts-reason-on-utf8-boundary",
                    test_encode_close_cuts_reason_on_utf8_boundary);
   g_test_add_func ("/websocket/codec/callback-false-stops-parsing", test_callback_false_stops_parsing);
+  g_test_add_func ("/websocket/codec/robustness/random-input-never-crashes",
+                   test_random_input_never_crashes);
 
   return g_test_run ();
 }
