@@ -1,18 +1,32 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* WampWebsocketTransport: libsoup serves HTTP and the upgrade on our own
- * listening sockets; each upgraded connection is stolen from libsoup and its
- * frames run on the reactor (DESIGN.md rule 7). */
+/* WampWebsocketTransport: libsoup serves HTTP and the upgrade on sockets we
+ * listen on and accept on the reactor; each upgraded connection is stolen
+ * from libsoup and its frames run on the reactor (DESIGN.md rule 7). */
+
+/* accept4() */
+#define _GNU_SOURCE
 
 #include "wamp-websocket-transport.h"
 
+#include <errno.h>
 #include <libsoup/soup.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "wamp-websocket-client.h"
 #include "wamp-websocket-connection.h"
 
 #define LISTEN_BACKLOG 4096
 #define DRAIN_CHUNK 16384
+#define MAX_ACCEPTS_PER_WAKE 64
+/* Out of fds: stop accepting for a moment instead of spinning on a
+ * listening socket that stays readable. */
+#define ACCEPT_BACKOFF_MS 100
+
+typedef struct _Listener Listener;
 
 struct _WampWebsocketTransport
 {
@@ -28,7 +42,11 @@ struct _WampWebsocketTransport
   gboolean configured;
 
   SoupServer *server;
-  GPtrArray *listen_sockets; /* of GSocket */
+  GPtrArray *listeners; /* of Listener */
+  /* Connections libsoup is serving, by the remote address object we handed
+   * it (libsoup keeps that very object) → the GSocket we accepted: with
+   * soup_server_accept_iostream() libsoup has no socket to give back. */
+  GHashTable *accepted;
   /* HTTP requests in progress → their handshake timer. */
   GHashTable *pending;
 };
@@ -71,13 +89,24 @@ msg_gone_cb (gpointer  data,
   g_hash_table_remove (p->self->pending, where);
 }
 
+/* Returns: (transfer none) (nullable): the socket under @msg. */
+static GSocket *
+message_socket (WampWebsocketTransport *self,
+                SoupServerMessage      *msg)
+{
+  GSocketAddress *remote = soup_server_message_get_remote_address (msg);
+  GSocket *socket = remote != NULL ? g_hash_table_lookup (self->accepted, remote) : NULL;
+
+  return socket != NULL ? socket : soup_server_message_get_socket (msg);
+}
+
 static void
 handshake_timeout_cb (WampReactor *reactor,
                       gpointer     user_data)
 {
   PendingRequest *p = user_data;
   WampWebsocketTransport *self = p->self;
-  GSocket *socket = soup_server_message_get_socket (p->msg);
+  GSocket *socket = message_socket (self, p->msg);
 
   p->timer = NULL;
   g_debug ("handshake timeout");
@@ -178,9 +207,12 @@ wrote_informational_cb (SoupServerMessage *msg,
   g_hash_table_remove (self->pending, msg);
 
   /* The socket first: stealing detaches the message from its connection. */
-  socket = soup_server_message_get_socket (msg);
+  socket = message_socket (self, msg);
   if (socket == NULL)
-    return;
+    {
+      g_warning ("upgraded connection without a socket");
+      return;
+    }
   g_object_ref (socket);
   stream = soup_server_message_steal_connection (msg);
   if (stream == NULL)
@@ -294,6 +326,114 @@ ws_handler (SoupServer        *server,
   soup_message_headers_foreach (req, collect_header, u->headers);
   g_signal_connect_data (msg, "wrote-informational", G_CALLBACK (wrote_informational_cb), u,
                          upgrade_free, 0);
+}
+
+/* Accepting */
+
+struct _Listener
+{
+  WampWebsocketTransport *self;
+  GSocket *socket;
+  WampReactorWatch *watch;
+  WampReactorTimer *backoff;
+};
+
+static void
+listener_free (Listener *l)
+{
+  if (l->watch != NULL)
+    wamp_reactor_remove_fd (l->self->reactor, l->watch);
+  if (l->backoff != NULL)
+    wamp_reactor_cancel_timer (l->self->reactor, l->backoff);
+  g_socket_close (l->socket, NULL);
+  g_object_unref (l->socket);
+  g_free (l);
+}
+
+static void
+accepted_gone_cb (gpointer  data,
+                  GObject  *where_the_object_was)
+{
+  WampWebsocketTransport *self = data;
+
+  g_hash_table_remove (self->accepted, where_the_object_was);
+}
+
+/* Hands one accepted fd to libsoup for its HTTP phase. libsoup's own
+ * listener (3.2.x) leaks the GSocket of every connection it accepts; here
+ * the socket stays ours. */
+static void
+serve_accepted (WampWebsocketTransport *self,
+                int                     fd)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) socket = g_socket_new_from_fd (fd, &error);
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GSocketAddress) local = NULL;
+  g_autoptr(GSocketAddress) remote = NULL;
+
+  if (socket == NULL)
+    {
+      g_debug ("accepted fd %d unusable: %s", fd, error->message);
+      close (fd);
+      return;
+    }
+  g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+  local = g_socket_get_local_address (socket, NULL);
+  remote = g_socket_get_remote_address (socket, NULL);
+  /* Gone already (reset before we got to it). */
+  if (local == NULL || remote == NULL)
+    return;
+
+  connection = g_socket_connection_factory_create_connection (socket);
+  g_hash_table_insert (self->accepted, remote, g_object_ref (socket));
+  g_object_weak_ref (G_OBJECT (remote), accepted_gone_cb, self);
+  if (!soup_server_accept_iostream (self->server, G_IO_STREAM (connection), local, remote, &error))
+    g_debug ("libsoup refused a connection: %s", error->message);
+}
+
+static void listen_cb (WampReactor *reactor, WampReactorWatch *watch, int fd,
+                       WampReactorEvents events, gpointer user_data);
+
+static void
+backoff_done_cb (WampReactor *reactor,
+                 gpointer     user_data)
+{
+  Listener *l = user_data;
+
+  l->backoff = NULL;
+  wamp_reactor_modify_fd (reactor, l->watch, WAMP_REACTOR_READ);
+}
+
+static void
+listen_cb (WampReactor       *reactor,
+           WampReactorWatch  *watch,
+           int                fd,
+           WampReactorEvents  events,
+           gpointer           user_data)
+{
+  Listener *l = user_data;
+
+  for (guint i = 0; i < MAX_ACCEPTS_PER_WAKE; i++)
+    {
+      int cfd = accept4 (fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+      if (cfd >= 0)
+        {
+          serve_accepted (l->self, cfd);
+          continue;
+        }
+      if (errno == EINTR || errno == ECONNABORTED)
+        continue;
+      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+        {
+          g_warning ("accept: %s; pausing for %u ms", g_strerror (errno), ACCEPT_BACKOFF_MS);
+          wamp_reactor_modify_fd (reactor, watch, 0);
+          l->backoff = wamp_reactor_add_timer (reactor, ACCEPT_BACKOFF_MS, backoff_done_cb, l);
+        }
+      /* EAGAIN: drained. */
+      return;
+    }
 }
 
 /* Config */
@@ -465,18 +605,23 @@ wamp_websocket_transport_start (WampTransport  *transport,
       g_autoptr(GError) local_error = NULL;
       g_autoptr(GSocket) socket = listen_on (l->data, port, &local_error);
       g_autofree char *where = g_inet_address_to_string (l->data);
+      Listener *listener;
 
-      if (socket == NULL ||
-          !soup_server_listen_socket (self->server, socket, 0, &local_error))
+      if (socket == NULL)
         {
-          g_set_error (error, G_IO_ERROR, local_error->code, "cannot listen on %s port %u: %s",
-                       where, port, local_error->message);
+          g_set_error (error, local_error->domain, local_error->code,
+                       "cannot listen on %s port %u: %s", where, port, local_error->message);
           g_list_free_full (addrs, g_object_unref);
           wamp_transport_stop (transport);
           return FALSE;
         }
       port = socket_port (socket);
-      g_ptr_array_add (self->listen_sockets, g_steal_pointer (&socket));
+      listener = g_new0 (Listener, 1);
+      listener->self = self;
+      listener->socket = g_steal_pointer (&socket);
+      g_ptr_array_add (self->listeners, listener);
+      listener->watch = wamp_reactor_add_fd (self->reactor, g_socket_get_fd (listener->socket),
+                                             WAMP_REACTOR_READ, listen_cb, listener);
       g_debug ("listening on %s port %u", where, port);
     }
   g_list_free_full (addrs, g_object_unref);
@@ -495,7 +640,7 @@ wamp_websocket_transport_stop (WampTransport *transport)
       g_clear_object (&self->server);
     }
   g_hash_table_remove_all (self->pending);
-  g_ptr_array_set_size (self->listen_sockets, 0);
+  g_ptr_array_set_size (self->listeners, 0);
 }
 
 static GStrv
@@ -504,9 +649,10 @@ wamp_websocket_transport_get_urls (WampTransport *transport)
   WampWebsocketTransport *self = WAMP_WEBSOCKET_TRANSPORT (transport);
   g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
 
-  for (guint i = 0; i < self->listen_sockets->len; i++)
+  for (guint i = 0; i < self->listeners->len; i++)
     {
-      g_autoptr(GSocketAddress) addr = g_socket_get_local_address (self->listen_sockets->pdata[i], NULL);
+      Listener *l = self->listeners->pdata[i];
+      g_autoptr(GSocketAddress) addr = g_socket_get_local_address (l->socket, NULL);
       GInetAddress *inet;
       g_autofree char *host = NULL;
       g_autofree char *url = NULL;
@@ -580,7 +726,17 @@ wamp_websocket_transport_dispose (GObject *object)
 {
   WampWebsocketTransport *self = WAMP_WEBSOCKET_TRANSPORT (object);
 
+  GHashTableIter iter;
+  gpointer remote;
+
   wamp_websocket_transport_stop (WAMP_TRANSPORT (self));
+  /* Connections libsoup still serves outlive us: forget them. */
+  g_hash_table_iter_init (&iter, self->accepted);
+  while (g_hash_table_iter_next (&iter, &remote, NULL))
+    {
+      g_object_weak_unref (remote, accepted_gone_cb, self);
+      g_hash_table_iter_remove (&iter);
+    }
   G_OBJECT_CLASS (wamp_websocket_transport_parent_class)->dispose (object);
 }
 
@@ -590,7 +746,8 @@ wamp_websocket_transport_finalize (GObject *object)
   WampWebsocketTransport *self = WAMP_WEBSOCKET_TRANSPORT (object);
 
   g_clear_pointer (&self->pending, g_hash_table_unref);
-  g_clear_pointer (&self->listen_sockets, g_ptr_array_unref);
+  g_clear_pointer (&self->listeners, g_ptr_array_unref);
+  g_clear_pointer (&self->accepted, g_hash_table_unref);
   g_clear_pointer (&self->serializers, g_ptr_array_unref);
   g_clear_object (&self->reactor);
   g_free (self->host);
@@ -611,7 +768,8 @@ wamp_websocket_transport_class_init (WampWebsocketTransportClass *klass)
 static void
 wamp_websocket_transport_init (WampWebsocketTransport *self)
 {
-  self->listen_sockets = g_ptr_array_new_with_free_func (g_object_unref);
+  self->listeners = g_ptr_array_new_with_free_func ((GDestroyNotify) listener_free);
+  self->accepted = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
   self->pending = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) pending_request_free);
   wamp_websocket_options_init (&self->options);
   self->handshake_timeout_ms = 10000;

@@ -673,7 +673,8 @@ test_peer_close_reports_closed_once (Fixture *f, gconstpointer data)
     g_main_context_iteration (NULL, FALSE);
   g_assert_cmpuint (f->server.closed, ==, 1);
   g_assert_cmpuint (f->client.closed, ==, 1);
-  g_assert_cmpuint (wamp_reactor_get_n_watches (f->reactor), ==, 0);
+  /* Only the listening socket is left on the reactor. */
+  g_assert_cmpuint (wamp_reactor_get_n_watches (f->reactor), ==, 1);
 }
 
 static void
