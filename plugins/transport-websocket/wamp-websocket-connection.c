@@ -399,7 +399,9 @@ codec_ping (gpointer      user_data,
 {
   WampWebsocketConnection *self = user_data;
 
-  if (!self->close_sent)
+  /* A peer that pings without reading gets no more pongs than the queue
+   * bound allows (RFC 6455 lets us skip all but the last anyway). */
+  if (!self->close_sent && self->queued_bytes < self->options.max_queue_bytes)
     {
       enqueue_control (self, WAMP_WEBSOCKET_OP_PONG, data, len);
       update_interest (self);

@@ -530,6 +530,95 @@ test_frames_both_ways (Fixture *f, gconstpointer data)
 }
 
 static void
+echo_accept_cb (WampTransport *transport, WampConnection *connection, gpointer user_data)
+{
+  GPtrArray *servers = user_data;
+  Peer *p = g_new0 (Peer, 1);
+
+  peer_init (p);
+  peer_attach (p, connection);
+  g_ptr_array_add (servers, p);
+}
+
+static void
+peer_free (Peer *p)
+{
+  peer_clear (p);
+  g_free (p);
+}
+
+static void
+client_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GPtrArray *results = user_data;
+
+  g_ptr_array_add (results, g_object_ref (result));
+}
+
+static gboolean
+cond_all_results (Fixture *f, gpointer data)
+{
+  return ((GPtrArray *) data)->len == 20;
+}
+
+static gboolean
+cond_all_frames (Fixture *f, gpointer data)
+{
+  GPtrArray *servers = data;
+  guint n = 0;
+
+  for (guint i = 0; i < servers->len; i++)
+    n += ((Peer *) servers->pdata[i])->frames->len;
+  return n == 20;
+}
+
+static void
+test_twenty_clients_at_once (Fixture *f, gconstpointer data)
+{
+  enum { N = 20 };
+  g_autoptr(GPtrArray) servers = g_ptr_array_new_with_free_func ((GDestroyNotify) peer_free);
+  g_autoptr(GPtrArray) results = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) peer_free);
+  g_autoptr(WampTransport) client_transport = g_object_new (WAMP_TYPE_WEBSOCKET_TRANSPORT, NULL);
+
+  wamp_transport_set_accept_func (f->transport, echo_accept_cb, servers);
+  for (guint i = 0; i < N; i++)
+    wamp_transport_connect_async (client_transport, f->reactor, f->url, f->serializers, NULL,
+                                  client_done_cb, results);
+  g_assert_true (wait_for (f, cond_all_results, results, 10000));
+  for (guint i = 0; i < N; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(WampConnection) conn = wamp_transport_connect_finish (client_transport,
+                                                                      results->pdata[i], &error);
+      g_autofree char *text = g_strdup_printf ("[%u]", i);
+      g_autoptr(GBytes) msg = g_bytes_new (text, strlen (text));
+      Peer *p = g_new0 (Peer, 1);
+
+      g_assert_no_error (error);
+      peer_init (p);
+      peer_attach (p, conn);
+      g_ptr_array_add (clients, p);
+      g_assert_true (wamp_connection_send (conn, msg, &error));
+    }
+  g_assert_true (wait_for (f, cond_all_frames, servers, 10000));
+  g_assert_cmpuint (servers->len, ==, N);
+  for (guint i = 0; i < N; i++)
+    {
+      Peer *p = servers->pdata[i];
+
+      g_assert_cmpuint (p->frames->len, ==, 1);
+      g_assert_cmpuint (p->closed, ==, 0);
+    }
+  /* Everyone leaves; every server side hears it once. */
+  for (guint i = 0; i < N; i++)
+    wamp_connection_close (((Peer *) clients->pdata[i])->conn, WAMP_CLOSE_NORMAL, NULL);
+  for (guint i = 0; i < N; i++)
+    g_assert_true (wait_count (f, &((Peer *) servers->pdata[i])->closed, 1));
+  wamp_transport_set_accept_func (f->transport, accept_cb, f);
+}
+
+static void
 test_send_before_start_is_delivered (Fixture *f, gconstpointer data)
 {
   g_autoptr(GBytes) first = g_bytes_new_static ("[0]", 3);
@@ -936,6 +1025,7 @@ main (int argc, char **argv)
   g_test_add_func ("/websocket/transport/configure/port-required-and-values-checked",
                    test_configure_requires_port_and_checks_range);
   ADD ("/websocket/transport/frames/text-both-ways-including-1-MiB", NULL, test_frames_both_ways);
+  ADD ("/websocket/transport/frames/twenty-clients-at-once", NULL, test_twenty_clients_at_once);
   ADD ("/websocket/transport/frames/send-right-after-accept-is-delivered", NULL,
        test_send_before_start_is_delivered);
   ADD ("/websocket/transport/frames/bytes-right-behind-handshake-are-not-lost", NULL,
