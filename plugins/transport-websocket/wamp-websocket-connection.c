@@ -454,11 +454,14 @@ handle_codec_result (WampWebsocketConnection  *self,
                      guint16                   code,
                      const char               *reason)
 {
-  if (res == WAMP_WEBSOCKET_CODEC_FAILED && self->state == STATE_OPEN && !self->close_sent)
-    {
-      g_debug ("%s: protocol error %u (%s)", self->peer, code, reason);
-      send_close (self, code, reason, TRUE);
-    }
+  if (res != WAMP_WEBSOCKET_CODEC_FAILED || self->state != STATE_OPEN)
+    return;
+  g_debug ("%s: protocol error %u (%s)", self->peer, code, reason);
+  if (!self->close_sent)
+    send_close (self, code, reason, TRUE);
+  else
+    /* Garbage instead of the answer to our close: no use waiting. */
+    finish (self, self->close_code, self->close_reason);
 }
 
 /* Reading */
