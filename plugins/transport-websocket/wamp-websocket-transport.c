@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "wamp-prefix-input-stream.h"
 #include "wamp-websocket-client.h"
 #include "wamp-websocket-connection.h"
 
@@ -359,9 +360,29 @@ accepted_gone_cb (gpointer  data,
   g_hash_table_remove (self->accepted, where_the_object_was);
 }
 
-/* Hands one accepted fd to libsoup for its HTTP phase. libsoup's own
- * listener (3.2.x) leaks the GSocket of every connection it accepts; here
- * the socket stays ours. */
+/* Hands @io, a stream over @socket, to libsoup for its HTTP phase; the
+ * socket stays findable for the upgrade. */
+static gboolean
+serve_stream (WampWebsocketTransport  *self,
+              GIOStream               *io,
+              GSocket                 *socket,
+              GError                 **error)
+{
+  g_autoptr(GSocketAddress) local = g_socket_get_local_address (socket, error);
+  g_autoptr(GSocketAddress) remote = NULL;
+
+  if (local == NULL)
+    return FALSE;
+  remote = g_socket_get_remote_address (socket, error);
+  if (remote == NULL)
+    return FALSE;
+  g_hash_table_insert (self->accepted, remote, g_object_ref (socket));
+  g_object_weak_ref (G_OBJECT (remote), accepted_gone_cb, self);
+  return soup_server_accept_iostream (self->server, io, local, remote, error);
+}
+
+/* One accepted fd. libsoup's own listener (3.2.x) leaks the GSocket of every
+ * connection it accepts; here the socket stays ours. */
 static void
 serve_accepted (WampWebsocketTransport *self,
                 int                     fd)
@@ -369,8 +390,6 @@ serve_accepted (WampWebsocketTransport *self,
   g_autoptr(GError) error = NULL;
   g_autoptr(GSocket) socket = g_socket_new_from_fd (fd, &error);
   g_autoptr(GSocketConnection) connection = NULL;
-  g_autoptr(GSocketAddress) local = NULL;
-  g_autoptr(GSocketAddress) remote = NULL;
 
   if (socket == NULL)
     {
@@ -379,17 +398,10 @@ serve_accepted (WampWebsocketTransport *self,
       return;
     }
   g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
-  local = g_socket_get_local_address (socket, NULL);
-  remote = g_socket_get_remote_address (socket, NULL);
-  /* Gone already (reset before we got to it). */
-  if (local == NULL || remote == NULL)
-    return;
-
   connection = g_socket_connection_factory_create_connection (socket);
-  g_hash_table_insert (self->accepted, remote, g_object_ref (socket));
-  g_object_weak_ref (G_OBJECT (remote), accepted_gone_cb, self);
-  if (!soup_server_accept_iostream (self->server, G_IO_STREAM (connection), local, remote, &error))
-    g_debug ("libsoup refused a connection: %s", error->message);
+  /* Fails when the peer is already gone (reset before we got to it). */
+  if (!serve_stream (self, G_IO_STREAM (connection), socket, &error))
+    g_debug ("dropping an accepted connection: %s", error->message);
 }
 
 static void listen_cb (WampReactor *reactor, WampReactorWatch *watch, int fd,
@@ -679,11 +691,33 @@ wamp_websocket_transport_adopt (WampTransport  *transport,
                                 GBytes         *initial_bytes,
                                 GError        **error)
 {
-  /* A universal port would hand over the HTTP request already read; replaying
-   * it into libsoup needs a stream that yields @initial_bytes first. */
-  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                       "the websocket transport cannot adopt connections yet");
-  return FALSE;
+  WampWebsocketTransport *self = WAMP_WEBSOCKET_TRANSPORT (transport);
+  g_autoptr(GInputStream) in = NULL;
+  g_autoptr(GIOStream) io = NULL;
+
+  if (self->server == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                           "websocket transport not started");
+      return FALSE;
+    }
+  /* Frames are read from the raw fd once upgraded: no TLS layer between. */
+  if (G_IS_TLS_CONNECTION (stream))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                           "the websocket transport cannot adopt TLS connections yet");
+      return FALSE;
+    }
+  if (g_socket_get_family (socket) != G_SOCKET_FAMILY_UNIX)
+    g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+
+  /* libsoup reads the request from the start: replay what was sniffed. */
+  in = wamp_prefix_input_stream_new (g_io_stream_get_input_stream (stream), initial_bytes);
+  io = g_simple_io_stream_new (in, g_io_stream_get_output_stream (stream));
+  /* The original stream may close its socket when finalized. */
+  g_object_set_data_full (G_OBJECT (io), "wamp-adopted-stream", g_object_ref (stream),
+                          g_object_unref);
+  return serve_stream (self, io, socket, error);
 }
 
 static void

@@ -988,6 +988,69 @@ test_ipv6_listener_url_and_connect (void)
 }
 
 static void
+test_adopt_replays_sniffed_bytes (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GSocket) other = NULL;   /* a "universal port" of the test's own */
+  g_autoptr(GSocket) client = NULL;
+  g_autoptr(GSocket) accepted = NULL;
+  g_autoptr(GSocketConnection) stream = NULL;
+  g_autoptr(WampWebsocketCodec) client_codec = NULL;
+  g_autoptr(GBytes) frame = NULL;
+  g_autoptr(GBytes) sniffed = NULL;
+  g_autoptr(GBytes) reply = g_bytes_new_static ("[1]", 3);
+  g_autoptr(GByteArray) all = g_byte_array_new ();
+  g_autoptr(GByteArray) resp = NULL;
+  g_autofree char *req = handshake_request ("/ws", "wamp.2.json");
+  guint8 head[16];
+  gsize got = 0;
+  gboolean eof;
+
+  other = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_true (g_socket_bind (other, any, TRUE, &error));
+  g_assert_true (g_socket_listen (other, &error));
+  bound = g_socket_get_local_address (other, &error);
+  client = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_true (g_socket_connect (client, bound, NULL, &error));
+  accepted = g_socket_accept (other, NULL, &error);
+  g_assert_no_error (error);
+  g_socket_set_blocking (client, FALSE);
+
+  client_codec = wamp_websocket_codec_new (WAMP_WEBSOCKET_ROLE_CLIENT, FALSE, 1 << 20,
+                                           &unused_codec_funcs, NULL);
+  frame = wamp_websocket_codec_encode_frame (client_codec, WAMP_WEBSOCKET_OP_TEXT,
+                                             (const guint8 *) "[1,\"r\",{}]", 10);
+  g_byte_array_append (all, (const guint8 *) req, (guint) strlen (req));
+  g_byte_array_append (all, g_bytes_get_data (frame, NULL), (guint) g_bytes_get_size (frame));
+  raw_send (client, all->data, all->len);
+
+  /* The sniffer takes the first 16 bytes, then hands over. */
+  while (got < sizeof head)
+    {
+      gssize n = g_socket_receive (accepted, (char *) head + got, sizeof head - got, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (n, >, 0);
+      got += (gsize) n;
+    }
+  sniffed = g_bytes_new (head, sizeof head);
+  stream = g_socket_connection_factory_create_connection (accepted);
+  g_assert_true (wamp_transport_adopt (f->transport, G_IO_STREAM (stream), accepted, sniffed, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (wait_count (f, &f->server.frames->len, 1));
+  g_assert_cmpmem (g_bytes_get_data (f->server.frames->pdata[0], NULL),
+                   g_bytes_get_size (f->server.frames->pdata[0]), "[1,\"r\",{}]", 10);
+  g_assert_true (wamp_connection_send (f->server.conn, reply, &error));
+  resp = raw_read_until (client, "[1]", &eof);
+  g_assert_cmpmem (resp->data, 12, "HTTP/1.1 101", 12);
+  g_assert_cmpmem (resp->data + resp->len - 5, 5, "\x81\x03[1]", 5);
+}
+
+static void
 test_connect_refused_fails (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
@@ -1058,6 +1121,8 @@ main (int argc, char **argv)
        "{ \"ping_interval\": 1, \"ping_timeout\": 1 }", test_answered_pings_keep_connection);
   g_test_add_func ("/websocket/transport/ipv6/url-in-brackets-and-client-connects",
                    test_ipv6_listener_url_and_connect);
+  ADD ("/websocket/transport/adopt/replays-sniffed-bytes-into-the-handshake", NULL,
+       test_adopt_replays_sniffed_bytes);
   ADD ("/websocket/transport/client/connect-refused-fails", NULL, test_connect_refused_fails);
   ADD ("/websocket/transport/client/wrong-path-fails-with-404", NULL, test_connect_to_wrong_path_fails);
 
