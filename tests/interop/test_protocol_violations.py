@@ -402,7 +402,7 @@ def main():
                    None if status == 0 else "exit status %r" % status)
         if tap.failed:
             print("# wampd log (last lines):", flush=True)
-            for line in wampd.log().splitlines()[-80:]:
+            for line in wampd.log().splitlines()[-wampd_fixture.LOG_TAIL_LINES:]:
                 print("#   " + line, flush=True)
     finally:
         wampd.cleanup()
