@@ -397,6 +397,21 @@ test_list_plugins_shows_shipped_extensions (void)
 }
 
 static void
+test_list_plugins_shows_refused_plugin_with_reason (Scratch *s, gconstpointer data)
+{
+  g_autofree char *bogus = scratch_write (s, "bogus." G_MODULE_SUFFIX, "not a shared object\n");
+  g_autofree char *out = NULL;
+  int status = run_wampd (&out, NULL, "--plugin-dir", s->dir, "--list-plugins", NULL);
+
+  /* A refused plugin is listed, not fatal. */
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (out, "wamp-serializer:json"));
+  if (g_regex_match_simple ("^-\\s+-\\s+refused\\s+-\\s+\\S*bogus\\.[a-z]+\n  error: .+$", out,
+                            G_REGEX_MULTILINE, 0) == FALSE)
+    g_error ("--list-plugins does not show the refused plugin and why:\n%s", out);
+}
+
+static void
 test_missing_plugin_dir_fails (Scratch *s, gconstpointer data)
 {
   g_autofree char *dir = g_build_filename (s->dir, "no-plugins-here", NULL);
@@ -636,6 +651,8 @@ main (int argc, char *argv[])
                    test_print_default_config_equals_shipped_file);
   g_test_add_func ("/wampd/cli/list-plugins-shows-shipped-extensions",
                    test_list_plugins_shows_shipped_extensions);
+  g_test_add ("/wampd/cli/list-plugins-shows-refused-plugin-with-reason", Scratch, NULL,
+              scratch_setup, test_list_plugins_shows_refused_plugin_with_reason, scratch_teardown);
   g_test_add ("/wampd/cli/missing-plugin-dir-exits-1", Scratch, NULL,
               scratch_setup, test_missing_plugin_dir_fails, scratch_teardown);
 
