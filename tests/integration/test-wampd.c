@@ -43,6 +43,8 @@ new_launcher (GSubprocessFlags flags)
   /* Untranslated messages, whatever the developer's locale. */
   g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
   g_subprocess_launcher_unsetenv (launcher, "LANGUAGE");
+  /* Which messages show must depend on --verbose alone. */
+  g_subprocess_launcher_unsetenv (launcher, "G_MESSAGES_DEBUG");
   return launcher;
 }
 
@@ -256,6 +258,19 @@ test_print_default_config_equals_shipped_file (void)
   g_assert_nonnull (serializers);
   g_assert_cmpuint (wamp_value_list_length (serializers), ==, 1);
   g_assert_cmpstr (wamp_value_get_string (wamp_value_list_get (serializers, 0), NULL), ==, "json");
+}
+
+static void
+test_verbose_shows_info_messages (void)
+{
+  g_autofree char *quiet_err = NULL;
+  g_autofree char *verbose_err = NULL;
+
+  g_assert_cmpint (run_wampd (NULL, &quiet_err, "--check-config", NULL), ==, 0);
+  g_assert_null (strstr (quiet_err, "-INFO"));
+  g_assert_cmpint (run_wampd (NULL, &verbose_err, "--check-config", "--verbose", NULL), ==, 0);
+  /* Loading the plugins is logged at info level. */
+  g_assert_nonnull (strstr (verbose_err, "-INFO"));
 }
 
 static void
@@ -656,6 +671,7 @@ main (int argc, char *argv[])
   g_test_add ("/wampd/cli/missing-plugin-dir-exits-1", Scratch, NULL,
               scratch_setup, test_missing_plugin_dir_fails, scratch_teardown);
 
+  g_test_add_func ("/wampd/cli/verbose-shows-info-messages", test_verbose_shows_info_messages);
   g_test_add_func ("/wampd/check-config/default-is-ok", test_check_config_default_is_ok);
   g_test_add ("/wampd/check-config/valid-file-is-ok", Scratch, NULL,
               scratch_setup, test_check_config_valid_file_is_ok, scratch_teardown);
