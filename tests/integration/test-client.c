@@ -215,15 +215,18 @@ fixture_set_up (Fixture *f, gconstpointer data)
   g_autoptr(WampValue) config = NULL;
   g_auto(GStrv) listeners = NULL;
   const char *space;
+  gboolean ok;
 
   f->reactor = wamp_reactor_new (NULL);
   f->router = wamp_router_new (f->reactor);
   config = wamp_config_parse (router_config, -1, &error);
   g_assert_no_error (error);
-  g_assert_true (wamp_router_configure (f->router, config, &error));
+  ok = wamp_router_configure (f->router, config, &error);
   g_assert_no_error (error);
-  g_assert_true (wamp_router_start (f->router, &error));
+  g_assert_true (ok);
+  ok = wamp_router_start (f->router, &error);
   g_assert_no_error (error);
+  g_assert_true (ok);
 
   listeners = wamp_router_get_listeners (f->router);
   g_assert_nonnull (listeners);
@@ -249,9 +252,12 @@ router_shut_down (Fixture *f)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
+  gboolean ok;
+
   wamp_router_shutdown_async (f->router, NULL, store_result, &result);
-  g_assert_true (wamp_router_shutdown_finish (f->router, wait_result (&result), &error));
+  ok = wamp_router_shutdown_finish (f->router, wait_result (&result), &error);
   g_assert_no_error (error);
+  g_assert_true (ok);
 }
 
 static void
