@@ -205,7 +205,7 @@ task_propagate_id (GTask *task, GError **error)
 }
 
 static GSource *
-attach_cancel_source (WampClient *self, GCancellable *cancellable, GSourceFunc func, gpointer data)
+attach_cancel_source (WampClient *self, GCancellable *cancellable, GCancellableSourceFunc func, gpointer data)
 {
   GSource *source;
 
@@ -216,7 +216,7 @@ attach_cancel_source (WampClient *self, GCancellable *cancellable, GSourceFunc f
    * the main loop, never inside g_cancellable_cancel(), and removing it is
    * safe from anywhere. */
   source = g_cancellable_source_new (cancellable);
-  g_source_set_callback (source, func, data, NULL);
+  g_source_set_callback (source, (GSourceFunc) (void (*) (void)) func, data, NULL);
   g_source_set_static_name (source, "[wampcore] WampClient cancel");
   g_source_attach (source, self->context);
   return source;
@@ -260,7 +260,7 @@ pending_request_free (gpointer data)
 }
 
 static gboolean
-pending_request_cancelled_cb (gpointer user_data)
+pending_request_cancelled_cb (GCancellable *cancellable, gpointer user_data)
 {
   PendingRequest *req = user_data;
   WampClient *self = req->client;
@@ -1112,7 +1112,7 @@ fail_join (WampClient *self, GError *error)
 }
 
 static gboolean
-join_cancelled_cb (gpointer user_data)
+join_cancelled_cb (GCancellable *cancellable, gpointer user_data)
 {
   WampClient *self = user_data;
 
@@ -1298,7 +1298,7 @@ wamp_client_is_joined (WampClient *self)
 /* Leaving */
 
 static gboolean
-leave_cancelled_cb (gpointer user_data)
+leave_cancelled_cb (GCancellable *cancellable, gpointer user_data)
 {
   WampClient *self = user_data;
   g_autoptr(GTask) task = g_steal_pointer (&self->leave_task);
