@@ -996,7 +996,7 @@ static void
 client_frame_received (gpointer owner, WampConnection *connection, GBytes *frame)
 {
   WampClient *self = owner;
-  g_autoptr(WampClient) keep = g_object_ref (self);
+  g_autoptr(WampClient) keep G_GNUC_UNUSED = g_object_ref (self);
   g_autoptr(WampMessage) message = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -1016,7 +1016,7 @@ static void
 client_connection_closed (gpointer owner, WampConnection *connection, WampCloseCode code, const char *reason)
 {
   WampClient *self = owner;
-  g_autoptr(WampClient) keep = g_object_ref (self);
+  g_autoptr(WampClient) keep G_GNUC_UNUSED = g_object_ref (self);
   g_autoptr(GError) error = NULL;
 
   if (connection != self->connection)
