@@ -605,15 +605,23 @@ handle_goodbye (WampClient *self, WampMessage *message)
   end_session (self, error, reason, FALSE, WAMP_CLOSE_NORMAL);
 }
 
-/* Looks up the request a reply answers; NULL (and the session ended) when
- * the router answers a request never made or with the wrong type. */
+/* Looks up the request a reply answers and takes it out of the table.
+ * NULL when there is none: a reply to an ID we never used is dropped, since
+ * tests send their own requests with wamp_client_send_message(); a reply of
+ * the wrong type for one of ours is a protocol violation (session ended). */
 static PendingRequest *
 take_pending (WampClient *self, WampMessage *message, WampMessageType request_type)
 {
   guint64 id = wamp_message_get_request_id (message);
   PendingRequest *req = g_hash_table_lookup (self->pending, &id);
 
-  if (req == NULL || req->type != request_type)
+  if (req == NULL)
+    {
+      g_debug ("Dropping %s for request %" G_GUINT64_FORMAT ": not a request of this client",
+               wamp_message_type_to_string (wamp_message_get_message_type (message)), id);
+      return NULL;
+    }
+  if (req->type != request_type)
     {
       g_autofree char *text = g_strdup_printf ("%s for request %" G_GUINT64_FORMAT " that is not a pending %s",
                                                wamp_message_type_to_string (wamp_message_get_message_type (message)),
@@ -666,7 +674,11 @@ handle_subscribed (WampClient *self, WampMessage *message)
       /* Cancelled meanwhile: undo, unless the subscription is wanted by
        * another handler, or will be by a SUBSCRIBE still on its way (the
        * router answers that with this same ID). */
-      if ((sub == NULL || sub->handlers->len == 0) && !has_live_subscribe_for (self, req))
+      gboolean undo = (sub == NULL || sub->handlers->len == 0) && !has_live_subscribe_for (self, req);
+
+      g_debug ("SUBSCRIBED %" G_GUINT64_FORMAT " for a cancelled request%s", sub_id,
+               undo ? ": unsubscribing" : ": kept for another subscribe");
+      if (undo)
         send_orphan_request (self, WAMP_MESSAGE_UNSUBSCRIBE, sub_id);
       pending_request_free (req);
       return;
@@ -752,6 +764,7 @@ handle_registered (WampClient *self, WampMessage *message)
   reg_id = wamp_message_get_registration_id (message);
   if (task == NULL)
     {
+      g_debug ("REGISTERED %" G_GUINT64_FORMAT " for a cancelled request: unregistering", reg_id);
       send_orphan_request (self, WAMP_MESSAGE_UNREGISTER, reg_id);
       pending_request_free (req);
       return;
@@ -799,7 +812,7 @@ handle_result (WampClient *self, WampMessage *message)
   if (wamp_value_dict_get_bool (wamp_message_get_details (message), "progress", FALSE))
     {
       req = g_hash_table_lookup (self->pending, &id);
-      if (req == NULL || req->type != WAMP_MESSAGE_CALL)
+      if (req != NULL && req->type != WAMP_MESSAGE_CALL)
         protocol_violation (self, "progressive RESULT for a request that is not a pending CALL");
       return;
     }
