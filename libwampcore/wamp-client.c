@@ -875,7 +875,15 @@ handle_event (WampClient *self, WampMessage *message)
   if (sub == NULL || sub->handlers->len == 0)
     return;
 
-  /* Handlers may unsubscribe (even themselves) while we dispatch. */
+  /* Handlers may unsubscribe (even themselves) while we dispatch, so each
+   * one is held during its call; the common single handler without a copy. */
+  if (sub->handlers->len == 1)
+    {
+      g_autoptr(Handler) handler = handler_ref (g_ptr_array_index (sub->handlers, 0));
+
+      ((WampEventFunc) handler->func) (self, message, handler->data);
+      return;
+    }
   snapshot = g_ptr_array_new_full (sub->handlers->len, handler_unref);
   for (guint i = 0; i < sub->handlers->len; i++)
     g_ptr_array_add (snapshot, handler_ref (g_ptr_array_index (sub->handlers, i)));
@@ -1381,7 +1389,9 @@ wamp_client_leave_finish (WampClient *self, GAsyncResult *result, GError **error
  * wamp_client_disconnect:
  *
  * Drops the connection without GOODBYE: pending requests fail with
- * G_IO_ERROR_CLOSED; "left" is not emitted.
+ * G_IO_ERROR_CLOSED, and a joined session emits "left" with
+ * wamp.close.transport_lost (the header promises "left" for every end but
+ * leave; Autobahn reports a disconnect so too).
  */
 void
 wamp_client_disconnect (WampClient *self)
@@ -1393,10 +1403,7 @@ wamp_client_disconnect (WampClient *self)
   if (self->state == CLIENT_STATE_IDLE)
     return;
   error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED, "The client disconnected");
-  self->state = CLIENT_STATE_IDLE;
-  drop_connection (self, FALSE, WAMP_CLOSE_NORMAL, NULL);
-  clear_session (self);
-  fail_all (self, error);
+  end_session (self, error, REASON_TRANSPORT_LOST, FALSE, WAMP_CLOSE_NORMAL);
 }
 
 /* Requests */
@@ -1877,8 +1884,9 @@ wamp_client_class_init (WampClientClass *klass)
    *   connection went away, wamp.error.protocol_violation when the router
    *   broke the protocol
    *
-   * The joined session ended other than through wamp_client_leave_async() or
-   * wamp_client_disconnect(). Pending requests have failed by then.
+   * The joined session ended other than through wamp_client_leave_async()
+   * (wamp_client_disconnect() included). Pending requests have failed by
+   * then.
    */
   signals[SIGNAL_LEFT] = g_signal_new ("left", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                        0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);

@@ -886,7 +886,8 @@ test_disconnect_fails_pending_call_with_closed (Fixture *f, gconstpointer data)
   g_assert_null (wamp_client_call_finish (f->c1, wait_result (&result), NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
   g_assert_false (wamp_client_is_joined (f->c1));
-  g_assert_cmpuint (f->n_left, ==, 0);
+  g_assert_cmpuint (f->n_left, ==, 1);
+  g_assert_cmpstr (f->left_reason, ==, "wamp.close.transport_lost");
   /* The router may have told the callee (killnowait). */
   g_clear_pointer (&callee.interrupt, wamp_message_unref);
 }
@@ -929,7 +930,7 @@ main (int argc, char **argv)
   ADD ("/client/leave/completes-on-goodbye-without-left-signal", test_leave_completes_on_goodbye_without_left_signal);
   ADD ("/client/leave/router-shutdown-emits-left-with-system-shutdown",
        test_router_shutdown_emits_left_with_system_shutdown);
-  ADD ("/client/leave/disconnect-fails-pending-call-with-closed", test_disconnect_fails_pending_call_with_closed);
+  ADD ("/client/leave/disconnect-fails-pending-call-with-closed-and-emits-left", test_disconnect_fails_pending_call_with_closed);
   ADD ("/client/pubsub/handler-may-unsubscribe-itself", test_pubsub_handler_may_unsubscribe_itself);
   ADD ("/client/rpc/progressive-results-complete-on-final-result",
        test_rpc_progressive_results_complete_on_final_result);
