@@ -623,7 +623,8 @@ wamp_realm_add_session (WampRealm *self, WampSession *session)
   g_return_if_fail (!g_hash_table_contains (self->sessions, &id));
 
   g_hash_table_insert (self->sessions, g_memdup2 (&id, sizeof id), g_object_ref (session));
-  for (guint i = 0; i < self->roles->len; i++)
+  /* A role may refuse the session from its hook (abort): the rest then never see it. */
+  for (guint i = 0; i < self->roles->len && g_hash_table_lookup (self->sessions, &id) == session; i++)
     wamp_role_session_joined (g_ptr_array_index (self->roles, i), session);
 }
 

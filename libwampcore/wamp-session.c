@@ -555,9 +555,10 @@ handle_established (WampSession *self, WampMessage *message, WampMessageType typ
     case WAMP_MESSAGE_ERROR:
       if (wamp_message_get_request_type (message) != WAMP_MESSAGE_INVOCATION)
         {
+          const char *request = wamp_message_type_to_string (wamp_message_get_request_type (message));
+
           protocol_violation (self, "Received ERROR for a %s request; only INVOCATION errors are expected.",
-                              wamp_message_type_to_string (wamp_message_get_request_type (message))
-                              ?: "unknown");
+                              request != NULL ? request : "unknown");
           return;
         }
       break;

@@ -20,6 +20,29 @@ static const guint8 needs_escape[256] = {
 
 static const char hex_digits[] = "0123456789abcdef";
 
+#define ONES G_GUINT64_CONSTANT (0x0101010101010101)
+#define HIGHS G_GUINT64_CONSTANT (0x8080808080808080)
+#define HAS_ZERO_BYTE(w) (((w) - ONES) & ~(w) & HIGHS)
+#define HAS_BYTE_BELOW(w, n) (((w) - ONES * (n)) & ~(w) & HIGHS)
+
+/* Skips bytes that need no escape eight at a time. */
+static inline const guint8 *
+skip_unescaped_words (const guint8 *s,
+                      const guint8 *end)
+{
+  while (end - s >= 8)
+    {
+      guint64 w;
+
+      memcpy (&w, s, 8);
+      if (HAS_BYTE_BELOW (w, 0x20) || HAS_ZERO_BYTE (w ^ (ONES * '"')) ||
+          HAS_ZERO_BYTE (w ^ (ONES * '\\')))
+        break;
+      s += 8;
+    }
+  return s;
+}
+
 void
 wamp_json_writer_init (WampJsonWriter *writer,
                        gsize           reserve)
@@ -75,6 +98,7 @@ write_string (WampJsonWriter *writer,
       const guint8 *run = s;
       guint8 c;
 
+      s = skip_unescaped_words (s, end);
       while (s < end && !needs_escape[*s])
         s++;
       wamp_json_writer_append (writer, run, (gsize) (s - run));

@@ -153,16 +153,208 @@ test_role_iface_init (WampRoleInterface *iface)
   iface->detach = test_role_detach;
 }
 
+/* "testrole-twin" claims SUBSCRIBE too: a realm cannot have both. */
+
+#define TEST_TYPE_TWIN_ROLE (test_twin_role_get_type ())
+G_DECLARE_FINAL_TYPE (TestTwinRole, test_twin_role, TEST, TWIN_ROLE, GObject)
+
+struct _TestTwinRole
+{
+  GObject parent_instance;
+};
+
+static void test_twin_role_iface_init (WampRoleInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestTwinRole, test_twin_role, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (WAMP_TYPE_ROLE, test_twin_role_iface_init))
+
+static void
+test_twin_role_class_init (TestTwinRoleClass *klass)
+{
+}
+
+static void
+test_twin_role_init (TestTwinRole *self)
+{
+}
+
+static const char *
+test_twin_role_get_name (WampRole *role)
+{
+  return "twin";
+}
+
+static const WampMessageType *
+test_twin_role_get_message_types (WampRole *role, gsize *n_types)
+{
+  static const WampMessageType types[] = { WAMP_MESSAGE_SUBSCRIBE };
+
+  *n_types = G_N_ELEMENTS (types);
+  return types;
+}
+
+static gboolean
+test_twin_role_attach (WampRole *role, WampRealm *realm, WampValue *options, GError **error)
+{
+  return TRUE;
+}
+
+static WampValue *
+test_twin_role_get_features (WampRole *role)
+{
+  return wamp_value_new_dict (0);
+}
+
+static void
+test_twin_role_iface_init (WampRoleInterface *iface)
+{
+  iface->get_name = test_twin_role_get_name;
+  iface->get_message_types = test_twin_role_get_message_types;
+  iface->attach = test_twin_role_attach;
+  iface->get_features = test_twin_role_get_features;
+}
+
 static gboolean
 test_role_register (WampPluginContext *context, GError **error)
 {
   return wamp_plugin_context_add_extension (context, WAMP_ROLE_EXTENSION_POINT, TEST_TYPE_ROLE,
-                                            "testrole", error);
+                                            "testrole", error)
+         && wamp_plugin_context_add_extension (context, WAMP_ROLE_EXTENSION_POINT, TEST_TYPE_TWIN_ROLE,
+                                               "testrole-twin", error);
 }
 
 static const WampPluginInfo test_role_plugin = {
   WAMP_ABI_MAJOR, WAMP_ABI_MINOR, "test-role", "0", "LGPL-2.1-or-later",
   "A router role for the router/session tests", test_role_register, { NULL, }
+};
+
+/* ---- an authenticator that challenges -----------------------------------------
+ * "testchallenge" sends CHALLENGE {"nonce": "n1"}; AUTHENTICATE "letmein"
+ * is accepted as authid "alice", authrole "anonymous" with authextra
+ * {"x": 1}; "slow" answers the same after 100 ms; "custom" fails with
+ * the URI "test.error.custom"; anything else fails with
+ * wamp.error.authentication_failed. HELLO.Details.authid "eve" fails the
+ * challenge step (no_such_principal). */
+
+#define TEST_TYPE_AUTHENTICATOR (test_authenticator_get_type ())
+G_DECLARE_FINAL_TYPE (TestAuthenticator, test_authenticator, TEST, AUTHENTICATOR, GObject)
+
+struct _TestAuthenticator
+{
+  GObject parent_instance;
+};
+
+static void test_authenticator_iface_init (WampAuthenticatorInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestAuthenticator, test_authenticator, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (WAMP_TYPE_AUTHENTICATOR, test_authenticator_iface_init))
+
+static void
+test_authenticator_class_init (TestAuthenticatorClass *klass)
+{
+}
+
+static void
+test_authenticator_init (TestAuthenticator *self)
+{
+}
+
+static gboolean
+test_authenticator_configure (WampAuthenticator *authenticator, WampValue *config,
+                              const char *config_path, GError **error)
+{
+  static const char *const known[] = { NULL };
+
+  return wamp_config_check_keys (config, config_path, known, error);
+}
+
+static void
+test_authenticator_challenge_async (WampAuthenticator *authenticator, WampAuthRequest *request,
+                                    GCancellable *cancellable, GAsyncReadyCallback callback,
+                                    gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (authenticator, cancellable, callback, user_data);
+  g_autoptr (WampValue) extra = NULL;
+
+  if (g_strcmp0 (wamp_auth_request_get_requested_authid (request), "eve") == 0)
+    {
+      g_task_return_new_error (task, WAMP_ERROR, WAMP_ERROR_NO_SUCH_PRINCIPAL, "no principal eve");
+      return;
+    }
+  extra = wamp_value_new_dict (1);
+  wamp_value_dict_insert (extra, "nonce", wamp_value_new_string ("n1"));
+  wamp_auth_request_set_challenge (request, extra);
+  g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+test_authenticator_finish (WampAuthenticator *authenticator, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static gboolean
+accept_later_cb (gpointer data)
+{
+  GTask *task = data;
+
+  g_task_return_boolean (task, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+accept_request (WampAuthRequest *request)
+{
+  g_autoptr (WampValue) authextra = wamp_value_new_dict (1);
+
+  wamp_value_dict_insert (authextra, "x", wamp_value_new_int (1));
+  wamp_auth_request_accept (request, "alice", "anonymous", "testprovider", authextra);
+}
+
+static void
+test_authenticator_authenticate_async (WampAuthenticator *authenticator, WampAuthRequest *request,
+                                       const char *signature, WampValue *extra,
+                                       GCancellable *cancellable, GAsyncReadyCallback callback,
+                                       gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (authenticator, cancellable, callback, user_data);
+
+  if (g_strcmp0 (signature, "letmein") == 0)
+    {
+      accept_request (request);
+      g_task_return_boolean (task, TRUE);
+    }
+  else if (g_strcmp0 (signature, "slow") == 0)
+    {
+      accept_request (request);
+      g_timeout_add_full (G_PRIORITY_DEFAULT, 100, accept_later_cb, g_steal_pointer (&task), g_object_unref);
+    }
+  else if (g_strcmp0 (signature, "custom") == 0)
+    g_task_return_error (task, wamp_error_new_from_uri ("test.error.custom", "custom refusal"));
+  else
+    g_task_return_new_error (task, WAMP_ERROR, WAMP_ERROR_AUTHENTICATION_FAILED, "wrong signature");
+}
+
+static void
+test_authenticator_iface_init (WampAuthenticatorInterface *iface)
+{
+  iface->configure = test_authenticator_configure;
+  iface->challenge_async = test_authenticator_challenge_async;
+  iface->challenge_finish = test_authenticator_finish;
+  iface->authenticate_async = test_authenticator_authenticate_async;
+  iface->authenticate_finish = test_authenticator_finish;
+}
+
+static gboolean
+test_auth_register (WampPluginContext *context, GError **error)
+{
+  return wamp_plugin_context_add_extension (context, WAMP_AUTHENTICATOR_EXTENSION_POINT,
+                                            TEST_TYPE_AUTHENTICATOR, "testchallenge", error);
+}
+
+static const WampPluginInfo test_auth_plugin = {
+  WAMP_ABI_MAJOR, WAMP_ABI_MINOR, "test-auth", "0", "LGPL-2.1-or-later",
+  "A challenging authenticator for the router/session tests", test_auth_register, { NULL, }
 };
 
 /* ---- configs ---------------------------------------------------------------- */
@@ -183,7 +375,9 @@ static const char *default_config =
   "    { \"name\": \"noroles\", \"router_roles\": [], \"roles\": [" ANON_ROLE "] },"
   "    { \"name\": \"noanonymous\", \"router_roles\": [\"testrole\"], \"roles\": [] }"
   "  ],"
-  "  \"transports\": [" LOOPBACK "] }";
+  "  \"transports\": [" LOOPBACK ","
+  "    { \"name\": \"cr\", \"type\": \"loopback\", \"serializers\": [\"json\"],"
+  "      \"auth\": { \"testchallenge\": {}, \"anonymous\": { \"role\": \"anonymous\" } } } ] }";
 
 static WampTestRouter *
 default_router (void)
@@ -250,6 +444,14 @@ static const ConfigCase config_cases[] = {
     "{ \"version\": 1, \"realms\": [{ \"name\": \"r\", \"router_roles\": [\"testrole\", \"nosuchrole\"] }],"
     " \"transports\": [" LOOPBACK "] }",
     WAMP_CONFIG_ERROR_UNSUPPORTED, "$.realms[0].router_roles[1]" },
+  { "realm-router-roles-claim-one-type-twice",
+    "{ \"version\": 1, \"realms\": [{ \"name\": \"r\", \"router_roles\": [\"testrole\", \"testrole-twin\"] }],"
+    " \"transports\": [" LOOPBACK "] }",
+    WAMP_CONFIG_ERROR_INVALID, "$.realms[0]" },
+  { "realm-router-roles-listed-twice",
+    "{ \"version\": 1, \"realms\": [{ \"name\": \"r\", \"router_roles\": [\"testrole\", \"testrole\"] }],"
+    " \"transports\": [" LOOPBACK "] }",
+    WAMP_CONFIG_ERROR_INVALID, "$.realms[0].router_roles[1]" },
   { "realm-option-unknown", REALM_WITH ("\"options\": { \"speed\": 11 }"),
     WAMP_CONFIG_ERROR_UNKNOWN_KEY, "$.realms[0].options.speed" },
   { "realm-option-uri-check-invalid", REALM_WITH ("\"options\": { \"uri_check\": \"lax\" }"),
@@ -348,6 +550,30 @@ test_config_valid_defaults (void)
   g_assert_nonnull (wamp_router_lookup_realm (wamp_test_router_get_router (router), "realm1"));
   g_assert_null (wamp_router_lookup_realm (wamp_test_router_get_router (router), "realm2"));
   assert_router_serves (router);
+}
+
+static void
+test_start_failure_rolls_back (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (WampValue) config = wamp_test_parse (
+    "{ \"version\": 1, \"realms\": [" REALM_OK "],"
+    "  \"transports\": [" LOOPBACK ","
+    "    { \"name\": \"bad\", \"type\": \"loopback\", \"options\": { \"fail_start\": true } } ] }");
+  g_autoptr (WampReactor) reactor = wamp_reactor_new (NULL);
+  g_autoptr (WampRouter) router = wamp_router_new (reactor);
+  g_auto (GStrv) listeners = NULL;
+
+  g_assert_true (wamp_router_configure (router, config, &error));
+  g_assert_no_error (error);
+  g_assert_false (wamp_router_start (router, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+  g_assert_nonnull (strstr (error->message, "bad"));
+  /* The transport started before the failing one is stopped again. */
+  g_assert_false (wamp_test_loopback_is_listening (reactor, "lo"));
+  g_assert_false (wamp_test_loopback_is_listening (reactor, "bad"));
+  listeners = wamp_router_get_listeners (router);
+  g_assert_cmpuint (g_strv_length (listeners), ==, 0);
 }
 
 static void
@@ -712,7 +938,7 @@ test_error_for_invocation_reaches_role (void)
   handled = n_handled;
   wamp_test_peer_send_json (peer, "[8, 68, 1, {}, \"com.example.error\"]");
   wamp_test_peer_send_json (peer, "[32, 5, {}, \"com.example.topic\"]");
-  g_assert_nonnull (wamp_test_peer_expect_match (peer, "[33, 5, \"$any\"]"));
+  g_assert_true (wamp_test_peer_expect_frame (peer, "[33, 5, \"$any\"]"));
   g_assert_cmpuint (n_handled, ==, handled + 2);
   g_assert_false (wamp_test_peer_is_closed (peer));
 }
@@ -764,7 +990,7 @@ test_goodbye_from_client_and_rejoin (void)
   first = wamp_test_peer_join (peer, "realm1", NULL);
   g_assert_cmpuint (first, !=, 0);
   wamp_test_peer_send_json (peer, "[6, {}, \"wamp.close.close_realm\"]");
-  g_assert_nonnull (wamp_test_peer_expect_match (peer, "[6, {}, \"wamp.close.goodbye_and_out\"]"));
+  g_assert_true (wamp_test_peer_expect_frame (peer, "[6, {}, \"wamp.close.goodbye_and_out\"]"));
   g_assert_cmpuint (n_leaving, ==, leaving + 1);
   g_assert_cmpuint (wamp_realm_get_n_sessions (realm1), ==, 0);
   g_assert_false (wamp_test_peer_is_closed (peer));
@@ -778,10 +1004,55 @@ test_goodbye_from_client_and_rejoin (void)
 
   /* A second GOODBYE right after is a new close, also answered. */
   wamp_test_peer_send_json (peer, "[6, {}, \"wamp.close.close_realm\"]");
-  g_assert_nonnull (wamp_test_peer_expect_match (peer, "[6, {}, \"wamp.close.goodbye_and_out\"]"));
+  g_assert_true (wamp_test_peer_expect_frame (peer, "[6, {}, \"wamp.close.goodbye_and_out\"]"));
   /* And GOODBYE before any session is a violation. */
   wamp_test_peer_send_json (peer, "[6, {}, \"wamp.close.close_realm\"]");
   expect_violation (peer);
+}
+
+static void
+test_goodbye_from_router_keeping_connection (void)
+{
+  g_autoptr (WampTestRouter) router = default_router ();
+  g_autoptr (WampTestPeer) peer = wamp_test_peer_new (router, "lo");
+  WampRealm *realm = wamp_router_lookup_realm (wamp_test_router_get_router (router), "realm1");
+  guint64 id = wamp_test_peer_join (peer, "realm1", NULL);
+  g_autoptr (WampSession) session = g_object_ref (wamp_realm_lookup_session (realm, id));
+
+  wamp_session_goodbye (session, "wamp.close.close_realm", "realm closing", FALSE);
+  g_assert_cmpint (wamp_session_get_state (session), ==, WAMP_SESSION_STATE_SHUTTING_DOWN);
+  g_assert_cmpuint (wamp_realm_get_n_sessions (realm), ==, 0);
+  g_assert_true (wamp_test_peer_expect_frame (peer, "[6, {\"message\": \"realm closing\"}, \"wamp.close.close_realm\"]"));
+  wamp_test_peer_send_json (peer, "[6, {}, \"wamp.close.goodbye_and_out\"]");
+  wamp_test_iterate_for (10);
+  g_assert_cmpint (wamp_session_get_state (session), ==, WAMP_SESSION_STATE_CLOSED);
+  g_assert_false (wamp_test_peer_is_closed (peer));
+  /* The reply was not answered, and the connection takes a new HELLO. */
+  g_assert_cmpuint (wamp_test_peer_get_n_pending (peer), ==, 0);
+  g_assert_cmpuint (wamp_test_peer_join (peer, "realm1", NULL), !=, 0);
+  g_assert_cmpint (wamp_session_get_state (session), ==, WAMP_SESSION_STATE_ESTABLISHED);
+}
+
+static void
+test_abort_from_outside (void)
+{
+  g_autoptr (WampTestRouter) router = default_router ();
+  g_autoptr (WampTestPeer) peer = wamp_test_peer_new (router, "lo");
+  WampRealm *realm = wamp_router_lookup_realm (wamp_test_router_get_router (router), "realm1");
+  guint64 id = wamp_test_peer_join (peer, "realm1", NULL);
+  g_autoptr (WampSession) session = g_object_ref (wamp_realm_lookup_session (realm, id));
+
+  wamp_session_abort (session, "wamp.close.killed", "killed by the operator");
+  g_assert_true (wamp_test_peer_expect_frame (peer, "[3, {\"message\": \"killed by the operator\"}, \"wamp.close.killed\"]"));
+  g_assert_true (wamp_test_peer_wait_closed (peer, 1000));
+  wamp_test_iterate_for (10);
+  g_assert_cmpint (wamp_session_get_state (session), ==, WAMP_SESSION_STATE_DISCONNECTED);
+  g_assert_cmpuint (wamp_session_get_id (session), ==, 0);
+  g_assert_null (wamp_session_get_realm (session));
+  /* Safe to repeat on a dead session. */
+  wamp_session_abort (session, "wamp.close.killed", NULL);
+  wamp_session_goodbye (session, "wamp.close.killed", NULL, TRUE);
+  g_assert_cmpuint (wamp_realm_get_n_sessions (realm), ==, 0);
 }
 
 static void
@@ -821,7 +1092,7 @@ test_shutdown_closes_silent_clients_after_grace (void)
   g_assert_cmpuint (wamp_test_peer_join (silent, "realm1", NULL), !=, 0);
   start = g_get_monotonic_time ();
   wamp_test_router_shutdown (router, 5000);
-  g_assert_nonnull (wamp_test_peer_expect_match (silent, "[6, \"$any\", \"wamp.close.system_shutdown\"]"));
+  g_assert_true (wamp_test_peer_expect_frame (silent, "[6, \"$any\", \"wamp.close.system_shutdown\"]"));
   g_assert_true (wamp_test_peer_wait_closed (silent, 1000));
   g_assert_cmpint (g_get_monotonic_time () - start, >=, 1900 * 1000);
 }
@@ -844,16 +1115,16 @@ test_strict_request_ids (void)
 
   g_assert_cmpuint (wamp_test_peer_join (peer, "strict", NULL), !=, 0);
   wamp_test_peer_send_json (peer, "[32, 1, {}, \"com.example.a\"]");
-  g_assert_nonnull (wamp_test_peer_expect_match (peer, "[33, 1, \"$any\"]"));
+  g_assert_true (wamp_test_peer_expect_frame (peer, "[33, 1, \"$any\"]"));
   wamp_test_peer_send_json (peer, "[64, 2, {}, \"com.example.b\"]");
-  g_assert_nonnull (wamp_test_peer_expect_match (peer, "[65, 2, \"$any\"]"));
+  g_assert_true (wamp_test_peer_expect_frame (peer, "[65, 2, \"$any\"]"));
   /* A progressive call invocation repeats its CALL's ID. */
   wamp_test_peer_send_json (peer, "[48, 3, {\"progress\": true}, \"com.example.c\"]");
-  g_assert_nonnull (wamp_test_peer_expect_match (peer, "[8, 48, 3, {}, \"test.error.handled\"]"));
+  g_assert_true (wamp_test_peer_expect_frame (peer, "[8, 48, 3, {}, \"test.error.handled\"]"));
   wamp_test_peer_send_json (peer, "[48, 3, {}, \"com.example.c\"]");
-  g_assert_nonnull (wamp_test_peer_expect_match (peer, "[8, 48, 3, {}, \"test.error.handled\"]"));
+  g_assert_true (wamp_test_peer_expect_frame (peer, "[8, 48, 3, {}, \"test.error.handled\"]"));
   wamp_test_peer_send_json (peer, "[32, 4, {}, \"com.example.d\"]");
-  g_assert_nonnull (wamp_test_peer_expect_match (peer, "[33, 4, \"$any\"]"));
+  g_assert_true (wamp_test_peer_expect_frame (peer, "[33, 4, \"$any\"]"));
   /* A gap is a violation. */
   wamp_test_peer_send_json (peer, "[32, 6, {}, \"com.example.e\"]");
   expect_violation (peer);
@@ -868,12 +1139,12 @@ test_strict_request_ids_restart_per_session (void)
 
   g_assert_cmpuint (wamp_test_peer_join (peer, "strict", NULL), !=, 0);
   wamp_test_peer_send_json (peer, "[32, 1, {}, \"com.example.a\"]");
-  g_assert_nonnull (wamp_test_peer_expect_match (peer, "[33, 1, \"$any\"]"));
+  g_assert_true (wamp_test_peer_expect_frame (peer, "[33, 1, \"$any\"]"));
   wamp_test_peer_send_json (peer, "[6, {}, \"wamp.close.close_realm\"]");
-  g_assert_nonnull (wamp_test_peer_expect_match (peer, "[6, {}, \"wamp.close.goodbye_and_out\"]"));
+  g_assert_true (wamp_test_peer_expect_frame (peer, "[6, {}, \"wamp.close.goodbye_and_out\"]"));
   g_assert_cmpuint (wamp_test_peer_join (peer, "strict", NULL), !=, 0);
   wamp_test_peer_send_json (peer, "[32, 1, {}, \"com.example.a\"]");
-  g_assert_nonnull (wamp_test_peer_expect_match (peer, "[33, 1, \"$any\"]"));
+  g_assert_true (wamp_test_peer_expect_frame (peer, "[33, 1, \"$any\"]"));
 }
 
 static void
@@ -884,11 +1155,11 @@ test_default_accepts_random_request_ids (void)
 
   g_assert_cmpuint (wamp_test_peer_join (peer, "realm1", NULL), !=, 0);
   wamp_test_peer_send_json (peer, "[32, 7777, {}, \"com.example.a\"]");
-  g_assert_nonnull (wamp_test_peer_expect_match (peer, "[33, 7777, \"$any\"]"));
+  g_assert_true (wamp_test_peer_expect_frame (peer, "[33, 7777, \"$any\"]"));
   wamp_test_peer_send_json (peer, "[32, 12, {}, \"com.example.b\"]");
-  g_assert_nonnull (wamp_test_peer_expect_match (peer, "[33, 12, \"$any\"]"));
+  g_assert_true (wamp_test_peer_expect_frame (peer, "[33, 12, \"$any\"]"));
   wamp_test_peer_send_json (peer, "[64, 9007199254740992, {}, \"com.example.c\"]");
-  g_assert_nonnull (wamp_test_peer_expect_match (peer, "[65, 9007199254740992, \"$any\"]"));
+  g_assert_true (wamp_test_peer_expect_frame (peer, "[65, 9007199254740992, \"$any\"]"));
 }
 
 /* ---- realms ---------------------------------------------------------------------------- */
@@ -930,7 +1201,7 @@ test_realms_are_isolated (void)
   g_assert_cmpuint (wamp_realm_get_n_sessions (realm1), ==, 0);
   g_assert_cmpuint (wamp_realm_get_n_sessions (realm2), ==, 1);
   wamp_test_peer_send_json (b, "[32, 1, {}, \"com.example.a\"]");
-  g_assert_nonnull (wamp_test_peer_expect_match (b, "[33, 1, \"$any\"]"));
+  g_assert_true (wamp_test_peer_expect_frame (b, "[33, 1, \"$any\"]"));
 }
 
 static void
@@ -962,6 +1233,128 @@ test_router_freed_with_sessions (void)
   g_assert_true (wamp_test_peer_is_closed (peer));
 }
 
+/* ---- CHALLENGE / AUTHENTICATE ---------------------------------------------------- */
+
+#define HELLO_CHALLENGE "[1, \"realm1\", {\"roles\": {\"caller\": {}}, \"authmethods\": [\"testchallenge\"]}]"
+
+static void
+test_challenge_then_welcome (void)
+{
+  g_autoptr (WampTestRouter) router = default_router ();
+  g_autoptr (WampTestPeer) peer = wamp_test_peer_new (router, "cr");
+  WampRealm *realm = wamp_router_lookup_realm (wamp_test_router_get_router (router), "realm1");
+  g_autoptr (WampValue) welcome = NULL;
+  guint64 id = 0;
+  WampSession *session;
+
+  wamp_test_peer_send_json (peer, HELLO_CHALLENGE);
+  g_assert_true (wamp_test_peer_expect_frame (peer, "[4, \"testchallenge\", {\"nonce\": \"n1\"}]"));
+  g_assert_cmpuint (wamp_realm_get_n_sessions (realm), ==, 0);
+  wamp_test_peer_send_json (peer, "[5, \"letmein\", {}]");
+  welcome = wamp_test_peer_expect_match (peer,
+    "[2, \"$any\", {\"realm\": \"realm1\", \"authid\": \"alice\", \"authrole\": \"anonymous\","
+    " \"authmethod\": \"testchallenge\", \"authprovider\": \"testprovider\", \"authextra\": {\"x\": 1},"
+    " \"roles\": \"$any\"}]");
+  g_assert_nonnull (welcome);
+  g_assert_true (wamp_value_get_id (wamp_value_list_get (welcome, 1), &id));
+  session = wamp_realm_lookup_session (realm, id);
+  g_assert_nonnull (session);
+  g_assert_cmpstr (wamp_session_get_authid (session), ==, "alice");
+  g_assert_cmpstr (wamp_session_get_authprovider (session), ==, "testprovider");
+  /* A second AUTHENTICATE, now established, is a violation. */
+  wamp_test_peer_send_json (peer, "[5, \"letmein\", {}]");
+  expect_violation (peer);
+}
+
+static void
+test_challenge_wrong_signature (void)
+{
+  g_autoptr (WampTestRouter) router = default_router ();
+  g_autoptr (WampTestPeer) peer = wamp_test_peer_new (router, "cr");
+  g_autoptr (WampTestPeer) peer2 = wamp_test_peer_new (router, "cr");
+  g_autoptr (WampTestPeer) peer3 = wamp_test_peer_new (router, "cr");
+
+  wamp_test_peer_send_json (peer, HELLO_CHALLENGE);
+  g_assert_true (wamp_test_peer_expect_frame (peer, "[4, \"testchallenge\", \"$any\"]"));
+  wamp_test_peer_send_json (peer, "[5, \"guess\", {}]");
+  wamp_test_peer_expect_abort (peer, "wamp.error.authentication_failed");
+
+  /* An authenticator's own URI reaches the client as is. */
+  wamp_test_peer_send_json (peer2, HELLO_CHALLENGE);
+  g_assert_true (wamp_test_peer_expect_frame (peer2, "[4, \"testchallenge\", \"$any\"]"));
+  wamp_test_peer_send_json (peer2, "[5, \"custom\", {}]");
+  g_assert_true (wamp_test_peer_expect_frame (peer2, "[3, {\"message\": \"custom refusal\"}, \"test.error.custom\"]"));
+
+  /* A failing challenge step aborts with its error. */
+  wamp_test_peer_send_json (peer3, "[1, \"realm1\", {\"roles\": {\"caller\": {}}, \"authid\": \"eve\","
+                                   " \"authmethods\": [\"testchallenge\"]}]");
+  wamp_test_peer_expect_abort (peer3, "wamp.error.no_such_principal");
+  assert_router_serves (router);
+}
+
+static void
+test_challenge_out_of_order (void)
+{
+  g_autoptr (WampTestRouter) router = default_router ();
+  g_autoptr (WampTestPeer) hello_again = wamp_test_peer_new (router, "cr");
+  g_autoptr (WampTestPeer) publish = wamp_test_peer_new (router, "cr");
+  g_autoptr (WampTestPeer) aborting = wamp_test_peer_new (router, "cr");
+
+  wamp_test_peer_send_json (hello_again, HELLO_CHALLENGE);
+  g_assert_true (wamp_test_peer_expect_frame (hello_again, "[4, \"testchallenge\", \"$any\"]"));
+  wamp_test_peer_send_json (hello_again, HELLO_CHALLENGE);
+  expect_violation (hello_again);
+
+  wamp_test_peer_send_json (publish, HELLO_CHALLENGE);
+  g_assert_true (wamp_test_peer_expect_frame (publish, "[4, \"testchallenge\", \"$any\"]"));
+  wamp_test_peer_send_json (publish, "[16, 1, {}, \"com.example.topic\"]");
+  expect_violation (publish);
+
+  /* ABORT instead of AUTHENTICATE: closed, not answered. */
+  wamp_test_peer_send_json (aborting, HELLO_CHALLENGE);
+  g_assert_true (wamp_test_peer_expect_frame (aborting, "[4, \"testchallenge\", \"$any\"]"));
+  wamp_test_peer_send_json (aborting, "[3, {}, \"wamp.close.normal\"]");
+  g_assert_true (wamp_test_peer_wait_closed (aborting, 1000));
+  g_assert_cmpuint (wamp_test_peer_get_n_pending (aborting), ==, 0);
+  assert_router_serves (router);
+}
+
+static void
+test_disconnect_during_authenticate (void)
+{
+  g_autoptr (WampTestRouter) router = default_router ();
+  g_autoptr (WampTestPeer) peer = wamp_test_peer_new (router, "cr");
+  g_autoptr (WampTestPeer) other = wamp_test_peer_new (router, "cr");
+  WampRealm *realm = wamp_router_lookup_realm (wamp_test_router_get_router (router), "realm1");
+
+  wamp_test_peer_send_json (peer, HELLO_CHALLENGE);
+  g_assert_true (wamp_test_peer_expect_frame (peer, "[4, \"testchallenge\", \"$any\"]"));
+  wamp_test_peer_send_json (peer, "[5, \"slow\", {}]");
+  wamp_test_peer_close (peer);
+  /* The slow authenticator completes after the connection is gone. */
+  wamp_test_iterate_for (200);
+  g_assert_cmpuint (wamp_realm_get_n_sessions (realm), ==, 0);
+
+  /* A slow one that stays connected is welcomed. */
+  wamp_test_peer_send_json (other, HELLO_CHALLENGE);
+  g_assert_true (wamp_test_peer_expect_frame (other, "[4, \"testchallenge\", \"$any\"]"));
+  wamp_test_peer_send_json (other, "[5, \"slow\", {}]");
+  g_assert_null (wamp_test_peer_expect (other, 20));
+  g_assert_true (wamp_test_peer_expect_frame (other, "[2, \"$any\", \"$any\"]"));
+  g_assert_cmpuint (wamp_realm_get_n_sessions (realm), ==, 1);
+}
+
+static void
+test_authmethod_not_offered_on_transport (void)
+{
+  g_autoptr (WampTestRouter) router = default_router ();
+  g_autoptr (WampTestPeer) peer = wamp_test_peer_new (router, "lo");
+
+  /* "testchallenge" exists, but transport "lo" does not offer it. */
+  wamp_test_peer_send_json (peer, HELLO_CHALLENGE);
+  wamp_test_peer_expect_abort (peer, "wamp.error.no_matching_auth_method");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -970,6 +1363,7 @@ main (int argc, char **argv)
 
   wamp_test_plugins_ensure ();
   wamp_test_plugins_add_static (&test_role_plugin);
+  wamp_test_plugins_add_static (&test_auth_plugin);
 
   for (gsize i = 0; i < G_N_ELEMENTS (config_cases); i++)
     {
@@ -980,6 +1374,7 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/router/config/unknown-transport-type-lists-available", test_config_type_error_lists_available);
   g_test_add_func ("/router/config/defaults-give-all-serializers-and-anonymous", test_config_valid_defaults);
+  g_test_add_func ("/router/start/failure-stops-started-transports", test_start_failure_rolls_back);
   g_test_add_func ("/router/realm/permissions-exact-beats-longest-prefix-beats-wildcard", test_config_realm_permissions);
 
   g_test_add_func ("/router/session/welcome-details-name-realm-auth-and-roles", test_welcome_details);
@@ -994,6 +1389,12 @@ main (int argc, char **argv)
   g_test_add_func ("/router/session/abort-before-welcome-is-not-answered", test_abort_before_welcome_is_not_answered);
   g_test_add_func ("/router/session/disconnect-during-authentication-is-harmless", test_disconnect_during_authentication);
   g_test_add_func ("/router/session/garbage-before-welcome-is-violation", test_garbage_before_welcome);
+
+  g_test_add_func ("/router/auth/challenge-then-authenticate-gives-welcome", test_challenge_then_welcome);
+  g_test_add_func ("/router/auth/failed-authentication-aborts-with-its-uri", test_challenge_wrong_signature);
+  g_test_add_func ("/router/auth/out-of-order-while-challenged-is-violation", test_challenge_out_of_order);
+  g_test_add_func ("/router/auth/disconnect-during-authenticate-is-harmless", test_disconnect_during_authenticate);
+  g_test_add_func ("/router/auth/authmethod-not-offered-on-transport-is-refused", test_authmethod_not_offered_on_transport);
 
   for (gsize i = 0; i < G_N_ELEMENTS (before_welcome_frames); i++)
     {
@@ -1014,6 +1415,8 @@ main (int argc, char **argv)
   g_test_add_func ("/router/session/abort-after-welcome-leaves-silently", test_abort_after_welcome_leaves_silently);
 
   g_test_add_func ("/router/session/goodbye-from-client-is-answered-and-hello-may-follow", test_goodbye_from_client_and_rejoin);
+  g_test_add_func ("/router/session/goodbye-from-router-without-close-allows-new-hello", test_goodbye_from_router_keeping_connection);
+  g_test_add_func ("/router/session/abort-from-outside-closes-the-session", test_abort_from_outside);
   g_test_add_func ("/router/shutdown/sends-system-shutdown-goodbye-and-waits-for-reply", test_goodbye_from_router_on_shutdown);
   g_test_add_func ("/router/shutdown/closes-silent-clients-after-grace", test_shutdown_closes_silent_clients_after_grace);
   g_test_add_func ("/router/shutdown/without-sessions-completes", test_shutdown_without_sessions_completes);

@@ -156,6 +156,7 @@ struct _WampTestLoopbackTransport
   char *name;
   GPtrArray *serializers;
   gboolean started;
+  gboolean fail_start; /* options.fail_start: start() fails, to test rollbacks */
 };
 
 static void wamp_test_loopback_transport_iface_init (WampTransportInterface *iface);
@@ -203,11 +204,22 @@ loopback_configure (WampTransport *transport,
   WampTestLoopbackTransport *self = WAMP_TEST_LOOPBACK_TRANSPORT (transport);
   static const char *const known[] = { "name", "type", "serializers", "auth", "options", NULL };
   const char *name = NULL;
+  WampValue *options = NULL;
 
   if (!wamp_config_check_keys (config, config_path, known, error))
     return FALSE;
-  if (!wamp_config_get_string (config, config_path, "name", TRUE, NULL, &name, error))
+  if (!wamp_config_get_string (config, config_path, "name", TRUE, NULL, &name, error)
+      || !wamp_config_get_dict (config, config_path, "options", FALSE, &options, error))
     return FALSE;
+  if (options != NULL)
+    {
+      static const char *const known_options[] = { "fail_start", NULL };
+      g_autofree char *options_path = wamp_config_path_key (config_path, "options");
+
+      if (!wamp_config_check_keys (options, options_path, known_options, error)
+          || !wamp_config_get_bool (options, options_path, "fail_start", FALSE, FALSE, &self->fail_start, error))
+        return FALSE;
+    }
   if (serializers == NULL || serializers->len == 0)
     {
       g_set_error (error, WAMP_CONFIG_ERROR, WAMP_CONFIG_ERROR_INVALID,
@@ -225,8 +237,29 @@ loopback_configure (WampTransport *transport,
 static gboolean
 loopback_start (WampTransport *transport, GError **error)
 {
-  WAMP_TEST_LOOPBACK_TRANSPORT (transport)->started = TRUE;
+  WampTestLoopbackTransport *self = WAMP_TEST_LOOPBACK_TRANSPORT (transport);
+
+  if (self->fail_start)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE, "loopback://%s: refused by options.fail_start",
+                   self->name);
+      return FALSE;
+    }
+  self->started = TRUE;
   return TRUE;
+}
+
+gboolean
+wamp_test_loopback_is_listening (WampReactor *reactor, const char *name)
+{
+  for (GList *l = loopback_transports; l != NULL; l = l->next)
+    {
+      WampTestLoopbackTransport *t = l->data;
+
+      if (t->reactor == reactor && g_strcmp0 (t->name, name) == 0)
+        return t->started;
+    }
+  return FALSE;
 }
 
 static void
@@ -626,6 +659,14 @@ wamp_test_peer_expect_match (WampTestPeer *self, const char *pattern)
       return NULL;
     }
   return g_steal_pointer (&actual);
+}
+
+gboolean
+wamp_test_peer_expect_frame (WampTestPeer *self, const char *pattern)
+{
+  g_autoptr (WampValue) frame = wamp_test_peer_expect_match (self, pattern);
+
+  return frame != NULL;
 }
 
 static gboolean

@@ -22,7 +22,7 @@ G_BEGIN_DECLS
  *
  * The loopback transport (extension "loopback" of plugin "test-loopback",
  * registered statically) accepts only the keys name, type, serializers, auth
- * and options (ignored). Its connections hand the router's frames to the
+ * and options ({"fail_start": true} makes its start fail, for rollback tests). Its connections hand the router's frames to the
  * peer's inbox instead of a socket; the peer's frames go to the router
  * synchronously, as they are (so tests may send malformed input). When the
  * router closes a connection, the close is reported back to it on the next
@@ -48,6 +48,10 @@ void wamp_test_plugins_ensure (void);
 /* Registers a plugin linked into the test program (e.g. a test role), after
  * wamp_test_plugins_ensure(); a refusal fails the test. */
 void wamp_test_plugins_add_static (const WampPluginInfo *info);
+
+/* TRUE while the loopback transport @name of the router on @reactor listens
+ * (started and not stopped). */
+gboolean wamp_test_loopback_is_listening (WampReactor *reactor, const char *name);
 
 /* Builds a reactor and a router from @config_json, configures and starts
  * it. A config or start error fails the test (g_assert_no_error).
@@ -90,6 +94,10 @@ guint wamp_test_peer_get_n_pending (WampTestPeer *peer);
  * Returns: (transfer full) (nullable): the frame parsed, for further checks;
  * NULL after a failure. */
 WampValue *wamp_test_peer_expect_match (WampTestPeer *peer, const char *pattern);
+
+/* As wamp_test_peer_expect_match(), for tests that need only the verdict:
+ * TRUE when the next frame matched (else the test is marked failed). */
+gboolean wamp_test_peer_expect_frame (WampTestPeer *peer, const char *pattern);
 
 /* Asserts the next frame is [ABORT, Details, @reason] (Details may hold
  * anything) and that the router then closes the connection. */

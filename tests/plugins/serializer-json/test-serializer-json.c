@@ -809,6 +809,16 @@ test_frame_not_nul_terminated (void)
       g_assert_error (error, WAMP_ERROR, WAMP_ERROR_PROTOCOL_VIOLATION);
       g_assert_null (m);
     }
+
+  /* An empty GBytes without any data pointer. */
+  {
+    g_autoptr(GBytes) empty = g_bytes_new (NULL, 0);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(WampMessage) m = wamp_serializer_deserialize (serializer, empty, &error);
+
+    g_assert_error (error, WAMP_ERROR, WAMP_ERROR_PROTOCOL_VIOLATION);
+    g_assert_null (m);
+  }
 }
 
 int

@@ -1,0 +1,447 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The client side of the websocket transport: GIO connects, then our own
+ * HTTP/1.1 upgrade runs on the reactor and hands the socket to a
+ * WampWebsocketConnection in the client role. */
+
+#include "wamp-websocket-client.h"
+
+#include <errno.h>
+#include <libsoup/soup.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "wamp-websocket-connection.h"
+
+#define WEBSOCKET_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+#define HANDSHAKE_TIMEOUT_MS 10000
+#define MAX_RESPONSE_HEADER (64 * 1024)
+
+typedef struct
+{
+  WampReactor *reactor;
+  GPtrArray *serializers;
+  char *host_header;
+  char *resource;
+  char *key;
+
+  GSocketConnection *connection;
+  GSocket *socket;
+  GString *request;
+  gsize request_sent;
+  GByteArray *response;
+
+  WampReactorWatch *watch;
+  WampReactorTimer *timer;
+  WampReactorTimer *cancel_defer;
+  GCancellable *cancellable;
+  gulong cancel_id;
+  gboolean done;
+
+  GBytes *leftover;
+} Handshake;
+
+static void
+handshake_free (Handshake *hs)
+{
+  g_clear_object (&hs->reactor);
+  g_clear_pointer (&hs->serializers, g_ptr_array_unref);
+  g_free (hs->host_header);
+  g_free (hs->resource);
+  g_free (hs->key);
+  g_clear_object (&hs->connection);
+  if (hs->request != NULL)
+    g_string_free (hs->request, TRUE);
+  g_clear_pointer (&hs->response, g_byte_array_unref);
+  g_clear_object (&hs->cancellable);
+  g_clear_pointer (&hs->leftover, g_bytes_unref);
+  g_free (hs);
+}
+
+char *
+wamp_websocket_compute_accept (const char *key)
+{
+  g_autoptr(GChecksum) sha1 = g_checksum_new (G_CHECKSUM_SHA1);
+  guint8 digest[20];
+  gsize len = sizeof digest;
+
+  g_return_val_if_fail (key != NULL, NULL);
+
+  g_checksum_update (sha1, (const guchar *) key, -1);
+  g_checksum_update (sha1, (const guchar *) WEBSOCKET_GUID, -1);
+  g_checksum_get_digest (sha1, digest, &len);
+  return g_base64_encode (digest, len);
+}
+
+/* Ends the reactor phase: no more callbacks for this handshake. Drops the
+ * reference the reactor phase held on @task. */
+static void
+handshake_cleanup (GTask *task)
+{
+  Handshake *hs = g_task_get_task_data (task);
+
+  if (hs->done)
+    return;
+  hs->done = TRUE;
+  if (hs->watch != NULL)
+    wamp_reactor_remove_fd (hs->reactor, hs->watch);
+  hs->watch = NULL;
+  if (hs->timer != NULL)
+    wamp_reactor_cancel_timer (hs->reactor, hs->timer);
+  hs->timer = NULL;
+  if (hs->cancel_defer != NULL)
+    wamp_reactor_cancel_timer (hs->reactor, hs->cancel_defer);
+  hs->cancel_defer = NULL;
+  if (hs->cancel_id != 0)
+    g_cancellable_disconnect (hs->cancellable, hs->cancel_id);
+  hs->cancel_id = 0;
+}
+
+static void
+handshake_fail (GTask  *task,
+                GError *error)
+{
+  Handshake *hs = g_task_get_task_data (task);
+
+  if (hs->done)
+    {
+      g_error_free (error);
+      return;
+    }
+  handshake_cleanup (task);
+  if (hs->connection != NULL)
+    g_io_stream_close (G_IO_STREAM (hs->connection), NULL, NULL);
+  g_task_return_error (task, error);
+  g_object_unref (task);
+}
+
+static WampSerializer *
+find_serializer (Handshake  *hs,
+                 const char *protocol)
+{
+  for (guint i = 0; i < hs->serializers->len; i++)
+    if (g_strcmp0 (wamp_serializer_get_subprotocol (hs->serializers->pdata[i]), protocol) == 0)
+      return hs->serializers->pdata[i];
+  return NULL;
+}
+
+/* @header_len: the response header up to and including the blank line. */
+static void
+handshake_complete (GTask *task,
+                    gsize  header_len)
+{
+  Handshake *hs = g_task_get_task_data (task);
+  g_autoptr(SoupMessageHeaders) headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
+  g_autofree char *reason_phrase = NULL;
+  g_autofree char *expected_accept = NULL;
+  guint status = 0;
+  const char *accept, *protocol;
+  WampSerializer *serializer;
+  WampWebsocketOptions options;
+  WampWebsocketConnection *conn;
+
+  if (!soup_headers_parse_response ((const char *) hs->response->data, (int) header_len, headers,
+                                    NULL, &status, &reason_phrase))
+    {
+      handshake_fail (task, g_error_new_literal (WAMP_ERROR, WAMP_ERROR_TRANSPORT,
+                                                 "malformed HTTP response to the WebSocket upgrade"));
+      return;
+    }
+  if (status != SOUP_STATUS_SWITCHING_PROTOCOLS)
+    {
+      handshake_fail (task, g_error_new (WAMP_ERROR, WAMP_ERROR_TRANSPORT,
+                                         "WebSocket upgrade refused: %u %s", status,
+                                         reason_phrase != NULL ? reason_phrase : ""));
+      return;
+    }
+  if (!soup_message_headers_header_equals (headers, "Upgrade", "websocket") ||
+      !soup_message_headers_header_contains (headers, "Connection", "upgrade"))
+    {
+      handshake_fail (task, g_error_new_literal (WAMP_ERROR, WAMP_ERROR_TRANSPORT,
+                                                 "server did not upgrade to WebSocket"));
+      return;
+    }
+  accept = soup_message_headers_get_one (headers, "Sec-WebSocket-Accept");
+  expected_accept = wamp_websocket_compute_accept (hs->key);
+  if (accept == NULL || strcmp (accept, expected_accept) != 0)
+    {
+      handshake_fail (task, g_error_new_literal (WAMP_ERROR, WAMP_ERROR_TRANSPORT,
+                                                 "wrong Sec-WebSocket-Accept"));
+      return;
+    }
+  if (soup_message_headers_get_one (headers, "Sec-WebSocket-Extensions") != NULL)
+    {
+      handshake_fail (task, g_error_new_literal (WAMP_ERROR, WAMP_ERROR_TRANSPORT,
+                                                 "server chose an extension we did not offer"));
+      return;
+    }
+  protocol = soup_message_headers_get_one (headers, "Sec-WebSocket-Protocol");
+  serializer = protocol != NULL ? find_serializer (hs, protocol) : NULL;
+  if (serializer == NULL)
+    {
+      handshake_fail (task, g_error_new (WAMP_ERROR, WAMP_ERROR_TRANSPORT,
+                                         "server chose subprotocol \"%s\", not one we offered",
+                                         protocol != NULL ? protocol : "(none)"));
+      return;
+    }
+
+  /* Frames the server sent right behind its response. */
+  if (hs->response->len > header_len)
+    hs->leftover = g_bytes_new (hs->response->data + header_len, hs->response->len - header_len);
+
+  handshake_cleanup (task);
+  wamp_websocket_options_init (&options);
+  conn = wamp_websocket_connection_new (hs->reactor, G_IO_STREAM (hs->connection), hs->socket,
+                                        WAMP_WEBSOCKET_ROLE_CLIENT, serializer, &options, NULL);
+  g_task_return_pointer (task, conn, g_object_unref);
+  g_object_unref (task);
+}
+
+static gssize
+find_header_end (const guint8 *data,
+                 gsize         len,
+                 gsize         from)
+{
+  for (gsize i = from; i + 4 <= len; i++)
+    if (memcmp (data + i, "\r\n\r\n", 4) == 0)
+      return (gssize) (i + 4);
+  return -1;
+}
+
+static void
+handshake_fd_cb (WampReactor       *reactor,
+                 WampReactorWatch  *watch,
+                 int                fd,
+                 WampReactorEvents  events,
+                 gpointer           user_data)
+{
+  GTask *task = user_data;
+  Handshake *hs = g_task_get_task_data (task);
+
+  if ((events & WAMP_REACTOR_WRITE) && hs->request_sent < hs->request->len)
+    {
+      ssize_t n = send (fd, hs->request->str + hs->request_sent,
+                        hs->request->len - hs->request_sent, MSG_NOSIGNAL);
+
+      if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+        {
+          handshake_fail (task, g_error_new (WAMP_ERROR, WAMP_ERROR_TRANSPORT,
+                                             "sending the upgrade request: %s", g_strerror (errno)));
+          return;
+        }
+      if (n > 0)
+        hs->request_sent += (gsize) n;
+      if (hs->request_sent == hs->request->len)
+        wamp_reactor_modify_fd (reactor, watch, WAMP_REACTOR_READ);
+    }
+
+  if (events & (WAMP_REACTOR_READ | WAMP_REACTOR_HANGUP))
+    {
+      guint old = hs->response->len;
+      ssize_t n;
+      gssize end;
+
+      g_byte_array_set_size (hs->response, old + 4096);
+      n = recv (fd, hs->response->data + old, 4096, 0);
+      g_byte_array_set_size (hs->response, old + (n > 0 ? (guint) n : 0));
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return;
+      if (n <= 0)
+        {
+          handshake_fail (task, g_error_new (WAMP_ERROR, WAMP_ERROR_TRANSPORT,
+                                             "connection closed during the WebSocket upgrade%s%s",
+                                             n < 0 ? ": " : "", n < 0 ? g_strerror (errno) : ""));
+          return;
+        }
+      end = find_header_end (hs->response->data, hs->response->len, old >= 3 ? old - 3 : 0);
+      if (end > 0)
+        handshake_complete (task, (gsize) end);
+      else if (hs->response->len > MAX_RESPONSE_HEADER)
+        handshake_fail (task, g_error_new_literal (WAMP_ERROR, WAMP_ERROR_TRANSPORT,
+                                                   "HTTP response header too long"));
+    }
+}
+
+static void
+handshake_timeout_cb (WampReactor *reactor,
+                      gpointer     user_data)
+{
+  GTask *task = user_data;
+  Handshake *hs = g_task_get_task_data (task);
+
+  hs->timer = NULL;
+  handshake_fail (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                                             "WebSocket upgrade timed out"));
+}
+
+static void
+cancel_now_cb (WampReactor *reactor,
+               gpointer     user_data)
+{
+  GTask *task = user_data;
+  Handshake *hs = g_task_get_task_data (task);
+
+  hs->cancel_defer = NULL;
+  handshake_fail (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                             "WebSocket connect cancelled"));
+}
+
+/* Runs inside g_cancellable_cancel(): disconnecting from here would
+ * deadlock, so the failure happens on the reactor. */
+static void
+cancelled_cb (GCancellable *cancellable,
+              gpointer      user_data)
+{
+  GTask *task = user_data;
+  Handshake *hs = g_task_get_task_data (task);
+
+  if (!hs->done && hs->cancel_defer == NULL)
+    hs->cancel_defer = wamp_reactor_defer (hs->reactor, cancel_now_cb, task);
+}
+
+static void
+connected_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GTask *task = user_data;
+  Handshake *hs = g_task_get_task_data (task);
+  GError *error = NULL;
+  GString *req;
+
+  hs->connection = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &error);
+  if (hs->connection == NULL)
+    {
+      hs->done = TRUE;
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  hs->socket = g_socket_connection_get_socket (hs->connection);
+  g_socket_set_blocking (hs->socket, FALSE);
+  g_socket_set_option (hs->socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+
+  req = g_string_new (NULL);
+  g_string_append_printf (req, "GET %s HTTP/1.1\r\n", hs->resource);
+  g_string_append_printf (req, "Host: %s\r\n", hs->host_header);
+  g_string_append (req, "Upgrade: websocket\r\nConnection: Upgrade\r\n");
+  g_string_append_printf (req, "Sec-WebSocket-Key: %s\r\n", hs->key);
+  g_string_append (req, "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ");
+  for (guint i = 0; i < hs->serializers->len; i++)
+    g_string_append_printf (req, "%s%s", i > 0 ? ", " : "",
+                            wamp_serializer_get_subprotocol (hs->serializers->pdata[i]));
+  g_string_append_printf (req, "\r\nUser-Agent: wampd/%s\r\n\r\n", WAMP_VERSION);
+  hs->request = req;
+
+  hs->watch = wamp_reactor_add_fd (hs->reactor, g_socket_get_fd (hs->socket),
+                                   WAMP_REACTOR_READ | WAMP_REACTOR_WRITE, handshake_fd_cb, task);
+  if (hs->watch == NULL)
+    {
+      handshake_fail (task, g_error_new_literal (WAMP_ERROR, WAMP_ERROR_TRANSPORT,
+                                                 "cannot watch the socket"));
+      return;
+    }
+  hs->timer = wamp_reactor_add_timer (hs->reactor, HANDSHAKE_TIMEOUT_MS, handshake_timeout_cb, task);
+  if (hs->cancellable != NULL)
+    hs->cancel_id = g_cancellable_connect (hs->cancellable, G_CALLBACK (cancelled_cb), task, NULL);
+}
+
+void
+wamp_websocket_client_connect_async (WampTransport       *source,
+                                     WampReactor         *reactor,
+                                     const char          *url,
+                                     GPtrArray           *serializers,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  GTask *task;
+  Handshake *hs;
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketClient) client = NULL;
+  g_autoptr(GSocketConnectable) addr = NULL;
+  const char *host, *query;
+  gint port;
+  guint8 raw_key[16];
+
+  g_return_if_fail (WAMP_IS_REACTOR (reactor));
+  g_return_if_fail (url != NULL);
+  g_return_if_fail (serializers != NULL);
+
+  task = g_task_new (source, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wamp_websocket_client_connect_async);
+
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, &error);
+  if (uri == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  if (g_ascii_strcasecmp (g_uri_get_scheme (uri), "ws") != 0 || g_uri_get_host (uri) == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                               "not a ws:// URL: %s", url);
+      g_object_unref (task);
+      return;
+    }
+  if (serializers->len == 0)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                               "no serializer to offer");
+      g_object_unref (task);
+      return;
+    }
+
+  hs = g_new0 (Handshake, 1);
+  hs->reactor = g_object_ref (reactor);
+  hs->serializers = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < serializers->len; i++)
+    g_ptr_array_add (hs->serializers, g_object_ref (serializers->pdata[i]));
+  host = g_uri_get_host (uri);
+  port = g_uri_get_port (uri) > 0 ? g_uri_get_port (uri) : 80;
+  hs->host_header = strchr (host, ':') != NULL ? g_strdup_printf ("[%s]:%d", host, port)
+                                               : g_strdup_printf ("%s:%d", host, port);
+  query = g_uri_get_query (uri);
+  hs->resource = g_strdup_printf ("%s%s%s", *g_uri_get_path (uri) ? g_uri_get_path (uri) : "/",
+                                  query != NULL ? "?" : "", query != NULL ? query : "");
+  for (guint i = 0; i < sizeof raw_key; i += 4)
+    {
+      guint32 r = g_random_int ();
+
+      memcpy (raw_key + i, &r, 4);
+    }
+  hs->key = g_base64_encode (raw_key, sizeof raw_key);
+  hs->response = g_byte_array_new ();
+  hs->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
+  g_task_set_task_data (task, hs, (GDestroyNotify) handshake_free);
+
+  client = g_socket_client_new ();
+  g_socket_client_set_enable_proxy (client, FALSE);
+  g_socket_client_set_timeout (client, HANDSHAKE_TIMEOUT_MS / 1000);
+  addr = g_network_address_new (host, (guint16) port);
+  g_socket_client_connect_async (client, addr, cancellable, connected_cb, task);
+}
+
+WampConnection *
+wamp_websocket_client_connect_finish (WampTransport  *source,
+                                      GAsyncResult   *result,
+                                      GError        **error)
+{
+  Handshake *hs;
+  WampWebsocketConnection *conn;
+
+  g_return_val_if_fail (g_task_is_valid (result, source), NULL);
+
+  hs = g_task_get_task_data (G_TASK (result));
+  conn = g_task_propagate_pointer (G_TASK (result), error);
+  if (conn == NULL)
+    return NULL;
+  /* Started only now, so the caller can attach its sink before the first
+   * frame is reported. */
+  wamp_websocket_connection_start (conn, hs->leftover);
+  g_clear_pointer (&hs->leftover, g_bytes_unref);
+  return WAMP_CONNECTION (conn);
+}

@@ -1,0 +1,804 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* WampWebsocketConnection: moves WebSocket frames between a socket and the
+ * core on the reactor: recv() into the codec, writev() of a bounded queue. */
+
+#include "wamp-websocket-connection.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+/* Reads per wake-up before yielding to other connections (level-triggered:
+ * what is left is reported again). */
+#define MAX_READS_PER_WAKE 16
+#define MAX_IOV 128
+
+typedef struct
+{
+  guint8 header[WAMP_WEBSOCKET_MAX_HEADER];
+  guint8 header_len;
+  GBytes *payload;
+  gsize written; /* of header + payload */
+} OutFrame;
+
+typedef enum {
+  STATE_NEW,
+  STATE_OPEN,
+  STATE_CLOSED,
+} State;
+
+struct _WampWebsocketConnection
+{
+  GObject parent_instance;
+
+  WampReactor *reactor;
+  GIOStream *stream;
+  GSocket *socket;
+  int fd;
+  WampReactorWatch *watch;
+  WampWebsocketCodec *codec;
+  WampWebsocketRole role;
+  WampSerializer *serializer;
+  WampWebsocketOptions options;
+  WampValue *http_headers;
+  char *peer;
+
+  State state;
+  GQueue out; /* of OutFrame */
+  gsize queued_bytes;
+
+  gboolean close_sent;
+  gboolean close_received;
+  /* Shut down once the queue is written (the close frame is last in it). */
+  gboolean finish_after_flush;
+  guint16 close_code;
+  char *close_reason;
+
+  GBytes *initial;
+  WampReactorTimer *start_timer;
+  WampReactorTimer *close_timer;
+  WampReactorTimer *ping_timer;
+  WampReactorTimer *pong_timer;
+  guint64 ping_counter;
+};
+
+static void wamp_websocket_connection_iface_init (WampConnectionInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (WampWebsocketConnection, wamp_websocket_connection, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (WAMP_TYPE_CONNECTION,
+                                                      wamp_websocket_connection_iface_init))
+
+void
+wamp_websocket_options_init (WampWebsocketOptions *options)
+{
+  g_return_if_fail (options != NULL);
+
+  options->max_message_size = WAMP_WEBSOCKET_DEFAULT_MAX_MESSAGE_SIZE;
+  options->max_queue_bytes = WAMP_WEBSOCKET_DEFAULT_MAX_QUEUE_BYTES;
+  options->ping_interval_ms = 0;
+  options->ping_timeout_ms = 10000;
+  options->close_timeout_ms = WAMP_WEBSOCKET_DEFAULT_CLOSE_TIMEOUT_MS;
+}
+
+static void
+out_frame_free (OutFrame *f)
+{
+  g_clear_pointer (&f->payload, g_bytes_unref);
+  g_free (f);
+}
+
+static void
+clear_timer (WampWebsocketConnection *self, WampReactorTimer **timer)
+{
+  if (*timer != NULL)
+    {
+      wamp_reactor_cancel_timer (self->reactor, *timer);
+      *timer = NULL;
+    }
+}
+
+/* Ends the connection: no more I/O, closed reported exactly once. */
+static void
+finish (WampWebsocketConnection *self,
+        guint16                  code,
+        const char              *reason)
+{
+  g_autoptr(WampWebsocketConnection) keep = NULL;
+
+  if (self->state == STATE_CLOSED)
+    return;
+  keep = g_object_ref (self);
+  self->state = STATE_CLOSED;
+
+  if (self->start_timer != NULL)
+    {
+      /* It held a reference; keep still does. */
+      clear_timer (self, &self->start_timer);
+      g_object_unref (self);
+    }
+  clear_timer (self, &self->close_timer);
+  clear_timer (self, &self->ping_timer);
+  clear_timer (self, &self->pong_timer);
+  if (self->watch != NULL)
+    {
+      wamp_reactor_remove_fd (self->reactor, self->watch);
+      self->watch = NULL;
+    }
+  g_queue_clear_full (&self->out, (GDestroyNotify) out_frame_free);
+  self->queued_bytes = 0;
+  g_clear_pointer (&self->initial, g_bytes_unref);
+  /* Shut down before closing so a peer sharing the fd (a dup in libsoup's
+   * stream) cannot keep the connection alive. */
+  g_socket_shutdown (self->socket, TRUE, TRUE, NULL);
+  g_socket_close (self->socket, NULL);
+  self->fd = -1;
+
+  g_debug ("%s: closed (%u %s)", self->peer, code, reason != NULL ? reason : "");
+  wamp_connection_closed (WAMP_CONNECTION (self), (WampCloseCode) code, reason);
+}
+
+/* Writing */
+
+static void
+update_interest (WampWebsocketConnection *self)
+{
+  WampReactorEvents ev = WAMP_REACTOR_READ;
+
+  if (self->watch == NULL)
+    return;
+  if (!g_queue_is_empty (&self->out))
+    ev |= WAMP_REACTOR_WRITE;
+  wamp_reactor_modify_fd (self->reactor, self->watch, ev);
+}
+
+/* Writes as much of the queue as the socket takes. Returns FALSE when the
+ * connection was finished by an error. */
+static gboolean
+flush (WampWebsocketConnection *self)
+{
+  while (!g_queue_is_empty (&self->out))
+    {
+      struct iovec iov[MAX_IOV];
+      struct msghdr msg = { 0, };
+      guint n_iov = 0;
+      ssize_t n;
+
+      for (GList *l = self->out.head; l != NULL && n_iov + 2 <= MAX_IOV; l = l->next)
+        {
+          OutFrame *f = l->data;
+          gsize plen;
+          const guint8 *pdata = f->payload != NULL ? g_bytes_get_data (f->payload, &plen) : NULL;
+
+          if (f->payload == NULL)
+            plen = 0;
+          if (f->written < f->header_len)
+            {
+              iov[n_iov].iov_base = f->header + f->written;
+              iov[n_iov].iov_len = f->header_len - f->written;
+              n_iov++;
+              if (plen > 0)
+                {
+                  iov[n_iov].iov_base = (void *) pdata;
+                  iov[n_iov].iov_len = plen;
+                  n_iov++;
+                }
+            }
+          else
+            {
+              gsize off = f->written - f->header_len;
+
+              iov[n_iov].iov_base = (void *) (pdata + off);
+              iov[n_iov].iov_len = plen - off;
+              n_iov++;
+            }
+        }
+
+      msg.msg_iov = iov;
+      msg.msg_iovlen = n_iov;
+      n = sendmsg (self->fd, &msg, MSG_NOSIGNAL);
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          if (errno == EAGAIN || errno == EWOULDBLOCK)
+            break;
+          finish (self, WAMP_CLOSE_ABNORMAL, g_strerror (errno));
+          return FALSE;
+        }
+
+      /* Retire what was written. */
+      while (n > 0)
+        {
+          OutFrame *f = g_queue_peek_head (&self->out);
+          gsize total = f->header_len + (f->payload != NULL ? g_bytes_get_size (f->payload) : 0);
+          gsize left = total - f->written;
+
+          if ((gsize) n >= left)
+            {
+              n -= left;
+              self->queued_bytes -= left;
+              out_frame_free (g_queue_pop_head (&self->out));
+            }
+          else
+            {
+              f->written += n;
+              self->queued_bytes -= n;
+              n = 0;
+            }
+        }
+    }
+
+  if (g_queue_is_empty (&self->out) && self->finish_after_flush)
+    {
+      finish (self, self->close_code, self->close_reason);
+      return FALSE;
+    }
+  update_interest (self);
+  return TRUE;
+}
+
+/* Queues one frame; @payload is referenced (server) or masked into a copy
+ * (client). */
+static void
+enqueue (WampWebsocketConnection *self,
+         guint8                   opcode,
+         GBytes                  *payload)
+{
+  OutFrame *f = g_new0 (OutFrame, 1);
+  guint8 key[4];
+  gsize len = g_bytes_get_size (payload);
+
+  f->header_len = (guint8) wamp_websocket_codec_write_header (self->codec, opcode, len,
+                                                              f->header, key);
+  if (self->role == WAMP_WEBSOCKET_ROLE_CLIENT && len > 0)
+    {
+      guint8 *copy = g_memdup2 (g_bytes_get_data (payload, NULL), len);
+
+      wamp_websocket_mask (copy, len, key, 0);
+      f->payload = g_bytes_new_take (copy, len);
+    }
+  else
+    f->payload = g_bytes_ref (payload);
+  g_queue_push_tail (&self->out, f);
+  self->queued_bytes += f->header_len + len;
+}
+
+static void
+enqueue_control (WampWebsocketConnection *self,
+                 guint8                   opcode,
+                 const guint8            *data,
+                 gsize                    len)
+{
+  g_autoptr(GBytes) payload = g_bytes_new (data, len);
+
+  enqueue (self, opcode, payload);
+}
+
+static void
+close_timeout_cb (WampReactor *reactor,
+                  gpointer     user_data)
+{
+  WampWebsocketConnection *self = user_data;
+
+  self->close_timer = NULL;
+  finish (self, self->close_code, self->close_reason);
+}
+
+/* Sends a close frame (after what is queued) and remembers what to report. */
+static void
+send_close (WampWebsocketConnection *self,
+            guint16                  code,
+            const char              *reason,
+            gboolean                 finish_when_written)
+{
+  g_autoptr(GBytes) frame = NULL;
+  guint8 payload[2 + 123];
+  gsize len = 0;
+
+  self->close_sent = TRUE;
+  /* A close without status (only ever an echo) is reported as normal. */
+  self->close_code = code == WAMP_WEBSOCKET_CLOSE_NO_STATUS ? WAMP_CLOSE_NORMAL : code;
+  g_free (self->close_reason);
+  self->close_reason = g_strdup (reason);
+  self->finish_after_flush = finish_when_written;
+
+  if (code != WAMP_WEBSOCKET_CLOSE_NO_STATUS)
+    {
+      gsize rlen = reason != NULL ? strlen (reason) : 0;
+      const char *end;
+
+      payload[0] = (guint8) (code >> 8);
+      payload[1] = (guint8) code;
+      if (rlen > 123)
+        rlen = 123;
+      if (rlen > 0 && !g_utf8_validate_len (reason, rlen, &end))
+        rlen = (gsize) (end - reason);
+      if (rlen > 0)
+        memcpy (payload + 2, reason, rlen);
+      len = 2 + rlen;
+    }
+  enqueue_control (self, WAMP_WEBSOCKET_OP_CLOSE, payload, len);
+
+  /* Bounded: a peer that never reads nor answers does not keep us. */
+  clear_timer (self, &self->ping_timer);
+  clear_timer (self, &self->pong_timer);
+  if (self->close_timer == NULL)
+    self->close_timer = wamp_reactor_add_timer (self->reactor, self->options.close_timeout_ms,
+                                                close_timeout_cb, self);
+  if (self->state == STATE_OPEN)
+    flush (self);
+}
+
+/* Codec callbacks */
+
+static gboolean
+codec_message (gpointer  user_data,
+               gboolean  binary,
+               GBytes   *payload)
+{
+  WampWebsocketConnection *self = user_data;
+
+  /* Once we started closing, the session said its last word. */
+  if (self->state != STATE_OPEN || self->close_sent)
+    return self->state == STATE_OPEN;
+  wamp_connection_frame_received (WAMP_CONNECTION (self), payload);
+  return self->state == STATE_OPEN;
+}
+
+static gboolean
+codec_ping (gpointer      user_data,
+            const guint8 *data,
+            gsize         len)
+{
+  WampWebsocketConnection *self = user_data;
+
+  if (!self->close_sent)
+    {
+      enqueue_control (self, WAMP_WEBSOCKET_OP_PONG, data, len);
+      update_interest (self);
+    }
+  return TRUE;
+}
+
+static gboolean
+codec_pong (gpointer      user_data,
+            const guint8 *data,
+            gsize         len)
+{
+  WampWebsocketConnection *self = user_data;
+
+  clear_timer (self, &self->pong_timer);
+  return TRUE;
+}
+
+static gboolean
+codec_close (gpointer    user_data,
+             guint16     code,
+             const char *reason)
+{
+  WampWebsocketConnection *self = user_data;
+
+  self->close_received = TRUE;
+  if (self->close_sent)
+    {
+      /* The answer to our close: the handshake is complete. */
+      finish (self, self->close_code, self->close_reason);
+      return FALSE;
+    }
+  /* Echo it (the same code, reported as the peer's), then shut down once
+   * written. */
+  send_close (self, code, reason, TRUE);
+  return FALSE;
+}
+
+static const WampWebsocketCodecFuncs codec_funcs = {
+  codec_message,
+  codec_ping,
+  codec_pong,
+  codec_close,
+};
+
+/* Handles the codec's verdict after parsing. */
+static void
+handle_codec_result (WampWebsocketConnection  *self,
+                     WampWebsocketCodecResult  res,
+                     guint16                   code,
+                     const char               *reason)
+{
+  if (res == WAMP_WEBSOCKET_CODEC_FAILED && self->state == STATE_OPEN && !self->close_sent)
+    {
+      g_debug ("%s: protocol error %u (%s)", self->peer, code, reason);
+      send_close (self, code, reason, TRUE);
+    }
+}
+
+/* Reading */
+
+static void
+read_some (WampWebsocketConnection *self)
+{
+  for (guint i = 0; i < MAX_READS_PER_WAKE && self->state == STATE_OPEN; i++)
+    {
+      gsize room;
+      guint8 *buf;
+      ssize_t n;
+      WampWebsocketCodecResult res;
+      guint16 code = 0;
+      const char *reason = NULL;
+
+      if (self->close_received)
+        {
+          /* Nothing more will be parsed; drain so EOF is seen. */
+          guint8 sink[4096];
+
+          n = recv (self->fd, sink, sizeof sink, 0);
+          if (n == 0)
+            finish (self, self->close_code, self->close_reason);
+          else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+            finish (self, self->close_code, self->close_reason);
+          if (n <= 0)
+            return;
+          continue;
+        }
+
+      buf = wamp_websocket_codec_get_read_buffer (self->codec, &room);
+      n = recv (self->fd, buf, room, 0);
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          if (errno != EAGAIN && errno != EWOULDBLOCK)
+            finish (self, WAMP_CLOSE_ABNORMAL, g_strerror (errno));
+          return;
+        }
+      if (n == 0)
+        {
+          if (self->close_sent)
+            finish (self, self->close_code, self->close_reason);
+          else
+            finish (self, WAMP_CLOSE_ABNORMAL, "connection lost");
+          return;
+        }
+
+      res = wamp_websocket_codec_commit (self->codec, (gsize) n, &code, &reason);
+      handle_codec_result (self, res, code, reason);
+      if (res != WAMP_WEBSOCKET_CODEC_OK || (gsize) n < room)
+        return;
+    }
+}
+
+static void
+fd_event_cb (WampReactor       *reactor,
+             WampReactorWatch  *watch,
+             int                fd,
+             WampReactorEvents  events,
+             gpointer           user_data)
+{
+  /* frame_received may drop the core's reference. */
+  g_autoptr(WampWebsocketConnection) self = g_object_ref (user_data);
+
+  if (events & WAMP_REACTOR_WRITE)
+    {
+      if (!flush (self))
+        return;
+    }
+  if (events & (WAMP_REACTOR_READ | WAMP_REACTOR_HANGUP))
+    read_some (self);
+}
+
+/* Pings */
+
+static void ping_cb (WampReactor *reactor, gpointer user_data);
+
+static void
+pong_timeout_cb (WampReactor *reactor,
+                 gpointer     user_data)
+{
+  g_autoptr(WampWebsocketConnection) self = g_object_ref (user_data);
+
+  self->pong_timer = NULL;
+  finish (self, WAMP_CLOSE_ABNORMAL, "ping timeout");
+}
+
+static void
+ping_cb (WampReactor *reactor,
+         gpointer     user_data)
+{
+  g_autoptr(WampWebsocketConnection) self = g_object_ref (user_data);
+  guint8 payload[8];
+  guint64 counter = ++self->ping_counter;
+
+  self->ping_timer = NULL;
+  if (self->state != STATE_OPEN || self->close_sent)
+    return;
+  for (guint i = 0; i < 8; i++)
+    payload[i] = (guint8) (counter >> (56 - 8 * i));
+  enqueue_control (self, WAMP_WEBSOCKET_OP_PING, payload, sizeof payload);
+  if (self->pong_timer == NULL)
+    self->pong_timer = wamp_reactor_add_timer (self->reactor, self->options.ping_timeout_ms,
+                                               pong_timeout_cb, self);
+  self->ping_timer = wamp_reactor_add_timer (self->reactor, self->options.ping_interval_ms,
+                                             ping_cb, self);
+  flush (self);
+}
+
+/* Start */
+
+static void
+start_cb (WampReactor *reactor,
+          gpointer     user_data)
+{
+  /* Takes over the reference wamp_websocket_connection_start() took. */
+  g_autoptr(WampWebsocketConnection) self = user_data;
+  g_autoptr(GBytes) initial = g_steal_pointer (&self->initial);
+
+  self->start_timer = NULL;
+  if (self->state != STATE_NEW)
+    return;
+  self->state = STATE_OPEN;
+
+  self->watch = wamp_reactor_add_fd (self->reactor, self->fd, WAMP_REACTOR_READ, fd_event_cb, self);
+  if (self->watch == NULL)
+    {
+      finish (self, WAMP_CLOSE_INTERNAL_ERROR, "cannot watch the socket");
+      return;
+    }
+  if (self->options.ping_interval_ms > 0)
+    self->ping_timer = wamp_reactor_add_timer (self->reactor, self->options.ping_interval_ms,
+                                               ping_cb, self);
+  if (initial != NULL && g_bytes_get_size (initial) > 0)
+    {
+      guint16 code = 0;
+      const char *reason = NULL;
+      WampWebsocketCodecResult res;
+
+      res = wamp_websocket_codec_feed (self->codec, g_bytes_get_data (initial, NULL),
+                                       g_bytes_get_size (initial), &code, &reason);
+      handle_codec_result (self, res, code, reason);
+    }
+  /* Frames queued before the start (a send right after accept). */
+  if (self->state == STATE_OPEN && !g_queue_is_empty (&self->out))
+    flush (self);
+}
+
+void
+wamp_websocket_connection_start (WampWebsocketConnection *self,
+                                 GBytes                  *initial)
+{
+  g_return_if_fail (WAMP_IS_WEBSOCKET_CONNECTION (self));
+  g_return_if_fail (self->start_timer == NULL);
+
+  /* Closed before it started (e.g. nobody took the connection). */
+  if (self->state != STATE_NEW)
+    return;
+  if (initial != NULL)
+    self->initial = g_bytes_ref (initial);
+  self->start_timer = wamp_reactor_defer (self->reactor, start_cb, g_object_ref (self));
+}
+
+/* WampConnection */
+
+static gboolean
+wamp_websocket_connection_send (WampConnection  *conn,
+                                GBytes          *frame,
+                                GError         **error)
+{
+  WampWebsocketConnection *self = WAMP_WEBSOCKET_CONNECTION (conn);
+  gsize len = g_bytes_get_size (frame);
+  gboolean was_empty;
+
+  if (self->state == STATE_CLOSED || self->close_sent)
+    {
+      g_set_error_literal (error, WAMP_ERROR, WAMP_ERROR_TRANSPORT, "connection is closed");
+      return FALSE;
+    }
+  /* One message larger than the bound still goes out alone: it is already in
+   * memory and only referenced. */
+  if (self->queued_bytes > 0 && self->queued_bytes + len > self->options.max_queue_bytes)
+    {
+      g_set_error (error, WAMP_ERROR, WAMP_ERROR_TRANSPORT,
+                   "outgoing queue full (%" G_GSIZE_FORMAT " bytes)", self->queued_bytes);
+      return FALSE;
+    }
+
+  was_empty = g_queue_is_empty (&self->out);
+  enqueue (self, wamp_serializer_is_binary (self->serializer) ? WAMP_WEBSOCKET_OP_BINARY
+                                                               : WAMP_WEBSOCKET_OP_TEXT,
+           frame);
+  /* Write at once when nothing waits; otherwise the write watch is on. */
+  if (was_empty && self->state == STATE_OPEN)
+    {
+      g_autoptr(WampWebsocketConnection) keep = g_object_ref (self);
+
+      flush (self);
+    }
+  return TRUE;
+}
+
+static void
+wamp_websocket_connection_close (WampConnection *conn,
+                                 WampCloseCode   code,
+                                 const char     *reason)
+{
+  WampWebsocketConnection *self = WAMP_WEBSOCKET_CONNECTION (conn);
+  g_autoptr(WampWebsocketConnection) keep = g_object_ref (self);
+
+  if (self->state == STATE_CLOSED || self->close_sent)
+    return;
+  if (!wamp_websocket_close_code_is_valid (code))
+    code = WAMP_CLOSE_NORMAL;
+  /* Before the start the frame waits in the queue; the close timer bounds
+   * a connection that never starts. */
+  send_close (self, code, reason, FALSE);
+}
+
+static const char *
+wamp_websocket_connection_get_peer (WampConnection *conn)
+{
+  return WAMP_WEBSOCKET_CONNECTION (conn)->peer;
+}
+
+static WampSerializer *
+wamp_websocket_connection_get_serializer (WampConnection *conn)
+{
+  return WAMP_WEBSOCKET_CONNECTION (conn)->serializer;
+}
+
+static WampValue *
+wamp_websocket_connection_get_transport_details (WampConnection *conn)
+{
+  WampWebsocketConnection *self = WAMP_WEBSOCKET_CONNECTION (conn);
+  WampValue *details = wamp_value_new_dict (4);
+
+  wamp_value_dict_insert (details, "type", wamp_value_new_string ("websocket"));
+  wamp_value_dict_insert (details, "protocol",
+                          wamp_value_new_string (wamp_serializer_get_subprotocol (self->serializer)));
+  wamp_value_dict_insert (details, "peer", wamp_value_new_string (self->peer));
+  if (self->http_headers != NULL)
+    wamp_value_dict_insert (details, "http_headers_received", wamp_value_ref (self->http_headers));
+  return details;
+}
+
+static GTlsCertificate *
+wamp_websocket_connection_get_peer_certificate (WampConnection *conn)
+{
+  return NULL;
+}
+
+static gsize
+wamp_websocket_connection_get_queued_bytes (WampConnection *conn)
+{
+  return WAMP_WEBSOCKET_CONNECTION (conn)->queued_bytes;
+}
+
+static void
+wamp_websocket_connection_iface_init (WampConnectionInterface *iface)
+{
+  iface->send = wamp_websocket_connection_send;
+  iface->close = wamp_websocket_connection_close;
+  iface->get_peer = wamp_websocket_connection_get_peer;
+  iface->get_serializer = wamp_websocket_connection_get_serializer;
+  iface->get_transport_details = wamp_websocket_connection_get_transport_details;
+  iface->get_peer_certificate = wamp_websocket_connection_get_peer_certificate;
+  iface->get_queued_bytes = wamp_websocket_connection_get_queued_bytes;
+}
+
+/* GObject */
+
+static void
+wamp_websocket_connection_dispose (GObject *object)
+{
+  WampWebsocketConnection *self = WAMP_WEBSOCKET_CONNECTION (object);
+
+  /* Dropped while open: release the fd and the reactor's pointers to us.
+   * The core holds a reference until it saw closed, so this is teardown. */
+  if (self->state != STATE_CLOSED)
+    {
+      self->state = STATE_CLOSED;
+      clear_timer (self, &self->close_timer);
+      clear_timer (self, &self->ping_timer);
+      clear_timer (self, &self->pong_timer);
+      if (self->watch != NULL)
+        {
+          wamp_reactor_remove_fd (self->reactor, self->watch);
+          self->watch = NULL;
+        }
+      if (self->socket != NULL)
+        g_socket_close (self->socket, NULL);
+    }
+  g_queue_clear_full (&self->out, (GDestroyNotify) out_frame_free);
+  g_clear_pointer (&self->initial, g_bytes_unref);
+
+  G_OBJECT_CLASS (wamp_websocket_connection_parent_class)->dispose (object);
+}
+
+static void
+wamp_websocket_connection_finalize (GObject *object)
+{
+  WampWebsocketConnection *self = WAMP_WEBSOCKET_CONNECTION (object);
+
+  g_clear_pointer (&self->codec, wamp_websocket_codec_free);
+  g_clear_object (&self->socket);
+  g_clear_object (&self->stream);
+  g_clear_object (&self->serializer);
+  g_clear_object (&self->reactor);
+  g_clear_pointer (&self->http_headers, wamp_value_unref);
+  g_free (self->peer);
+  g_free (self->close_reason);
+
+  G_OBJECT_CLASS (wamp_websocket_connection_parent_class)->finalize (object);
+}
+
+static void
+wamp_websocket_connection_class_init (WampWebsocketConnectionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = wamp_websocket_connection_dispose;
+  object_class->finalize = wamp_websocket_connection_finalize;
+}
+
+static void
+wamp_websocket_connection_init (WampWebsocketConnection *self)
+{
+  g_queue_init (&self->out);
+  self->fd = -1;
+}
+
+static char *
+format_peer (GSocket *socket)
+{
+  g_autoptr(GSocketAddress) addr = g_socket_get_remote_address (socket, NULL);
+  GInetAddress *inet;
+  g_autofree char *host = NULL;
+  guint16 port;
+
+  if (!G_IS_INET_SOCKET_ADDRESS (addr))
+    return g_strdup ("unknown");
+  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (addr));
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (addr));
+  host = g_inet_address_to_string (inet);
+  if (g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6)
+    return g_strdup_printf ("tcp6:[%s]:%u", host, port);
+  return g_strdup_printf ("tcp4:%s:%u", host, port);
+}
+
+WampWebsocketConnection *
+wamp_websocket_connection_new (WampReactor                *reactor,
+                               GIOStream                  *stream,
+                               GSocket                    *socket,
+                               WampWebsocketRole           role,
+                               WampSerializer             *serializer,
+                               const WampWebsocketOptions *options,
+                               WampValue                  *http_headers)
+{
+  WampWebsocketConnection *self;
+
+  g_return_val_if_fail (WAMP_IS_REACTOR (reactor), NULL);
+  g_return_val_if_fail (stream == NULL || G_IS_IO_STREAM (stream), NULL);
+  g_return_val_if_fail (G_IS_SOCKET (socket), NULL);
+  g_return_val_if_fail (WAMP_IS_SERIALIZER (serializer), NULL);
+  g_return_val_if_fail (options != NULL, NULL);
+
+  self = g_object_new (WAMP_TYPE_WEBSOCKET_CONNECTION, NULL);
+  self->reactor = g_object_ref (reactor);
+  self->stream = stream != NULL ? g_object_ref (stream) : NULL;
+  self->socket = g_object_ref (socket);
+  self->fd = g_socket_get_fd (socket);
+  self->role = role;
+  self->serializer = g_object_ref (serializer);
+  self->options = *options;
+  self->http_headers = http_headers != NULL ? wamp_value_ref (http_headers) : NULL;
+  self->peer = format_peer (socket);
+  self->codec = wamp_websocket_codec_new (role, wamp_serializer_is_binary (serializer),
+                                          options->max_message_size, &codec_funcs, self);
+
+  g_socket_set_blocking (socket, FALSE);
+  if (g_socket_get_family (socket) != G_SOCKET_FAMILY_UNIX)
+    g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+  return self;
+}

@@ -1,0 +1,615 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* WampWebsocketTransport: libsoup serves HTTP and the upgrade on our own
+ * listening sockets; each upgraded connection is stolen from libsoup and its
+ * frames run on the reactor (DESIGN.md rule 7). */
+
+#include "wamp-websocket-transport.h"
+
+#include <libsoup/soup.h>
+#include <string.h>
+
+#include "wamp-websocket-client.h"
+#include "wamp-websocket-connection.h"
+
+#define LISTEN_BACKLOG 4096
+#define DRAIN_CHUNK 16384
+
+struct _WampWebsocketTransport
+{
+  GObject parent_instance;
+
+  WampReactor *reactor;
+  GPtrArray *serializers; /* of WampSerializer, preference order */
+  char *host;
+  guint16 port;
+  char *path;
+  WampWebsocketOptions options;
+  guint handshake_timeout_ms;
+  gboolean configured;
+
+  SoupServer *server;
+  GPtrArray *listen_sockets; /* of GSocket */
+  /* HTTP requests in progress → their handshake timer. */
+  GHashTable *pending;
+};
+
+static void wamp_websocket_transport_iface_init (WampTransportInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (WampWebsocketTransport, wamp_websocket_transport, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (WAMP_TYPE_TRANSPORT,
+                                                      wamp_websocket_transport_iface_init))
+
+/* Handshake timeouts: one reactor timer per HTTP request libsoup is reading. */
+
+typedef struct
+{
+  WampWebsocketTransport *self;
+  SoupServerMessage *msg; /* weak: removed on finish, abort or finalize */
+  WampReactorTimer *timer;
+  gboolean msg_gone;
+} PendingRequest;
+
+static void msg_gone_cb (gpointer data, GObject *where);
+
+static void
+pending_request_free (PendingRequest *p)
+{
+  if (p->timer != NULL)
+    wamp_reactor_cancel_timer (p->self->reactor, p->timer);
+  if (!p->msg_gone)
+    g_object_weak_unref (G_OBJECT (p->msg), msg_gone_cb, p);
+  g_free (p);
+}
+
+static void
+msg_gone_cb (gpointer  data,
+             GObject  *where)
+{
+  PendingRequest *p = data;
+
+  p->msg_gone = TRUE;
+  g_hash_table_remove (p->self->pending, where);
+}
+
+static void
+handshake_timeout_cb (WampReactor *reactor,
+                      gpointer     user_data)
+{
+  PendingRequest *p = user_data;
+  WampWebsocketTransport *self = p->self;
+  GSocket *socket = soup_server_message_get_socket (p->msg);
+
+  p->timer = NULL;
+  g_debug ("handshake timeout");
+  /* libsoup sees EOF/error on its next read and drops the connection. */
+  if (socket != NULL)
+    g_socket_shutdown (socket, TRUE, TRUE, NULL);
+  g_hash_table_remove (self->pending, p->msg);
+}
+
+static void
+request_started_cb (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  WampWebsocketTransport *self = user_data;
+  PendingRequest *p = g_new0 (PendingRequest, 1);
+
+  p->self = self;
+  p->msg = msg;
+  p->timer = wamp_reactor_add_timer (self->reactor, self->handshake_timeout_ms,
+                                     handshake_timeout_cb, p);
+  g_object_weak_ref (G_OBJECT (msg), msg_gone_cb, p);
+  g_hash_table_replace (self->pending, msg, p);
+}
+
+static void
+request_done_cb (SoupServer        *server,
+                 SoupServerMessage *msg,
+                 gpointer           user_data)
+{
+  WampWebsocketTransport *self = user_data;
+
+  g_hash_table_remove (self->pending, msg);
+}
+
+/* The upgrade */
+
+typedef struct
+{
+  WampWebsocketTransport *self; /* referenced */
+  WampSerializer *serializer;   /* referenced */
+  WampValue *headers;           /* owned */
+} Upgrade;
+
+static void
+upgrade_free (gpointer data,
+              GClosure *closure)
+{
+  Upgrade *u = data;
+
+  g_clear_object (&u->self);
+  g_clear_object (&u->serializer);
+  g_clear_pointer (&u->headers, wamp_value_unref);
+  g_free (u);
+}
+
+/* Bytes the client sent right after its handshake may already sit in
+ * libsoup's buffered stream: they belong to the first frames. */
+static GBytes *
+drain_stream (GIOStream *stream)
+{
+  GInputStream *in = g_io_stream_get_input_stream (stream);
+  g_autoptr(GByteArray) buf = g_byte_array_new ();
+
+  if (!G_IS_POLLABLE_INPUT_STREAM (in))
+    return NULL;
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      guint old = buf->len;
+      gssize n;
+
+      g_byte_array_set_size (buf, old + DRAIN_CHUNK);
+      n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (in),
+                                                    buf->data + old, DRAIN_CHUNK, NULL, &error);
+      g_byte_array_set_size (buf, old + (n > 0 ? (guint) n : 0));
+      if (n <= 0)
+        break;
+    }
+  if (buf->len == 0)
+    return NULL;
+  return g_byte_array_free_to_bytes (g_steal_pointer (&buf));
+}
+
+static void
+wrote_informational_cb (SoupServerMessage *msg,
+                        gpointer           user_data)
+{
+  Upgrade *u = user_data;
+  WampWebsocketTransport *self = u->self;
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(GBytes) initial = NULL;
+  g_autoptr(WampWebsocketConnection) conn = NULL;
+
+  if (soup_server_message_get_status (msg) != SOUP_STATUS_SWITCHING_PROTOCOLS)
+    return;
+  g_hash_table_remove (self->pending, msg);
+
+  /* The socket first: stealing detaches the message from its connection. */
+  socket = soup_server_message_get_socket (msg);
+  if (socket == NULL)
+    return;
+  g_object_ref (socket);
+  stream = soup_server_message_steal_connection (msg);
+  if (stream == NULL)
+    return;
+  initial = drain_stream (stream);
+
+  conn = wamp_websocket_connection_new (self->reactor, stream, socket, WAMP_WEBSOCKET_ROLE_SERVER,
+                                        u->serializer, &self->options, u->headers);
+  g_debug ("%s: WebSocket open (%s)", wamp_connection_get_peer (WAMP_CONNECTION (conn)),
+           wamp_serializer_get_subprotocol (u->serializer));
+  wamp_transport_connection_accepted (WAMP_TRANSPORT (self), WAMP_CONNECTION (conn));
+  wamp_websocket_connection_start (conn, initial);
+}
+
+static void
+collect_header (const char *name,
+                const char *value,
+                gpointer    user_data)
+{
+  WampValue *dict = user_data;
+  g_autofree char *key = g_ascii_strdown (name, -1);
+
+  /* Repeated headers: the first one wins (dict keys are unique). */
+  if (wamp_value_dict_lookup (dict, key) == NULL)
+    wamp_value_dict_insert (dict, key, wamp_value_new_string (value));
+}
+
+/* The client's offers against ours: our preference decides. */
+static WampSerializer *
+choose_serializer (WampWebsocketTransport *self,
+                   SoupMessageHeaders     *headers)
+{
+  const char *offered = soup_message_headers_get_list (headers, "Sec-WebSocket-Protocol");
+  GSList *list;
+  WampSerializer *chosen = NULL;
+
+  if (offered == NULL)
+    return NULL;
+  list = soup_header_parse_list (offered);
+  for (guint i = 0; i < self->serializers->len && chosen == NULL; i++)
+    {
+      WampSerializer *s = self->serializers->pdata[i];
+      const char *proto = wamp_serializer_get_subprotocol (s);
+
+      for (GSList *l = list; l != NULL; l = l->next)
+        if (proto != NULL && strcmp (l->data, proto) == 0)
+          {
+            chosen = s;
+            break;
+          }
+    }
+  soup_header_free_list (list);
+  return chosen;
+}
+
+static void
+respond_text (SoupServerMessage *msg,
+              guint              status,
+              const char        *text)
+{
+  soup_server_message_set_status (msg, status, NULL);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
+  soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_COPY, text, strlen (text));
+}
+
+static void
+ws_handler (SoupServer        *server,
+            SoupServerMessage *msg,
+            const char        *path,
+            GHashTable        *query,
+            gpointer           user_data)
+{
+  WampWebsocketTransport *self = user_data;
+  SoupMessageHeaders *req = soup_server_message_get_request_headers (msg);
+  WampSerializer *serializer;
+  const char *protocols[2] = { NULL, NULL };
+  Upgrade *u;
+
+  /* The handler also sees paths below ours. */
+  if (strcmp (path, self->path) != 0)
+    {
+      respond_text (msg, SOUP_STATUS_NOT_FOUND, "Not Found\n");
+      return;
+    }
+  if (!soup_message_headers_header_equals (req, "Upgrade", "websocket"))
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Upgrade", "websocket");
+      respond_text (msg, 426, "This is a WAMP WebSocket endpoint.\n");
+      return;
+    }
+
+  /* libsoup answers 101 with no protocol when none was offered: WAMP needs one. */
+  serializer = choose_serializer (self, req);
+  if (serializer == NULL)
+    {
+      respond_text (msg, SOUP_STATUS_BAD_REQUEST, "No supported WAMP subprotocol offered.\n");
+      return;
+    }
+  protocols[0] = wamp_serializer_get_subprotocol (serializer);
+  if (!soup_websocket_server_process_handshake (msg, NULL, (char **) protocols, NULL, NULL))
+    return; /* libsoup set the 400 */
+
+  u = g_new0 (Upgrade, 1);
+  u->self = g_object_ref (self);
+  u->serializer = g_object_ref (serializer);
+  u->headers = wamp_value_new_dict (8);
+  soup_message_headers_foreach (req, collect_header, u->headers);
+  g_signal_connect_data (msg, "wrote-informational", G_CALLBACK (wrote_informational_cb), u,
+                         upgrade_free, 0);
+}
+
+/* Config */
+
+static gboolean
+wamp_websocket_transport_configure (WampTransport  *transport,
+                                    WampReactor    *reactor,
+                                    WampValue      *config,
+                                    const char     *config_path,
+                                    GPtrArray      *serializers,
+                                    GError        **error)
+{
+  WampWebsocketTransport *self = WAMP_WEBSOCKET_TRANSPORT (transport);
+  static const char *const keys[] = { "name", "type", "serializers", "auth",
+                                      "endpoint", "path", "options", NULL };
+  static const char *const endpoint_keys[] = { "type", "host", "port", NULL };
+  static const char *const option_keys[] = { "max_message_size", "max_queue_bytes",
+                                             "handshake_timeout", "ping_interval",
+                                             "ping_timeout", NULL };
+  static const char *const endpoint_types[] = { "tcp", NULL };
+  g_autofree char *endpoint_path = wamp_config_path_key (config_path, "endpoint");
+  g_autofree char *options_path = wamp_config_path_key (config_path, "options");
+  WampValue *endpoint = NULL;
+  WampValue *options = NULL;
+  const char *type, *host, *path;
+  guint64 port, v;
+
+  if (!wamp_config_check_keys (config, config_path, keys, error))
+    return FALSE;
+
+  if (!wamp_config_get_dict (config, config_path, "endpoint", TRUE, &endpoint, error) ||
+      !wamp_config_check_keys (endpoint, endpoint_path, endpoint_keys, error) ||
+      !wamp_config_get_enum (endpoint, endpoint_path, "type", FALSE, "tcp", endpoint_types, &type, error) ||
+      !wamp_config_get_string (endpoint, endpoint_path, "host", FALSE, "127.0.0.1", &host, error) ||
+      !wamp_config_get_uint (endpoint, endpoint_path, "port", TRUE, 0, 0, 65535, &port, error))
+    return FALSE;
+
+  if (!wamp_config_get_string (config, config_path, "path", FALSE, "/ws", &path, error))
+    return FALSE;
+  if (path[0] != '/')
+    {
+      g_set_error (error, WAMP_CONFIG_ERROR, WAMP_CONFIG_ERROR_INVALID,
+                   "%s.path: must begin with \"/\"", config_path);
+      return FALSE;
+    }
+
+  wamp_websocket_options_init (&self->options);
+  self->handshake_timeout_ms = 10000;
+  if (!wamp_config_get_dict (config, config_path, "options", FALSE, &options, error))
+    return FALSE;
+  if (options != NULL)
+    {
+      if (!wamp_config_check_keys (options, options_path, option_keys, error))
+        return FALSE;
+      /* GByteArray reassembly caps a message below 4 GiB. */
+      if (!wamp_config_get_uint (options, options_path, "max_message_size", FALSE,
+                                 WAMP_WEBSOCKET_DEFAULT_MAX_MESSAGE_SIZE, 1, G_MAXINT32, &v, error))
+        return FALSE;
+      self->options.max_message_size = v;
+      if (!wamp_config_get_uint (options, options_path, "max_queue_bytes", FALSE,
+                                 WAMP_WEBSOCKET_DEFAULT_MAX_QUEUE_BYTES, 1, G_MAXSIZE, &v, error))
+        return FALSE;
+      self->options.max_queue_bytes = v;
+      if (!wamp_config_get_uint (options, options_path, "handshake_timeout", FALSE, 10, 1, 3600,
+                                 &v, error))
+        return FALSE;
+      self->handshake_timeout_ms = (guint) v * 1000;
+      if (!wamp_config_get_uint (options, options_path, "ping_interval", FALSE, 0, 0, 86400,
+                                 &v, error))
+        return FALSE;
+      self->options.ping_interval_ms = (guint) v * 1000;
+      if (!wamp_config_get_uint (options, options_path, "ping_timeout", FALSE, 10, 1, 3600,
+                                 &v, error))
+        return FALSE;
+      self->options.ping_timeout_ms = (guint) v * 1000;
+    }
+
+  g_set_object (&self->reactor, reactor);
+  g_clear_pointer (&self->serializers, g_ptr_array_unref);
+  self->serializers = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < serializers->len; i++)
+    g_ptr_array_add (self->serializers, g_object_ref (serializers->pdata[i]));
+  g_free (self->host);
+  self->host = g_strdup (host);
+  self->port = (guint16) port;
+  g_free (self->path);
+  self->path = g_strdup (path);
+  self->configured = TRUE;
+  return TRUE;
+}
+
+/* Listening */
+
+static GList *
+resolve_host (const char  *host,
+              GError     **error)
+{
+  GInetAddress *addr = g_inet_address_new_from_string (host);
+
+  if (addr != NULL)
+    return g_list_append (NULL, addr);
+  if (g_strcmp0 (host, "localhost") == 0)
+    return g_list_append (g_list_append (NULL, g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4)),
+                          g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV6));
+  /* Start-up only, before anything is served: a blocking lookup is fine. */
+  return g_resolver_lookup_by_name (g_resolver_get_default (), host, NULL, error);
+}
+
+static GSocket *
+listen_on (GInetAddress  *inet,
+           guint16        port,
+           GError       **error)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (inet, port);
+
+  socket = g_socket_new (g_inet_address_get_family (inet), G_SOCKET_TYPE_STREAM,
+                         G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL)
+    return NULL;
+  /* libsoup's and GSocketListener's backlog of 10 makes mass connects crawl. */
+  g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
+  if (!g_socket_bind (socket, addr, TRUE, error) || !g_socket_listen (socket, error))
+    return NULL;
+  return g_steal_pointer (&socket);
+}
+
+static guint16
+socket_port (GSocket *socket)
+{
+  g_autoptr(GSocketAddress) addr = g_socket_get_local_address (socket, NULL);
+
+  if (!G_IS_INET_SOCKET_ADDRESS (addr))
+    return 0;
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (addr));
+}
+
+static gboolean
+wamp_websocket_transport_start (WampTransport  *transport,
+                                GError        **error)
+{
+  WampWebsocketTransport *self = WAMP_WEBSOCKET_TRANSPORT (transport);
+  GList *addrs;
+  guint16 port;
+
+  if (!self->configured)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                           "websocket transport started before configure");
+      return FALSE;
+    }
+  if (self->server != NULL)
+    return TRUE;
+
+  addrs = resolve_host (self->host, error);
+  if (addrs == NULL)
+    return FALSE;
+
+  self->server = soup_server_new ("server-header", "wampd", NULL);
+  g_signal_connect (self->server, "request-started", G_CALLBACK (request_started_cb), self);
+  g_signal_connect (self->server, "request-finished", G_CALLBACK (request_done_cb), self);
+  g_signal_connect (self->server, "request-aborted", G_CALLBACK (request_done_cb), self);
+  soup_server_add_handler (self->server, self->path, ws_handler, self, NULL);
+
+  /* With port 0 every address shares the port the first bind got. */
+  port = self->port;
+  for (GList *l = addrs; l != NULL; l = l->next)
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(GSocket) socket = listen_on (l->data, port, &local_error);
+      g_autofree char *where = g_inet_address_to_string (l->data);
+
+      if (socket == NULL ||
+          !soup_server_listen_socket (self->server, socket, 0, &local_error))
+        {
+          g_set_error (error, G_IO_ERROR, local_error->code, "cannot listen on %s port %u: %s",
+                       where, port, local_error->message);
+          g_list_free_full (addrs, g_object_unref);
+          wamp_transport_stop (transport);
+          return FALSE;
+        }
+      port = socket_port (socket);
+      g_ptr_array_add (self->listen_sockets, g_steal_pointer (&socket));
+      g_debug ("listening on %s port %u", where, port);
+    }
+  g_list_free_full (addrs, g_object_unref);
+  return TRUE;
+}
+
+static void
+wamp_websocket_transport_stop (WampTransport *transport)
+{
+  WampWebsocketTransport *self = WAMP_WEBSOCKET_TRANSPORT (transport);
+
+  if (self->server != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->server, self);
+      soup_server_disconnect (self->server);
+      g_clear_object (&self->server);
+    }
+  g_hash_table_remove_all (self->pending);
+  g_ptr_array_set_size (self->listen_sockets, 0);
+}
+
+static GStrv
+wamp_websocket_transport_get_urls (WampTransport *transport)
+{
+  WampWebsocketTransport *self = WAMP_WEBSOCKET_TRANSPORT (transport);
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+
+  for (guint i = 0; i < self->listen_sockets->len; i++)
+    {
+      g_autoptr(GSocketAddress) addr = g_socket_get_local_address (self->listen_sockets->pdata[i], NULL);
+      GInetAddress *inet;
+      g_autofree char *host = NULL;
+      g_autofree char *url = NULL;
+      guint port;
+
+      if (!G_IS_INET_SOCKET_ADDRESS (addr))
+        continue;
+      inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (addr));
+      port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (addr));
+      host = g_inet_address_to_string (inet);
+      if (g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6)
+        url = g_strdup_printf ("ws://[%s]:%u%s", host, port, self->path);
+      else
+        url = g_strdup_printf ("ws://%s:%u%s", host, port, self->path);
+      g_strv_builder_add (b, url);
+    }
+  return g_strv_builder_end (b);
+}
+
+static gboolean
+wamp_websocket_transport_adopt (WampTransport  *transport,
+                                GIOStream      *stream,
+                                GSocket        *socket,
+                                GBytes         *initial_bytes,
+                                GError        **error)
+{
+  /* A universal port would hand over the HTTP request already read; replaying
+   * it into libsoup needs a stream that yields @initial_bytes first. */
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                       "the websocket transport cannot adopt connections yet");
+  return FALSE;
+}
+
+static void
+wamp_websocket_transport_connect_async (WampTransport       *transport,
+                                        WampReactor         *reactor,
+                                        const char          *url,
+                                        GPtrArray           *serializers,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
+{
+  wamp_websocket_client_connect_async (transport, reactor, url, serializers, cancellable,
+                                       callback, user_data);
+}
+
+static WampConnection *
+wamp_websocket_transport_connect_finish (WampTransport  *transport,
+                                         GAsyncResult   *result,
+                                         GError        **error)
+{
+  return wamp_websocket_client_connect_finish (transport, result, error);
+}
+
+static void
+wamp_websocket_transport_iface_init (WampTransportInterface *iface)
+{
+  iface->configure = wamp_websocket_transport_configure;
+  iface->start = wamp_websocket_transport_start;
+  iface->stop = wamp_websocket_transport_stop;
+  iface->get_urls = wamp_websocket_transport_get_urls;
+  iface->adopt = wamp_websocket_transport_adopt;
+  iface->connect_async = wamp_websocket_transport_connect_async;
+  iface->connect_finish = wamp_websocket_transport_connect_finish;
+}
+
+/* GObject */
+
+static void
+wamp_websocket_transport_dispose (GObject *object)
+{
+  WampWebsocketTransport *self = WAMP_WEBSOCKET_TRANSPORT (object);
+
+  wamp_websocket_transport_stop (WAMP_TRANSPORT (self));
+  G_OBJECT_CLASS (wamp_websocket_transport_parent_class)->dispose (object);
+}
+
+static void
+wamp_websocket_transport_finalize (GObject *object)
+{
+  WampWebsocketTransport *self = WAMP_WEBSOCKET_TRANSPORT (object);
+
+  g_clear_pointer (&self->pending, g_hash_table_unref);
+  g_clear_pointer (&self->listen_sockets, g_ptr_array_unref);
+  g_clear_pointer (&self->serializers, g_ptr_array_unref);
+  g_clear_object (&self->reactor);
+  g_free (self->host);
+  g_free (self->path);
+
+  G_OBJECT_CLASS (wamp_websocket_transport_parent_class)->finalize (object);
+}
+
+static void
+wamp_websocket_transport_class_init (WampWebsocketTransportClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = wamp_websocket_transport_dispose;
+  object_class->finalize = wamp_websocket_transport_finalize;
+}
+
+static void
+wamp_websocket_transport_init (WampWebsocketTransport *self)
+{
+  self->listen_sockets = g_ptr_array_new_with_free_func (g_object_unref);
+  self->pending = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) pending_request_free);
+  wamp_websocket_options_init (&self->options);
+  self->handshake_timeout_ms = 10000;
+}

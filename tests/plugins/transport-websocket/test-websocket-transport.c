@@ -1,0 +1,851 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Tests of the websocket transport over 127.0.0.1: config, handshake, frames both ways, limits, close. */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "wamp-connection-private.h"
+#include "wamp-transport-private.h"
+#include "wamp-websocket-codec.h"
+#include "wamp-websocket-transport.h"
+
+/* A serializer that only names itself: the transport never calls the rest. */
+
+#define TEST_TYPE_FAKE_SERIALIZER (test_fake_serializer_get_type ())
+G_DECLARE_FINAL_TYPE (TestFakeSerializer, test_fake_serializer, TEST, FAKE_SERIALIZER, GObject)
+
+struct _TestFakeSerializer
+{
+  GObject parent_instance;
+  gboolean binary;
+};
+
+static const char *
+fake_get_name (WampSerializer *s)
+{
+  return TEST_FAKE_SERIALIZER (s)->binary ? "fakebin" : "json";
+}
+
+static const char *
+fake_get_subprotocol (WampSerializer *s)
+{
+  return TEST_FAKE_SERIALIZER (s)->binary ? "wamp.2.fakebin" : "wamp.2.json";
+}
+
+static guint8
+fake_get_rawsocket_id (WampSerializer *s)
+{
+  return 1;
+}
+
+static gboolean
+fake_is_binary (WampSerializer *s)
+{
+  return TEST_FAKE_SERIALIZER (s)->binary;
+}
+
+static void
+fake_serializer_iface_init (WampSerializerInterface *iface)
+{
+  iface->get_name = fake_get_name;
+  iface->get_subprotocol = fake_get_subprotocol;
+  iface->get_rawsocket_id = fake_get_rawsocket_id;
+  iface->is_binary = fake_is_binary;
+}
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestFakeSerializer, test_fake_serializer, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (WAMP_TYPE_SERIALIZER, fake_serializer_iface_init))
+
+static void
+test_fake_serializer_class_init (TestFakeSerializerClass *klass)
+{
+}
+
+static void
+test_fake_serializer_init (TestFakeSerializer *self)
+{
+}
+
+/* Connection recorder, used as the sink of either side. */
+
+typedef struct
+{
+  WampConnection *conn;
+  GPtrArray *frames; /* GBytes */
+  guint closed;
+  int close_code;
+  char *close_reason;
+  gboolean echo_then_close; /* re-enters the connection from its callback */
+} Peer;
+
+static void
+peer_frame_received (gpointer owner, WampConnection *connection, GBytes *frame)
+{
+  Peer *p = owner;
+
+  g_ptr_array_add (p->frames, g_bytes_ref (frame));
+  if (p->echo_then_close)
+    {
+      g_assert_true (wamp_connection_send (connection, frame, NULL));
+      wamp_connection_close (connection, WAMP_CLOSE_NORMAL, "done");
+      /* Closing: sending more fails at once. */
+      g_assert_false (wamp_connection_send (connection, frame, NULL));
+    }
+}
+
+static void
+peer_closed (gpointer owner, WampConnection *connection, WampCloseCode code, const char *reason)
+{
+  Peer *p = owner;
+
+  p->closed++;
+  p->close_code = code;
+  g_free (p->close_reason);
+  p->close_reason = g_strdup (reason);
+}
+
+static const WampConnectionSinkFuncs peer_funcs = {
+  peer_frame_received,
+  peer_closed,
+};
+
+static void
+peer_init (Peer *p)
+{
+  memset (p, 0, sizeof *p);
+  p->frames = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+}
+
+static void
+peer_clear (Peer *p)
+{
+  if (p->conn != NULL)
+    {
+      wamp_connection_set_sink (p->conn, NULL, NULL);
+      g_clear_object (&p->conn);
+    }
+  g_ptr_array_unref (p->frames);
+  g_free (p->close_reason);
+}
+
+static void
+peer_attach (Peer *p, WampConnection *conn)
+{
+  p->conn = g_object_ref (conn);
+  wamp_connection_set_sink (conn, &peer_funcs, p);
+}
+
+/* Fixture: a listener on 127.0.0.1:0. */
+
+typedef struct
+{
+  WampReactor *reactor;
+  WampSerializer *json;
+  GPtrArray *serializers;
+  WampTransport *transport;
+  guint16 port;
+  char *url;
+  Peer server; /* the last accepted connection */
+  guint accepted;
+  Peer client;
+} Fixture;
+
+static void
+accept_cb (WampTransport *transport, WampConnection *connection, gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  f->accepted++;
+  if (f->server.conn != NULL)
+    {
+      wamp_connection_set_sink (f->server.conn, NULL, NULL);
+      g_clear_object (&f->server.conn);
+    }
+  peer_attach (&f->server, connection);
+}
+
+static WampValue *
+parse_config (const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  WampValue *v = wamp_config_parse (json, -1, &error);
+
+  g_assert_no_error (error);
+  return v;
+}
+
+static gboolean
+start_listener (Fixture *f, const char *options_json, GError **error)
+{
+  g_autofree char *json = g_strdup_printf (
+    "{ \"name\": \"ws\", \"type\": \"websocket\","
+    "  \"endpoint\": { \"type\": \"tcp\", \"host\": \"127.0.0.1\", \"port\": 0 },"
+    "  \"serializers\": [\"json\"] %s%s }",
+    options_json != NULL ? ", \"options\": " : "", options_json != NULL ? options_json : "");
+  g_autoptr(WampValue) config = parse_config (json);
+  g_auto(GStrv) urls = NULL;
+
+  if (!wamp_transport_configure (f->transport, f->reactor, config, "$.transports[0]",
+                                 f->serializers, error) ||
+      !wamp_transport_start (f->transport, error))
+    return FALSE;
+  urls = wamp_transport_get_urls (f->transport);
+  g_assert_nonnull (urls);
+  g_assert_cmpuint (g_strv_length (urls), ==, 1);
+  g_assert_true (g_str_has_prefix (urls[0], "ws://127.0.0.1:"));
+  g_assert_true (g_str_has_suffix (urls[0], "/ws"));
+  f->port = (guint16) g_ascii_strtoull (urls[0] + strlen ("ws://127.0.0.1:"), NULL, 10);
+  g_assert_cmpuint (f->port, >, 0);
+  f->url = g_strdup (urls[0]);
+  return TRUE;
+}
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  const char *options = data;
+  g_autoptr(GError) error = NULL;
+
+  f->reactor = wamp_reactor_new (NULL);
+  f->json = g_object_new (TEST_TYPE_FAKE_SERIALIZER, NULL);
+  f->serializers = g_ptr_array_new ();
+  g_ptr_array_add (f->serializers, f->json);
+  f->transport = g_object_new (WAMP_TYPE_WEBSOCKET_TRANSPORT, NULL);
+  wamp_transport_set_accept_func (f->transport, accept_cb, f);
+  peer_init (&f->server);
+  peer_init (&f->client);
+  g_assert_true (start_listener (f, options, &error));
+  g_assert_no_error (error);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  peer_clear (&f->client);
+  peer_clear (&f->server);
+  wamp_transport_stop (f->transport);
+  g_clear_object (&f->transport);
+  g_ptr_array_unref (f->serializers);
+  g_clear_object (&f->json);
+  g_free (f->url);
+  /* Let libsoup and the reactor settle what the test left. */
+  for (int i = 0; i < 50 && g_main_context_iteration (NULL, FALSE); i++)
+    ;
+  g_clear_object (&f->reactor);
+}
+
+/* Bounded waiting */
+
+typedef gboolean (*Condition) (Fixture *f, gpointer data);
+
+static gboolean
+expired_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+wait_for (Fixture *f, Condition cond, gpointer data, guint timeout_ms)
+{
+  gboolean expired = FALSE;
+  guint id = g_timeout_add (timeout_ms, expired_cb, &expired);
+
+  while (!cond (f, data) && !expired)
+    g_main_context_iteration (NULL, TRUE);
+  if (!expired)
+    g_source_remove (id);
+  return cond (f, data);
+}
+
+static gboolean
+cond_uint_at_least (Fixture *f, gpointer data)
+{
+  guint **pair = data;
+
+  return *pair[0] >= GPOINTER_TO_UINT (pair[1]);
+}
+
+static gboolean
+wait_count (Fixture *f, guint *counter, guint target)
+{
+  gpointer pair[2] = { counter, GUINT_TO_POINTER (target) };
+
+  return wait_for (f, cond_uint_at_least, pair, 5000);
+}
+
+static void
+connect_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static gboolean
+cond_nonnull (Fixture *f, gpointer data)
+{
+  return *(gpointer *) data != NULL;
+}
+
+/* Connects a client with connect_async; attaches its sink at once. */
+static WampConnection *
+connect_client (Fixture *f, const char *url, GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(WampTransport) client_transport = g_object_new (WAMP_TYPE_WEBSOCKET_TRANSPORT, NULL);
+  WampConnection *conn;
+
+  wamp_transport_connect_async (client_transport, f->reactor, url, f->serializers, NULL,
+                                connect_done_cb, &result);
+  g_assert_true (wait_for (f, cond_nonnull, &result, 5000));
+  conn = wamp_transport_connect_finish (client_transport, result, error);
+  if (conn != NULL)
+    {
+      peer_attach (&f->client, conn);
+      g_object_unref (conn);
+    }
+  return conn;
+}
+
+static void
+connect_pair (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (connect_client (f, f->url, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_count (f, &f->accepted, 1));
+  g_assert_nonnull (f->server.conn);
+}
+
+static GBytes *
+text_of_size (gsize len)
+{
+  char *data = g_malloc (len);
+
+  for (gsize i = 0; i < len; i++)
+    data[i] = (char) ('a' + i % 26);
+  return g_bytes_new_take (data, len);
+}
+
+/* Raw sockets, for what a well-behaved client never sends. */
+
+static GSocket *
+raw_connect (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (lo, f->port);
+  GSocket *s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (g_socket_connect (s, addr, NULL, &error));
+  g_assert_no_error (error);
+  g_socket_set_blocking (s, FALSE);
+  return s;
+}
+
+static void
+raw_send (GSocket *s, const void *data, gsize len)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* Small requests fit the socket buffer in one go. */
+  g_assert_cmpint (g_socket_send (s, data, len, NULL, &error), ==, (gssize) len);
+  g_assert_no_error (error);
+}
+
+/* Reads until @needle appears, EOF, or 5 s; the main loop keeps running. */
+static GByteArray *
+raw_read_until (GSocket *s, const char *needle, gboolean *eof)
+{
+  GByteArray *buf = g_byte_array_new ();
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  *eof = FALSE;
+  while (g_get_monotonic_time () < deadline)
+    {
+      guint8 tmp[4096];
+      g_autoptr(GError) error = NULL;
+      gssize n;
+
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      n = g_socket_receive (s, (char *) tmp, sizeof tmp, NULL, &error);
+      if (n > 0)
+        {
+          g_byte_array_append (buf, tmp, (guint) n);
+          if (needle != NULL && g_strstr_len ((const char *) buf->data, buf->len, needle) != NULL)
+            break;
+          continue;
+        }
+      if (n == 0 || !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        {
+          *eof = TRUE;
+          break;
+        }
+      g_usleep (1000);
+    }
+  return buf;
+}
+
+static gboolean
+unused_message (gpointer user_data, gboolean binary, GBytes *payload)
+{
+  return TRUE;
+}
+
+static gboolean
+unused_control (gpointer user_data, const guint8 *data, gsize len)
+{
+  return TRUE;
+}
+
+static gboolean
+unused_close (gpointer user_data, guint16 code, const char *reason)
+{
+  return TRUE;
+}
+
+static const WampWebsocketCodecFuncs unused_codec_funcs = {
+  unused_message, unused_control, unused_control, unused_close,
+};
+
+static char *
+handshake_request (const char *path, const char *protocols)
+{
+  return g_strdup_printf ("GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                          "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                          "Sec-WebSocket-Version: 13\r\n%s%s%s\r\n",
+                          path, protocols != NULL ? "Sec-WebSocket-Protocol: " : "",
+                          protocols != NULL ? protocols : "", protocols != NULL ? "\r\n" : "");
+}
+
+/* Tests */
+
+static void
+test_configure_rejects_unknown_keys (void)
+{
+  static const char *const configs[] = {
+    "{ \"endpoint\": { \"type\": \"tcp\", \"port\": 0 }, \"colour\": 1 }",
+    "{ \"endpoint\": { \"type\": \"tcp\", \"port\": 0, \"tls\": {} } }",
+    "{ \"endpoint\": { \"type\": \"tcp\", \"port\": 0 }, \"options\": { \"max_size\": 1 } }",
+  };
+  static const char *const paths[] = {
+    "$.transports[0].colour", "$.transports[0].endpoint.tls", "$.transports[0].options.max_size",
+  };
+  g_autoptr(WampSerializer) json = g_object_new (TEST_TYPE_FAKE_SERIALIZER, NULL);
+  g_autoptr(GPtrArray) serializers = g_ptr_array_new ();
+  g_autoptr(WampReactor) reactor = wamp_reactor_new (NULL);
+
+  g_ptr_array_add (serializers, json);
+  for (guint i = 0; i < G_N_ELEMENTS (configs); i++)
+    {
+      g_autoptr(WampTransport) t = g_object_new (WAMP_TYPE_WEBSOCKET_TRANSPORT, NULL);
+      g_autoptr(WampValue) config = parse_config (configs[i]);
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (wamp_transport_configure (t, reactor, config, "$.transports[0]",
+                                                serializers, &error));
+      g_assert_error (error, WAMP_CONFIG_ERROR, WAMP_CONFIG_ERROR_UNKNOWN_KEY);
+      g_assert_nonnull (strstr (error->message, paths[i]));
+    }
+}
+
+static void
+test_configure_requires_port_and_checks_range (void)
+{
+  static const char *const configs[] = {
+    "{ \"endpoint\": { \"type\": \"tcp\" } }",
+    "{ \"endpoint\": { \"type\": \"tcp\", \"port\": 70000 } }",
+    "{ \"endpoint\": { \"type\": \"udp\", \"port\": 1 } }",
+    "{ \"endpoint\": { \"port\": 1 }, \"path\": \"ws\" }",
+  };
+  static const int codes[] = {
+    WAMP_CONFIG_ERROR_MISSING, WAMP_CONFIG_ERROR_INVALID, WAMP_CONFIG_ERROR_INVALID,
+    WAMP_CONFIG_ERROR_INVALID,
+  };
+  g_autoptr(WampSerializer) json = g_object_new (TEST_TYPE_FAKE_SERIALIZER, NULL);
+  g_autoptr(GPtrArray) serializers = g_ptr_array_new ();
+  g_autoptr(WampReactor) reactor = wamp_reactor_new (NULL);
+
+  g_ptr_array_add (serializers, json);
+  for (guint i = 0; i < G_N_ELEMENTS (configs); i++)
+    {
+      g_autoptr(WampTransport) t = g_object_new (WAMP_TYPE_WEBSOCKET_TRANSPORT, NULL);
+      g_autoptr(WampValue) config = parse_config (configs[i]);
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (wamp_transport_configure (t, reactor, config, "$.transports[0]",
+                                                serializers, &error));
+      g_assert_error (error, WAMP_CONFIG_ERROR, codes[i]);
+    }
+}
+
+static void
+test_frames_both_ways (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GBytes) hello = g_bytes_new_static ("[1,\"realm1\",{}]", 15);
+  g_autoptr(GBytes) big = text_of_size (1024 * 1024);
+  g_autoptr(GBytes) back = g_bytes_new_static ("[2,1,{}]", 8);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WampValue) details = NULL;
+  const char *peer;
+
+  connect_pair (f);
+
+  g_assert_true (wamp_connection_send (f->client.conn, hello, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_count (f, &f->server.frames->len, 1));
+  g_assert_true (g_bytes_equal (f->server.frames->pdata[0], hello));
+
+  g_assert_true (wamp_connection_send (f->server.conn, back, &error));
+  g_assert_true (wamp_connection_send (f->server.conn, big, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_count (f, &f->client.frames->len, 2));
+  g_assert_true (g_bytes_equal (f->client.frames->pdata[0], back));
+  g_assert_true (g_bytes_equal (f->client.frames->pdata[1], big));
+
+  g_assert_true (wamp_connection_send (f->client.conn, big, &error));
+  g_assert_true (wait_count (f, &f->server.frames->len, 2));
+  g_assert_true (g_bytes_equal (f->server.frames->pdata[1], big));
+  g_assert_cmpuint (wamp_connection_get_queued_bytes (f->server.conn), ==, 0);
+
+  /* What the core learns about the connection. */
+  peer = wamp_connection_get_peer (f->server.conn);
+  g_assert_true (g_str_has_prefix (peer, "tcp4:127.0.0.1:"));
+  g_assert_true (wamp_connection_get_serializer (f->server.conn) == f->json);
+  details = wamp_connection_get_transport_details (f->server.conn);
+  g_assert_cmpstr (wamp_value_dict_get_string (details, "type"), ==, "websocket");
+  g_assert_cmpstr (wamp_value_dict_get_string (details, "protocol"), ==, "wamp.2.json");
+  g_assert_cmpstr (wamp_value_dict_get_string (details, "peer"), ==, peer);
+  g_assert_nonnull (wamp_value_dict_lookup (details, "http_headers_received"));
+  g_assert_nonnull (wamp_value_dict_get_string (wamp_value_dict_lookup (details, "http_headers_received"),
+                                                "user-agent"));
+  g_assert_cmpuint (f->server.closed, ==, 0);
+  g_assert_cmpuint (f->client.closed, ==, 0);
+}
+
+static void
+test_send_before_start_is_delivered (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GBytes) first = g_bytes_new_static ("[0]", 3);
+  g_autoptr(GError) error = NULL;
+
+  connect_pair (f);
+  /* The server side is accepted but may not have started yet: queued. */
+  g_assert_true (wamp_connection_send (f->server.conn, first, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_count (f, &f->client.frames->len, 1));
+  g_assert_true (g_bytes_equal (f->client.frames->pdata[0], first));
+}
+
+static void
+test_handshake_without_subprotocol_gets_400 (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GSocket) s = raw_connect (f);
+  g_autofree char *req = handshake_request ("/ws", NULL);
+  g_autoptr(GByteArray) resp = NULL;
+  gboolean eof;
+
+  raw_send (s, req, strlen (req));
+  resp = raw_read_until (s, "\r\n\r\n", &eof);
+  g_assert_cmpuint (resp->len, >, 12);
+  g_assert_cmpmem (resp->data, 12, "HTTP/1.1 400", 12);
+  g_assert_cmpuint (f->accepted, ==, 0);
+}
+
+static void
+test_handshake_with_unknown_subprotocol_gets_400 (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GSocket) s = raw_connect (f);
+  g_autofree char *req = handshake_request ("/ws", "wamp.2.cbor, chat");
+  g_autoptr(GByteArray) resp = NULL;
+  gboolean eof;
+
+  raw_send (s, req, strlen (req));
+  resp = raw_read_until (s, "\r\n\r\n", &eof);
+  g_assert_cmpuint (resp->len, >, 12);
+  g_assert_cmpmem (resp->data, 12, "HTTP/1.1 400", 12);
+  g_assert_cmpuint (f->accepted, ==, 0);
+}
+
+static void
+test_plain_http_gets_404_or_426 (Fixture *f, gconstpointer data)
+{
+  static const char *const reqs[] = {
+    "GET /other HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+    "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+    "POST /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n\r\nhi",
+  };
+  static const char *const status[] = { "HTTP/1.1 404", "HTTP/1.1 426", "HTTP/1.1 426" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (reqs); i++)
+    {
+      g_autoptr(GSocket) s = raw_connect (f);
+      g_autoptr(GByteArray) resp = NULL;
+      gboolean eof;
+
+      raw_send (s, reqs[i], strlen (reqs[i]));
+      resp = raw_read_until (s, "\r\n\r\n", &eof);
+      g_assert_cmpuint (resp->len, >, 12);
+      g_assert_cmpmem (resp->data, 12, status[i], 12);
+    }
+  g_assert_cmpuint (f->accepted, ==, 0);
+}
+
+static void
+test_frames_right_behind_handshake_are_not_lost (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GSocket) s = raw_connect (f);
+  g_autofree char *req = handshake_request ("/ws", "wamp.2.json");
+  g_autoptr(WampWebsocketCodec) client_codec = NULL;
+  g_autoptr(GBytes) frame = NULL;
+  g_autoptr(GBytes) ping = NULL;
+  g_autoptr(GByteArray) all = g_byte_array_new ();
+  g_autoptr(GByteArray) resp = NULL;
+  gboolean eof;
+  const guint8 *pong;
+
+  /* Used for encoding only. */
+  client_codec = wamp_websocket_codec_new (WAMP_WEBSOCKET_ROLE_CLIENT, FALSE, 1 << 20,
+                                           &unused_codec_funcs, NULL);
+  frame = wamp_websocket_codec_encode_frame (client_codec, WAMP_WEBSOCKET_OP_TEXT,
+                                             (const guint8 *) "[1,\"r\",{}]", 10);
+  ping = wamp_websocket_codec_encode_frame (client_codec, WAMP_WEBSOCKET_OP_PING,
+                                            (const guint8 *) "pp", 2);
+  /* Handshake and first frames in one segment: libsoup buffers them. */
+  g_byte_array_append (all, (const guint8 *) req, (guint) strlen (req));
+  g_byte_array_append (all, g_bytes_get_data (frame, NULL), (guint) g_bytes_get_size (frame));
+  g_byte_array_append (all, g_bytes_get_data (ping, NULL), (guint) g_bytes_get_size (ping));
+  raw_send (s, all->data, all->len);
+
+  g_assert_true (wait_count (f, &f->server.frames->len, 1));
+  g_assert_cmpmem (g_bytes_get_data (f->server.frames->pdata[0], NULL),
+                   g_bytes_get_size (f->server.frames->pdata[0]), "[1,\"r\",{}]", 10);
+
+  /* The 101 and then the pong for the ping. */
+  resp = raw_read_until (s, "pp", &eof);
+  g_assert_cmpmem (resp->data, 12, "HTTP/1.1 101", 12);
+  g_assert_nonnull (g_strstr_len ((const char *) resp->data, resp->len,
+                                  "Sec-WebSocket-Protocol: wamp.2.json"));
+  g_assert_cmpuint (resp->len, >=, 4);
+  pong = resp->data + resp->len - 4;
+  g_assert_cmphex (pong[0], ==, 0x8A);
+  g_assert_cmphex (pong[1], ==, 2);
+}
+
+static void
+test_frame_over_max_gets_close_1009 (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GBytes) big = text_of_size (2000);
+  g_autoptr(GError) error = NULL;
+
+  connect_pair (f);
+  g_assert_true (wamp_connection_send (f->client.conn, big, &error));
+  g_assert_true (wait_count (f, &f->client.closed, 1));
+  g_assert_true (wait_count (f, &f->server.closed, 1));
+  g_assert_cmpint (f->server.close_code, ==, WAMP_CLOSE_TOO_BIG);
+  g_assert_cmpint (f->client.close_code, ==, WAMP_CLOSE_TOO_BIG);
+  g_assert_cmpuint (f->server.frames->len, ==, 0);
+  /* Closed means closed. */
+  g_assert_false (wamp_connection_send (f->server.conn, big, &error));
+  g_assert_error (error, WAMP_ERROR, WAMP_ERROR_TRANSPORT);
+}
+
+static void
+test_peer_close_reports_closed_once (Fixture *f, gconstpointer data)
+{
+  connect_pair (f);
+  wamp_connection_close (f->client.conn, WAMP_CLOSE_GOING_AWAY, "bye");
+  wamp_connection_close (f->client.conn, WAMP_CLOSE_NORMAL, "again"); /* idempotent */
+  g_assert_true (wait_count (f, &f->server.closed, 1));
+  g_assert_true (wait_count (f, &f->client.closed, 1));
+  g_assert_cmpint (f->server.close_code, ==, WAMP_CLOSE_GOING_AWAY);
+  g_assert_cmpstr (f->server.close_reason, ==, "bye");
+  g_assert_cmpint (f->client.close_code, ==, WAMP_CLOSE_GOING_AWAY);
+
+  /* Nothing more arrives later. */
+  for (int i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (f->server.closed, ==, 1);
+  g_assert_cmpuint (f->client.closed, ==, 1);
+  g_assert_cmpuint (wamp_reactor_get_n_watches (f->reactor), ==, 0);
+}
+
+static void
+test_server_echo_and_close_from_frame_callback (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GBytes) msg = g_bytes_new_static ("[6,{},\"x\"]", 10);
+  g_autoptr(GBytes) late = g_bytes_new_static ("[6,{},\"y\"]", 10);
+  g_autoptr(GError) error = NULL;
+
+  connect_pair (f);
+  f->server.echo_then_close = TRUE;
+  g_assert_true (wamp_connection_send (f->client.conn, msg, &error));
+  g_assert_true (wamp_connection_send (f->client.conn, late, &error));
+  g_assert_true (wait_count (f, &f->client.closed, 1));
+  g_assert_true (wait_count (f, &f->server.closed, 1));
+  /* The echo went out before the close; the frame after it was dropped. */
+  g_assert_cmpuint (f->client.frames->len, ==, 1);
+  g_assert_true (g_bytes_equal (f->client.frames->pdata[0], msg));
+  g_assert_cmpuint (f->server.frames->len, ==, 1);
+  g_assert_cmpint (f->client.close_code, ==, WAMP_CLOSE_NORMAL);
+  g_assert_cmpstr (f->client.close_reason, ==, "done");
+  g_assert_cmpint (f->server.close_code, ==, WAMP_CLOSE_NORMAL);
+}
+
+static void
+test_abrupt_disconnect_reports_1006 (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GSocket) s = raw_connect (f);
+  g_autofree char *req = handshake_request ("/ws", "wamp.2.json");
+  g_autoptr(GByteArray) resp = NULL;
+  gboolean eof;
+
+  raw_send (s, req, strlen (req));
+  resp = raw_read_until (s, "\r\n\r\n", &eof);
+  g_assert_cmpmem (resp->data, 12, "HTTP/1.1 101", 12);
+  g_assert_true (wait_count (f, &f->accepted, 1));
+  g_socket_close (s, NULL);
+  g_assert_true (wait_count (f, &f->server.closed, 1));
+  g_assert_cmpint (f->server.close_code, ==, WAMP_CLOSE_ABNORMAL);
+}
+
+static void
+test_unmasked_client_frame_gets_1002 (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GSocket) s = raw_connect (f);
+  g_autofree char *req = handshake_request ("/ws", "wamp.2.json");
+  static const guint8 unmasked[] = { 0x81, 0x02, '[', ']' };
+  g_autoptr(GByteArray) resp = NULL;
+  gboolean eof;
+  const guint8 *close;
+
+  raw_send (s, req, strlen (req));
+  g_byte_array_unref (raw_read_until (s, "\r\n\r\n", &eof));
+  raw_send (s, unmasked, sizeof unmasked);
+  resp = raw_read_until (s, NULL, &eof);
+  g_assert_true (eof);
+  g_assert_cmpuint (resp->len, >=, 4);
+  close = resp->data;
+  g_assert_cmphex (close[0], ==, 0x88);
+  g_assert_cmpuint ((close[2] << 8) | close[3], ==, 1002);
+  g_assert_true (wait_count (f, &f->server.closed, 1));
+  g_assert_cmpint (f->server.close_code, ==, WAMP_CLOSE_PROTOCOL_ERROR);
+}
+
+static void
+test_handshake_timeout_drops_silent_client (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GSocket) s = raw_connect (f);
+  g_autoptr(GByteArray) resp = NULL;
+  gboolean eof;
+
+  /* handshake_timeout is 1 s here; say nothing. */
+  resp = raw_read_until (s, NULL, &eof);
+  g_assert_true (eof);
+  g_assert_cmpuint (f->accepted, ==, 0);
+}
+
+static void
+test_send_queue_is_bounded (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GSocket) s = raw_connect (f);
+  g_autofree char *req = handshake_request ("/ws", "wamp.2.json");
+  g_autoptr(GBytes) chunk = text_of_size (64 * 1024);
+  g_autoptr(GError) error = NULL;
+  gboolean eof;
+  guint sent = 0;
+
+  raw_send (s, req, strlen (req));
+  g_byte_array_unref (raw_read_until (s, "\r\n\r\n", &eof));
+  g_assert_true (wait_count (f, &f->accepted, 1));
+  g_assert_true (wait_count (f, &f->server.frames->len, 0));
+  /* Make sure the connection started (the queue flushes once started). */
+  for (int i = 0; i < 10; i++)
+    g_main_context_iteration (NULL, FALSE);
+
+  /* The raw client never reads: the kernel buffers fill, then the queue
+   * (256 KiB here) does. The same GBytes is only referenced each time. */
+  for (sent = 0; sent < 4000; sent++)
+    {
+      if (!wamp_connection_send (f->server.conn, chunk, &error))
+        break;
+      g_main_context_iteration (NULL, FALSE);
+    }
+  g_assert_error (error, WAMP_ERROR, WAMP_ERROR_TRANSPORT);
+  g_assert_cmpuint (sent, <, 4000);
+  g_assert_cmpuint (wamp_connection_get_queued_bytes (f->server.conn), <=, 256 * 1024);
+  g_assert_cmpuint (wamp_connection_get_queued_bytes (f->server.conn), >, 0);
+}
+
+static void
+test_connect_refused_fails (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+
+  /* Stop the listener: its port now refuses. */
+  wamp_transport_stop (f->transport);
+  url = g_strdup_printf ("ws://127.0.0.1:%u/ws", f->port);
+  g_assert_null (connect_client (f, url, &error));
+  g_assert_nonnull (error);
+}
+
+static void
+test_connect_to_wrong_path_fails (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = g_strdup_printf ("ws://127.0.0.1:%u/nope", f->port);
+
+  g_assert_null (connect_client (f, url, &error));
+  g_assert_error (error, WAMP_ERROR, WAMP_ERROR_TRANSPORT);
+  g_assert_nonnull (strstr (error->message, "404"));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_summary ("The websocket transport over 127.0.0.1 with a fake JSON serializer.");
+
+#define ADD(path, options, func) \
+  g_test_add (path, Fixture, options, fixture_setup, func, fixture_teardown)
+
+  g_test_add_func ("/websocket/transport/configure/unknown-keys-are-refused-with-their-path",
+                   test_configure_rejects_unknown_keys);
+  g_test_add_func ("/websocket/transport/configure/port-required-and-values-checked",
+                   test_configure_requires_port_and_checks_range);
+  ADD ("/websocket/transport/frames/text-both-ways-including-1-MiB", NULL, test_frames_both_ways);
+  ADD ("/websocket/transport/frames/send-right-after-accept-is-delivered", NULL,
+       test_send_before_start_is_delivered);
+  ADD ("/websocket/transport/frames/bytes-right-behind-handshake-are-not-lost", NULL,
+       test_frames_right_behind_handshake_are_not_lost);
+  ADD ("/websocket/transport/handshake/without-subprotocol-gets-400", NULL,
+       test_handshake_without_subprotocol_gets_400);
+  ADD ("/websocket/transport/handshake/unknown-subprotocol-gets-400", NULL,
+       test_handshake_with_unknown_subprotocol_gets_400);
+  ADD ("/websocket/transport/handshake/plain-http-gets-404-or-426", NULL,
+       test_plain_http_gets_404_or_426);
+  ADD ("/websocket/transport/handshake/timeout-drops-silent-client", "{ \"handshake_timeout\": 1 }",
+       test_handshake_timeout_drops_silent_client);
+  ADD ("/websocket/transport/limits/frame-over-max-gets-close-1009", "{ \"max_message_size\": 1000 }",
+       test_frame_over_max_gets_close_1009);
+  ADD ("/websocket/transport/limits/send-queue-is-bounded", "{ \"max_queue_bytes\": 262144 }",
+       test_send_queue_is_bounded);
+  ADD ("/websocket/transport/close/peer-close-reports-closed-once", NULL,
+       test_peer_close_reports_closed_once);
+  ADD ("/websocket/transport/close/echo-and-close-from-frame-callback", NULL,
+       test_server_echo_and_close_from_frame_callback);
+  ADD ("/websocket/transport/close/abrupt-disconnect-reports-1006", NULL,
+       test_abrupt_disconnect_reports_1006);
+  ADD ("/websocket/transport/close/unmasked-client-frame-gets-1002", NULL,
+       test_unmasked_client_frame_gets_1002);
+  ADD ("/websocket/transport/client/connect-refused-fails", NULL, test_connect_refused_fails);
+  ADD ("/websocket/transport/client/wrong-path-fails-with-404", NULL, test_connect_to_wrong_path_fails);
+
+  return g_test_run ();
+}
