@@ -803,7 +803,107 @@ test_raw_router_only_message_gets_abort_and_left (Fixture *f, gconstpointer data
   g_clear_pointer (&callee.interrupt, wamp_message_unref);
 }
 
+static void
+test_rpc_cancel_skip_fails_at_once_without_interrupt (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(WampValue) options = value_from_json ("{\"cancel_mode\": \"skip\"}");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(WampMessage) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  SlowCallee callee = { 0 };
+
+  register_procedure (f->c2, "com.example.slow", invocation_slow, &callee, &error);
+  g_assert_no_error (error);
+
+  wamp_client_call_async (f->c1, "com.example.slow", options, NULL, cancellable, store_result, &result);
+  WAIT_FOR (callee.request_id != 0);
+  /* cancel_mode is the client's, not a CALL option. */
+  g_assert_true (wamp_client_is_joined (f->c1));
+  g_cancellable_cancel (cancellable);
+
+  reply = wamp_client_call_finish (f->c1, wait_result (&result), NULL, &error);
+  g_assert_null (reply);
+  g_assert_error (error, WAMP_ERROR, WAMP_ERROR_CANCELED);
+  run_for (50);
+  g_assert_null (callee.interrupt);
+  /* The callee's late answer is dropped by the router. */
+  wamp_client_yield (f->c2, callee.request_id, NULL, NULL);
+  run_for (20);
+  g_assert_true (wamp_client_is_joined (f->c1));
+  g_assert_true (wamp_client_is_joined (f->c2));
+}
+
 /* Leaving */
+
+static void
+test_join_cancelled_then_joins_again (Fixture *f, gconstpointer data)
+{
+  g_autoptr(WampClient) client = wamp_client_new (f->reactor);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  wamp_client_join_async (client, f->url, "json", "realm1", NULL, cancellable, store_result, &result);
+  g_cancellable_cancel (cancellable);
+  g_assert_false (wamp_client_join_finish (client, wait_result (&result), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_false (wamp_client_is_joined (client));
+
+  /* The abandoned connection attempt does not disturb the next one. */
+  join (f, client, "realm1", &error);
+  g_assert_no_error (error);
+  g_assert_true (wamp_client_is_joined (client));
+  run_for (50);
+  g_assert_true (wamp_client_is_joined (client));
+}
+
+static void
+test_join_refused_connection_fails (Fixture *f, gconstpointer data)
+{
+  g_autoptr(WampClient) client = wamp_client_new (f->reactor);
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GInetSocketAddress) address = NULL;
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+
+  /* A port that was free a moment ago and has no listener. */
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  address = G_INET_SOCKET_ADDRESS (g_inet_socket_address_new_from_string ("127.0.0.1", 0));
+  g_assert_true (g_socket_bind (socket, G_SOCKET_ADDRESS (address), FALSE, &error));
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  url = g_strdup_printf ("ws://127.0.0.1:%u/ws", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  g_socket_close (socket, NULL);
+
+  wamp_client_join_async (client, url, "json", "realm1", NULL, NULL, store_result, &result);
+  g_assert_false (wamp_client_join_finish (client, wait_result (&result), &error));
+  g_assert_nonnull (error);
+  g_test_message ("refused: %s", error->message);
+  g_assert_false (wamp_client_is_joined (client));
+}
+
+static void
+test_join_unknown_scheme_or_serializer_fails (Fixture *f, gconstpointer data)
+{
+  g_autoptr(WampClient) client = wamp_client_new (f->reactor);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  wamp_client_join_async (client, "http://127.0.0.1:1/", "json", "realm1", NULL, NULL, store_result, &result);
+  g_assert_false (wamp_client_join_finish (client, wait_result (&result), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  wamp_client_join_async (client, f->url, "no-such-serializer", "realm1", NULL, NULL, store_result, &result);
+  g_assert_false (wamp_client_join_finish (client, wait_result (&result), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+}
 
 static void
 test_unref_closes_session_at_router (Fixture *f, gconstpointer data)
@@ -938,6 +1038,10 @@ main (int argc, char **argv)
   ADD ("/client/raw/reply-to-foreign-request-id-is-ignored", test_raw_reply_to_foreign_request_id_is_ignored);
   ADD ("/client/raw/router-only-message-gets-abort-and-left", test_raw_router_only_message_gets_abort_and_left);
   ADD ("/client/leave/unref-closes-session-at-router", test_unref_closes_session_at_router);
+  ADD ("/client/rpc/cancel-skip-fails-at-once-without-interrupt", test_rpc_cancel_skip_fails_at_once_without_interrupt);
+  ADD ("/client/join/cancelled-then-joins-again", test_join_cancelled_then_joins_again);
+  ADD ("/client/join/refused-connection-fails", test_join_refused_connection_fails);
+  ADD ("/client/join/unknown-scheme-or-serializer-fails", test_join_unknown_scheme_or_serializer_fails);
 #undef ADD
 
   return g_test_run ();
