@@ -906,6 +906,28 @@ test_join_unknown_scheme_or_serializer_fails (Fixture *f, gconstpointer data)
 }
 
 static void
+test_dispose_fails_pending_call_with_closed (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  SlowCallee callee = { 0 };
+
+  register_procedure (f->c2, "com.example.slow", invocation_slow, &callee, &error);
+  g_assert_no_error (error);
+  wamp_client_call_async (f->c1, "com.example.slow", NULL, NULL, NULL, store_result, &result);
+  WAIT_FOR (callee.request_id != 0);
+
+  /* A pending task holds the client, so only an explicit dispose gets here
+   * with one; it completes, once, with G_IO_ERROR_CLOSED. */
+  g_object_run_dispose (G_OBJECT (f->c1));
+  g_assert_null (wamp_client_call_finish (f->c1, wait_result (&result), NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_assert_false (wamp_client_is_joined (f->c1));
+  run_for (50);
+  g_clear_pointer (&callee.interrupt, wamp_message_unref);
+}
+
+static void
 test_unref_closes_session_at_router (Fixture *f, gconstpointer data)
 {
   g_autoptr(WampMessage) reply = NULL;
@@ -1042,6 +1064,7 @@ main (int argc, char **argv)
   ADD ("/client/join/cancelled-then-joins-again", test_join_cancelled_then_joins_again);
   ADD ("/client/join/refused-connection-fails", test_join_refused_connection_fails);
   ADD ("/client/join/unknown-scheme-or-serializer-fails", test_join_unknown_scheme_or_serializer_fails);
+  ADD ("/client/leave/dispose-fails-pending-call-with-closed", test_dispose_fails_pending_call_with_closed);
 #undef ADD
 
   return g_test_run ();
