@@ -183,13 +183,12 @@ wampd_list_plugins (WampPluginLoader *loader)
 }
 
 /* Loads every plugin from the --plugin-dir folders, $WAMPD_PLUGIN_PATH and
- * the installed folder. A refused plugin is logged, not fatal: the config
- * check reports it if the configuration needs what it would have provided. */
+ * the installed folder. A refused plugin is not fatal: the config check
+ * reports it if the configuration needs what it would have provided. */
 static WampPluginLoader *
 wampd_load_plugins (char **plugin_dirs, GError **error)
 {
   g_autoptr(WampPluginLoader) loader = wamp_plugin_loader_new ();
-  guint n;
 
   for (char **dir = plugin_dirs; dir != NULL && *dir != NULL; dir++)
     {
@@ -202,23 +201,9 @@ wampd_load_plugins (char **plugin_dirs, GError **error)
       wamp_plugin_loader_add_directory (loader, *dir);
     }
 
+  /* The loader logs each plugin it loads or refuses. */
   if (!wamp_plugin_loader_load_all (loader, error))
     return NULL;
-
-  n = wamp_plugin_loader_get_n_records (loader);
-  for (guint i = 0; i < n; i++)
-    {
-      const WampPluginRecord *record = wamp_plugin_loader_get_record (loader, i);
-      const GError *record_error = wamp_plugin_record_get_error (record);
-
-      if (record_error != NULL)
-        g_message ("plugin %s refused: %s", wamp_plugin_record_get_path (record),
-                   record_error->message);
-      else
-        g_info ("plugin %s %s loaded from %s", wamp_plugin_record_get_name (record),
-                or_dash (wamp_plugin_record_get_version (record)),
-                wamp_plugin_record_get_path (record));
-    }
   return g_steal_pointer (&loader);
 }
 

@@ -205,7 +205,7 @@ task_propagate_id (GTask *task, GError **error)
 }
 
 static GSource *
-attach_cancel_source (WampClient *self, GCancellable *cancellable, GSourceFunc func, gpointer data)
+attach_cancel_source (WampClient *self, GCancellable *cancellable, GCancellableSourceFunc func, gpointer data)
 {
   GSource *source;
 
@@ -216,7 +216,7 @@ attach_cancel_source (WampClient *self, GCancellable *cancellable, GSourceFunc f
    * the main loop, never inside g_cancellable_cancel(), and removing it is
    * safe from anywhere. */
   source = g_cancellable_source_new (cancellable);
-  g_source_set_callback (source, func, data, NULL);
+  g_source_set_callback (source, (GSourceFunc) (void (*) (void)) func, data, NULL);
   g_source_set_static_name (source, "[wampcore] WampClient cancel");
   g_source_attach (source, self->context);
   return source;
@@ -260,7 +260,7 @@ pending_request_free (gpointer data)
 }
 
 static gboolean
-pending_request_cancelled_cb (gpointer user_data)
+pending_request_cancelled_cb (GCancellable *cancellable, gpointer user_data)
 {
   PendingRequest *req = user_data;
   WampClient *self = req->client;
@@ -605,15 +605,23 @@ handle_goodbye (WampClient *self, WampMessage *message)
   end_session (self, error, reason, FALSE, WAMP_CLOSE_NORMAL);
 }
 
-/* Looks up the request a reply answers; NULL (and the session ended) when
- * the router answers a request never made or with the wrong type. */
+/* Looks up the request a reply answers and takes it out of the table.
+ * NULL when there is none: a reply to an ID we never used is dropped, since
+ * tests send their own requests with wamp_client_send_message(); a reply of
+ * the wrong type for one of ours is a protocol violation (session ended). */
 static PendingRequest *
 take_pending (WampClient *self, WampMessage *message, WampMessageType request_type)
 {
   guint64 id = wamp_message_get_request_id (message);
   PendingRequest *req = g_hash_table_lookup (self->pending, &id);
 
-  if (req == NULL || req->type != request_type)
+  if (req == NULL)
+    {
+      g_debug ("Dropping %s for request %" G_GUINT64_FORMAT ": not a request of this client",
+               wamp_message_type_to_string (wamp_message_get_message_type (message)), id);
+      return NULL;
+    }
+  if (req->type != request_type)
     {
       g_autofree char *text = g_strdup_printf ("%s for request %" G_GUINT64_FORMAT " that is not a pending %s",
                                                wamp_message_type_to_string (wamp_message_get_message_type (message)),
@@ -666,7 +674,11 @@ handle_subscribed (WampClient *self, WampMessage *message)
       /* Cancelled meanwhile: undo, unless the subscription is wanted by
        * another handler, or will be by a SUBSCRIBE still on its way (the
        * router answers that with this same ID). */
-      if ((sub == NULL || sub->handlers->len == 0) && !has_live_subscribe_for (self, req))
+      gboolean undo = (sub == NULL || sub->handlers->len == 0) && !has_live_subscribe_for (self, req);
+
+      g_debug ("SUBSCRIBED %" G_GUINT64_FORMAT " for a cancelled request%s", sub_id,
+               undo ? ": unsubscribing" : ": kept for another subscribe");
+      if (undo)
         send_orphan_request (self, WAMP_MESSAGE_UNSUBSCRIBE, sub_id);
       pending_request_free (req);
       return;
@@ -752,6 +764,7 @@ handle_registered (WampClient *self, WampMessage *message)
   reg_id = wamp_message_get_registration_id (message);
   if (task == NULL)
     {
+      g_debug ("REGISTERED %" G_GUINT64_FORMAT " for a cancelled request: unregistering", reg_id);
       send_orphan_request (self, WAMP_MESSAGE_UNREGISTER, reg_id);
       pending_request_free (req);
       return;
@@ -799,7 +812,7 @@ handle_result (WampClient *self, WampMessage *message)
   if (wamp_value_dict_get_bool (wamp_message_get_details (message), "progress", FALSE))
     {
       req = g_hash_table_lookup (self->pending, &id);
-      if (req == NULL || req->type != WAMP_MESSAGE_CALL)
+      if (req != NULL && req->type != WAMP_MESSAGE_CALL)
         protocol_violation (self, "progressive RESULT for a request that is not a pending CALL");
       return;
     }
@@ -862,7 +875,15 @@ handle_event (WampClient *self, WampMessage *message)
   if (sub == NULL || sub->handlers->len == 0)
     return;
 
-  /* Handlers may unsubscribe (even themselves) while we dispatch. */
+  /* Handlers may unsubscribe (even themselves) while we dispatch, so each
+   * one is held during its call; the common single handler without a copy. */
+  if (sub->handlers->len == 1)
+    {
+      g_autoptr(Handler) handler = handler_ref (g_ptr_array_index (sub->handlers, 0));
+
+      ((WampEventFunc) handler->func) (self, message, handler->data);
+      return;
+    }
   snapshot = g_ptr_array_new_full (sub->handlers->len, handler_unref);
   for (guint i = 0; i < sub->handlers->len; i++)
     g_ptr_array_add (snapshot, handler_ref (g_ptr_array_index (sub->handlers, i)));
@@ -996,7 +1017,7 @@ static void
 client_frame_received (gpointer owner, WampConnection *connection, GBytes *frame)
 {
   WampClient *self = owner;
-  g_autoptr(WampClient) keep = g_object_ref (self);
+  g_autoptr(WampClient) keep G_GNUC_UNUSED = g_object_ref (self);
   g_autoptr(WampMessage) message = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -1016,7 +1037,7 @@ static void
 client_connection_closed (gpointer owner, WampConnection *connection, WampCloseCode code, const char *reason)
 {
   WampClient *self = owner;
-  g_autoptr(WampClient) keep = g_object_ref (self);
+  g_autoptr(WampClient) keep G_GNUC_UNUSED = g_object_ref (self);
   g_autoptr(GError) error = NULL;
 
   if (connection != self->connection)
@@ -1112,7 +1133,7 @@ fail_join (WampClient *self, GError *error)
 }
 
 static gboolean
-join_cancelled_cb (gpointer user_data)
+join_cancelled_cb (GCancellable *cancellable, gpointer user_data)
 {
   WampClient *self = user_data;
 
@@ -1298,7 +1319,7 @@ wamp_client_is_joined (WampClient *self)
 /* Leaving */
 
 static gboolean
-leave_cancelled_cb (gpointer user_data)
+leave_cancelled_cb (GCancellable *cancellable, gpointer user_data)
 {
   WampClient *self = user_data;
   g_autoptr(GTask) task = g_steal_pointer (&self->leave_task);
@@ -1368,7 +1389,9 @@ wamp_client_leave_finish (WampClient *self, GAsyncResult *result, GError **error
  * wamp_client_disconnect:
  *
  * Drops the connection without GOODBYE: pending requests fail with
- * G_IO_ERROR_CLOSED; "left" is not emitted.
+ * G_IO_ERROR_CLOSED, and a joined session emits "left" with
+ * wamp.close.transport_lost (the header promises "left" for every end but
+ * leave; Autobahn reports a disconnect so too).
  */
 void
 wamp_client_disconnect (WampClient *self)
@@ -1380,10 +1403,7 @@ wamp_client_disconnect (WampClient *self)
   if (self->state == CLIENT_STATE_IDLE)
     return;
   error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED, "The client disconnected");
-  self->state = CLIENT_STATE_IDLE;
-  drop_connection (self, FALSE, WAMP_CLOSE_NORMAL, NULL);
-  clear_session (self);
-  fail_all (self, error);
+  end_session (self, error, REASON_TRANSPORT_LOST, FALSE, WAMP_CLOSE_NORMAL);
 }
 
 /* Requests */
@@ -1864,8 +1884,9 @@ wamp_client_class_init (WampClientClass *klass)
    *   connection went away, wamp.error.protocol_violation when the router
    *   broke the protocol
    *
-   * The joined session ended other than through wamp_client_leave_async() or
-   * wamp_client_disconnect(). Pending requests have failed by then.
+   * The joined session ended other than through wamp_client_leave_async()
+   * (wamp_client_disconnect() included). Pending requests have failed by
+   * then.
    */
   signals[SIGNAL_LEFT] = g_signal_new ("left", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                        0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);

@@ -215,15 +215,18 @@ fixture_set_up (Fixture *f, gconstpointer data)
   g_autoptr(WampValue) config = NULL;
   g_auto(GStrv) listeners = NULL;
   const char *space;
+  gboolean ok;
 
   f->reactor = wamp_reactor_new (NULL);
   f->router = wamp_router_new (f->reactor);
   config = wamp_config_parse (router_config, -1, &error);
   g_assert_no_error (error);
-  g_assert_true (wamp_router_configure (f->router, config, &error));
+  ok = wamp_router_configure (f->router, config, &error);
   g_assert_no_error (error);
-  g_assert_true (wamp_router_start (f->router, &error));
+  g_assert_true (ok);
+  ok = wamp_router_start (f->router, &error);
   g_assert_no_error (error);
+  g_assert_true (ok);
 
   listeners = wamp_router_get_listeners (f->router);
   g_assert_nonnull (listeners);
@@ -249,16 +252,21 @@ router_shut_down (Fixture *f)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
+  gboolean ok;
+
   wamp_router_shutdown_async (f->router, NULL, store_result, &result);
-  g_assert_true (wamp_router_shutdown_finish (f->router, wait_result (&result), &error));
+  ok = wamp_router_shutdown_finish (f->router, wait_result (&result), &error);
   g_assert_no_error (error);
+  g_assert_true (ok);
 }
 
 static void
 fixture_tear_down (Fixture *f, gconstpointer data)
 {
-  wamp_client_disconnect (f->c1);
-  wamp_client_disconnect (f->c2);
+  if (f->c1 != NULL)
+    wamp_client_disconnect (f->c1);
+  if (f->c2 != NULL)
+    wamp_client_disconnect (f->c2);
   g_clear_object (&f->c1);
   g_clear_object (&f->c2);
   if (f->router != NULL)
@@ -446,25 +454,34 @@ test_pubsub_cancelled_subscribe_fails_and_later_subscribe_works (Fixture *f, gco
   g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wamp_message_unref);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) result2 = NULL;
   g_autoptr(GError) error = NULL;
   guint destroyed = 0;
+  guint64 sub_id;
 
   wamp_client_subscribe_async (f->c1, "com.example.topic", NULL, event_ignore, &destroyed, count_destroy,
                                cancellable, store_result, &result);
   g_cancellable_cancel (cancellable);
+  /* Sent before the cancelled one's SUBSCRIBED is back: the router answers
+   * both with the same ID, and the client must not undo the subscription
+   * this one shares. */
+  wamp_client_subscribe_async (f->c1, "com.example.topic", NULL, event_collect, g_ptr_array_ref (events),
+                               (GDestroyNotify) g_ptr_array_unref, NULL, store_result, &result2);
+
   g_assert_cmpuint (wamp_client_subscribe_finish (f->c1, wait_result (&result), &error), ==, 0);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
   g_assert_cmpuint (destroyed, ==, 1);
-
-  /* Sent while the cancelled one's SUBSCRIBED may still be on its way: the
-   * client must not undo the subscription this one shares. */
-  subscribe (f->c1, "com.example.topic", events, &error);
+  sub_id = wamp_client_subscribe_finish (f->c1, wait_result (&result2), &error);
   g_assert_no_error (error);
+  g_assert_cmpuint (sub_id, !=, 0);
+
   run_for (50);
   publish (f->c2, "com.example.topic", "{\"acknowledge\": true}", NULL, &error);
   g_assert_no_error (error);
   WAIT_FOR (events->len == 1);
+  run_for (20);
+  g_assert_cmpuint (events->len, ==, 1);
 }
 
 /* RPC */
@@ -621,7 +638,311 @@ test_rpc_cancel_kill_interrupts_callee_and_fails_canceled (Fixture *f, gconstpoi
   g_clear_pointer (&callee.interrupt, wamp_message_unref);
 }
 
+static void
+invocation_progressive (WampClient *client, WampMessage *invocation, gpointer user_data)
+{
+  g_autoptr(WampValue) progress = value_from_json ("{\"progress\": true}");
+  g_autoptr(WampPayload) partial = payload_from_json ("[\"partial\"]", NULL);
+  g_autoptr(WampPayload) final = payload_from_json ("[\"final\"]", NULL);
+  guint64 id = wamp_message_get_request_id (invocation);
+
+  g_assert_true (wamp_value_dict_get_bool (wamp_message_get_details (invocation), "receive_progress", FALSE));
+  wamp_client_yield (client, id, progress, partial);
+  wamp_client_yield (client, id, NULL, final);
+}
+
+static void
+test_rpc_progressive_results_complete_on_final_result (Fixture *f, gconstpointer data)
+{
+  g_autoptr(WampValue) options = value_from_json ("{\"receive_progress\": true}");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(WampMessage) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  register_procedure (f->c2, "com.example.progress", invocation_progressive, NULL, &error);
+  g_assert_no_error (error);
+
+  wamp_client_call_async (f->c1, "com.example.progress", options, NULL, NULL, store_result, &result);
+  reply = wamp_client_call_finish (f->c1, wait_result (&result), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (reply);
+  g_assert_false (wamp_value_dict_get_bool (wamp_message_get_details (reply), "progress", FALSE));
+  assert_payload (reply, "[\"final\"]", NULL);
+}
+
+static void
+invocation_unexpected (WampClient *client, WampMessage *invocation, gpointer user_data)
+{
+  g_assert_not_reached ();
+}
+
+static void
+test_rpc_cancelled_register_is_undone_at_router (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(WampMessage) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  guint destroyed = 0;
+
+  wamp_client_register_async (f->c2, "com.example.cancelled", NULL, invocation_unexpected, &destroyed,
+                              count_destroy, cancellable, store_result, &result);
+  g_cancellable_cancel (cancellable);
+  g_assert_cmpuint (wamp_client_register_finish (f->c2, wait_result (&result), &error), ==, 0);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_cmpuint (destroyed, ==, 1);
+
+  /* The late REGISTERED is answered with UNREGISTER. */
+  run_for (100);
+  reply = call (f->c1, "com.example.cancelled", NULL, NULL, &error);
+  g_assert_null (reply);
+  g_assert_error (error, WAMP_ERROR, WAMP_ERROR_NO_SUCH_PROCEDURE);
+}
+
+/* Pub/Sub, continued: re-entrancy */
+
+typedef struct {
+  WampClient *client;
+  guint64 sub_id;
+  guint n_events;
+  GAsyncResult *unsubscribe_result;
+} SelfUnsubscriber;
+
+static void
+event_unsubscribe_self (WampClient *client, WampMessage *event, gpointer user_data)
+{
+  SelfUnsubscriber *s = user_data;
+
+  s->n_events++;
+  wamp_client_unsubscribe_async (client, s->sub_id, NULL, store_result, &s->unsubscribe_result);
+}
+
+static void
+test_pubsub_handler_may_unsubscribe_itself (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  SelfUnsubscriber s = { 0 };
+
+  wamp_client_subscribe_async (f->c1, "com.example.once", NULL, event_unsubscribe_self, &s, NULL,
+                               NULL, store_result, &result);
+  s.sub_id = wamp_client_subscribe_finish (f->c1, wait_result (&result), &error);
+  g_assert_no_error (error);
+
+  publish (f->c2, "com.example.once", "{\"acknowledge\": true}", NULL, &error);
+  g_assert_no_error (error);
+  publish (f->c2, "com.example.once", "{\"acknowledge\": true}", NULL, &error);
+  g_assert_no_error (error);
+  wait_result (&s.unsubscribe_result);
+  g_assert_true (wamp_client_unsubscribe_finish (f->c1, s.unsubscribe_result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&s.unsubscribe_result);
+  run_for (50);
+  g_assert_cmpuint (s.n_events, ==, 1);
+}
+
+/* Raw messages */
+
+static void
+test_raw_reply_to_foreign_request_id_is_ignored (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wamp_message_unref);
+  g_autoptr(WampMessage) subscribe_msg = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 raw_id;
+  guint64 sub_id;
+
+  /* A SUBSCRIBE the client does not know of: its SUBSCRIBED and the EVENT
+   * are dropped, and the session goes on. */
+  raw_id = wamp_client_next_request_id (f->c1);
+  g_assert_cmpuint (raw_id, !=, 0);
+  subscribe_msg = wamp_message_new_subscribe (raw_id, NULL, "com.example.raw");
+  g_assert_true (wamp_client_send_message (f->c1, subscribe_msg, &error));
+  g_assert_no_error (error);
+  publish (f->c2, "com.example.raw", "{\"acknowledge\": true}", NULL, &error);
+  g_assert_no_error (error);
+  run_for (50);
+  g_assert_true (wamp_client_is_joined (f->c1));
+
+  /* Request IDs the client draws itself do not collide with @raw_id: the
+   * subscription (the same at the router) now gets the events. */
+  sub_id = subscribe (f->c1, "com.example.raw", events, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (sub_id, !=, 0);
+  g_assert_cmpuint (wamp_client_next_request_id (f->c1), >, raw_id + 1);
+  publish (f->c2, "com.example.raw", "{\"acknowledge\": true}", NULL, &error);
+  g_assert_no_error (error);
+  WAIT_FOR (events->len == 1);
+}
+
+static void
+test_raw_router_only_message_gets_abort_and_left (Fixture *f, gconstpointer data)
+{
+  g_autoptr(WampMessage) welcome = wamp_message_new_welcome (1, NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  SlowCallee callee = { 0 };
+
+  register_procedure (f->c2, "com.example.slow", invocation_slow, &callee, &error);
+  g_assert_no_error (error);
+  wamp_client_call_async (f->c1, "com.example.slow", NULL, NULL, NULL, store_result, &result);
+  WAIT_FOR (callee.request_id != 0);
+
+  /* WELCOME is the router's to send: the router ABORTs the session. */
+  g_assert_true (wamp_client_send_message (f->c1, welcome, &error));
+  g_assert_no_error (error);
+  WAIT_FOR (f->n_left == 1);
+  g_assert_cmpstr (f->left_reason, ==, "wamp.error.protocol_violation");
+  g_assert_false (wamp_client_is_joined (f->c1));
+
+  /* The pending call failed with the ABORT's reason. */
+  g_assert_null (wamp_client_call_finish (f->c1, wait_result (&result), NULL, &error));
+  g_assert_error (error, WAMP_ERROR, WAMP_ERROR_PROTOCOL_VIOLATION);
+  run_for (20);
+  g_clear_pointer (&callee.interrupt, wamp_message_unref);
+}
+
+static void
+test_rpc_cancel_skip_fails_at_once_without_interrupt (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(WampValue) options = value_from_json ("{\"cancel_mode\": \"skip\"}");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(WampMessage) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  SlowCallee callee = { 0 };
+
+  register_procedure (f->c2, "com.example.slow", invocation_slow, &callee, &error);
+  g_assert_no_error (error);
+
+  wamp_client_call_async (f->c1, "com.example.slow", options, NULL, cancellable, store_result, &result);
+  WAIT_FOR (callee.request_id != 0);
+  /* cancel_mode is the client's, not a CALL option. */
+  g_assert_true (wamp_client_is_joined (f->c1));
+  g_cancellable_cancel (cancellable);
+
+  reply = wamp_client_call_finish (f->c1, wait_result (&result), NULL, &error);
+  g_assert_null (reply);
+  g_assert_error (error, WAMP_ERROR, WAMP_ERROR_CANCELED);
+  run_for (50);
+  g_assert_null (callee.interrupt);
+  /* The callee's late answer is dropped by the router. */
+  wamp_client_yield (f->c2, callee.request_id, NULL, NULL);
+  run_for (20);
+  g_assert_true (wamp_client_is_joined (f->c1));
+  g_assert_true (wamp_client_is_joined (f->c2));
+}
+
 /* Leaving */
+
+static void
+test_join_cancelled_then_joins_again (Fixture *f, gconstpointer data)
+{
+  g_autoptr(WampClient) client = wamp_client_new (f->reactor);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  wamp_client_join_async (client, f->url, "json", "realm1", NULL, cancellable, store_result, &result);
+  g_cancellable_cancel (cancellable);
+  g_assert_false (wamp_client_join_finish (client, wait_result (&result), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_false (wamp_client_is_joined (client));
+
+  /* The abandoned connection attempt does not disturb the next one. */
+  join (f, client, "realm1", &error);
+  g_assert_no_error (error);
+  g_assert_true (wamp_client_is_joined (client));
+  run_for (50);
+  g_assert_true (wamp_client_is_joined (client));
+}
+
+static void
+test_join_refused_connection_fails (Fixture *f, gconstpointer data)
+{
+  g_autoptr(WampClient) client = wamp_client_new (f->reactor);
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GInetSocketAddress) address = NULL;
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+
+  /* A port that was free a moment ago and has no listener. */
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  address = G_INET_SOCKET_ADDRESS (g_inet_socket_address_new_from_string ("127.0.0.1", 0));
+  g_assert_true (g_socket_bind (socket, G_SOCKET_ADDRESS (address), FALSE, &error));
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  url = g_strdup_printf ("ws://127.0.0.1:%u/ws", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  g_socket_close (socket, NULL);
+
+  wamp_client_join_async (client, url, "json", "realm1", NULL, NULL, store_result, &result);
+  g_assert_false (wamp_client_join_finish (client, wait_result (&result), &error));
+  g_assert_nonnull (error);
+  g_test_message ("refused: %s", error->message);
+  g_assert_false (wamp_client_is_joined (client));
+}
+
+static void
+test_join_unknown_scheme_or_serializer_fails (Fixture *f, gconstpointer data)
+{
+  g_autoptr(WampClient) client = wamp_client_new (f->reactor);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  wamp_client_join_async (client, "http://127.0.0.1:1/", "json", "realm1", NULL, NULL, store_result, &result);
+  g_assert_false (wamp_client_join_finish (client, wait_result (&result), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  wamp_client_join_async (client, f->url, "no-such-serializer", "realm1", NULL, NULL, store_result, &result);
+  g_assert_false (wamp_client_join_finish (client, wait_result (&result), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+}
+
+static void
+test_dispose_fails_pending_call_with_closed (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  SlowCallee callee = { 0 };
+
+  register_procedure (f->c2, "com.example.slow", invocation_slow, &callee, &error);
+  g_assert_no_error (error);
+  wamp_client_call_async (f->c1, "com.example.slow", NULL, NULL, NULL, store_result, &result);
+  WAIT_FOR (callee.request_id != 0);
+
+  /* A pending task holds the client, so only an explicit dispose gets here
+   * with one; it completes, once, with G_IO_ERROR_CLOSED. */
+  g_object_run_dispose (G_OBJECT (f->c1));
+  g_assert_null (wamp_client_call_finish (f->c1, wait_result (&result), NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_assert_false (wamp_client_is_joined (f->c1));
+  run_for (50);
+  g_clear_pointer (&callee.interrupt, wamp_message_unref);
+}
+
+static void
+test_unref_closes_session_at_router (Fixture *f, gconstpointer data)
+{
+  g_autoptr(WampMessage) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  register_procedure (f->c2, "com.example.add", invocation_add, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&f->c2);
+
+  /* The router learns from the closed connection and drops the registration. */
+  run_for (100);
+  reply = call (f->c1, "com.example.add", NULL, NULL, &error);
+  g_assert_null (reply);
+  g_assert_error (error, WAMP_ERROR, WAMP_ERROR_NO_SUCH_PROCEDURE);
+}
 
 static void
 test_leave_completes_on_goodbye_without_left_signal (Fixture *f, gconstpointer data)
@@ -687,7 +1008,8 @@ test_disconnect_fails_pending_call_with_closed (Fixture *f, gconstpointer data)
   g_assert_null (wamp_client_call_finish (f->c1, wait_result (&result), NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
   g_assert_false (wamp_client_is_joined (f->c1));
-  g_assert_cmpuint (f->n_left, ==, 0);
+  g_assert_cmpuint (f->n_left, ==, 1);
+  g_assert_cmpstr (f->left_reason, ==, "wamp.close.transport_lost");
   /* The router may have told the callee (killnowait). */
   g_clear_pointer (&callee.interrupt, wamp_message_unref);
 }
@@ -730,7 +1052,19 @@ main (int argc, char **argv)
   ADD ("/client/leave/completes-on-goodbye-without-left-signal", test_leave_completes_on_goodbye_without_left_signal);
   ADD ("/client/leave/router-shutdown-emits-left-with-system-shutdown",
        test_router_shutdown_emits_left_with_system_shutdown);
-  ADD ("/client/leave/disconnect-fails-pending-call-with-closed", test_disconnect_fails_pending_call_with_closed);
+  ADD ("/client/leave/disconnect-fails-pending-call-with-closed-and-emits-left", test_disconnect_fails_pending_call_with_closed);
+  ADD ("/client/pubsub/handler-may-unsubscribe-itself", test_pubsub_handler_may_unsubscribe_itself);
+  ADD ("/client/rpc/progressive-results-complete-on-final-result",
+       test_rpc_progressive_results_complete_on_final_result);
+  ADD ("/client/rpc/cancelled-register-is-undone-at-router", test_rpc_cancelled_register_is_undone_at_router);
+  ADD ("/client/raw/reply-to-foreign-request-id-is-ignored", test_raw_reply_to_foreign_request_id_is_ignored);
+  ADD ("/client/raw/router-only-message-gets-abort-and-left", test_raw_router_only_message_gets_abort_and_left);
+  ADD ("/client/leave/unref-closes-session-at-router", test_unref_closes_session_at_router);
+  ADD ("/client/rpc/cancel-skip-fails-at-once-without-interrupt", test_rpc_cancel_skip_fails_at_once_without_interrupt);
+  ADD ("/client/join/cancelled-then-joins-again", test_join_cancelled_then_joins_again);
+  ADD ("/client/join/refused-connection-fails", test_join_refused_connection_fails);
+  ADD ("/client/join/unknown-scheme-or-serializer-fails", test_join_unknown_scheme_or_serializer_fails);
+  ADD ("/client/leave/dispose-fails-pending-call-with-closed", test_dispose_fails_pending_call_with_closed);
 #undef ADD
 
   return g_test_run ();

@@ -123,14 +123,15 @@ class RawClient:
             self.proto.transport.abort()
 
 
-async def expect_protocol_violation(client, frame_level_ok=False):
+async def expect_protocol_violation(client, close_codes=()):
     """The next thing must be ABORT protocol_violation followed by the close
-    of the connection; with @frame_level_ok a WebSocket close is also fine."""
+    of the connection, or, for a frame-level error, a WebSocket close with
+    one of @close_codes."""
     try:
         msg = await client.recv()
     except Closed as e:
-        if frame_level_ok:
-            assert e.code in (1002, 1003, 1007), "closed with code %r" % e.code
+        if close_codes:
+            assert e.code in close_codes, "closed with code %r, expected %r" % (e.code, close_codes)
             return "close %d" % e.code
         raise AssertionError("closed (code %r) without ABORT" % e.code)
     assert msg[0] == ABORT, "expected ABORT, got %r" % (msg,)
@@ -166,7 +167,7 @@ async def fresh_session_calls(wampd, tag):
         client.drop()
 
 
-def violation(tag, established, *frames, realm="realm1", frame_level_ok=False, setup=None):
+def violation(tag, established, *frames, realm="realm1", close_codes=(), setup=None):
     """A check: optionally join @realm, run @setup, send @frames (lists are
     JSON-encoded, str sent as text, (bytes, binary) raw), expect the
     violation, then prove the router still serves a fresh session."""
@@ -184,7 +185,7 @@ def violation(tag, established, *frames, realm="realm1", frame_level_ok=False, s
                     client.send_text(frame)
                 else:
                     client.send_bytes(*frame)
-            await expect_protocol_violation(client, frame_level_ok)
+            await expect_protocol_violation(client, close_codes)
         finally:
             client.drop()
         await fresh_session_calls(wampd, tag)
@@ -279,6 +280,10 @@ async def check_bystander_unaffected(wampd, bystander):
     assert result[1] == cid and result[3] == [2], result
 
 
+# The transport of this script limits messages to MAX_MESSAGE_SIZE bytes.
+MAX_MESSAGE_SIZE = 65536
+OVERSIZED_CALL = '[48, 1, {}, "com.example.big", ["%s"]]' % ("x" * (MAX_MESSAGE_SIZE + 1))
+
 INVALID_UTF8 = (b'[1, "realm1", {"roles": {"caller": {}}}, "\xff\xfe"]', False)
 
 CHECKS = [
@@ -331,9 +336,11 @@ CHECKS = [
     ("garbage text frame before HELLO", violation("garbage_early", False, "\x01\x02 nope")),
     ("JSON object instead of an array", violation("object", False, '{"hello": "realm1"}')),
     ("binary frame on a JSON session",
-     violation("binary", True, (b"\x93\x01\xa6realm1\x80", True), frame_level_ok=True)),
-    ("text frame with invalid UTF-8",
-     violation("utf8", False, INVALID_UTF8, frame_level_ok=True)),
+     violation("binary", True, (b"\x93\x01\xa6realm1\x80", True), close_codes=(1003,))),
+    ("text frame with invalid UTF-8: WebSocket close 1007",
+     violation("utf8", False, INVALID_UTF8, close_codes=(1007,))),
+    ("message above max_message_size: WebSocket close 1009",
+     violation("oversized", True, OVERSIZED_CALL, close_codes=(1009,))),
     ("SUBSCRIBE with a missing topic (wrong arity)",
      violation("arity", True, [SUBSCRIBE, 1, {}])),
     ("CALL with too many elements (wrong arity)",
@@ -384,7 +391,7 @@ def main():
     cfg = wampd_fixture.config(realms=[
         wampd_fixture.realm("realm1"),
         wampd_fixture.realm("strict", strict_request_ids=True),
-    ])
+    ], transport_options={"max_message_size": MAX_MESSAGE_SIZE})
     names = [name for name, _ in CHECKS] + [BYSTANDER, "wampd exits 0 on SIGTERM"]
     tap = wampd_fixture.Tap(names)
     wampd = wampd_fixture.Wampd(cfg)
@@ -402,7 +409,7 @@ def main():
                    None if status == 0 else "exit status %r" % status)
         if tap.failed:
             print("# wampd log (last lines):", flush=True)
-            for line in wampd.log().splitlines()[-80:]:
+            for line in wampd.log().splitlines()[-wampd_fixture.LOG_TAIL_LINES:]:
                 print("#   " + line, flush=True)
     finally:
         wampd.cleanup()
