@@ -331,22 +331,24 @@ close_timeout_cb (WampReactor *reactor,
   finish (self, self->close_code, self->close_reason);
 }
 
-/* Sends a close frame (after what is queued) and remembers what to report. */
+/* Sends a close frame (after what is queued) and remembers what to report:
+ * @report_code/@report_reason are what wamp_connection_closed() will say. */
 static void
-send_close (WampWebsocketConnection *self,
-            guint16                  code,
-            const char              *reason,
-            gboolean                 finish_when_written)
+send_close_full (WampWebsocketConnection *self,
+                 guint16                  code,
+                 const char              *reason,
+                 guint16                  report_code,
+                 const char              *report_reason,
+                 gboolean                 finish_when_written)
 {
   g_autoptr(GBytes) frame = NULL;
   guint8 payload[2 + 123];
   gsize len = 0;
 
   self->close_sent = TRUE;
-  /* A close without status (only ever an echo) is reported as normal. */
-  self->close_code = code == WAMP_WEBSOCKET_CLOSE_NO_STATUS ? WAMP_CLOSE_NORMAL : code;
+  self->close_code = report_code;
   g_free (self->close_reason);
-  self->close_reason = g_strdup (reason);
+  self->close_reason = g_strdup (report_reason);
   self->finish_after_flush = finish_when_written;
 
   if (code != WAMP_WEBSOCKET_CLOSE_NO_STATUS)
@@ -374,6 +376,15 @@ send_close (WampWebsocketConnection *self,
                                                 close_timeout_cb, self);
   if (self->state == STATE_OPEN)
     flush (self);
+}
+
+static void
+send_close (WampWebsocketConnection *self,
+            guint16                  code,
+            const char              *reason,
+            gboolean                 finish_when_written)
+{
+  send_close_full (self, code, reason, code, reason, finish_when_written);
 }
 
 /* Codec callbacks */
@@ -434,9 +445,12 @@ codec_close (gpointer    user_data,
       finish (self, self->close_code, self->close_reason);
       return FALSE;
     }
-  /* Echo it (the same code, reported as the peer's), then shut down once
-   * written. */
-  send_close (self, code, reason, TRUE);
+  /* Answer with 1000 whatever the peer said, as Autobahn/Crossbar do by
+   * default (clients such as AutobahnJS call only 1000 a clean close), and
+   * shut down once written. The core hears the peer's code; a close without
+   * one counts as normal. */
+  send_close_full (self, WAMP_CLOSE_NORMAL, NULL,
+                   code == WAMP_WEBSOCKET_CLOSE_NO_STATUS ? WAMP_CLOSE_NORMAL : code, reason, TRUE);
   return FALSE;
 }
 

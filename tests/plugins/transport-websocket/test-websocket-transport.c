@@ -836,6 +836,40 @@ test_write_error_reports_closed_outside_send (Fixture *f, gconstpointer data)
 }
 
 static void
+test_close_is_answered_with_1000 (Fixture *f, gconstpointer data)
+{
+  static const guint16 codes[] = { 1001, 0 /* no status */ };
+
+  for (guint i = 0; i < G_N_ELEMENTS (codes); i++)
+    {
+      g_autoptr(GSocket) s = raw_connect (f);
+      g_autofree char *req = handshake_request ("/ws", "wamp.2.json");
+      g_autoptr(WampWebsocketCodec) client_codec = NULL;
+      g_autoptr(GBytes) close = NULL;
+      g_autoptr(GByteArray) resp = NULL;
+      gboolean eof;
+      guint before = f->server.closed;
+
+      client_codec = wamp_websocket_codec_new (WAMP_WEBSOCKET_ROLE_CLIENT, FALSE, 1 << 20,
+                                               &unused_codec_funcs, NULL);
+      close = wamp_websocket_codec_encode_close (client_codec,
+                                                 codes[i] != 0 ? codes[i] : WAMP_WEBSOCKET_CLOSE_NO_STATUS,
+                                                 codes[i] != 0 ? "away" : NULL);
+      raw_send (s, req, strlen (req));
+      g_byte_array_unref (raw_read_until (s, "\r\n\r\n", &eof));
+      raw_send (s, g_bytes_get_data (close, NULL), g_bytes_get_size (close));
+      resp = raw_read_until (s, NULL, &eof);
+      /* As Crossbar: the answer is 1000, then the server closes TCP. */
+      g_assert_true (eof);
+      g_assert_cmpuint (resp->len, ==, 4);
+      g_assert_cmphex (resp->data[0], ==, 0x88);
+      g_assert_cmpuint ((resp->data[2] << 8) | resp->data[3], ==, 1000);
+      g_assert_true (wait_count (f, &f->server.closed, before + 1));
+      g_assert_cmpint (f->server.close_code, ==, codes[i] != 0 ? codes[i] : WAMP_CLOSE_NORMAL);
+    }
+}
+
+static void
 test_unmasked_client_frame_gets_1002 (Fixture *f, gconstpointer data)
 {
   g_autoptr(GSocket) s = raw_connect (f);
@@ -1113,6 +1147,8 @@ main (int argc, char **argv)
        test_abrupt_disconnect_reports_1006);
   ADD ("/websocket/transport/close/write-error-reports-closed-outside-send", NULL,
        test_write_error_reports_closed_outside_send);
+  ADD ("/websocket/transport/close/peer-close-is-answered-with-1000", NULL,
+       test_close_is_answered_with_1000);
   ADD ("/websocket/transport/close/unmasked-client-frame-gets-1002", NULL,
        test_unmasked_client_frame_gets_1002);
   ADD ("/websocket/transport/ping/unanswered-pings-drop-connection",
