@@ -222,7 +222,6 @@ parse_permission (WampValue *block, const char *path, GError **error)
   /* Same order as WampAction. */
   static const char *const actions[] = { "call", "register", "publish", "subscribe", NULL };
   static const char *const disclosures[] = { "caller", "publisher", NULL };
-  g_autoptr (GError) local_error = NULL;
   const char *uri = NULL;
   const char *match = NULL;
   gboolean disclose[2] = { FALSE, FALSE };

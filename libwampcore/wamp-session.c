@@ -914,7 +914,7 @@ wamp_session_get_transport (WampSession *self)
 void
 wamp_session_detach (WampSession *self)
 {
-  g_autoptr (WampSession) hold = g_object_ref (self);
+  g_autoptr (WampSession) hold G_GNUC_UNUSED = g_object_ref (self);
 
   cancel_goodbye_timer (self);
   if (self->state != WAMP_SESSION_STATE_DISCONNECTED)

@@ -341,7 +341,6 @@ send_close_full (WampWebsocketConnection *self,
                  const char              *report_reason,
                  gboolean                 finish_when_written)
 {
-  g_autoptr(GBytes) frame = NULL;
   guint8 payload[2 + 123];
   gsize len = 0;
 
@@ -674,7 +673,7 @@ wamp_websocket_connection_send (WampConnection  *conn,
   /* Write at once when nothing waits; otherwise the write watch is on. */
   if (was_empty && self->state == STATE_OPEN)
     {
-      g_autoptr(WampWebsocketConnection) keep = g_object_ref (self);
+      g_autoptr(WampWebsocketConnection) keep G_GNUC_UNUSED = g_object_ref (self);
 
       flush (self);
     }
@@ -687,7 +686,7 @@ wamp_websocket_connection_close (WampConnection *conn,
                                  const char     *reason)
 {
   WampWebsocketConnection *self = WAMP_WEBSOCKET_CONNECTION (conn);
-  g_autoptr(WampWebsocketConnection) keep = g_object_ref (self);
+  g_autoptr(WampWebsocketConnection) keep G_GNUC_UNUSED = g_object_ref (self);
 
   if (self->state == STATE_CLOSED || self->close_sent)
     return;

@@ -631,7 +631,6 @@ test_welcome_details (void)
   g_autoptr (WampTestRouter) router = default_router ();
   g_autoptr (WampTestPeer) peer = wamp_test_peer_new (router, "lo");
   g_autoptr (WampValue) welcome = NULL;
-  g_autoptr (WampValue) expected = NULL;
   WampRealm *realm;
   WampSession *session;
   guint64 id = 0;

@@ -414,7 +414,7 @@ test_list_plugins_shows_shipped_extensions (void)
 static void
 test_list_plugins_shows_refused_plugin_with_reason (Scratch *s, gconstpointer data)
 {
-  g_autofree char *bogus = scratch_write (s, "bogus." G_MODULE_SUFFIX, "not a shared object\n");
+  g_autofree char *bogus G_GNUC_UNUSED = scratch_write (s, "bogus." G_MODULE_SUFFIX, "not a shared object\n");
   g_autofree char *out = NULL;
   int status = run_wampd (&out, NULL, "--plugin-dir", s->dir, "--list-plugins", NULL);
 
