@@ -22,10 +22,6 @@ struct _WampWebsocketCodec
   gsize cap;
   gsize start;
   gsize end;
-  /* Size of the frame whose header was parsed but whose payload is still
-   * incomplete, so the buffer can grow to hold it in one piece. */
-  gsize frame_total;
-
   /* A fragmented message being reassembled. */
   GByteArray *fragments;
   gboolean fragments_binary;
@@ -124,7 +120,7 @@ wamp_websocket_codec_get_read_buffer (WampWebsocketCodec *self,
   pending = self->end - self->start;
   if (pending == 0)
     self->start = self->end = 0;
-  need = MAX (pending + WAMP_WEBSOCKET_READ_CHUNK, self->frame_total);
+  need = pending + WAMP_WEBSOCKET_READ_CHUNK;
 
   if (self->cap - self->start < need)
     {
@@ -136,8 +132,14 @@ wamp_websocket_codec_get_read_buffer (WampWebsocketCodec *self,
         }
       if (self->cap < need)
         {
-          self->buf = g_realloc (self->buf, need);
-          self->cap = need;
+          /* Grow by doubling, so a frame that trickles in is not copied on
+           * every read, and only as bytes arrive, so a peer that merely
+           * claims a large frame reserves nothing for it. */
+          gsize limit = (gsize) MIN (self->max_message_size, G_MAXSIZE / 4)
+                        + WAMP_WEBSOCKET_MAX_HEADER + WAMP_WEBSOCKET_READ_CHUNK;
+
+          self->cap = MAX (need, MIN (self->cap * 2, limit));
+          self->buf = g_realloc (self->buf, self->cap);
         }
     }
 
@@ -151,6 +153,33 @@ wamp_websocket_codec_get_pending (WampWebsocketCodec *self)
   g_return_val_if_fail (self != NULL, 0);
 
   return self->end - self->start;
+}
+
+gsize
+wamp_websocket_codec_get_buffer_size (WampWebsocketCodec *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->cap;
+}
+
+/* RFC 6455 text is UTF-8, where U+0000 is valid; g_utf8_validate() refuses it. */
+static gboolean
+utf8_validate_with_nul (const char *data,
+                        gsize       len)
+{
+  const char *end = data + len;
+
+  while (data < end)
+    {
+      const char *nul = memchr (data, '\0', (gsize) (end - data));
+      gsize chunk = (gsize) ((nul != NULL ? nul : end) - data);
+
+      if (!g_utf8_validate_len (data, chunk, NULL))
+        return FALSE;
+      data += chunk + (nul != NULL ? 1 : 0);
+    }
+  return TRUE;
 }
 
 /* Parser */
@@ -189,7 +218,7 @@ deliver_message (WampWebsocketCodec *self,
       gsize len;
       const char *data = g_bytes_get_data (payload, &len);
 
-      if (len > 0 && !g_utf8_validate_len (data, len, NULL))
+      if (!utf8_validate_with_nul (data, len))
         return fail (self, WAMP_CLOSE_INVALID_DATA, "text message is not valid UTF-8",
                      close_code, reason);
     }
@@ -215,7 +244,7 @@ handle_close (WampWebsocketCodec *self,
       code = (guint16) ((payload[0] << 8) | payload[1]);
       if (!wamp_websocket_close_code_is_valid (code))
         return fail (self, WAMP_CLOSE_PROTOCOL_ERROR, "invalid close code", close_code, reason);
-      if (len > 2 && !g_utf8_validate_len ((const char *) payload + 2, len - 2, NULL))
+      if (!utf8_validate_with_nul ((const char *) payload + 2, len - 2))
         return fail (self, WAMP_CLOSE_INVALID_DATA, "close reason is not valid UTF-8",
                      close_code, reason);
       text = g_strndup ((const char *) payload + 2, len - 2);
@@ -318,11 +347,7 @@ parse (WampWebsocketCodec *self,
         }
 
       if (avail - hdr < payload_len)
-        {
-          self->frame_total = hdr + (gsize) payload_len;
-          break;
-        }
-      self->frame_total = 0;
+        break;
 
       payload = self->buf + self->start + hdr;
       if (masked)

@@ -81,6 +81,8 @@ WampWebsocketCodecResult wamp_websocket_codec_feed (WampWebsocketCodec *self, co
                                                     const char **reason);
 /* Bytes buffered but not parsed (an incomplete frame). */
 gsize wamp_websocket_codec_get_pending (WampWebsocketCodec *self);
+/* Bytes allocated for input (for tests of the growth policy). */
+gsize wamp_websocket_codec_get_buffer_size (WampWebsocketCodec *self);
 
 /* Writes the header of one unfragmented frame of @payload_len bytes into
  * @header (WAMP_WEBSOCKET_MAX_HEADER bytes). In the client role a random

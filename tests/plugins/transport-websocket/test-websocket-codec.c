@@ -747,6 +747,90 @@ test_random_input_never_crashes (void)
   g_rand_free (rand);
 }
 
+static void
+test_text_with_nul_is_valid_utf8 (void)
+{
+  Recorder r;
+  g_autoptr(WampWebsocketCodec) c = NULL;
+  g_autoptr(GByteArray) f = make_frame (TRUE, 0, WAMP_WEBSOCKET_OP_TEXT, TRUE, "a\0\xc3\xa9", 4);
+  gsize len;
+  const guint8 *data;
+
+  recorder_init (&r);
+  c = server_codec (&r);
+  g_assert_cmpint (wamp_websocket_codec_feed (c, f->data, f->len, NULL, NULL), ==,
+                   WAMP_WEBSOCKET_CODEC_OK);
+  g_assert_cmpuint (r.messages->len, ==, 1);
+  data = g_bytes_get_data (r.messages->pdata[0], &len);
+  g_assert_cmpmem (data, len, "a\0\xc3\xa9", 4);
+  recorder_clear (&r);
+}
+
+/* Reads the whole of @s into @c through the read buffer, @piece bytes at a
+ * time, returning how often the buffer changed size. */
+static guint
+read_in_pieces (WampWebsocketCodec *c, const GByteArray *s, gsize piece)
+{
+  gsize last_size = wamp_websocket_codec_get_buffer_size (c);
+  guint grows = 0;
+
+  for (gsize off = 0; off < s->len; off += piece)
+    {
+      gsize room, n = MIN (piece, s->len - off);
+      guint8 *dst = wamp_websocket_codec_get_read_buffer (c, &room);
+
+      g_assert_cmpuint (room, >=, n);
+      memcpy (dst, s->data + off, n);
+      g_assert_cmpint (wamp_websocket_codec_commit (c, n, NULL, NULL), ==, WAMP_WEBSOCKET_CODEC_OK);
+      if (wamp_websocket_codec_get_buffer_size (c) != last_size)
+        {
+          grows++;
+          last_size = wamp_websocket_codec_get_buffer_size (c);
+        }
+    }
+  return grows;
+}
+
+static void
+test_trickled_frame_grows_buffer_geometrically (void)
+{
+  Recorder r;
+  g_autoptr(WampWebsocketCodec) c = NULL;
+  g_autofree char *big = g_strnfill (2 * 1024 * 1024, 'x');
+  g_autoptr(GByteArray) f = make_frame (TRUE, 0, WAMP_WEBSOCKET_OP_TEXT, TRUE, big, strlen (big));
+  guint grows;
+
+  recorder_init (&r);
+  c = wamp_websocket_codec_new (WAMP_WEBSOCKET_ROLE_SERVER, FALSE, 4 * 1024 * 1024, &rec_funcs, &r);
+  grows = read_in_pieces (c, f, 1000);
+  g_assert_cmpuint (r.messages->len, ==, 1);
+  /* 64 KiB doubled up to 2 MiB: a handful of reallocations, not one per read. */
+  g_assert_cmpuint (grows, <=, 8);
+  g_assert_cmpuint (wamp_websocket_codec_get_buffer_size (c), <=, 8 * 1024 * 1024);
+  recorder_clear (&r);
+}
+
+static void
+test_claimed_length_reserves_nothing (void)
+{
+  Recorder r;
+  g_autoptr(WampWebsocketCodec) c = NULL;
+  g_autoptr(GByteArray) f = make_frame (TRUE, 0, WAMP_WEBSOCKET_OP_BINARY, TRUE, "0123456789", 10);
+
+  /* Rewrite the header to claim 15 MiB (under the 16 MiB limit) and send only 10 bytes. */
+  g_autoptr(GByteArray) claim = g_byte_array_new ();
+  guint8 h[14] = { 0x82, 0x80 | 127, 0, 0, 0, 0, 0, 0xF0, 0, 0, 0x37, 0xfa, 0x21, 0x3d };
+
+  recorder_init (&r);
+  c = wamp_websocket_codec_new (WAMP_WEBSOCKET_ROLE_SERVER, TRUE, 16 * 1024 * 1024, &rec_funcs, &r);
+  g_byte_array_append (claim, h, sizeof h);
+  g_byte_array_append (claim, f->data + 6, 10);
+  read_in_pieces (c, claim, claim->len);
+  g_assert_cmpuint (r.messages->len, ==, 0);
+  g_assert_cmpuint (wamp_websocket_codec_get_buffer_size (c), <=, 256 * 1024);
+  recorder_clear (&r);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -777,6 +861,11 @@ main (int argc, char **argv)
                    test_too_big_across_fragments_is_1009);
   g_test_add_func ("/websocket/codec/error/length-high-bit-is-1002", test_frame_length_high_bit_is_1002);
   g_test_add_func ("/websocket/codec/error/invalid-utf8-text-is-1007", test_invalid_utf8_is_1007);
+  g_test_add_func ("/websocket/codec/parse/text-with-nul-is-valid-utf8", test_text_with_nul_is_valid_utf8);
+  g_test_add_func ("/websocket/codec/buffer/trickled-frame-grows-geometrically",
+                   test_trickled_frame_grows_buffer_geometrically);
+  g_test_add_func ("/websocket/codec/buffer/claimed-length-reserves-nothing",
+                   test_claimed_length_reserves_nothing);
   g_test_add_func ("/websocket/codec/error/new-message-inside-fragmented-is-1002",
                    test_new_message_inside_fragmented_is_1002);
   g_test_add_func ("/websocket/codec/error/text-on-binary-subprotocol-is-1003",
