@@ -50,6 +50,8 @@ struct _WampWebsocketConnection
   State state;
   GQueue out; /* of OutFrame */
   gsize queued_bytes;
+  /* The operator hears of an overflow once per connection, not per frame. */
+  gboolean overflow_logged;
 
   gboolean close_sent;
   gboolean close_received;
@@ -80,6 +82,7 @@ wamp_websocket_options_init (WampWebsocketOptions *options)
 
   options->max_message_size = WAMP_WEBSOCKET_DEFAULT_MAX_MESSAGE_SIZE;
   options->max_queue_bytes = WAMP_WEBSOCKET_DEFAULT_MAX_QUEUE_BYTES;
+  options->queue_overflow = WAMP_WEBSOCKET_OVERFLOW_DISCONNECT;
   options->ping_interval_ms = 0;
   options->ping_timeout_ms = 10000;
   options->close_timeout_ms = WAMP_WEBSOCKET_DEFAULT_CLOSE_TIMEOUT_MS;
@@ -90,6 +93,12 @@ out_frame_free (OutFrame *f)
 {
   g_clear_pointer (&f->payload, g_bytes_unref);
   g_free (f);
+}
+
+static gsize
+out_frame_size (const OutFrame *f)
+{
+  return f->header_len + (f->payload != NULL ? g_bytes_get_size (f->payload) : 0);
 }
 
 static void
@@ -257,8 +266,7 @@ flush (WampWebsocketConnection *self)
       while (n > 0)
         {
           OutFrame *f = g_queue_peek_head (&self->out);
-          gsize total = f->header_len + (f->payload != NULL ? g_bytes_get_size (f->payload) : 0);
-          gsize left = total - f->written;
+          gsize left = out_frame_size (f) - f->written;
 
           if ((gsize) n >= left)
             {
@@ -641,6 +649,68 @@ wamp_websocket_connection_start (WampWebsocketConnection *self,
   self->start_timer = wamp_reactor_defer (self->reactor, start_cb, g_object_ref (self));
 }
 
+/* Overflow */
+
+#define OVERFLOW_REASON "outgoing queue overflow"
+
+/* The disconnect policy: a peer that does not read gets a close frame on a
+ * best-effort basis and is then dropped without waiting for its answer (it
+ * would have to read everything queued first). Like fail_soon(), called
+ * inside the owner's send(): closed is reported from the reactor. */
+static void
+disconnect_on_overflow (WampWebsocketConnection *self)
+{
+  OutFrame *head = g_queue_peek_head (&self->out);
+  guint keep = head != NULL && head->written > 0 ? 1 : 0;
+
+  /* What the peer has not started to receive is dropped; a frame it got
+   * part of must be completed before the close frame can follow it. */
+  while (self->out.length > keep)
+    {
+      OutFrame *f = g_queue_pop_tail (&self->out);
+
+      self->queued_bytes -= out_frame_size (f) - f->written;
+      out_frame_free (f);
+    }
+  send_close_full (self, WAMP_CLOSE_POLICY_VIOLATION, OVERFLOW_REASON,
+                   WAMP_CLOSE_POLICY_VIOLATION, OVERFLOW_REASON, FALSE);
+  if (self->state == STATE_CLOSED)
+    return;
+  /* Even when that write failed (fail_soon() already deferred the end),
+   * the cause the core hears is the overflow. */
+  self->close_code = WAMP_CLOSE_POLICY_VIOLATION;
+  g_free (self->close_reason);
+  self->close_reason = g_strdup (OVERFLOW_REASON);
+  if (self->fail_timer != NULL)
+    return;
+  clear_timer (self, &self->close_timer);
+  if (self->watch != NULL)
+    {
+      wamp_reactor_remove_fd (self->reactor, self->watch);
+      self->watch = NULL;
+    }
+  self->fail_timer = wamp_reactor_defer (self->reactor, fail_cb, g_object_ref (self));
+}
+
+/* A frame of @len bytes does not fit: applies the configured policy. */
+static void
+handle_overflow (WampWebsocketConnection *self,
+                 gsize                    len)
+{
+  gboolean drop = self->options.queue_overflow == WAMP_WEBSOCKET_OVERFLOW_DROP;
+
+  if (!self->overflow_logged)
+    {
+      self->overflow_logged = TRUE;
+      g_message ("%s: outgoing queue overflow: %" G_GSIZE_FORMAT " bytes queued, a frame of %"
+                 G_GSIZE_FORMAT " bytes does not fit in max_queue_bytes %" G_GSIZE_FORMAT "; %s",
+                 self->peer, self->queued_bytes, len, self->options.max_queue_bytes,
+                 drop ? "dropping what does not fit" : "disconnecting");
+    }
+  if (!drop)
+    disconnect_on_overflow (self);
+}
+
 /* WampConnection */
 
 static gboolean
@@ -657,12 +727,20 @@ wamp_websocket_connection_send (WampConnection  *conn,
       g_set_error_literal (error, WAMP_ERROR, WAMP_ERROR_TRANSPORT, "connection is closed");
       return FALSE;
     }
-  /* One message larger than the bound still goes out alone: it is already in
-   * memory and only referenced. */
+  /* A message larger than the bound still goes out on an empty queue: it is
+   * already in memory (one GBytes shared by every receiver, serialize once)
+   * and only referenced here, so queueing it costs no more than the message
+   * itself, which max_message_size bounds; refusing it would make it
+   * undeliverable to anyone whenever max_queue_bytes < the message size.
+   * (A client masks into a copy, but only of its own, bounded, messages.) */
   if (self->queued_bytes > 0 && self->queued_bytes + len > self->options.max_queue_bytes)
     {
+      gsize queued = self->queued_bytes;
+      g_autoptr(WampWebsocketConnection) keep G_GNUC_UNUSED = g_object_ref (self);
+
+      handle_overflow (self, len);
       g_set_error (error, WAMP_ERROR, WAMP_ERROR_TRANSPORT,
-                   "outgoing queue full (%" G_GSIZE_FORMAT " bytes)", self->queued_bytes);
+                   "outgoing queue full (%" G_GSIZE_FORMAT " bytes)", queued);
       return FALSE;
     }
 

@@ -464,13 +464,14 @@ wamp_websocket_transport_configure (WampTransport  *transport,
   static const char *const endpoint_keys[] = { "type", "host", "port", NULL };
   static const char *const option_keys[] = { "max_message_size", "max_queue_bytes",
                                              "handshake_timeout", "ping_interval",
-                                             "ping_timeout", NULL };
+                                             "ping_timeout", "queue_overflow", NULL };
+  static const char *const overflow_policies[] = { "disconnect", "drop", NULL };
   static const char *const endpoint_types[] = { "tcp", NULL };
   g_autofree char *endpoint_path = wamp_config_path_key (config_path, "endpoint");
   g_autofree char *options_path = wamp_config_path_key (config_path, "options");
   WampValue *endpoint = NULL;
   WampValue *options = NULL;
-  const char *type, *host, *path;
+  const char *type, *host, *path, *policy;
   guint64 port, v;
 
   if (!wamp_config_check_keys (config, config_path, keys, error))
@@ -509,6 +510,11 @@ wamp_websocket_transport_configure (WampTransport  *transport,
                                  WAMP_WEBSOCKET_DEFAULT_MAX_QUEUE_BYTES, 1, G_MAXSIZE, &v, error))
         return FALSE;
       self->options.max_queue_bytes = v;
+      if (!wamp_config_get_enum (options, options_path, "queue_overflow", FALSE, "disconnect",
+                                 overflow_policies, &policy, error))
+        return FALSE;
+      self->options.queue_overflow = g_str_equal (policy, "drop") ? WAMP_WEBSOCKET_OVERFLOW_DROP
+                                                                  : WAMP_WEBSOCKET_OVERFLOW_DISCONNECT;
       if (!wamp_config_get_uint (options, options_path, "handshake_timeout", FALSE, 10, 1, 3600,
                                  &v, error))
         return FALSE;

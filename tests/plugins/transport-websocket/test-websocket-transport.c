@@ -905,36 +905,291 @@ test_handshake_timeout_drops_silent_client (Fixture *f, gconstpointer data)
   g_assert_cmpuint (f->accepted, ==, 0);
 }
 
-static void
-test_send_queue_is_bounded (Fixture *f, gconstpointer data)
-{
-  g_autoptr(GSocket) s = raw_connect (f);
-  g_autofree char *req = handshake_request ("/ws", "wamp.2.json");
-  g_autoptr(GBytes) chunk = text_of_size (64 * 1024);
-  g_autoptr(GError) error = NULL;
-  gboolean eof;
-  guint sent = 0;
+/* Slow consumers */
 
+/* Overflow reports the transport logged (at g_message level). */
+static guint overflow_log_count;
+
+static GLogWriterOutput
+counting_log_writer (GLogLevelFlags   log_level,
+                     const GLogField *fields,
+                     gsize            n_fields,
+                     gpointer         user_data)
+{
+  const char *domain = NULL, *message = NULL;
+
+  for (gsize i = 0; i < n_fields; i++)
+    {
+      if (g_str_equal (fields[i].key, "GLIB_DOMAIN"))
+        domain = fields[i].value;
+      else if (g_str_equal (fields[i].key, "MESSAGE"))
+        message = fields[i].value;
+    }
+  if ((log_level & G_LOG_LEVEL_MASK) == G_LOG_LEVEL_MESSAGE && g_strcmp0 (domain, "wamp-websocket") == 0 &&
+      message != NULL && strstr (message, "outgoing queue overflow") != NULL)
+    overflow_log_count++;
+  return g_log_writer_default (log_level, fields, n_fields, user_data);
+}
+
+/* What a raw client decoded from the server's bytes. */
+typedef struct
+{
+  guint messages;
+  GBytes *last;
+  guint closes;
+  guint16 close_code;
+} Received;
+
+static gboolean
+received_message (gpointer user_data, gboolean binary, GBytes *payload)
+{
+  Received *r = user_data;
+
+  r->messages++;
+  g_clear_pointer (&r->last, g_bytes_unref);
+  r->last = g_bytes_ref (payload);
+  return TRUE;
+}
+
+static gboolean
+received_close (gpointer user_data, guint16 code, const char *reason)
+{
+  Received *r = user_data;
+
+  r->closes++;
+  r->close_code = code;
+  return TRUE;
+}
+
+static const WampWebsocketCodecFuncs received_codec_funcs = {
+  received_message, unused_control, unused_control, received_close,
+};
+
+/* A raw client whose receive buffer is small, so that not reading fills
+ * the kernel buffers quickly; completes the handshake. */
+static GSocket *
+slow_client_connect (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (lo, f->port);
+  g_autofree char *req = handshake_request ("/ws", "wamp.2.json");
+  g_autoptr(GByteArray) resp = NULL;
+  GSocket *s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  gboolean eof;
+
+  g_assert_no_error (error);
+  /* Before connect, so the window is announced small from the start. */
+  g_assert_true (g_socket_set_option (s, SOL_SOCKET, SO_RCVBUF, 4096, &error));
+  g_assert_true (g_socket_connect (s, addr, NULL, &error));
+  g_assert_no_error (error);
+  g_socket_set_blocking (s, FALSE);
   raw_send (s, req, strlen (req));
-  g_byte_array_unref (raw_read_until (s, "\r\n\r\n", &eof));
+  resp = raw_read_until (s, "\r\n\r\n", &eof);
+  g_assert_cmpmem (resp->data, 12, "HTTP/1.1 101", 12);
   g_assert_true (wait_count (f, &f->accepted, 1));
-  g_assert_true (wait_count (f, &f->server.frames->len, 0));
-  /* Make sure the connection started (the queue flushes once started). */
+  /* Let the connection start (a queue flushes only once started). */
   for (int i = 0; i < 10; i++)
     g_main_context_iteration (NULL, FALSE);
+  return s;
+}
 
-  /* The raw client never reads: the kernel buffers fill, then the queue
-   * (256 KiB here) does. The same GBytes is only referenced each time. */
+/* Sends @chunk until a send fails (the client does not read): the kernel
+ * buffers fill, then the queue. Returns: how many sends succeeded. */
+static guint
+send_until_refused (Fixture *f, GBytes *chunk, GError **error)
+{
+  guint sent;
+
   for (sent = 0; sent < 4000; sent++)
     {
-      if (!wamp_connection_send (f->server.conn, chunk, &error))
+      if (!wamp_connection_send (f->server.conn, chunk, error))
         break;
       g_main_context_iteration (NULL, FALSE);
     }
-  g_assert_error (error, WAMP_ERROR, WAMP_ERROR_TRANSPORT);
   g_assert_cmpuint (sent, <, 4000);
-  g_assert_cmpuint (wamp_connection_get_queued_bytes (f->server.conn), <=, 256 * 1024);
+  return sent;
+}
+
+/* Reads what is there into @codec without blocking; TRUE on EOF. */
+static gboolean
+slow_client_read (GSocket *s, WampWebsocketCodec *codec)
+{
+  for (;;)
+    {
+      guint8 tmp[16384];
+      g_autoptr(GError) error = NULL;
+      gssize n = g_socket_receive (s, (char *) tmp, sizeof tmp, NULL, &error);
+      guint16 code = 0;
+      const char *reason = NULL;
+
+      if (n > 0)
+        {
+          g_assert_cmpint (wamp_websocket_codec_feed (codec, tmp, (gsize) n, &code, &reason), !=,
+                           WAMP_WEBSOCKET_CODEC_FAILED);
+          continue;
+        }
+      if (n == 0)
+        return TRUE;
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        return FALSE;
+      /* A reset counts as the end too. */
+      return TRUE;
+    }
+}
+
+static void
+test_overflow_drop_refuses_frame_and_keeps_connection (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GSocket) s = slow_client_connect (f);
+  g_autoptr(WampWebsocketCodec) codec = NULL;
+  g_autoptr(GBytes) chunk = text_of_size (16 * 1024);
+  g_autoptr(GBytes) marker = g_bytes_new_static ("[\"after\"]", 9);
+  g_autoptr(GError) error = NULL;
+  Received r = { 0, };
+  guint sent, logged_before = overflow_log_count;
+  gint64 deadline;
+
+  codec = wamp_websocket_codec_new (WAMP_WEBSOCKET_ROLE_CLIENT, FALSE, 1 << 20,
+                                    &received_codec_funcs, &r);
+  sent = send_until_refused (f, chunk, &error);
+  g_assert_error (error, WAMP_ERROR, WAMP_ERROR_TRANSPORT);
+  g_assert_nonnull (strstr (error->message, "outgoing queue full"));
+  g_clear_error (&error);
+  g_assert_cmpuint (sent, >, 0);
+  /* The queue (64 KiB here) is full but never beyond its bound. */
+  g_assert_cmpuint (wamp_connection_get_queued_bytes (f->server.conn), <=, 64 * 1024);
   g_assert_cmpuint (wamp_connection_get_queued_bytes (f->server.conn), >, 0);
+
+  /* More refusals: still open, and the operator heard of it once. */
+  for (int i = 0; i < 5; i++)
+    {
+      g_assert_false (wamp_connection_send (f->server.conn, chunk, &error));
+      g_assert_error (error, WAMP_ERROR, WAMP_ERROR_TRANSPORT);
+      g_clear_error (&error);
+    }
+  for (int i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (f->server.closed, ==, 0);
+  g_assert_cmpuint (overflow_log_count, ==, logged_before + 1);
+
+  /* The peer reads again: the queue drains and sends succeed. */
+  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (wamp_connection_get_queued_bytes (f->server.conn) > 0 && g_get_monotonic_time () < deadline)
+    {
+      g_assert_false (slow_client_read (s, codec));
+      g_main_context_iteration (NULL, FALSE);
+    }
+  g_assert_cmpuint (wamp_connection_get_queued_bytes (f->server.conn), ==, 0);
+  g_assert_true (wamp_connection_send (f->server.conn, marker, &error));
+  g_assert_no_error (error);
+  g_assert_true (wamp_connection_send (f->server.conn, chunk, &error));
+  g_assert_no_error (error);
+  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (r.messages < sent + 2 && g_get_monotonic_time () < deadline)
+    {
+      g_assert_false (slow_client_read (s, codec));
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  /* Every accepted frame arrived whole, in order; the refused ones never. */
+  g_assert_cmpuint (r.messages, ==, sent + 2);
+  g_assert_true (g_bytes_equal (r.last, chunk));
+  g_assert_cmpuint (r.closes, ==, 0);
+  g_assert_cmpuint (f->server.closed, ==, 0);
+  g_assert_cmpuint (overflow_log_count, ==, logged_before + 1);
+  g_clear_pointer (&r.last, g_bytes_unref);
+}
+
+static void
+test_overflow_disconnect_closes_with_1008 (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GSocket) s = slow_client_connect (f);
+  g_autoptr(WampWebsocketCodec) codec = NULL;
+  g_autoptr(GBytes) chunk = text_of_size (16 * 1024);
+  g_autoptr(GBytes) small = g_bytes_new_static ("[]", 2);
+  g_autoptr(GError) error = NULL;
+  Received r = { 0, };
+  guint sent, logged_before = overflow_log_count;
+  gboolean eof = FALSE;
+  gint64 deadline;
+
+  codec = wamp_websocket_codec_new (WAMP_WEBSOCKET_ROLE_CLIENT, FALSE, 1 << 20,
+                                    &received_codec_funcs, &r);
+  sent = send_until_refused (f, chunk, &error);
+  g_assert_error (error, WAMP_ERROR, WAMP_ERROR_TRANSPORT);
+  g_clear_error (&error);
+  /* Never reported from inside send(); nothing more is queued. */
+  g_assert_cmpuint (f->server.closed, ==, 0);
+  g_assert_false (wamp_connection_send (f->server.conn, small, &error));
+  g_assert_error (error, WAMP_ERROR, WAMP_ERROR_TRANSPORT);
+  g_clear_error (&error);
+  g_assert_true (wait_count (f, &f->server.closed, 1));
+  g_assert_cmpint (f->server.close_code, ==, WAMP_CLOSE_POLICY_VIOLATION);
+  g_assert_cmpstr (f->server.close_reason, ==, "outgoing queue overflow");
+  g_assert_cmpuint (wamp_connection_get_queued_bytes (f->server.conn), ==, 0);
+  /* Closing again is a no-op; closed is reported exactly once. */
+  wamp_connection_close (f->server.conn, WAMP_CLOSE_NORMAL, NULL);
+  for (int i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (f->server.closed, ==, 1);
+  g_assert_cmpuint (overflow_log_count, ==, logged_before + 1);
+  /* Only the listening socket is left on the reactor. */
+  g_assert_cmpuint (wamp_reactor_get_n_watches (f->reactor), ==, 1);
+
+  /* The client reads what had reached its kernel, whole frames only (a
+   * frame partly written is completed before the close frame), then EOF. */
+  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (!eof && g_get_monotonic_time () < deadline)
+    {
+      eof = slow_client_read (s, codec);
+      g_usleep (1000);
+    }
+  g_assert_true (eof);
+  g_assert_cmpuint (r.messages, <=, sent);
+  if (r.closes > 0)
+    g_assert_cmpuint (r.close_code, ==, WAMP_CLOSE_POLICY_VIOLATION);
+  g_clear_pointer (&r.last, g_bytes_unref);
+}
+
+static void
+test_configure_queue_overflow_values (void)
+{
+  static const struct {
+    const char *options;
+    gboolean ok;
+  } cases[] = {
+    { "{ \"queue_overflow\": \"drop\" }", TRUE },
+    { "{ \"queue_overflow\": \"disconnect\" }", TRUE },
+    { "{ \"queue_overflow\": \"block\" }", FALSE },
+    { "{ \"queue_overflow\": 1 }", FALSE },
+    { "{ \"queue_overflow\": null }", FALSE },
+  };
+  g_autoptr(WampSerializer) json = g_object_new (TEST_TYPE_FAKE_SERIALIZER, NULL);
+  g_autoptr(GPtrArray) serializers = g_ptr_array_new ();
+  g_autoptr(WampReactor) reactor = wamp_reactor_new (NULL);
+
+  g_ptr_array_add (serializers, json);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(WampTransport) t = g_object_new (WAMP_TYPE_WEBSOCKET_TRANSPORT, NULL);
+      g_autofree char *json_text = g_strdup_printf (
+        "{ \"endpoint\": { \"type\": \"tcp\", \"port\": 0 }, \"options\": %s }", cases[i].options);
+      g_autoptr(WampValue) config = parse_config (json_text);
+      g_autoptr(GError) error = NULL;
+      gboolean ok = wamp_transport_configure (t, reactor, config, "$.transports[3]", serializers,
+                                              &error);
+
+      g_test_message ("%s", cases[i].options);
+      g_assert_cmpint (ok, ==, cases[i].ok);
+      if (cases[i].ok)
+        g_assert_no_error (error);
+      else
+        {
+          g_assert_error (error, WAMP_CONFIG_ERROR, WAMP_CONFIG_ERROR_INVALID);
+          g_assert_nonnull (strstr (error->message, "$.transports[3].options.queue_overflow"));
+        }
+    }
 }
 
 static void
@@ -1112,6 +1367,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_log_set_writer_func (counting_log_writer, NULL, NULL);
   g_test_summary ("The websocket transport over 127.0.0.1 with a fake JSON serializer.");
 
 #define ADD(path, options, func) \
@@ -1137,8 +1393,13 @@ main (int argc, char **argv)
        test_handshake_timeout_drops_silent_client);
   ADD ("/websocket/transport/limits/frame-over-max-gets-close-1009", "{ \"max_message_size\": 1000 }",
        test_frame_over_max_gets_close_1009);
-  ADD ("/websocket/transport/limits/send-queue-is-bounded", "{ \"max_queue_bytes\": 262144 }",
-       test_send_queue_is_bounded);
+  g_test_add_func ("/websocket/transport/configure/queue-overflow-is-disconnect-or-drop",
+                   test_configure_queue_overflow_values);
+  ADD ("/websocket/transport/limits/overflow-drop-refuses-frame-keeps-connection-then-recovers",
+       "{ \"max_queue_bytes\": 65536, \"queue_overflow\": \"drop\" }",
+       test_overflow_drop_refuses_frame_and_keeps_connection);
+  ADD ("/websocket/transport/limits/overflow-disconnect-reports-1008-once-outside-send",
+       "{ \"max_queue_bytes\": 65536 }", test_overflow_disconnect_closes_with_1008);
   ADD ("/websocket/transport/close/peer-close-reports-closed-once", NULL,
        test_peer_close_reports_closed_once);
   ADD ("/websocket/transport/close/echo-and-close-from-frame-callback", NULL,
