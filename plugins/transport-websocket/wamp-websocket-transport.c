@@ -9,6 +9,7 @@
 #include "wamp-websocket-transport.h"
 
 #include <errno.h>
+#include <glib/gi18n-lib.h>
 #include <libsoup/soup.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -489,7 +490,7 @@ wamp_websocket_transport_configure (WampTransport  *transport,
   if (path[0] != '/')
     {
       g_set_error (error, WAMP_CONFIG_ERROR, WAMP_CONFIG_ERROR_INVALID,
-                   "%s.path: must begin with \"/\"", config_path);
+                   _("%s.path: must begin with \"/\""), config_path);
       return FALSE;
     }
 
@@ -628,7 +629,8 @@ wamp_websocket_transport_start (WampTransport  *transport,
       if (socket == NULL)
         {
           g_set_error (error, local_error->domain, local_error->code,
-                       "cannot listen on %s port %u: %s", where, port, local_error->message);
+                       /* TRANSLATORS: an address, a port and the system's reason */
+                       _("cannot listen on %s port %u: %s"), where, port, local_error->message);
           g_list_free_full (addrs, g_object_unref);
           wamp_transport_stop (transport);
           return FALSE;
