@@ -28,6 +28,31 @@ accept_quark (void)
   return quark;
 }
 
+static GQuark
+owner_quark (void)
+{
+  static GQuark quark;
+
+  if (G_UNLIKELY (quark == 0))
+    quark = g_quark_from_static_string ("wamp-transport-owner");
+  return quark;
+}
+
+void
+wamp_transport_set_owner (WampTransport *self,
+                          WampTransport *owner)
+{
+  WampTransport *o;
+
+  g_return_if_fail (WAMP_IS_TRANSPORT (self));
+  g_return_if_fail (owner == NULL || WAMP_IS_TRANSPORT (owner));
+  /* A cycle would make connection_accepted loop forever. */
+  for (o = owner; o != NULL; o = g_object_get_qdata (G_OBJECT (o), owner_quark ()))
+    g_return_if_fail (o != self);
+
+  g_object_set_qdata (G_OBJECT (self), owner_quark (), owner);
+}
+
 void
 wamp_transport_set_accept_func (WampTransport           *transport,
                                 WampTransportAcceptFunc  func,
@@ -177,11 +202,17 @@ void
 wamp_transport_connection_accepted (WampTransport *self, WampConnection *connection)
 {
   AcceptHandler *handler;
+  WampTransport *owner;
 
   g_return_if_fail (WAMP_IS_TRANSPORT (self));
   g_return_if_fail (WAMP_IS_CONNECTION (connection));
 
   handler = g_object_get_qdata (G_OBJECT (self), accept_quark ());
+  while (handler == NULL && (owner = g_object_get_qdata (G_OBJECT (self), owner_quark ())) != NULL)
+    {
+      self = owner;
+      handler = g_object_get_qdata (G_OBJECT (self), accept_quark ());
+    }
   if (handler == NULL)
     {
       g_debug ("No receiver for new connections: closing %s",

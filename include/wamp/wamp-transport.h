@@ -95,6 +95,14 @@ WampConnection *wamp_transport_connect_finish (WampTransport *self, GAsyncResult
 WAMP_AVAILABLE_IN_ALL
 void wamp_transport_connection_accepted (WampTransport *self, WampConnection *connection);
 
+/* Makes the connections @self accepts count as accepted by @owner (nullable:
+ * undo): a transport that hands connections to others it created — a
+ * universal port passing them to its WebSocket and RawSocket transports with
+ * adopt() — calls this on each, so the router sees them on @owner, with
+ * @owner's authentication. @owner is not referenced and must outlive @self. */
+WAMP_AVAILABLE_IN_ALL
+void wamp_transport_set_owner (WampTransport *self, WampTransport *owner);
+
 /* Returns: (transfer full) (nullable): a new instance of the transport
  * extension @name, NULL when no plugin provides it. */
 WAMP_AVAILABLE_IN_ALL

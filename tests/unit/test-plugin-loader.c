@@ -803,6 +803,30 @@ test_transport_accept_func_or_close (void)
   g_assert_cmpint (third->closes, ==, 1);
 }
 
+static void
+test_transport_owner_receives_delegated_connections (void)
+{
+  g_autoptr(WampTransport) owner = g_object_new (TEST_TYPE_TRANSPORT, NULL);
+  g_autoptr(WampTransport) inner = g_object_new (TEST_TYPE_TRANSPORT, NULL);
+  g_autoptr(TestConnection) first = g_object_new (TEST_TYPE_CONNECTION, NULL);
+  g_autoptr(TestConnection) second = g_object_new (TEST_TYPE_CONNECTION, NULL);
+  AcceptLog log = { 0, };
+
+  wamp_transport_set_accept_func (owner, on_accept, &log);
+  wamp_transport_set_owner (inner, owner);
+  wamp_transport_connection_accepted (inner, WAMP_CONNECTION (first));
+  g_assert_cmpint (log.calls, ==, 1);
+  /* Reported on the owner, whose configuration (e.g. auth) applies. */
+  g_assert_true (log.transport == owner);
+  g_assert_true (log.connection == WAMP_CONNECTION (first));
+  g_assert_cmpint (first->closes, ==, 0);
+
+  wamp_transport_set_owner (inner, NULL);
+  wamp_transport_connection_accepted (inner, WAMP_CONNECTION (second));
+  g_assert_cmpint (log.calls, ==, 1);
+  g_assert_cmpint (second->closes, ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -839,6 +863,8 @@ main (int argc, char **argv)
   g_test_add_func ("/connection/sink/detached-drops-frames", test_connection_sink_detached_drops_frames);
   g_test_add_func ("/connection/sink/close-may-drop-last-reference", test_connection_close_may_drop_last_reference);
   g_test_add_func ("/transport/accept/func-or-close", test_transport_accept_func_or_close);
+  g_test_add_func ("/transport/accept/owner-receives-delegated-connections",
+                   test_transport_owner_receives_delegated_connections);
 
   result = g_test_run ();
   g_clear_object (&shared_loader);
