@@ -65,43 +65,13 @@ fixture_teardown (Fixture *f, gconstpointer data)
   g_clear_pointer (&f->router, wamp_test_router_free);
 }
 
-/* Asserts the next frame matches @pattern. */
-static void
-expect (WampTestPeer *peer, const char *pattern)
-{
-  g_autoptr(WampValue) v = wamp_test_peer_expect_match (peer, pattern);
-
-  g_assert_nonnull (v);
-}
-
-/* Asserts the next frame matches @pattern and returns its element @index as
- * an unsigned integer (an ID). */
-static guint64
-expect_id (WampTestPeer *peer, const char *pattern, gsize index)
-{
-  g_autoptr(WampValue) v = wamp_test_peer_expect_match (peer, pattern);
-  guint64 id = 0;
-
-  g_assert_nonnull (v);
-  g_assert_true (wamp_value_get_unsigned (wamp_value_list_get (v, index), &id));
-  return id;
-}
-
-static void
-expect_silence (WampTestPeer *peer)
-{
-  g_autofree char *frame = wamp_test_peer_expect (peer, 50);
-
-  g_assert_null (frame);
-}
-
 static guint64
 subscribe (WampTestPeer *peer, guint64 request_id, const char *topic)
 {
   g_autofree char *pattern = g_strdup_printf ("[33, %" G_GUINT64_FORMAT ", \"$any\"]", request_id);
 
   wamp_test_peer_send_printf (peer, "[32, %" G_GUINT64_FORMAT ", {}, \"%s\"]", request_id, topic);
-  return expect_id (peer, pattern, 2);
+  return wamp_test_peer_assert_id (peer, pattern, 2);
 }
 
 static void
@@ -128,9 +98,9 @@ test_publish_reaches_subscribers_but_not_publisher (Fixture *f, gconstpointer da
   wamp_test_peer_send_json (f->a, "[16, 2, {}, \"com.example.topic\", [\"hello\"]]");
 
   event = g_strdup_printf ("[36, %" G_GUINT64_FORMAT ", \"$any\", {}, [\"hello\"]]", sub);
-  expect (f->b, event);
-  expect_silence (f->a);
-  expect_silence (f->c);
+  wamp_test_peer_assert_frame (f->b, event);
+  wamp_test_peer_assert_silence (f->a);
+  wamp_test_peer_assert_silence (f->c);
 }
 
 static void
@@ -141,8 +111,8 @@ test_publish_exclude_me_false_delivers_to_publisher (Fixture *f, gconstpointer d
 
   subscribe (f->b, 1, "com.example.topic");
   wamp_test_peer_send_json (f->a, "[16, 2, {\"exclude_me\": false}, \"com.example.topic\", [1]]");
-  expect (f->a, event);
-  expect (f->b, event);
+  wamp_test_peer_assert_frame (f->a, event);
+  wamp_test_peer_assert_frame (f->b, event);
 }
 
 static void
@@ -153,15 +123,15 @@ test_publish_acknowledge_returns_published_with_event_publication_id (Fixture *f
 
   subscribe (f->b, 1, "com.example.topic");
   wamp_test_peer_send_json (f->a, "[16, 7, {\"acknowledge\": true}, \"com.example.topic\"]");
-  published = expect_id (f->a, "[17, 7, \"$any\"]", 2);
-  delivered = expect_id (f->b, "[36, \"$any\", \"$any\", {}]", 2);
+  published = wamp_test_peer_assert_id (f->a, "[17, 7, \"$any\"]", 2);
+  delivered = wamp_test_peer_assert_id (f->b, "[36, \"$any\", \"$any\", {}]", 2);
   g_assert_cmpuint (published, ==, delivered);
 
   /* Without subscribers too, and without acknowledge nothing comes back. */
   wamp_test_peer_send_json (f->a, "[16, 8, {\"acknowledge\": true}, \"com.example.nobody\"]");
-  expect (f->a, "[17, 8, \"$any\"]");
+  wamp_test_peer_assert_frame (f->a, "[17, 8, \"$any\"]");
   wamp_test_peer_send_json (f->a, "[16, 9, {}, \"com.example.nobody\"]");
-  expect_silence (f->a);
+  wamp_test_peer_assert_silence (f->a);
 }
 
 static void
@@ -190,11 +160,11 @@ test_publish_disclose_me_allowed_adds_publisher (Fixture *f, gconstpointer data)
   event = g_strdup_printf ("[36, \"$any\", \"$any\", {\"publisher\": %" G_GUINT64_FORMAT ","
                            " \"publisher_authid\": \"$any\", \"publisher_authrole\": \"anonymous\"}]",
                            f->a_id);
-  expect (f->b, event);
+  wamp_test_peer_assert_frame (f->b, event);
 
   /* Allowed but not asked for: not disclosed. */
   wamp_test_peer_send_json (f->a, "[16, 3, {}, \"com.open.topic\"]");
-  expect (f->b, "[36, \"$any\", \"$any\", {}]");
+  wamp_test_peer_assert_frame (f->b, "[36, \"$any\", \"$any\", {}]");
 }
 
 static void
@@ -203,8 +173,8 @@ test_publish_disclose_me_denied_is_error (Fixture *f, gconstpointer data)
   subscribe (f->b, 1, "com.example.topic");
   wamp_test_peer_send_json (f->a, "[16, 2, {\"disclose_me\": true, \"acknowledge\": true},"
                                   " \"com.example.topic\"]");
-  expect (f->a, "[8, 16, 2, {}, \"wamp.error.option_disallowed.disclose_me\", \"$any\"]");
-  expect_silence (f->b);
+  wamp_test_peer_assert_frame (f->a, "[8, 16, 2, {}, \"wamp.error.option_disallowed.disclose_me\", \"$any\"]");
+  wamp_test_peer_assert_silence (f->b);
 }
 
 static void
@@ -224,12 +194,12 @@ test_publish_disclose_by_permission_only (Fixture *f, gconstpointer data)
   event = g_strdup_printf ("[36, \"$any\", \"$any\", {\"publisher\": %" G_GUINT64_FORMAT ","
                            " \"publisher_authid\": \"$any\", \"publisher_authrole\": \"anonymous\"}]",
                            pub_id);
-  expect (sub, event);
+  wamp_test_peer_assert_frame (sub, event);
   /* ...and asking where it is not permitted is no error, just no disclosure. */
   wamp_test_peer_send_json (pub, "[16, 2, {\"disclose_me\": true, \"acknowledge\": true},"
                                  " \"com.example.topic\"]");
-  expect (pub, "[17, 2, \"$any\"]");
-  expect (sub, "[36, \"$any\", \"$any\", {}]");
+  wamp_test_peer_assert_frame (pub, "[17, 2, \"$any\"]");
+  wamp_test_peer_assert_frame (sub, "[36, \"$any\", \"$any\", {}]");
 }
 
 static void
@@ -243,24 +213,24 @@ test_publish_eligible_and_exclude_lists (Fixture *f, gconstpointer data)
   wamp_test_peer_send_printf (f->a, "[16, 2, {\"eligible\": [%" G_GUINT64_FORMAT ", %"
                               G_GUINT64_FORMAT "]}, \"com.example.topic\", [\"e\"]]",
                               f->b_id, f->a_id);
-  expect (f->b, "[36, \"$any\", \"$any\", {}, [\"e\"]]");
-  expect_silence (f->c);
-  expect_silence (f->a);
+  wamp_test_peer_assert_frame (f->b, "[36, \"$any\", \"$any\", {}, [\"e\"]]");
+  wamp_test_peer_assert_silence (f->c);
+  wamp_test_peer_assert_silence (f->a);
 
   /* exclude: everyone but c, publisher included by exclude_me false. */
   wamp_test_peer_send_printf (f->a, "[16, 3, {\"exclude\": [%" G_GUINT64_FORMAT "],"
                               " \"exclude_me\": false}, \"com.example.topic\", [\"x\"]]", f->c_id);
-  expect (f->a, "[36, \"$any\", \"$any\", {}, [\"x\"]]");
-  expect (f->b, "[36, \"$any\", \"$any\", {}, [\"x\"]]");
-  expect_silence (f->c);
+  wamp_test_peer_assert_frame (f->a, "[36, \"$any\", \"$any\", {}, [\"x\"]]");
+  wamp_test_peer_assert_frame (f->b, "[36, \"$any\", \"$any\", {}, [\"x\"]]");
+  wamp_test_peer_assert_silence (f->c);
 
   /* Both: eligible b and c, c excluded. */
   wamp_test_peer_send_printf (f->a, "[16, 4, {\"eligible\": [%" G_GUINT64_FORMAT ", %"
                               G_GUINT64_FORMAT "], \"exclude\": [%" G_GUINT64_FORMAT "]},"
                               " \"com.example.topic\", [\"ex\"]]", f->b_id, f->c_id, f->c_id);
-  expect (f->b, "[36, \"$any\", \"$any\", {}, [\"ex\"]]");
-  expect_silence (f->c);
-  expect_silence (f->a);
+  wamp_test_peer_assert_frame (f->b, "[36, \"$any\", \"$any\", {}, [\"ex\"]]");
+  wamp_test_peer_assert_silence (f->c);
+  wamp_test_peer_assert_silence (f->a);
 }
 
 static void
@@ -274,13 +244,13 @@ test_publish_authrole_lists (Fixture *f, gconstpointer data)
 
   wamp_test_peer_send_json (f->a, "[16, 2, {\"exclude_authrole\": [\"limited\"]},"
                                   " \"com.allowed.topic\", [1]]");
-  expect (f->b, "[36, \"$any\", \"$any\", {}, [1]]");
-  expect_silence (limited);
+  wamp_test_peer_assert_frame (f->b, "[36, \"$any\", \"$any\", {}, [1]]");
+  wamp_test_peer_assert_silence (limited);
 
   wamp_test_peer_send_json (f->a, "[16, 3, {\"eligible_authrole\": [\"limited\"]},"
                                   " \"com.allowed.topic\", [2]]");
-  expect (limited, "[36, \"$any\", \"$any\", {}, [2]]");
-  expect_silence (f->b);
+  wamp_test_peer_assert_frame (limited, "[36, \"$any\", \"$any\", {}, [2]]");
+  wamp_test_peer_assert_silence (f->b);
 }
 
 static void
@@ -289,8 +259,8 @@ test_publish_malformed_list_option_is_invalid_argument (Fixture *f, gconstpointe
   subscribe (f->b, 1, "com.example.topic");
   wamp_test_peer_send_json (f->a, "[16, 2, {\"acknowledge\": true, \"exclude\": \"nobody\"},"
                                   " \"com.example.topic\"]");
-  expect (f->a, "[8, 16, 2, {}, \"wamp.error.invalid_argument\", \"$any\"]");
-  expect_silence (f->b);
+  wamp_test_peer_assert_frame (f->a, "[8, 16, 2, {}, \"wamp.error.invalid_argument\", \"$any\"]");
+  wamp_test_peer_assert_silence (f->b);
 }
 
 static void
@@ -300,15 +270,15 @@ test_unsubscribe_stops_events (Fixture *f, gconstpointer data)
 
   subscribe (f->c, 1, "com.example.topic");
   wamp_test_peer_send_printf (f->b, "[34, 2, %" G_GUINT64_FORMAT "]", sub);
-  expect (f->b, "[35, 2]");
+  wamp_test_peer_assert_frame (f->b, "[35, 2]");
 
   wamp_test_peer_send_json (f->a, "[16, 1, {}, \"com.example.topic\"]");
-  expect (f->c, "[36, \"$any\", \"$any\", {}]");
-  expect_silence (f->b);
+  wamp_test_peer_assert_frame (f->c, "[36, \"$any\", \"$any\", {}]");
+  wamp_test_peer_assert_silence (f->b);
 
   /* A second UNSUBSCRIBE of the same ID: no longer held. */
   wamp_test_peer_send_printf (f->b, "[34, 3, %" G_GUINT64_FORMAT "]", sub);
-  expect (f->b, "[8, 34, 3, {}, \"wamp.error.no_such_subscription\"]");
+  wamp_test_peer_assert_frame (f->b, "[8, 34, 3, {}, \"wamp.error.no_such_subscription\"]");
 }
 
 static void
@@ -317,35 +287,35 @@ test_unsubscribe_unknown_id_is_no_such_subscription (Fixture *f, gconstpointer d
   guint64 sub = subscribe (f->b, 1, "com.example.topic");
 
   wamp_test_peer_send_json (f->a, "[34, 1, 424242]");
-  expect (f->a, "[8, 34, 1, {}, \"wamp.error.no_such_subscription\"]");
+  wamp_test_peer_assert_frame (f->a, "[8, 34, 1, {}, \"wamp.error.no_such_subscription\"]");
   /* An ID that exists but that this session does not hold. */
   wamp_test_peer_send_printf (f->a, "[34, 2, %" G_GUINT64_FORMAT "]", sub);
-  expect (f->a, "[8, 34, 2, {}, \"wamp.error.no_such_subscription\"]");
+  wamp_test_peer_assert_frame (f->a, "[8, 34, 2, {}, \"wamp.error.no_such_subscription\"]");
 }
 
 static void
 test_subscribe_invalid_uri (Fixture *f, gconstpointer data)
 {
   wamp_test_peer_send_json (f->a, "[32, 1, {}, \"com..topic\"]");
-  expect (f->a, "[8, 32, 1, {}, \"wamp.error.invalid_uri\", \"$any\"]");
+  wamp_test_peer_assert_frame (f->a, "[8, 32, 1, {}, \"wamp.error.invalid_uri\", \"$any\"]");
   wamp_test_peer_send_json (f->a, "[32, 2, {}, \"com.my topic\"]");
-  expect (f->a, "[8, 32, 2, {}, \"wamp.error.invalid_uri\", \"$any\"]");
+  wamp_test_peer_assert_frame (f->a, "[8, 32, 2, {}, \"wamp.error.invalid_uri\", \"$any\"]");
   wamp_test_peer_send_json (f->a, "[16, 3, {\"acknowledge\": true}, \"com..topic\"]");
-  expect (f->a, "[8, 16, 3, {}, \"wamp.error.invalid_uri\", \"$any\"]");
+  wamp_test_peer_assert_frame (f->a, "[8, 16, 3, {}, \"wamp.error.invalid_uri\", \"$any\"]");
   /* Meta topics may be subscribed to, but only the router publishes there. */
   subscribe (f->b, 1, "wamp.session.on_join");
   wamp_test_peer_send_json (f->a, "[16, 4, {\"acknowledge\": true}, \"wamp.session.on_join\"]");
-  expect (f->a, "[8, 16, 4, {}, \"wamp.error.invalid_uri\", \"$any\"]");
-  expect_silence (f->b);
+  wamp_test_peer_assert_frame (f->a, "[8, 16, 4, {}, \"wamp.error.invalid_uri\", \"$any\"]");
+  wamp_test_peer_assert_silence (f->b);
 }
 
 static void
 test_subscribe_non_exact_match_is_invalid_argument (Fixture *f, gconstpointer data)
 {
   wamp_test_peer_send_json (f->a, "[32, 1, {\"match\": \"prefix\"}, \"com.example\"]");
-  expect (f->a, "[8, 32, 1, {}, \"wamp.error.invalid_argument\", \"$any\"]");
+  wamp_test_peer_assert_frame (f->a, "[8, 32, 1, {}, \"wamp.error.invalid_argument\", \"$any\"]");
   wamp_test_peer_send_json (f->a, "[32, 2, {\"match\": \"exact\"}, \"com.example\"]");
-  expect (f->a, "[33, 2, \"$any\"]");
+  wamp_test_peer_assert_frame (f->a, "[33, 2, \"$any\"]");
 }
 
 static void
@@ -357,10 +327,10 @@ test_not_authorized (Fixture *f, gconstpointer data)
   subscribe (f->b, 1, "com.example.topic");
 
   wamp_test_peer_send_json (limited, "[32, 1, {}, \"com.example.topic\"]");
-  expect (limited, "[8, 32, 1, {}, \"wamp.error.not_authorized\", \"$any\"]");
+  wamp_test_peer_assert_frame (limited, "[8, 32, 1, {}, \"wamp.error.not_authorized\", \"$any\"]");
   wamp_test_peer_send_json (limited, "[16, 2, {\"acknowledge\": true}, \"com.example.topic\"]");
-  expect (limited, "[8, 16, 2, {}, \"wamp.error.not_authorized\", \"$any\"]");
-  expect_silence (f->b);
+  wamp_test_peer_assert_frame (limited, "[8, 16, 2, {}, \"wamp.error.not_authorized\", \"$any\"]");
+  wamp_test_peer_assert_silence (f->b);
 
   /* Its own prefix works. */
   subscribe (limited, 3, "com.allowed.topic");
@@ -376,13 +346,13 @@ test_realms_are_isolated (Fixture *f, gconstpointer data)
   subscribe (f->b, 1, "com.example.topic");
 
   wamp_test_peer_send_json (f->a, "[16, 1, {}, \"com.example.topic\", [\"realm1\"]]");
-  expect (f->b, "[36, \"$any\", \"$any\", {}, [\"realm1\"]]");
-  expect_silence (other);
+  wamp_test_peer_assert_frame (f->b, "[36, \"$any\", \"$any\", {}, [\"realm1\"]]");
+  wamp_test_peer_assert_silence (other);
 
   wamp_test_peer_send_json (other, "[16, 2, {\"exclude_me\": false}, \"com.example.topic\","
                                    " [\"realm2\"]]");
-  expect (other, "[36, \"$any\", \"$any\", {}, [\"realm2\"]]");
-  expect_silence (f->b);
+  wamp_test_peer_assert_frame (other, "[36, \"$any\", \"$any\", {}, [\"realm2\"]]");
+  wamp_test_peer_assert_silence (f->b);
 }
 
 static void
@@ -396,7 +366,7 @@ test_leaving_subscriber_is_dropped (Fixture *f, gconstpointer data)
   wamp_test_iterate_for (20);
 
   wamp_test_peer_send_json (f->a, "[16, 1, {\"acknowledge\": true}, \"com.example.topic\"]");
-  expect (f->a, "[17, 1, \"$any\"]");
+  wamp_test_peer_assert_frame (f->a, "[17, 1, \"$any\"]");
 
   /* The subscription died with its last subscriber: a new one gets a new ID. */
   resub = subscribe (f->c, 1, "com.example.topic");

@@ -68,34 +68,6 @@ fixture_teardown (Fixture *f, gconstpointer data)
   g_clear_pointer (&f->router, wamp_test_router_free);
 }
 
-static void
-expect (WampTestPeer *peer, const char *pattern)
-{
-  g_autoptr(WampValue) v = wamp_test_peer_expect_match (peer, pattern);
-
-  g_assert_nonnull (v);
-}
-
-/* Asserts the next frame matches @pattern; returns its element @index as an ID. */
-static guint64
-expect_id (WampTestPeer *peer, const char *pattern, gsize index)
-{
-  g_autoptr(WampValue) v = wamp_test_peer_expect_match (peer, pattern);
-  guint64 id = 0;
-
-  g_assert_nonnull (v);
-  g_assert_true (wamp_value_get_unsigned (wamp_value_list_get (v, index), &id));
-  return id;
-}
-
-static void
-expect_silence (WampTestPeer *peer)
-{
-  g_autofree char *frame = wamp_test_peer_expect (peer, 50);
-
-  g_assert_null (frame);
-}
-
 static guint64
 register_procedure (WampTestPeer *peer, guint64 request_id, const char *procedure)
 {
@@ -103,7 +75,7 @@ register_procedure (WampTestPeer *peer, guint64 request_id, const char *procedur
 
   wamp_test_peer_send_printf (peer, "[64, %" G_GUINT64_FORMAT ", {}, \"%s\"]", request_id,
                               procedure);
-  return expect_id (peer, pattern, 2);
+  return wamp_test_peer_assert_id (peer, pattern, 2);
 }
 
 /* Sends CALL @call_id to com.example.proc (registered by the fixture's
@@ -113,7 +85,7 @@ call_pending (Fixture *f, guint64 call_id)
 {
   wamp_test_peer_send_printf (f->caller, "[48, %" G_GUINT64_FORMAT ", {}, \"com.example.proc\"]",
                               call_id);
-  return expect_id (f->callee, "[68, \"$any\", \"$any\", {}]", 1);
+  return wamp_test_peer_assert_id (f->callee, "[68, \"$any\", \"$any\", {}]", 1);
 }
 
 static void
@@ -165,14 +137,14 @@ test_callee_error_passes_through (Fixture *f, gconstpointer data)
   inv = call_pending (f, 5);
   wamp_test_peer_send_printf (f->callee, "[8, 68, %" G_GUINT64_FORMAT ", {\"x\": 1},"
                               " \"com.example.error.oops\", [\"why\"], {\"code\": 42}]", inv);
-  expect (f->caller, "[8, 48, 5, {\"x\": 1}, \"com.example.error.oops\", [\"why\"], {\"code\": 42}]");
+  wamp_test_peer_assert_frame (f->caller, "[8, 48, 5, {\"x\": 1}, \"com.example.error.oops\", [\"why\"], {\"code\": 42}]");
 }
 
 static void
 test_call_unknown_procedure_is_no_such_procedure (Fixture *f, gconstpointer data)
 {
   wamp_test_peer_send_json (f->caller, "[48, 1, {}, \"com.example.nobody\"]");
-  expect (f->caller, "[8, 48, 1, {}, \"wamp.error.no_such_procedure\", \"$any\"]");
+  wamp_test_peer_assert_frame (f->caller, "[8, 48, 1, {}, \"wamp.error.no_such_procedure\", \"$any\"]");
 }
 
 static void
@@ -180,9 +152,9 @@ test_register_twice_is_procedure_already_exists (Fixture *f, gconstpointer data)
 {
   register_procedure (f->callee, 1, "com.example.proc");
   wamp_test_peer_send_json (f->plain, "[64, 1, {}, \"com.example.proc\"]");
-  expect (f->plain, "[8, 64, 1, {}, \"wamp.error.procedure_already_exists\", \"$any\"]");
+  wamp_test_peer_assert_frame (f->plain, "[8, 64, 1, {}, \"wamp.error.procedure_already_exists\", \"$any\"]");
   wamp_test_peer_send_json (f->callee, "[64, 2, {}, \"com.example.proc\"]");
-  expect (f->callee, "[8, 64, 2, {}, \"wamp.error.procedure_already_exists\", \"$any\"]");
+  wamp_test_peer_assert_frame (f->callee, "[8, 64, 2, {}, \"wamp.error.procedure_already_exists\", \"$any\"]");
 }
 
 static void
@@ -191,18 +163,18 @@ test_register_checks_uri_match_and_authorization (Fixture *f, gconstpointer data
   g_autoptr(WampTestPeer) limited = wamp_test_peer_new (f->router, "limited");
 
   wamp_test_peer_send_json (f->callee, "[64, 1, {}, \"com..proc\"]");
-  expect (f->callee, "[8, 64, 1, {}, \"wamp.error.invalid_uri\", \"$any\"]");
+  wamp_test_peer_assert_frame (f->callee, "[8, 64, 1, {}, \"wamp.error.invalid_uri\", \"$any\"]");
   wamp_test_peer_send_json (f->callee, "[64, 2, {}, \"wamp.session.get\"]");
-  expect (f->callee, "[8, 64, 2, {}, \"wamp.error.invalid_uri\", \"$any\"]");
+  wamp_test_peer_assert_frame (f->callee, "[8, 64, 2, {}, \"wamp.error.invalid_uri\", \"$any\"]");
   wamp_test_peer_send_json (f->callee, "[64, 3, {\"match\": \"wildcard\"}, \"com..proc\"]");
-  expect (f->callee, "[8, 64, 3, {}, \"wamp.error.invalid_argument\", \"$any\"]");
+  wamp_test_peer_assert_frame (f->callee, "[8, 64, 3, {}, \"wamp.error.invalid_argument\", \"$any\"]");
 
   wamp_test_peer_join (limited, "realm1", NULL);
   wamp_test_peer_send_json (limited, "[64, 1, {}, \"com.example.proc\"]");
-  expect (limited, "[8, 64, 1, {}, \"wamp.error.not_authorized\", \"$any\"]");
+  wamp_test_peer_assert_frame (limited, "[8, 64, 1, {}, \"wamp.error.not_authorized\", \"$any\"]");
   register_procedure (limited, 2, "com.allowed.proc");
   wamp_test_peer_send_json (limited, "[48, 3, {}, \"com.example.other\"]");
-  expect (limited, "[8, 48, 3, {}, \"wamp.error.not_authorized\", \"$any\"]");
+  wamp_test_peer_assert_frame (limited, "[8, 48, 3, {}, \"wamp.error.not_authorized\", \"$any\"]");
 }
 
 static void
@@ -211,17 +183,17 @@ test_unregister (Fixture *f, gconstpointer data)
   guint64 reg = register_procedure (f->callee, 1, "com.example.proc");
 
   wamp_test_peer_send_json (f->callee, "[66, 2, 987654]");
-  expect (f->callee, "[8, 66, 2, {}, \"wamp.error.no_such_registration\"]");
+  wamp_test_peer_assert_frame (f->callee, "[8, 66, 2, {}, \"wamp.error.no_such_registration\"]");
   /* Someone else's registration. */
   wamp_test_peer_send_printf (f->plain, "[66, 1, %" G_GUINT64_FORMAT "]", reg);
-  expect (f->plain, "[8, 66, 1, {}, \"wamp.error.no_such_registration\"]");
+  wamp_test_peer_assert_frame (f->plain, "[8, 66, 1, {}, \"wamp.error.no_such_registration\"]");
 
   wamp_test_peer_send_printf (f->callee, "[66, 3, %" G_GUINT64_FORMAT "]", reg);
-  expect (f->callee, "[67, 3]");
+  wamp_test_peer_assert_frame (f->callee, "[67, 3]");
   wamp_test_peer_send_json (f->caller, "[48, 1, {}, \"com.example.proc\"]");
-  expect (f->caller, "[8, 48, 1, {}, \"wamp.error.no_such_procedure\", \"$any\"]");
+  wamp_test_peer_assert_frame (f->caller, "[8, 48, 1, {}, \"wamp.error.no_such_procedure\", \"$any\"]");
   wamp_test_peer_send_printf (f->callee, "[66, 4, %" G_GUINT64_FORMAT "]", reg);
-  expect (f->callee, "[8, 66, 4, {}, \"wamp.error.no_such_registration\"]");
+  wamp_test_peer_assert_frame (f->callee, "[8, 66, 4, {}, \"wamp.error.no_such_registration\"]");
 }
 
 static void
@@ -232,12 +204,12 @@ test_cancel_skip (Fixture *f, gconstpointer data)
   register_procedure (f->callee, 1, "com.example.proc");
   inv = call_pending (f, 3);
   wamp_test_peer_send_json (f->caller, "[49, 3, {\"mode\": \"skip\"}]");
-  expect (f->caller, "[8, 48, 3, {}, \"wamp.error.canceled\"]");
-  expect_silence (f->callee);
+  wamp_test_peer_assert_frame (f->caller, "[8, 48, 3, {}, \"wamp.error.canceled\"]");
+  wamp_test_peer_assert_silence (f->callee);
 
   /* The callee's late answer is discarded. */
   wamp_test_peer_send_printf (f->callee, "[70, %" G_GUINT64_FORMAT ", {}, [1]]", inv);
-  expect_silence (f->caller);
+  wamp_test_peer_assert_silence (f->caller);
   g_assert_false (wamp_test_peer_is_closed (f->callee));
 }
 
@@ -251,12 +223,12 @@ test_cancel_kill_waits_for_callee (Fixture *f, gconstpointer data)
   inv = call_pending (f, 3);
   wamp_test_peer_send_json (f->caller, "[49, 3, {\"mode\": \"kill\"}]");
   interrupt = g_strdup_printf ("[69, %" G_GUINT64_FORMAT ", {\"mode\": \"kill\"}]", inv);
-  expect (f->callee, interrupt);
-  expect_silence (f->caller);
+  wamp_test_peer_assert_frame (f->callee, interrupt);
+  wamp_test_peer_assert_silence (f->caller);
 
   wamp_test_peer_send_printf (f->callee, "[8, 68, %" G_GUINT64_FORMAT ", {},"
                               " \"wamp.error.canceled\"]", inv);
-  expect (f->caller, "[8, 48, 3, {}, \"wamp.error.canceled\"]");
+  wamp_test_peer_assert_frame (f->caller, "[8, 48, 3, {}, \"wamp.error.canceled\"]");
 }
 
 static void
@@ -267,9 +239,9 @@ test_cancel_kill_result_may_still_win (Fixture *f, gconstpointer data)
   register_procedure (f->callee, 1, "com.example.proc");
   inv = call_pending (f, 3);
   wamp_test_peer_send_json (f->caller, "[49, 3, {\"mode\": \"kill\"}]");
-  expect (f->callee, "[69, \"$any\", {\"mode\": \"kill\"}]");
+  wamp_test_peer_assert_frame (f->callee, "[69, \"$any\", {\"mode\": \"kill\"}]");
   wamp_test_peer_send_printf (f->callee, "[70, %" G_GUINT64_FORMAT ", {}, [\"done\"]]", inv);
-  expect (f->caller, "[50, 3, {}, [\"done\"]]");
+  wamp_test_peer_assert_frame (f->caller, "[50, 3, {}, [\"done\"]]");
 }
 
 static void
@@ -281,21 +253,21 @@ test_cancel_killnowait (Fixture *f, gconstpointer data)
   register_procedure (f->callee, 1, "com.example.proc");
   inv = call_pending (f, 3);
   wamp_test_peer_send_json (f->caller, "[49, 3, {\"mode\": \"killnowait\"}]");
-  expect (f->caller, "[8, 48, 3, {}, \"wamp.error.canceled\"]");
+  wamp_test_peer_assert_frame (f->caller, "[8, 48, 3, {}, \"wamp.error.canceled\"]");
   interrupt = g_strdup_printf ("[69, %" G_GUINT64_FORMAT ", {\"mode\": \"killnowait\"}]", inv);
-  expect (f->callee, interrupt);
+  wamp_test_peer_assert_frame (f->callee, interrupt);
 
   wamp_test_peer_send_printf (f->callee, "[8, 68, %" G_GUINT64_FORMAT ", {},"
                               " \"wamp.error.canceled\"]", inv);
-  expect_silence (f->caller);
+  wamp_test_peer_assert_silence (f->caller);
 
   /* Without a mode, killnowait. */
   inv = call_pending (f, 4);
   wamp_test_peer_send_json (f->caller, "[49, 4, {}]");
-  expect (f->caller, "[8, 48, 4, {}, \"wamp.error.canceled\"]");
+  wamp_test_peer_assert_frame (f->caller, "[8, 48, 4, {}, \"wamp.error.canceled\"]");
   g_free (interrupt);
   interrupt = g_strdup_printf ("[69, %" G_GUINT64_FORMAT ", {\"mode\": \"killnowait\"}]", inv);
-  expect (f->callee, interrupt);
+  wamp_test_peer_assert_frame (f->callee, interrupt);
 }
 
 static void
@@ -303,17 +275,17 @@ test_cancel_without_callee_support_is_skip (Fixture *f, gconstpointer data)
 {
   register_procedure (f->plain, 1, "com.example.plain");
   wamp_test_peer_send_json (f->caller, "[48, 3, {}, \"com.example.plain\"]");
-  expect (f->plain, "[68, \"$any\", \"$any\", {}]");
+  wamp_test_peer_assert_frame (f->plain, "[68, \"$any\", \"$any\", {}]");
   wamp_test_peer_send_json (f->caller, "[49, 3, {\"mode\": \"kill\"}]");
-  expect (f->caller, "[8, 48, 3, {}, \"wamp.error.canceled\"]");
-  expect_silence (f->plain);
+  wamp_test_peer_assert_frame (f->caller, "[8, 48, 3, {}, \"wamp.error.canceled\"]");
+  wamp_test_peer_assert_silence (f->plain);
 }
 
 static void
 test_cancel_unknown_call_is_ignored (Fixture *f, gconstpointer data)
 {
   wamp_test_peer_send_json (f->caller, "[49, 99, {\"mode\": \"skip\"}]");
-  expect_silence (f->caller);
+  wamp_test_peer_assert_silence (f->caller);
   g_assert_false (wamp_test_peer_is_closed (f->caller));
 }
 
@@ -325,7 +297,7 @@ test_cancel_bad_mode_is_protocol_violation (Fixture *f, gconstpointer data)
   wamp_test_peer_send_json (f->caller, "[49, 3, {\"mode\": \"later\"}]");
   wamp_test_peer_expect_abort (f->caller, "wamp.error.protocol_violation");
   /* The caller is gone: its call is dropped and the callee interrupted. */
-  expect (f->callee, "[69, \"$any\", {\"mode\": \"killnowait\"}]");
+  wamp_test_peer_assert_frame (f->callee, "[69, \"$any\", {\"mode\": \"killnowait\"}]");
 }
 
 static void
@@ -338,15 +310,15 @@ test_caller_leaving_interrupts_canceling_callee (Fixture *f, gconstpointer data)
   register_procedure (f->plain, 1, "com.example.plain");
   inv = call_pending (f, 3);
   wamp_test_peer_send_json (f->caller, "[48, 4, {}, \"com.example.plain\"]");
-  plain_inv = expect_id (f->plain, "[68, \"$any\", \"$any\", {}]", 1);
+  plain_inv = wamp_test_peer_assert_id (f->plain, "[68, \"$any\", \"$any\", {}]", 1);
 
   wamp_test_peer_send_json (f->caller, "[6, {}, \"wamp.close.close_realm\"]");
-  expect (f->caller, "[6, {}, \"wamp.close.goodbye_and_out\"]");
+  wamp_test_peer_assert_frame (f->caller, "[6, {}, \"wamp.close.goodbye_and_out\"]");
 
   interrupt = g_strdup_printf ("[69, %" G_GUINT64_FORMAT ", {\"mode\": \"killnowait\"}]", inv);
-  expect (f->callee, interrupt);
+  wamp_test_peer_assert_frame (f->callee, interrupt);
   /* A callee without call_canceling is not told; its answer is discarded. */
-  expect_silence (f->plain);
+  wamp_test_peer_assert_silence (f->plain);
   wamp_test_peer_send_printf (f->plain, "[70, %" G_GUINT64_FORMAT ", {}]", plain_inv);
   wamp_test_peer_send_printf (f->callee, "[70, %" G_GUINT64_FORMAT ", {}]", inv);
   wamp_test_iterate_for (20);
@@ -379,7 +351,7 @@ test_callee_leaving_cancels_pending_calls (Fixture *f, gconstpointer data)
   }
   /* Its registration went with it. */
   wamp_test_peer_send_json (f->caller, "[48, 5, {}, \"com.example.proc\"]");
-  expect (f->caller, "[8, 48, 5, {}, \"wamp.error.no_such_procedure\", \"$any\"]");
+  wamp_test_peer_assert_frame (f->caller, "[8, 48, 5, {}, \"wamp.error.no_such_procedure\", \"$any\"]");
 }
 
 static void
@@ -390,13 +362,13 @@ test_late_yield_is_discarded_silently (Fixture *f, gconstpointer data)
   register_procedure (f->callee, 1, "com.example.proc");
   inv = call_pending (f, 3);
   wamp_test_peer_send_printf (f->callee, "[70, %" G_GUINT64_FORMAT ", {}, [1]]", inv);
-  expect (f->caller, "[50, 3, {}, [1]]");
+  wamp_test_peer_assert_frame (f->caller, "[50, 3, {}, [1]]");
 
   /* Answered twice: the second is no longer pending. */
   wamp_test_peer_send_printf (f->callee, "[70, %" G_GUINT64_FORMAT ", {}, [2]]", inv);
   wamp_test_peer_send_printf (f->callee, "[8, 68, %" G_GUINT64_FORMAT ", {}, \"com.x.error\"]", inv);
-  expect_silence (f->caller);
-  expect_silence (f->callee);
+  wamp_test_peer_assert_silence (f->caller);
+  wamp_test_peer_assert_silence (f->callee);
   g_assert_false (wamp_test_peer_is_closed (f->callee));
 }
 
@@ -410,7 +382,7 @@ test_never_issued_yield_id_aborts (Fixture *f, gconstpointer data)
   wamp_test_peer_send_printf (f->callee, "[70, %" G_GUINT64_FORMAT ", {}]", inv + 1);
   wamp_test_peer_expect_abort (f->callee, "wamp.error.protocol_violation");
   /* The callee left: its pending call is canceled. */
-  expect (f->caller, "[8, 48, 3, {}, \"wamp.error.canceled\"]");
+  wamp_test_peer_assert_frame (f->caller, "[8, 48, 3, {}, \"wamp.error.canceled\"]");
 }
 
 static void
@@ -429,7 +401,7 @@ test_duplicate_pending_call_id_aborts (Fixture *f, gconstpointer data)
   inv = call_pending (f, 3);
   wamp_test_peer_send_json (f->caller, "[48, 3, {}, \"com.example.proc\"]");
   wamp_test_peer_expect_abort (f->caller, "wamp.error.protocol_violation");
-  expect (f->callee, "[69, \"$any\", {\"mode\": \"killnowait\"}]");
+  wamp_test_peer_assert_frame (f->callee, "[69, \"$any\", {\"mode\": \"killnowait\"}]");
 
   /* Once answered, an ID may be reused. */
   {
@@ -437,11 +409,11 @@ test_duplicate_pending_call_id_aborts (Fixture *f, gconstpointer data)
 
     wamp_test_peer_join (again, "realm1", NULL);
     wamp_test_peer_send_json (again, "[48, 1, {}, \"com.example.proc\"]");
-    inv = expect_id (f->callee, "[68, \"$any\", \"$any\", {}]", 1);
+    inv = wamp_test_peer_assert_id (f->callee, "[68, \"$any\", \"$any\", {}]", 1);
     wamp_test_peer_send_printf (f->callee, "[70, %" G_GUINT64_FORMAT ", {}]", inv);
-    expect (again, "[50, 1, {}]");
+    wamp_test_peer_assert_frame (again, "[50, 1, {}]");
     wamp_test_peer_send_json (again, "[48, 1, {}, \"com.example.proc\"]");
-    expect (f->callee, "[68, \"$any\", \"$any\", {}]");
+    wamp_test_peer_assert_frame (f->callee, "[68, \"$any\", \"$any\", {}]");
   }
 }
 
@@ -457,11 +429,11 @@ test_caller_disclosure (Fixture *f, gconstpointer data)
   pattern = g_strdup_printf ("[68, \"$any\", \"$any\", {\"caller\": %" G_GUINT64_FORMAT ","
                              " \"caller_authid\": \"$any\", \"caller_authrole\": \"anonymous\"}]",
                              f->caller_id);
-  expect (f->callee, pattern);
+  wamp_test_peer_assert_frame (f->callee, pattern);
 
   wamp_test_peer_send_json (f->caller, "[48, 2, {\"disclose_me\": true}, \"com.example.proc\"]");
-  expect (f->caller, "[8, 48, 2, {}, \"wamp.error.option_disallowed.disclose_me\", \"$any\"]");
-  expect_silence (f->callee);
+  wamp_test_peer_assert_frame (f->caller, "[8, 48, 2, {}, \"wamp.error.option_disallowed.disclose_me\", \"$any\"]");
+  wamp_test_peer_assert_silence (f->callee);
 }
 
 static void
@@ -471,15 +443,15 @@ test_progressive_results (Fixture *f, gconstpointer data)
 
   register_procedure (f->callee, 1, "com.example.proc");
   wamp_test_peer_send_json (f->caller, "[48, 3, {\"receive_progress\": true}, \"com.example.proc\"]");
-  inv = expect_id (f->callee, "[68, \"$any\", \"$any\", {\"receive_progress\": true}]", 1);
+  inv = wamp_test_peer_assert_id (f->callee, "[68, \"$any\", \"$any\", {\"receive_progress\": true}]", 1);
   wamp_test_peer_send_printf (f->callee, "[70, %" G_GUINT64_FORMAT ", {\"progress\": true}, [1]]",
                               inv);
-  expect (f->caller, "[50, 3, {\"progress\": true}, [1]]");
+  wamp_test_peer_assert_frame (f->caller, "[50, 3, {\"progress\": true}, [1]]");
   wamp_test_peer_send_printf (f->callee, "[70, %" G_GUINT64_FORMAT ", {\"progress\": true}, [2]]",
                               inv);
-  expect (f->caller, "[50, 3, {\"progress\": true}, [2]]");
+  wamp_test_peer_assert_frame (f->caller, "[50, 3, {\"progress\": true}, [2]]");
   wamp_test_peer_send_printf (f->callee, "[70, %" G_GUINT64_FORMAT ", {}, [3]]", inv);
-  expect (f->caller, "[50, 3, {}, [3]]");
+  wamp_test_peer_assert_frame (f->caller, "[50, 3, {}, [3]]");
 }
 
 static void
@@ -490,11 +462,11 @@ test_call_timeout (Fixture *f, gconstpointer data)
 
   register_procedure (f->callee, 1, "com.example.proc");
   wamp_test_peer_send_json (f->caller, "[48, 3, {\"timeout\": 30}, \"com.example.proc\"]");
-  inv = expect_id (f->callee, "[68, \"$any\", \"$any\", {}]", 1);
-  expect (f->caller, "[8, 48, 3, {}, \"wamp.error.timeout\"]");
+  inv = wamp_test_peer_assert_id (f->callee, "[68, \"$any\", \"$any\", {}]", 1);
+  wamp_test_peer_assert_frame (f->caller, "[8, 48, 3, {}, \"wamp.error.timeout\"]");
   interrupt = g_strdup_printf ("[69, %" G_GUINT64_FORMAT ", {\"mode\": \"killnowait\","
                                " \"reason\": \"wamp.error.timeout\"}]", inv);
-  expect (f->callee, interrupt);
+  wamp_test_peer_assert_frame (f->callee, interrupt);
 }
 
 static void
@@ -503,20 +475,21 @@ test_shared_registration_roundrobin (Fixture *f, gconstpointer data)
   guint64 r1, r2;
 
   wamp_test_peer_send_json (f->callee, "[64, 1, {\"invoke\": \"roundrobin\"}, \"com.example.rr\"]");
-  r1 = expect_id (f->callee, "[65, 1, \"$any\"]", 2);
+  r1 = wamp_test_peer_assert_id (f->callee, "[65, 1, \"$any\"]", 2);
   wamp_test_peer_send_json (f->plain, "[64, 1, {\"invoke\": \"roundrobin\"}, \"com.example.rr\"]");
-  r2 = expect_id (f->plain, "[65, 1, \"$any\"]", 2);
+  r2 = wamp_test_peer_assert_id (f->plain, "[65, 1, \"$any\"]", 2);
   g_assert_cmpuint (r1, ==, r2);
   wamp_test_peer_send_json (f->caller, "[64, 1, {\"invoke\": \"random\"}, \"com.example.rr\"]");
-  expect (f->caller, "[8, 64, 1, {}, \"wamp.error.procedure_exists_with_different_invocation_policy\","
-                     " \"$any\"]");
+  wamp_test_peer_assert_frame (f->caller,
+                               "[8, 64, 1, {}, "
+                               "\"wamp.error.procedure_exists_with_different_invocation_policy\", \"$any\"]");
 
   wamp_test_peer_send_json (f->caller, "[48, 1, {}, \"com.example.rr\"]");
-  expect (f->callee, "[68, \"$any\", \"$any\", {}]");
+  wamp_test_peer_assert_frame (f->callee, "[68, \"$any\", \"$any\", {}]");
   wamp_test_peer_send_json (f->caller, "[48, 2, {}, \"com.example.rr\"]");
-  expect (f->plain, "[68, \"$any\", \"$any\", {}]");
+  wamp_test_peer_assert_frame (f->plain, "[68, \"$any\", \"$any\", {}]");
   wamp_test_peer_send_json (f->caller, "[48, 3, {}, \"com.example.rr\"]");
-  expect (f->callee, "[68, \"$any\", \"$any\", {}]");
+  wamp_test_peer_assert_frame (f->callee, "[68, \"$any\", \"$any\", {}]");
 }
 
 static void
@@ -527,13 +500,13 @@ test_realms_are_isolated (Fixture *f, gconstpointer data)
   wamp_test_peer_join (other, "realm2", NULL);
   register_procedure (f->callee, 1, "com.example.proc");
   wamp_test_peer_send_json (other, "[48, 1, {}, \"com.example.proc\"]");
-  expect (other, "[8, 48, 1, {}, \"wamp.error.no_such_procedure\", \"$any\"]");
+  wamp_test_peer_assert_frame (other, "[8, 48, 1, {}, \"wamp.error.no_such_procedure\", \"$any\"]");
 
   /* The same URI registers independently in realm2. */
   register_procedure (other, 2, "com.example.proc");
   wamp_test_peer_send_json (f->caller, "[48, 1, {}, \"com.example.proc\"]");
-  expect (f->callee, "[68, \"$any\", \"$any\", {}]");
-  expect_silence (other);
+  wamp_test_peer_assert_frame (f->callee, "[68, \"$any\", \"$any\", {}]");
+  wamp_test_peer_assert_silence (other);
 }
 
 static void
@@ -562,12 +535,12 @@ test_progress_not_asked_for_is_discarded (Fixture *f, gconstpointer data)
   register_procedure (f->plain, 1, "com.example.plain");
   /* The plain callee does not announce progressive results: not passed on. */
   wamp_test_peer_send_json (f->caller, "[48, 3, {\"receive_progress\": true}, \"com.example.plain\"]");
-  inv = expect_id (f->plain, "[68, \"$any\", \"$any\", {}]", 1);
+  inv = wamp_test_peer_assert_id (f->plain, "[68, \"$any\", \"$any\", {}]", 1);
   wamp_test_peer_send_printf (f->plain, "[70, %" G_GUINT64_FORMAT ", {\"progress\": true}, [1]]",
                               inv);
-  expect_silence (f->caller);
+  wamp_test_peer_assert_silence (f->caller);
   wamp_test_peer_send_printf (f->plain, "[70, %" G_GUINT64_FORMAT ", {}, [2]]", inv);
-  expect (f->caller, "[50, 3, {}, [2]]");
+  wamp_test_peer_assert_frame (f->caller, "[50, 3, {}, [2]]");
 }
 
 static void
@@ -576,19 +549,19 @@ test_shared_registration_survives_one_callee_unregistering (Fixture *f, gconstpo
   guint64 reg;
 
   wamp_test_peer_send_json (f->callee, "[64, 1, {\"invoke\": \"first\"}, \"com.example.shared\"]");
-  reg = expect_id (f->callee, "[65, 1, \"$any\"]", 2);
+  reg = wamp_test_peer_assert_id (f->callee, "[65, 1, \"$any\"]", 2);
   wamp_test_peer_send_json (f->plain, "[64, 1, {\"invoke\": \"first\"}, \"com.example.shared\"]");
-  expect (f->plain, "[65, 1, \"$any\"]");
+  wamp_test_peer_assert_frame (f->plain, "[65, 1, \"$any\"]");
 
   wamp_test_peer_send_json (f->caller, "[48, 1, {}, \"com.example.shared\"]");
-  expect (f->callee, "[68, \"$any\", \"$any\", {}]");
+  wamp_test_peer_assert_frame (f->callee, "[68, \"$any\", \"$any\", {}]");
   wamp_test_peer_send_printf (f->callee, "[66, 2, %" G_GUINT64_FORMAT "]", reg);
-  expect (f->callee, "[67, 2]");
+  wamp_test_peer_assert_frame (f->callee, "[67, 2]");
 
   /* The first callee left the registration; the second one serves it now. */
   wamp_test_peer_send_json (f->caller, "[48, 2, {}, \"com.example.shared\"]");
-  expect (f->plain, "[68, \"$any\", \"$any\", {}]");
-  expect_silence (f->callee);
+  wamp_test_peer_assert_frame (f->plain, "[68, \"$any\", \"$any\", {}]");
+  wamp_test_peer_assert_silence (f->callee);
 }
 
 static void
@@ -598,18 +571,18 @@ test_session_calling_itself_then_leaving (Fixture *f, gconstpointer data)
 
   register_procedure (f->callee, 1, "com.example.self");
   wamp_test_peer_send_json (f->callee, "[48, 2, {}, \"com.example.self\"]");
-  inv = expect_id (f->callee, "[68, \"$any\", \"$any\", {}]", 1);
+  inv = wamp_test_peer_assert_id (f->callee, "[68, \"$any\", \"$any\", {}]", 1);
   wamp_test_peer_send_printf (f->callee, "[70, %" G_GUINT64_FORMAT ", {\"x\": 1}, [\"me\"]]", inv);
-  expect (f->callee, "[50, 2, {}, [\"me\"]]");
+  wamp_test_peer_assert_frame (f->callee, "[50, 2, {}, [\"me\"]]");
 
   /* Both ends of a pending call leave at once: nothing to tell anyone. */
   wamp_test_peer_send_json (f->callee, "[48, 3, {}, \"com.example.self\"]");
-  expect (f->callee, "[68, \"$any\", \"$any\", {}]");
+  wamp_test_peer_assert_frame (f->callee, "[68, \"$any\", \"$any\", {}]");
   wamp_test_peer_close (f->callee);
   wamp_test_iterate_for (20);
-  expect_silence (f->caller);
+  wamp_test_peer_assert_silence (f->caller);
   wamp_test_peer_send_json (f->caller, "[48, 4, {}, \"com.example.self\"]");
-  expect (f->caller, "[8, 48, 4, {}, \"wamp.error.no_such_procedure\", \"$any\"]");
+  wamp_test_peer_assert_frame (f->caller, "[8, 48, 4, {}, \"wamp.error.no_such_procedure\", \"$any\"]");
 }
 
 static void
@@ -618,10 +591,10 @@ test_callee_leaving_during_kill_cancels (Fixture *f, gconstpointer data)
   register_procedure (f->callee, 1, "com.example.proc");
   call_pending (f, 3);
   wamp_test_peer_send_json (f->caller, "[49, 3, {\"mode\": \"kill\"}]");
-  expect (f->callee, "[69, \"$any\", {\"mode\": \"kill\"}]");
+  wamp_test_peer_assert_frame (f->callee, "[69, \"$any\", {\"mode\": \"kill\"}]");
   wamp_test_peer_close (f->callee);
   wamp_test_iterate_for (20);
-  expect (f->caller, "[8, 48, 3, {}, \"wamp.error.canceled\"]");
+  wamp_test_peer_assert_frame (f->caller, "[8, 48, 3, {}, \"wamp.error.canceled\"]");
 }
 
 int

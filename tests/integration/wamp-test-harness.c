@@ -669,6 +669,31 @@ wamp_test_peer_expect_frame (WampTestPeer *self, const char *pattern)
   return frame != NULL;
 }
 
+void
+wamp_test_peer_assert_frame (WampTestPeer *self, const char *pattern)
+{
+  g_assert_true (wamp_test_peer_expect_frame (self, pattern));
+}
+
+guint64
+wamp_test_peer_assert_id (WampTestPeer *self, const char *pattern, gsize index)
+{
+  g_autoptr (WampValue) frame = wamp_test_peer_expect_match (self, pattern);
+  guint64 id = 0;
+
+  g_assert_nonnull (frame);
+  g_assert_true (wamp_value_get_unsigned (wamp_value_list_get (frame, index), &id));
+  return id;
+}
+
+void
+wamp_test_peer_assert_silence (WampTestPeer *self)
+{
+  g_autofree char *frame = wamp_test_peer_expect (self, 50);
+
+  g_assert_null (frame);
+}
+
 static gboolean
 is_closed_cond (gpointer data)
 {

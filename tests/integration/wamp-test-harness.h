@@ -101,6 +101,12 @@ gboolean wamp_test_peer_expect_frame (WampTestPeer *peer, const char *pattern);
 
 /* Asserts the next frame is [ABORT, Details, @reason] (Details may hold
  * anything) and that the router then closes the connection. */
+/* Asserting forms for tests: the next frame matches @pattern; the same,
+ * returning element @index as an ID; no frame arrives within 50 ms. */
+void wamp_test_peer_assert_frame (WampTestPeer *peer, const char *pattern);
+guint64 wamp_test_peer_assert_id (WampTestPeer *peer, const char *pattern, gsize index);
+void wamp_test_peer_assert_silence (WampTestPeer *peer);
+
 void wamp_test_peer_expect_abort (WampTestPeer *peer, const char *reason);
 
 /* TRUE once the connection is closed (by the router or by the peer). */
