@@ -502,11 +502,11 @@ protocol_violation (WampClient *self, const char *text)
       g_autoptr(WampMessage) abort = NULL;
 
       wamp_value_dict_insert (details, "message", wamp_value_new_string (text));
-      abort = wamp_message_new_abort (details, "wamp.error.protocol_violation", NULL);
+      abort = wamp_message_new_abort (details, wamp_error_code_to_uri (WAMP_ERROR_PROTOCOL_VIOLATION), NULL);
       wamp_connection_send_message (self->connection, abort, NULL);
     }
-  error = wamp_error_new_from_uri ("wamp.error.protocol_violation", text);
-  end_session (self, error, "wamp.error.protocol_violation", FALSE, WAMP_CLOSE_PROTOCOL_ERROR);
+  error = wamp_error_new_from_uri (wamp_error_code_to_uri (WAMP_ERROR_PROTOCOL_VIOLATION), text);
+  end_session (self, error, wamp_error_code_to_uri (WAMP_ERROR_PROTOCOL_VIOLATION), FALSE, WAMP_CLOSE_PROTOCOL_ERROR);
 }
 
 /* The text of an ABORT/GOODBYE: Details.message, else the reason. */
@@ -597,7 +597,7 @@ handle_goodbye (WampClient *self, WampMessage *message)
 
   /* The router ends the session (e.g. system_shutdown): answer, then end. */
   {
-    g_autoptr(WampMessage) reply = wamp_message_new_goodbye (NULL, "wamp.close.goodbye_and_out");
+    g_autoptr(WampMessage) reply = wamp_message_new_goodbye (NULL, wamp_error_code_to_uri (WAMP_ERROR_GOODBYE_AND_OUT));
 
     wamp_connection_send_message (self->connection, reply, NULL);
   }
@@ -912,7 +912,7 @@ handle_invocation (WampClient *self, WampMessage *message)
 
       /* Unregistered while the INVOCATION travelled. */
       error = wamp_message_new_error (WAMP_MESSAGE_INVOCATION, request_id, NULL,
-                                      "wamp.error.no_such_registration", NULL);
+                                      wamp_error_code_to_uri (WAMP_ERROR_NO_SUCH_REGISTRATION), NULL);
       wamp_connection_send_message (self->connection, error, NULL);
       return;
     }
@@ -1363,7 +1363,7 @@ wamp_client_leave_async (WampClient *self, const char *reason, GCancellable *can
       return;
     }
 
-  goodbye = wamp_message_new_goodbye (NULL, reason != NULL ? reason : "wamp.close.close_realm");
+  goodbye = wamp_message_new_goodbye (NULL, reason != NULL ? reason : wamp_error_code_to_uri (WAMP_ERROR_CLOSE_REALM));
   if (!wamp_connection_send_message (self->connection, goodbye, &error))
     {
       end_session (self, error, REASON_TRANSPORT_LOST, FALSE, WAMP_CLOSE_NORMAL);
@@ -1508,7 +1508,7 @@ wamp_client_unsubscribe_async (WampClient *self, guint64 subscription_id,
   sub = g_hash_table_lookup (self->subscriptions, &subscription_id);
   if (sub == NULL || sub->handlers->len == 0)
     {
-      g_task_return_error (task, wamp_error_new_from_uri ("wamp.error.no_such_subscription",
+      g_task_return_error (task, wamp_error_new_from_uri (wamp_error_code_to_uri (WAMP_ERROR_NO_SUCH_SUBSCRIPTION),
                                                           "The client has no such subscription"));
       return;
     }
@@ -1648,7 +1648,7 @@ wamp_client_unregister_async (WampClient *self, guint64 registration_id,
     return;
   if (!g_hash_table_remove (self->registrations, &registration_id))
     {
-      g_task_return_error (task, wamp_error_new_from_uri ("wamp.error.no_such_registration",
+      g_task_return_error (task, wamp_error_new_from_uri (wamp_error_code_to_uri (WAMP_ERROR_NO_SUCH_REGISTRATION),
                                                           "The client has no such registration"));
       return;
     }

@@ -6,11 +6,12 @@
 
 #include "wamp-broker.h"
 
-#define ERROR_INVALID_URI "wamp.error.invalid_uri"
-#define ERROR_INVALID_ARGUMENT "wamp.error.invalid_argument"
-#define ERROR_NOT_AUTHORIZED "wamp.error.not_authorized"
-#define ERROR_NO_SUCH_SUBSCRIPTION "wamp.error.no_such_subscription"
-#define ERROR_DISCLOSE_ME "wamp.error.option_disallowed.disclose_me"
+/* The URIs come from libwampcore's one table (wamp-error.h). */
+#define ERROR_INVALID_URI wamp_error_code_to_uri (WAMP_ERROR_INVALID_URI)
+#define ERROR_INVALID_ARGUMENT wamp_error_code_to_uri (WAMP_ERROR_INVALID_ARGUMENT)
+#define ERROR_NOT_AUTHORIZED wamp_error_code_to_uri (WAMP_ERROR_NOT_AUTHORIZED)
+#define ERROR_NO_SUCH_SUBSCRIPTION wamp_error_code_to_uri (WAMP_ERROR_NO_SUCH_SUBSCRIPTION)
+#define ERROR_DISCLOSE_ME wamp_error_code_to_uri (WAMP_ERROR_OPTION_DISALLOWED_DISCLOSE_ME)
 
 /* One topic's subscription, shared by all its subscribers so that one EVENT
  * (one encoding per serializer) serves them all. */

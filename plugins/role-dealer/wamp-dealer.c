@@ -5,18 +5,19 @@
 
 #include "wamp-dealer.h"
 
-#define ERROR_INVALID_URI "wamp.error.invalid_uri"
-#define ERROR_INVALID_ARGUMENT "wamp.error.invalid_argument"
-#define ERROR_NOT_AUTHORIZED "wamp.error.not_authorized"
-#define ERROR_NO_SUCH_PROCEDURE "wamp.error.no_such_procedure"
-#define ERROR_PROCEDURE_ALREADY_EXISTS "wamp.error.procedure_already_exists"
+/* The URIs come from libwampcore's one table (wamp-error.h). */
+#define ERROR_INVALID_URI wamp_error_code_to_uri (WAMP_ERROR_INVALID_URI)
+#define ERROR_INVALID_ARGUMENT wamp_error_code_to_uri (WAMP_ERROR_INVALID_ARGUMENT)
+#define ERROR_NOT_AUTHORIZED wamp_error_code_to_uri (WAMP_ERROR_NOT_AUTHORIZED)
+#define ERROR_NO_SUCH_PROCEDURE wamp_error_code_to_uri (WAMP_ERROR_NO_SUCH_PROCEDURE)
+#define ERROR_PROCEDURE_ALREADY_EXISTS wamp_error_code_to_uri (WAMP_ERROR_PROCEDURE_ALREADY_EXISTS)
 #define ERROR_POLICY_CONFLICT "wamp.error.procedure_exists_with_different_invocation_policy"
-#define ERROR_NO_SUCH_REGISTRATION "wamp.error.no_such_registration"
-#define ERROR_DISCLOSE_ME "wamp.error.option_disallowed.disclose_me"
-#define ERROR_CANCELED "wamp.error.canceled"
-#define ERROR_TIMEOUT "wamp.error.timeout"
-#define ERROR_UNAVAILABLE "wamp.error.unavailable"
-#define PROTOCOL_VIOLATION "wamp.error.protocol_violation"
+#define ERROR_NO_SUCH_REGISTRATION wamp_error_code_to_uri (WAMP_ERROR_NO_SUCH_REGISTRATION)
+#define ERROR_DISCLOSE_ME wamp_error_code_to_uri (WAMP_ERROR_OPTION_DISALLOWED_DISCLOSE_ME)
+#define ERROR_CANCELED wamp_error_code_to_uri (WAMP_ERROR_CANCELED)
+#define ERROR_TIMEOUT wamp_error_code_to_uri (WAMP_ERROR_TIMEOUT)
+#define ERROR_UNAVAILABLE wamp_error_code_to_uri (WAMP_ERROR_UNAVAILABLE)
+#define PROTOCOL_VIOLATION wamp_error_code_to_uri (WAMP_ERROR_PROTOCOL_VIOLATION)
 
 typedef enum {
   INVOKE_SINGLE,
