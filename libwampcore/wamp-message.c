@@ -10,6 +10,7 @@
 #include <wamp/wamp-message.h>
 #include <wamp/wamp-serializer.h>
 
+#include "wamp-message-private.h"
 #include "wamp-payload-private.h"
 
 /* ERROR has the most elements before its payload: [8, Type, Request, Details, Error]. */
@@ -129,7 +130,8 @@ static const MessageSpec specs[WAMP_MESSAGE_TYPE_MAX + 1] = {
 typedef struct
 {
   WampSerializer *serializer; /* (owned) */
-  GBytes *encoding;           /* (owned) */
+  GBytes *encoding;           /* (owned) (nullable): NULL when @failure is set */
+  GError *failure;            /* (owned) (nullable): why @serializer could not encode it */
 } CacheEntry;
 
 struct _WampMessage
@@ -745,6 +747,7 @@ cache_entry_clear (CacheEntry *entry)
 {
   g_clear_object (&entry->serializer);
   g_clear_pointer (&entry->encoding, g_bytes_unref);
+  g_clear_error (&entry->failure);
 }
 
 void
@@ -928,38 +931,83 @@ wamp_message_get_cached_encoding (const WampMessage *message,
   return NULL;
 }
 
-/* @serializer: (transfer none). @encoding: (transfer none). */
-void
-wamp_message_set_cached_encoding (WampMessage    *message,
-                                  WampSerializer *serializer,
-                                  GBytes         *encoding)
+/* The entry of @serializer, added when there is none. */
+static CacheEntry *
+cache_entry_ensure (WampMessage    *message,
+                    WampSerializer *serializer)
 {
-  CacheEntry *entry = NULL;
+  CacheEntry *entry;
 
-  g_return_if_fail (message != NULL);
-  g_return_if_fail (G_IS_OBJECT (serializer));
-  g_return_if_fail (encoding != NULL);
-
-  for (guint i = 0; i < message->n_cache && entry == NULL; i++)
+  for (guint i = 0; i < message->n_cache; i++)
     if (cache_entry (message, i)->serializer == serializer)
-      entry = cache_entry (message, i);
+      return cache_entry (message, i);
 
-  if (entry != NULL)
-    {
-      g_bytes_ref (encoding);
-      g_bytes_unref (entry->encoding);
-      entry->encoding = encoding;
-      return;
-    }
-
-  g_return_if_fail (message->n_cache < G_MAXUINT8);
+  g_return_val_if_fail (message->n_cache < G_MAXUINT8, NULL);
 
   if (message->n_cache >= INLINE_CACHE)
     message->cache_overflow = g_renew (CacheEntry, message->cache_overflow,
                                        message->n_cache + 1 - INLINE_CACHE);
   entry = cache_entry (message, message->n_cache++);
   entry->serializer = g_object_ref (serializer);
-  entry->encoding = g_bytes_ref (encoding);
+  entry->encoding = NULL;
+  entry->failure = NULL;
+  return entry;
+}
+
+/* @serializer: (transfer none). @encoding: (transfer none). */
+void
+wamp_message_set_cached_encoding (WampMessage    *message,
+                                  WampSerializer *serializer,
+                                  GBytes         *encoding)
+{
+  CacheEntry *entry;
+
+  g_return_if_fail (message != NULL);
+  g_return_if_fail (G_IS_OBJECT (serializer));
+  g_return_if_fail (encoding != NULL);
+
+  entry = cache_entry_ensure (message, serializer);
+  if (entry == NULL)
+    return;
+  g_bytes_ref (encoding);
+  g_clear_pointer (&entry->encoding, g_bytes_unref);
+  g_clear_error (&entry->failure);
+  entry->encoding = encoding;
+}
+
+const GError *
+wamp_message_get_cached_failure (const WampMessage *message,
+                                 WampSerializer    *serializer)
+{
+  g_return_val_if_fail (message != NULL, NULL);
+  g_return_val_if_fail (serializer != NULL, NULL);
+
+  for (guint i = 0; i < message->n_cache; i++)
+    {
+      CacheEntry *entry = cache_entry (message, i);
+
+      if (entry->serializer == serializer)
+        return entry->failure;
+    }
+  return NULL;
+}
+
+void
+wamp_message_set_cached_failure (WampMessage    *message,
+                                 WampSerializer *serializer,
+                                 const GError   *failure)
+{
+  CacheEntry *entry;
+
+  g_return_if_fail (message != NULL);
+  g_return_if_fail (G_IS_OBJECT (serializer));
+  g_return_if_fail (failure != NULL);
+
+  entry = cache_entry_ensure (message, serializer);
+  if (entry == NULL || entry->encoding != NULL)
+    return;
+  g_clear_error (&entry->failure);
+  entry->failure = g_error_copy (failure);
 }
 
 /* Returns: (transfer full). */

@@ -7,6 +7,7 @@
 #include <wamp/wamp-error.h>
 #include <wamp/wamp-serializer.h>
 
+#include "wamp-counters-private.h"
 #include "wamp-payload-private.h"
 
 struct _WampPayload
@@ -206,6 +207,7 @@ wamp_payload_get_values (WampPayload  *payload,
       g_autoptr(WampValue) decoded_args = NULL;
       g_autoptr(WampValue) decoded_kwargs = NULL;
 
+      wamp_counters_count_payload_decode ();
       if (payload->args_len > 0)
         {
           decoded_args = decode_span (payload, payload->args_offset, payload->args_len,

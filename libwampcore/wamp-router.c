@@ -499,14 +499,66 @@ configure_admin (WampRouter *self, WampValue *config, AdminDbus *out, GError **e
   return TRUE;
 }
 
+/* Nesting limit bounds: a message needs at least its array and a dict
+ * inside it; the readers recurse per level, so the top is bounded too. */
+#define MIN_NESTING_DEPTH 2
+#define MAX_NESTING_DEPTH 256
+#define DEFAULT_NESTING_DEPTH 32
+
+static gboolean
+configure_limits (WampValue *config, guint *max_nesting_depth, GError **error)
+{
+  static const char *const known[] = { "max_nesting_depth", NULL };
+  WampValue *limits = NULL;
+  guint64 depth = DEFAULT_NESTING_DEPTH;
+
+  if (!wamp_config_get_dict (config, "$", "limits", FALSE, &limits, error))
+    return FALSE;
+  if (limits != NULL
+      && (!wamp_config_check_keys (limits, "$.limits", known, error)
+          || !wamp_config_get_uint (limits, "$.limits", "max_nesting_depth", FALSE,
+                                    DEFAULT_NESTING_DEPTH, MIN_NESTING_DEPTH, MAX_NESTING_DEPTH,
+                                    &depth, error)))
+    return FALSE;
+  *max_nesting_depth = (guint) depth;
+  return TRUE;
+}
+
+/* Serializers are process-wide shared instances: each one that has the
+ * "max-depth" property (all of ours do; a third party's may not) gets the
+ * configured limit. */
+static void
+apply_nesting_limit (guint max_nesting_depth)
+{
+  g_auto (GStrv) names = wamp_extension_list (WAMP_SERIALIZER_EXTENSION_POINT);
+
+  for (guint i = 0; names != NULL && names[i] != NULL; i++)
+    {
+      WampSerializer *serializer = wamp_serializer_lookup (names[i]);
+      GParamSpec *pspec;
+
+      if (serializer == NULL)
+        continue;
+      pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (serializer), "max-depth");
+      if (pspec == NULL || pspec->value_type != G_TYPE_UINT || !(pspec->flags & G_PARAM_WRITABLE))
+        {
+          g_debug ("serializer \"%s\" has no max-depth property: its own nesting limit applies",
+                   names[i]);
+          continue;
+        }
+      g_object_set (serializer, "max-depth", max_nesting_depth, NULL);
+    }
+}
+
 gboolean
 wamp_router_configure (WampRouter *self, WampValue *config, GError **error)
 {
-  static const char *const known[] = { "version", "realms", "transports", "admin", NULL };
+  static const char *const known[] = { "version", "realms", "transports", "admin", "limits", NULL };
   g_autoptr (GPtrArray) realms = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr (GPtrArray) transports = g_ptr_array_new_with_free_func (router_transport_free);
   AdminDbus admin_dbus;
   guint64 version = 0;
+  guint max_nesting_depth = DEFAULT_NESTING_DEPTH;
 
   g_return_val_if_fail (WAMP_IS_ROUTER (self), FALSE);
   g_return_val_if_fail (config != NULL, FALSE);
@@ -515,7 +567,8 @@ wamp_router_configure (WampRouter *self, WampValue *config, GError **error)
 
   if (!wamp_config_check_keys (config, "$", known, error)
       || !wamp_config_get_uint (config, "$", "version", TRUE, 1, 1, 1, &version, error)
-      || !configure_admin (self, config, &admin_dbus, error))
+      || !configure_admin (self, config, &admin_dbus, error)
+      || !configure_limits (config, &max_nesting_depth, error))
     return FALSE;
 
   if (!configure_realms (self, config, realms, error))
@@ -533,6 +586,7 @@ wamp_router_configure (WampRouter *self, WampValue *config, GError **error)
 
   self->configured = TRUE;
   self->admin_dbus = admin_dbus;
+  apply_nesting_limit (max_nesting_depth);
   for (guint i = 0; i < realms->len; i++)
     {
       WampRealm *realm = g_ptr_array_index (realms, i);

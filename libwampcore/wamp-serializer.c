@@ -8,6 +8,9 @@
 
 #include <wamp/wamp.h>
 
+#include "wamp-counters-private.h"
+#include "wamp-message-private.h"
+
 G_DEFINE_INTERFACE (WampSerializer, wamp_serializer, G_TYPE_OBJECT)
 
 static void
@@ -92,7 +95,9 @@ wamp_serializer_serialize (WampSerializer *self, WampMessage *message, GError **
 {
   WampSerializerInterface *iface;
   GBytes *cached;
+  const GError *failure;
   g_autoptr(GBytes) encoded = NULL;
+  g_autoptr(GError) local_error = NULL;
 
   g_return_val_if_fail (WAMP_IS_SERIALIZER (self), NULL);
   g_return_val_if_fail (message != NULL, NULL);
@@ -103,6 +108,14 @@ wamp_serializer_serialize (WampSerializer *self, WampMessage *message, GError **
   cached = wamp_message_get_cached_encoding (message, self);
   if (cached != NULL)
     return g_bytes_ref (cached);
+  /* The same holds for a value this format cannot carry: the other
+   * receivers on this serializer fail at once, with the same error. */
+  failure = wamp_message_get_cached_failure (message, self);
+  if (failure != NULL)
+    {
+      g_propagate_error (error, g_error_copy (failure));
+      return NULL;
+    }
 
   iface = WAMP_SERIALIZER_GET_IFACE (self);
   if (iface->serialize == NULL)
@@ -111,9 +124,17 @@ wamp_serializer_serialize (WampSerializer *self, WampMessage *message, GError **
       return NULL;
     }
 
-  encoded = iface->serialize (self, message, error);
+  encoded = iface->serialize (self, message, &local_error);
+  wamp_counters_count_serialization (self, encoded != NULL);
   if (encoded == NULL)
-    return NULL;
+    {
+      if (local_error == NULL)
+        local_error = g_error_new_literal (WAMP_ERROR, WAMP_ERROR_INVALID_ARGUMENT,
+                                           "serializer failed without saying why");
+      wamp_message_set_cached_failure (message, self, local_error);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
 
   wamp_message_set_cached_encoding (message, self, encoded);
   return g_steal_pointer (&encoded);
@@ -134,6 +155,7 @@ wamp_serializer_encode_value (WampSerializer *self, WampValue *value, GError **e
       not_supported (error, "encode_value");
       return NULL;
     }
+  wamp_counters_count_value_encode ();
   return iface->encode_value (self, value, error);
 }
 
@@ -152,6 +174,7 @@ wamp_serializer_decode_value (WampSerializer *self, const guint8 *data, gsize le
       not_supported (error, "decode_value");
       return NULL;
     }
+  wamp_counters_count_value_decode ();
   return iface->decode_value (self, data, len, error);
 }
 

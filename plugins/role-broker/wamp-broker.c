@@ -307,6 +307,8 @@ wamp_broker_handle_publish (WampBroker  *self,
       g_autoptr(WampValue) details = NULL;
       g_autoptr(WampMessage) event = NULL;
       g_autoptr(GPtrArray) receivers = NULL;
+      g_autofree char *undeliverable_reason = NULL;
+      guint n_undeliverable = 0;
       GHashTableIter iter;
       gpointer key;
       guint i;
@@ -348,10 +350,25 @@ wamp_broker_handle_publish (WampBroker  *self,
           g_autoptr(GError) error = NULL;
           WampSession *s = g_ptr_array_index (receivers, i);
 
-          if (!wamp_session_send (s, event, &error))
-            g_debug ("event %" G_GUINT64_FORMAT " not delivered to session %" G_GUINT64_FORMAT
-                     ": %s", publication_id, wamp_session_get_id (s), error ? error->message : "?");
+          if (wamp_session_send (s, event, &error))
+            continue;
+          g_debug ("event %" G_GUINT64_FORMAT " not delivered to session %" G_GUINT64_FORMAT
+                   ": %s", publication_id, wamp_session_get_id (s), error ? error->message : "?");
+          /* The event's content, not the subscriber, is at fault: a value
+           * its serializer cannot represent, or a frame above what its
+           * transport accepts. Others still get the event. */
+          if (g_error_matches (error, WAMP_ERROR, WAMP_ERROR_INVALID_ARGUMENT)
+              || g_error_matches (error, WAMP_ERROR, WAMP_ERROR_PAYLOAD_SIZE_EXCEEDED))
+            {
+              if (n_undeliverable++ == 0)
+                undeliverable_reason = g_strdup (error->message);
+            }
         }
+      /* One line per event, not per subscriber: a fan-out to thousands
+       * must not flood the journal. */
+      if (n_undeliverable > 0)
+        g_message ("event %" G_GUINT64_FORMAT " on %s not delivered to %u of %u subscriber(s): %s",
+                   publication_id, topic, n_undeliverable, receivers->len, undeliverable_reason);
     }
   receiver_filter_clear (&filter);
 

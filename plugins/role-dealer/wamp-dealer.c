@@ -18,6 +18,22 @@
 #define ERROR_TIMEOUT wamp_error_code_to_uri (WAMP_ERROR_TIMEOUT)
 #define ERROR_UNAVAILABLE wamp_error_code_to_uri (WAMP_ERROR_UNAVAILABLE)
 #define PROTOCOL_VIOLATION wamp_error_code_to_uri (WAMP_ERROR_PROTOCOL_VIOLATION)
+#define ERROR_PAYLOAD_SIZE_EXCEEDED wamp_error_code_to_uri (WAMP_ERROR_PAYLOAD_SIZE_EXCEEDED)
+
+/* The URI a caller gets when a message of its call (the INVOCATION, or the
+ * RESULT/ERROR for it) could not be delivered because of its content: a
+ * value the receiver's serializer cannot represent, or a frame larger than
+ * the receiver accepts. NULL for other failures (the receiver's transport
+ * is gone or its queue is full): those are not the caller's doing. */
+static const char *
+undeliverable_uri (const GError *error)
+{
+  if (g_error_matches (error, WAMP_ERROR, WAMP_ERROR_INVALID_ARGUMENT))
+    return ERROR_INVALID_ARGUMENT;
+  if (g_error_matches (error, WAMP_ERROR, WAMP_ERROR_PAYLOAD_SIZE_EXCEEDED))
+    return ERROR_PAYLOAD_SIZE_EXCEEDED;
+  return NULL;
+}
 
 typedef enum {
   INVOKE_SINGLE,
@@ -372,9 +388,14 @@ wamp_dealer_handle_call (WampDealer  *self,
                                             wamp_message_get_payload (message));
   if (!wamp_session_send (callee, invocation, &error))
     {
-      if (g_error_matches (error, WAMP_ERROR, WAMP_ERROR_INVALID_ARGUMENT))
-        wamp_session_send_error (caller, WAMP_MESSAGE_CALL, call_id, ERROR_INVALID_ARGUMENT,
-                                 error->message);
+      const char *uri = undeliverable_uri (error);
+
+      g_message ("INVOCATION of %s for call %" G_GUINT64_FORMAT " of session %" G_GUINT64_FORMAT
+                 " not delivered to callee session %" G_GUINT64_FORMAT ": %s",
+                 procedure, call_id, wamp_session_get_id (caller), wamp_session_get_id (callee),
+                 error != NULL ? error->message : "?");
+      if (uri != NULL)
+        wamp_session_send_error (caller, WAMP_MESSAGE_CALL, call_id, uri, error->message);
       else
         wamp_session_send_error (caller, WAMP_MESSAGE_CALL, call_id, ERROR_UNAVAILABLE,
                                  "the callee could not be reached");
@@ -453,11 +474,19 @@ send_final_answer (WampSession *caller,
 {
   g_autoptr(GError) error = NULL;
 
+  const char *uri;
+
   if (wamp_session_send (caller, reply, &error))
     return;
-  if (g_error_matches (error, WAMP_ERROR, WAMP_ERROR_INVALID_ARGUMENT))
-    wamp_session_send_error (caller, WAMP_MESSAGE_CALL, call_id, ERROR_INVALID_ARGUMENT,
-                             error->message);
+  uri = undeliverable_uri (error);
+  if (uri != NULL)
+    {
+      g_message ("%s for call %" G_GUINT64_FORMAT " not delivered to caller session %"
+                 G_GUINT64_FORMAT ", which gets ERROR %s instead: %s",
+                 wamp_message_type_to_string (wamp_message_get_message_type (reply)), call_id,
+                 wamp_session_get_id (caller), uri, error->message);
+      wamp_session_send_error (caller, WAMP_MESSAGE_CALL, call_id, uri, error->message);
+    }
   else
     g_debug ("answer to call %" G_GUINT64_FORMAT " not sent: %s", call_id,
              error ? error->message : "?");
@@ -498,9 +527,11 @@ wamp_dealer_handle_yield (WampDealer  *self,
       details = wamp_value_new_dict (1);
       wamp_value_dict_insert (details, "progress", wamp_value_new_bool (TRUE));
       result = wamp_message_new_result (call_id, details, payload);
-      if (wamp_session_send (caller, result, &error)
-          || !g_error_matches (error, WAMP_ERROR, WAMP_ERROR_INVALID_ARGUMENT))
+      if (wamp_session_send (caller, result, &error) || undeliverable_uri (error) == NULL)
         return;
+      g_message ("progressive RESULT for call %" G_GUINT64_FORMAT " not delivered to caller session %"
+                 G_GUINT64_FORMAT ": %s; the call ends with ERROR %s", call_id,
+                 wamp_session_get_id (caller), error->message, undeliverable_uri (error));
 
       /* The caller cannot receive this result: the call ends here. */
       ds = g_hash_table_lookup (self->sessions, callee);
@@ -509,7 +540,7 @@ wamp_dealer_handle_yield (WampDealer  *self,
         return;
       outbox = outbox_new ();
       outbox_add (outbox, caller,
-                  wamp_message_new_error (WAMP_MESSAGE_CALL, call_id, NULL, ERROR_INVALID_ARGUMENT,
+                  wamp_message_new_error (WAMP_MESSAGE_CALL, call_id, NULL, undeliverable_uri (error),
                                           NULL));
       if (callee_cancels (callee))
         outbox_add (outbox, callee, interrupt_new (invocation_id, "killnowait", NULL));

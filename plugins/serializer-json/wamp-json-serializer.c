@@ -16,6 +16,14 @@ struct _WampJsonSerializer
   guint max_depth;
 };
 
+enum {
+  PROP_0,
+  PROP_MAX_DEPTH,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
 static void wamp_json_serializer_iface_init (WampSerializerInterface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (WampJsonSerializer, wamp_json_serializer, G_TYPE_OBJECT,
@@ -358,8 +366,62 @@ wamp_json_serializer_iface_init (WampSerializerInterface *iface)
 }
 
 static void
+wamp_json_serializer_get_property (GObject    *object,
+                                   guint       prop_id,
+                                   GValue     *value,
+                                   GParamSpec *pspec)
+{
+  WampJsonSerializer *self = WAMP_JSON_SERIALIZER (object);
+
+  switch (prop_id)
+    {
+    case PROP_MAX_DEPTH:
+      g_value_set_uint (value, self->max_depth);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+wamp_json_serializer_set_property (GObject      *object,
+                                   guint         prop_id,
+                                   const GValue *value,
+                                   GParamSpec   *pspec)
+{
+  WampJsonSerializer *self = WAMP_JSON_SERIALIZER (object);
+
+  switch (prop_id)
+    {
+    case PROP_MAX_DEPTH:
+      wamp_json_serializer_set_max_depth (self, g_value_get_uint (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 wamp_json_serializer_class_init (WampJsonSerializerClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = wamp_json_serializer_get_property;
+  object_class->set_property = wamp_json_serializer_set_property;
+
+  /**
+   * WampJsonSerializer:max-depth:
+   *
+   * The nesting limit of frames and values, counting the message's own
+   * array; deeper input is a protocol violation. The same property exists on
+   * every serializer, so the router sets it from `limits.max_nesting_depth`
+   * without knowing which serializer it talks to.
+   */
+  properties[PROP_MAX_DEPTH] =
+    g_param_spec_uint ("max-depth", NULL, NULL,
+                       1, G_MAXUINT, WAMP_JSON_DEFAULT_MAX_DEPTH,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -381,7 +443,10 @@ wamp_json_serializer_set_max_depth (WampJsonSerializer *self,
   g_return_if_fail (WAMP_IS_JSON_SERIALIZER (self));
   g_return_if_fail (max_depth >= 1);
 
+  if (self->max_depth == max_depth)
+    return;
   self->max_depth = max_depth;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_DEPTH]);
 }
 
 guint

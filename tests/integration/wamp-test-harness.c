@@ -22,6 +22,7 @@ struct _WampTestLoopbackConnection
   gboolean close_reported;
   int close_code;             /* set when the router closed */
   char *close_reason;
+  gsize max_frame_size;       /* 0: unbounded; else larger frames are refused */
 };
 
 static void wamp_test_loopback_connection_iface_init (WampConnectionInterface *iface);
@@ -61,6 +62,14 @@ loopback_send (WampConnection *connection, GBytes *frame, GError **error)
   if (self->closed)
     {
       g_set_error_literal (error, WAMP_ERROR, WAMP_ERROR_TRANSPORT, "connection closed");
+      return FALSE;
+    }
+  if (self->max_frame_size > 0 && g_bytes_get_size (frame) > self->max_frame_size)
+    {
+      /* As a RawSocket peer that announced a smaller maximum. */
+      g_set_error (error, WAMP_ERROR, WAMP_ERROR_PAYLOAD_SIZE_EXCEEDED,
+                   "frame of %" G_GSIZE_FORMAT " bytes is above the peer's maximum of %" G_GSIZE_FORMAT,
+                   g_bytes_get_size (frame), self->max_frame_size);
       return FALSE;
     }
   g_queue_push_tail (&self->inbox, g_bytes_ref (frame));
@@ -157,6 +166,7 @@ struct _WampTestLoopbackTransport
   GPtrArray *serializers;
   gboolean started;
   gboolean fail_start; /* options.fail_start: start() fails, to test rollbacks */
+  guint64 max_frame_size; /* options.max_frame_size: send() refuses larger frames */
 };
 
 static void wamp_test_loopback_transport_iface_init (WampTransportInterface *iface);
@@ -213,11 +223,13 @@ loopback_configure (WampTransport *transport,
     return FALSE;
   if (options != NULL)
     {
-      static const char *const known_options[] = { "fail_start", NULL };
+      static const char *const known_options[] = { "fail_start", "max_frame_size", NULL };
       g_autofree char *options_path = wamp_config_path_key (config_path, "options");
 
       if (!wamp_config_check_keys (options, options_path, known_options, error)
-          || !wamp_config_get_bool (options, options_path, "fail_start", FALSE, FALSE, &self->fail_start, error))
+          || !wamp_config_get_bool (options, options_path, "fail_start", FALSE, FALSE, &self->fail_start, error)
+          || !wamp_config_get_uint (options, options_path, "max_frame_size", FALSE, 0, 0, G_MAXSIZE,
+                                    &self->max_frame_size, error))
         return FALSE;
     }
   if (serializers == NULL || serializers->len == 0)
@@ -554,6 +566,7 @@ wamp_test_peer_new (WampTestRouter *router, const char *transport_name)
   self->router = router;
   self->connection = g_object_new (WAMP_TEST_TYPE_LOOPBACK_CONNECTION, NULL);
   self->connection->serializer = g_ptr_array_index (transport->serializers, 0);
+  self->connection->max_frame_size = transport->max_frame_size;
   self->connection->peer = g_strdup_printf ("loopback:%u", ++loopback_peer_counter);
   g_ptr_array_add (router->peers, self);
   wamp_transport_connection_accepted (WAMP_TRANSPORT (transport), WAMP_CONNECTION (self->connection));

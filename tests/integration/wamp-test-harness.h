@@ -22,8 +22,11 @@ G_BEGIN_DECLS
  *
  * The loopback transport (extension "loopback" of plugin "test-loopback",
  * registered statically) accepts only the keys name, type, serializers, auth
- * and options ({"fail_start": true} makes its start fail, for rollback tests). Its connections hand the router's frames to the
- * peer's inbox instead of a socket; the peer's frames go to the router
+ * and options ({"fail_start": true} makes its start fail, for rollback tests;
+ * {"max_frame_size": N} makes its connections refuse frames above N bytes with
+ * WAMP_ERROR_PAYLOAD_SIZE_EXCEEDED, as a RawSocket peer's announced maximum
+ * does). Its connections hand the router's frames to the peer's inbox instead
+ * of a socket; the peer's frames go to the router
  * synchronously, as they are (so tests may send malformed input). When the
  * router closes a connection, the close is reported back to it on the next
  * main-loop iteration, as a real transport would.
