@@ -649,6 +649,52 @@ test_nesting_limit_overridable (void)
   g_assert_null (message);
 }
 
+static void
+count_notify (GObject *object, GParamSpec *pspec, gpointer data)
+{
+  (*(guint *) data)++;
+}
+
+/* The "max-depth" property every serializer has (the router sets it from
+ * limits.max_nesting_depth): default 32, minimum 1, notifies on change, and
+ * decode_value obeys it too (a lone value has no message array around it). */
+static void
+test_max_depth_property (void)
+{
+  g_autoptr(WampJsonSerializer) json = wamp_json_serializer_new ();
+  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (json), "max-depth");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WampValue) value = NULL;
+  g_autoptr(GBytes) deep = bytes_from_string ("[16, 1, {}, \"t\", [[[1]]]]");
+  g_autoptr(WampMessage) message = NULL;
+  guint depth = 0, notified = 0;
+
+  g_assert_nonnull (pspec);
+  g_assert_cmpuint (G_PARAM_SPEC_UINT (pspec)->minimum, ==, 1);
+  g_assert_cmpuint (G_PARAM_SPEC_UINT (pspec)->default_value, ==, 32);
+  g_object_get (json, "max-depth", &depth, NULL);
+  g_assert_cmpuint (depth, ==, 32);
+
+  g_signal_connect (json, "notify::max-depth", G_CALLBACK (count_notify), &notified);
+  g_object_set (json, "max-depth", 3, NULL);
+  g_object_set (json, "max-depth", 3, NULL);
+  g_assert_cmpuint (notified, ==, 1);
+  g_assert_cmpuint (wamp_json_serializer_get_max_depth (json), ==, 3);
+
+  message = wamp_serializer_deserialize (WAMP_SERIALIZER (json), deep, &error);
+  g_assert_error (error, WAMP_ERROR, WAMP_ERROR_PROTOCOL_VIOLATION);
+  g_assert_null (message);
+  g_clear_error (&error);
+
+  value = wamp_serializer_decode_value (WAMP_SERIALIZER (json), (const guint8 *) "[[[[1]]]]", 9, &error);
+  g_assert_error (error, WAMP_ERROR, WAMP_ERROR_INVALID_ARGUMENT);
+  g_assert_null (value);
+  g_clear_error (&error);
+  value = wamp_serializer_decode_value (WAMP_SERIALIZER (json), (const guint8 *) "[[[1]]]", 7, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (value);
+}
+
 /* Rule 1: a raw payload goes out byte for byte (whitespace, key order and
  * number spelling kept) and is decoded only when someone asks. */
 static void
@@ -848,6 +894,7 @@ main (int argc, char **argv)
   g_test_add_func ("/json/value/decode-needs-exactly-one-value", test_decode_value_needs_exactly_one_value);
   g_test_add_func ("/json/value/nesting/limit-32-refuses-33", test_nesting_limit);
   g_test_add_func ("/json/message/nesting-limit-overridable", test_nesting_limit_overridable);
+  g_test_add_func ("/json/serializer/max-depth-property", test_max_depth_property);
   g_test_add_func ("/json/message/raw-payload-copied-byte-for-byte", test_raw_payload_copied_verbatim);
   g_test_add_func ("/json/message/raw-payload-not-decoded-when-forwarded", test_raw_payload_not_decoded_when_forwarded);
   g_test_add_func ("/json/message/decoded-payload-written-with-empty-args-for-kwargs", test_decoded_payload_written);
