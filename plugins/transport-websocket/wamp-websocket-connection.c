@@ -3,6 +3,7 @@
  * core on the reactor: recv() into the codec, writev() of a bounded queue. */
 
 #include "wamp-websocket-connection.h"
+#include "wamp-websocket-batch.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -17,12 +18,18 @@
 #define MAX_READS_PER_WAKE 16
 #define MAX_IOV 128
 
+/* One WebSocket frame on the queue: the header (for a batched binary
+ * subprotocol followed by the message's length prefix), the serialized
+ * message shared with every other receiver (serialize once: it is never
+ * copied to add the batch framing), and for batched JSON the separator. */
 typedef struct
 {
-  guint8 header[WAMP_WEBSOCKET_MAX_HEADER];
+  guint8 header[WAMP_WEBSOCKET_MAX_HEADER + WAMP_WEBSOCKET_BATCH_PREFIX_LEN];
   guint8 header_len;
+  guint8 trailer[1];
+  guint8 trailer_len;
   GBytes *payload;
-  gsize written; /* of header + payload */
+  gsize written; /* of header + payload + trailer */
 } OutFrame;
 
 typedef enum {
@@ -43,6 +50,7 @@ struct _WampWebsocketConnection
   WampWebsocketCodec *codec;
   WampWebsocketRole role;
   WampSerializer *serializer;
+  gboolean batched; /* the subprotocol is the serializer's ".batched" variant */
   WampWebsocketOptions options;
   WampValue *http_headers;
   char *peer;
@@ -98,7 +106,34 @@ out_frame_free (OutFrame *f)
 static gsize
 out_frame_size (const OutFrame *f)
 {
-  return f->header_len + (f->payload != NULL ? g_bytes_get_size (f->payload) : 0);
+  return f->header_len + (f->payload != NULL ? g_bytes_get_size (f->payload) : 0) + f->trailer_len;
+}
+
+/* Adds the unwritten part of @f to @iov (at most three entries). */
+static guint
+out_frame_iov (OutFrame *f, struct iovec *iov)
+{
+  gsize plen = 0;
+  const guint8 *pdata = f->payload != NULL ? g_bytes_get_data (f->payload, &plen) : NULL;
+  struct { const guint8 *data; gsize len; } parts[3] = {
+    { f->header, f->header_len }, { pdata, plen }, { f->trailer, f->trailer_len },
+  };
+  gsize skip = f->written;
+  guint n = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    {
+      if (skip >= parts[i].len)
+        {
+          skip -= parts[i].len;
+          continue;
+        }
+      iov[n].iov_base = (void *) (parts[i].data + skip);
+      iov[n].iov_len = parts[i].len - skip;
+      skip = 0;
+      n++;
+    }
+  return n;
 }
 
 static void
@@ -219,35 +254,8 @@ flush (WampWebsocketConnection *self)
       guint n_iov = 0;
       ssize_t n;
 
-      for (GList *l = self->out.head; l != NULL && n_iov + 2 <= MAX_IOV; l = l->next)
-        {
-          OutFrame *f = l->data;
-          gsize plen;
-          const guint8 *pdata = f->payload != NULL ? g_bytes_get_data (f->payload, &plen) : NULL;
-
-          if (f->payload == NULL)
-            plen = 0;
-          if (f->written < f->header_len)
-            {
-              iov[n_iov].iov_base = f->header + f->written;
-              iov[n_iov].iov_len = f->header_len - f->written;
-              n_iov++;
-              if (plen > 0)
-                {
-                  iov[n_iov].iov_base = (void *) pdata;
-                  iov[n_iov].iov_len = plen;
-                  n_iov++;
-                }
-            }
-          else
-            {
-              gsize off = f->written - f->header_len;
-
-              iov[n_iov].iov_base = (void *) (pdata + off);
-              iov[n_iov].iov_len = plen - off;
-              n_iov++;
-            }
-        }
+      for (GList *l = self->out.head; l != NULL && n_iov + 3 <= MAX_IOV; l = l->next)
+        n_iov += out_frame_iov (l->data, iov + n_iov);
 
       msg.msg_iov = iov;
       msg.msg_iovlen = n_iov;
@@ -316,6 +324,56 @@ enqueue (WampWebsocketConnection *self,
     f->payload = g_bytes_ref (payload);
   g_queue_push_tail (&self->out, f);
   self->queued_bytes += f->header_len + len;
+}
+
+/* Queues one WAMP message; on a batched subprotocol as a batch of one, the
+ * length prefix or separator added around @payload (referenced, never
+ * copied on the server side). */
+static void
+enqueue_message (WampWebsocketConnection *self,
+                 GBytes                  *payload)
+{
+  gboolean binary = wamp_serializer_is_binary (self->serializer);
+  guint8 opcode = binary ? WAMP_WEBSOCKET_OP_BINARY : WAMP_WEBSOCKET_OP_TEXT;
+  guint8 prefix[WAMP_WEBSOCKET_BATCH_PREFIX_LEN], suffix[1];
+  gsize len = g_bytes_get_size (payload);
+  gsize prefix_len = 0, suffix_len = 0, total;
+  guint8 key[4];
+  OutFrame *f;
+
+  if (!self->batched)
+    {
+      enqueue (self, opcode, payload);
+      return;
+    }
+  /* The caller checked that the length fits (wamp_websocket_connection_send). */
+  wamp_websocket_batch_framing (binary, len, prefix, &prefix_len, suffix, &suffix_len);
+  total = prefix_len + len + suffix_len;
+
+  f = g_new0 (OutFrame, 1);
+  f->header_len = (guint8) wamp_websocket_codec_write_header (self->codec, opcode, total,
+                                                              f->header, key);
+  if (self->role == WAMP_WEBSOCKET_ROLE_CLIENT)
+    {
+      /* A client masks into a copy anyway: one buffer for all of it. */
+      guint8 *copy = g_malloc (total);
+
+      memcpy (copy, prefix, prefix_len);
+      memcpy (copy + prefix_len, g_bytes_get_data (payload, NULL), len);
+      memcpy (copy + prefix_len + len, suffix, suffix_len);
+      wamp_websocket_mask (copy, total, key, 0);
+      f->payload = g_bytes_new_take (copy, total);
+    }
+  else
+    {
+      memcpy (f->header + f->header_len, prefix, prefix_len);
+      f->header_len += (guint8) prefix_len;
+      memcpy (f->trailer, suffix, suffix_len);
+      f->trailer_len = (guint8) suffix_len;
+      f->payload = g_bytes_ref (payload);
+    }
+  g_queue_push_tail (&self->out, f);
+  self->queued_bytes += out_frame_size (f);
 }
 
 static void
@@ -406,6 +464,23 @@ codec_message (gpointer  user_data,
   /* Once we started closing, the session said its last word. */
   if (self->state != STATE_OPEN || self->close_sent)
     return self->state == STATE_OPEN;
+  if (self->batched)
+    {
+      const char *reason = NULL;
+      g_autoptr(GPtrArray) frames = wamp_websocket_batch_split (payload, binary, &reason);
+
+      if (frames == NULL)
+        {
+          g_debug ("%s: bad batch: %s", self->peer, reason);
+          send_close (self, WAMP_CLOSE_INVALID_DATA, reason, TRUE);
+          return self->state == STATE_OPEN;
+        }
+      /* A frame may make the session close the connection: the rest of the
+       * batch is then not delivered. */
+      for (guint i = 0; i < frames->len && self->state == STATE_OPEN && !self->close_sent; i++)
+        wamp_connection_frame_received (WAMP_CONNECTION (self), g_ptr_array_index (frames, i));
+      return self->state == STATE_OPEN;
+    }
   wamp_connection_frame_received (WAMP_CONNECTION (self), payload);
   return self->state == STATE_OPEN;
 }
@@ -744,10 +819,16 @@ wamp_websocket_connection_send (WampConnection  *conn,
       return FALSE;
     }
 
+  /* A binary batch element's length must fit its 32-bit prefix. */
+  if (self->batched && wamp_serializer_is_binary (self->serializer) && len > G_MAXUINT32)
+    {
+      g_set_error (error, WAMP_ERROR, WAMP_ERROR_PAYLOAD_SIZE_EXCEEDED,
+                   "a message of %" G_GSIZE_FORMAT " bytes does not fit a batch", len);
+      return FALSE;
+    }
+
   was_empty = g_queue_is_empty (&self->out);
-  enqueue (self, wamp_serializer_is_binary (self->serializer) ? WAMP_WEBSOCKET_OP_BINARY
-                                                               : WAMP_WEBSOCKET_OP_TEXT,
-           frame);
+  enqueue_message (self, frame);
   /* Write at once when nothing waits; otherwise the write watch is on. */
   if (was_empty && self->state == STATE_OPEN)
     {
@@ -792,10 +873,12 @@ wamp_websocket_connection_get_transport_details (WampConnection *conn)
 {
   WampWebsocketConnection *self = WAMP_WEBSOCKET_CONNECTION (conn);
   WampValue *details = wamp_value_new_dict (4);
+  g_autofree char *protocol = g_strconcat (wamp_serializer_get_subprotocol (self->serializer),
+                                           self->batched ? WAMP_WEBSOCKET_BATCHED_SUFFIX : "",
+                                           NULL);
 
   wamp_value_dict_insert (details, "type", wamp_value_new_string ("websocket"));
-  wamp_value_dict_insert (details, "protocol",
-                          wamp_value_new_string (wamp_serializer_get_subprotocol (self->serializer)));
+  wamp_value_dict_insert (details, "protocol", wamp_value_new_string (protocol));
   wamp_value_dict_insert (details, "peer", wamp_value_new_string (self->peer));
   if (self->http_headers != NULL)
     wamp_value_dict_insert (details, "http_headers_received", wamp_value_ref (self->http_headers));
@@ -904,6 +987,24 @@ format_peer (GSocket *socket)
   if (g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6)
     return g_strdup_printf ("tcp6:[%s]:%u", host, port);
   return g_strdup_printf ("tcp4:%s:%u", host, port);
+}
+
+void
+wamp_websocket_connection_set_batched (WampWebsocketConnection *self,
+                                       gboolean                 batched)
+{
+  g_return_if_fail (WAMP_IS_WEBSOCKET_CONNECTION (self));
+  g_return_if_fail (self->state == STATE_NEW);
+
+  self->batched = batched;
+}
+
+gboolean
+wamp_websocket_connection_get_batched (WampWebsocketConnection *self)
+{
+  g_return_val_if_fail (WAMP_IS_WEBSOCKET_CONNECTION (self), FALSE);
+
+  return self->batched;
 }
 
 WampWebsocketConnection *

@@ -55,6 +55,13 @@ WampWebsocketConnection *wamp_websocket_connection_new (WampReactor             
                                                         const WampWebsocketOptions *options,
                                                         WampValue                  *http_headers);
 
+/* Before the start: the subprotocol is the serializer's ".batched" variant,
+ * so each received message is split into WAMP frames (0x18/0x1e-terminated
+ * JSON, or 4-byte length-prefixed binary) and each sent one is a batch of
+ * one (JSON followed by 0x18, binary prefixed with its length). */
+void wamp_websocket_connection_set_batched (WampWebsocketConnection *self, gboolean batched);
+gboolean wamp_websocket_connection_get_batched (WampWebsocketConnection *self);
+
 /* Feeds @initial (bytes that arrived with the handshake; nullable) and puts
  * the fd on the reactor. Frames in @initial are reported only from the
  * reactor, once the owner had the chance to attach its sink. */

@@ -20,6 +20,7 @@
 #include "wamp-prefix-input-stream.h"
 #include "wamp-websocket-client.h"
 #include "wamp-websocket-connection.h"
+#include "wamp-websocket-batch.h"
 
 #define LISTEN_BACKLOG 4096
 #define DRAIN_CHUNK 16384
@@ -150,6 +151,7 @@ typedef struct
 {
   WampWebsocketTransport *self; /* referenced */
   WampSerializer *serializer;   /* referenced */
+  gboolean batched;             /* its ".batched" subprotocol was chosen */
   WampValue *headers;           /* owned */
 } Upgrade;
 
@@ -223,8 +225,10 @@ wrote_informational_cb (SoupServerMessage *msg,
 
   conn = wamp_websocket_connection_new (self->reactor, stream, socket, WAMP_WEBSOCKET_ROLE_SERVER,
                                         u->serializer, &self->options, u->headers);
-  g_debug ("%s: WebSocket open (%s)", wamp_connection_get_peer (WAMP_CONNECTION (conn)),
-           wamp_serializer_get_subprotocol (u->serializer));
+  wamp_websocket_connection_set_batched (conn, u->batched);
+  g_debug ("%s: WebSocket open (%s%s)", wamp_connection_get_peer (WAMP_CONNECTION (conn)),
+           wamp_serializer_get_subprotocol (u->serializer),
+           u->batched ? WAMP_WEBSOCKET_BATCHED_SUFFIX : "");
   wamp_transport_connection_accepted (WAMP_TRANSPORT (self), WAMP_CONNECTION (conn));
   wamp_websocket_connection_start (conn, initial);
 }
@@ -245,15 +249,29 @@ collect_header (const char *name,
     wamp_value_dict_insert (dict, key, wamp_value_new_string (text));
 }
 
-/* The client's offers against ours: our preference decides. */
+/* TRUE when @offer is @proto followed by ".batched". */
+static gboolean
+is_batched_of (const char *offer,
+               const char *proto)
+{
+  gsize len = strlen (proto);
+
+  return strncmp (offer, proto, len) == 0 && strcmp (offer + len, WAMP_WEBSOCKET_BATCHED_SUFFIX) == 0;
+}
+
+/* The client's offers against ours: our serializer order decides, and for
+ * one serializer its plain subprotocol wins over the batched one. Every
+ * configured serializer is offered in both variants. */
 static WampSerializer *
 choose_serializer (WampWebsocketTransport *self,
-                   SoupMessageHeaders     *headers)
+                   SoupMessageHeaders     *headers,
+                   gboolean               *batched)
 {
   const char *offered = soup_message_headers_get_list (headers, "Sec-WebSocket-Protocol");
   GSList *list;
   WampSerializer *chosen = NULL;
 
+  *batched = FALSE;
   if (offered == NULL)
     return NULL;
   list = soup_header_parse_list (offered);
@@ -262,11 +280,16 @@ choose_serializer (WampWebsocketTransport *self,
       WampSerializer *s = self->serializers->pdata[i];
       const char *proto = wamp_serializer_get_subprotocol (s);
 
-      for (GSList *l = list; l != NULL; l = l->next)
-        if (proto != NULL && strcmp (l->data, proto) == 0)
+      if (proto == NULL)
+        continue;
+      for (GSList *l = list; l != NULL && chosen == NULL; l = l->next)
+        if (strcmp (l->data, proto) == 0)
+          chosen = s;
+      for (GSList *l = list; l != NULL && chosen == NULL; l = l->next)
+        if (is_batched_of (l->data, proto))
           {
             chosen = s;
-            break;
+            *batched = TRUE;
           }
     }
   soup_header_free_list (list);
@@ -293,6 +316,8 @@ ws_handler (SoupServer        *server,
   WampWebsocketTransport *self = user_data;
   SoupMessageHeaders *req = soup_server_message_get_request_headers (msg);
   WampSerializer *serializer;
+  gboolean batched = FALSE;
+  g_autofree char *protocol = NULL;
   const char *protocols[2] = { NULL, NULL };
   Upgrade *u;
 
@@ -311,19 +336,22 @@ ws_handler (SoupServer        *server,
     }
 
   /* libsoup answers 101 with no protocol when none was offered: WAMP needs one. */
-  serializer = choose_serializer (self, req);
+  serializer = choose_serializer (self, req, &batched);
   if (serializer == NULL)
     {
       respond_text (msg, SOUP_STATUS_BAD_REQUEST, "No supported WAMP subprotocol offered.\n");
       return;
     }
-  protocols[0] = wamp_serializer_get_subprotocol (serializer);
+  protocol = g_strconcat (wamp_serializer_get_subprotocol (serializer),
+                          batched ? WAMP_WEBSOCKET_BATCHED_SUFFIX : "", NULL);
+  protocols[0] = protocol;
   if (!soup_websocket_server_process_handshake (msg, NULL, (char **) protocols, NULL, NULL))
     return; /* libsoup set the 400 */
 
   u = g_new0 (Upgrade, 1);
   u->self = g_object_ref (self);
   u->serializer = g_object_ref (serializer);
+  u->batched = batched;
   u->headers = wamp_value_new_dict (8);
   soup_message_headers_foreach (req, collect_header, u->headers);
   g_signal_connect_data (msg, "wrote-informational", G_CALLBACK (wrote_informational_cb), u,
