@@ -143,6 +143,7 @@ typedef struct
 {
   WampReactor *reactor;
   WampSerializer *json;
+  WampSerializer *fakebin; /* (nullable): only for the batched binary tests */
   GPtrArray *serializers;
   WampTransport *transport;
   guint16 port;
@@ -203,21 +204,39 @@ start_listener (Fixture *f, const char *options_json, GError **error)
 }
 
 static void
-fixture_setup (Fixture *f, gconstpointer data)
+fixture_setup_full (Fixture *f, const char *options, gboolean with_binary)
 {
-  const char *options = data;
   g_autoptr(GError) error = NULL;
 
   f->reactor = wamp_reactor_new (NULL);
   f->json = g_object_new (TEST_TYPE_FAKE_SERIALIZER, NULL);
   f->serializers = g_ptr_array_new ();
   g_ptr_array_add (f->serializers, f->json);
+  if (with_binary)
+    {
+      f->fakebin = g_object_new (TEST_TYPE_FAKE_SERIALIZER, NULL);
+      TEST_FAKE_SERIALIZER (f->fakebin)->binary = TRUE;
+      g_ptr_array_add (f->serializers, f->fakebin);
+    }
   f->transport = g_object_new (WAMP_TYPE_WEBSOCKET_TRANSPORT, NULL);
   wamp_transport_set_accept_func (f->transport, accept_cb, f);
   peer_init (&f->server);
   peer_init (&f->client);
   g_assert_true (start_listener (f, options, &error));
   g_assert_no_error (error);
+}
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  fixture_setup_full (f, data, FALSE);
+}
+
+/* With a second, binary serializer ("wamp.2.fakebin"). */
+static void
+fixture_setup_binary (Fixture *f, gconstpointer data)
+{
+  fixture_setup_full (f, data, TRUE);
 }
 
 static void
@@ -229,6 +248,7 @@ fixture_teardown (Fixture *f, gconstpointer data)
   g_clear_object (&f->transport);
   g_ptr_array_unref (f->serializers);
   g_clear_object (&f->json);
+  g_clear_object (&f->fakebin);
   g_free (f->url);
   /* Let libsoup and the reactor settle what the test left. */
   for (int i = 0; i < 50 && g_main_context_iteration (NULL, FALSE); i++)
@@ -422,6 +442,74 @@ handshake_request (const char *path, const char *protocols)
                           "Sec-WebSocket-Version: 13\r\n%s%s%s\r\n",
                           path, protocols != NULL ? "Sec-WebSocket-Protocol: " : "",
                           protocols != NULL ? protocols : "", protocols != NULL ? "\r\n" : "");
+}
+
+/* Reads until @buf holds at least @len bytes, EOF, or 5 s. */
+static void
+raw_read_at_least (GSocket *s, GByteArray *buf, gsize len)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  while (buf->len < len && g_get_monotonic_time () < deadline)
+    {
+      guint8 tmp[4096];
+      g_autoptr(GError) error = NULL;
+      gssize n;
+
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      n = g_socket_receive (s, (char *) tmp, sizeof tmp, NULL, &error);
+      if (n > 0)
+        g_byte_array_append (buf, tmp, (guint) n);
+      else if (n == 0 || !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        break;
+      else
+        g_usleep (1000);
+    }
+}
+
+/* Completes a raw handshake offering @protocols; returns what followed
+ * the 101 response's headers, and checks it chose @expected. */
+static GByteArray *
+raw_handshake (Fixture *f, GSocket *s, const char *protocols, const char *expected)
+{
+  g_autofree char *req = handshake_request ("/ws", protocols);
+  g_autofree char *line = g_strdup_printf ("Sec-WebSocket-Protocol: %s\r\n", expected);
+  g_autoptr(GByteArray) resp = NULL;
+  GByteArray *rest = g_byte_array_new ();
+  const char *end;
+  gboolean eof;
+
+  raw_send (s, req, strlen (req));
+  resp = raw_read_until (s, "\r\n\r\n", &eof);
+  g_assert_false (eof);
+  g_assert_cmpmem (resp->data, 12, "HTTP/1.1 101", 12);
+  g_assert_nonnull (g_strstr_len ((const char *) resp->data, resp->len, line));
+  end = g_strstr_len ((const char *) resp->data, resp->len, "\r\n\r\n") + 4;
+  g_byte_array_append (rest, (const guint8 *) end, (guint) (resp->len - (end - (const char *) resp->data)));
+  g_assert_true (wait_count (f, &f->accepted, 1));
+  return rest;
+}
+
+/* Sends one masked client frame. */
+static void
+raw_send_frame (GSocket *s, guint8 opcode, const void *data, gsize len)
+{
+  g_autoptr(WampWebsocketCodec) codec = wamp_websocket_codec_new (WAMP_WEBSOCKET_ROLE_CLIENT, FALSE,
+                                                                  1 << 20, &unused_codec_funcs, NULL);
+  g_autoptr(GBytes) frame = wamp_websocket_codec_encode_frame (codec, opcode, data, len);
+
+  raw_send (s, g_bytes_get_data (frame, NULL), g_bytes_get_size (frame));
+}
+
+static const char *
+transport_protocol (WampConnection *conn)
+{
+  g_autoptr(WampValue) details = wamp_connection_get_transport_details (conn);
+  static char protocol[64];
+
+  g_strlcpy (protocol, wamp_value_dict_get_string (details, "protocol"), sizeof protocol);
+  return protocol;
 }
 
 /* Tests */
@@ -645,6 +733,112 @@ test_handshake_without_subprotocol_gets_400 (Fixture *f, gconstpointer data)
   g_assert_cmpuint (resp->len, >, 12);
   g_assert_cmpmem (resp->data, 12, "HTTP/1.1 400", 12);
   g_assert_cmpuint (f->accepted, ==, 0);
+}
+
+static void
+test_batched_json_both_ways (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GSocket) s = raw_connect (f);
+  g_autoptr(GByteArray) in = raw_handshake (f, s, "wamp.2.json.batched", "wamp.2.json.batched");
+  static const char batch[] = "[1,\"a\",{}]\x1e[2,\"b\"]\x18";
+  g_autoptr(GBytes) reply = g_bytes_new_static ("[3]", 3);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpstr (transport_protocol (f->server.conn), ==, "wamp.2.json.batched");
+  /* Two messages in one WebSocket message, with either separator. */
+  raw_send_frame (s, WAMP_WEBSOCKET_OP_TEXT, batch, sizeof batch - 1);
+  g_assert_true (wait_count (f, &f->server.frames->len, 2));
+  g_assert_cmpmem (g_bytes_get_data (f->server.frames->pdata[0], NULL),
+                   g_bytes_get_size (f->server.frames->pdata[0]), "[1,\"a\",{}]", 10);
+  g_assert_cmpmem (g_bytes_get_data (f->server.frames->pdata[1], NULL),
+                   g_bytes_get_size (f->server.frames->pdata[1]), "[2,\"b\"]", 7);
+
+  /* What we send is a batch of one, terminated by 0x18. */
+  g_assert_true (wamp_connection_send (f->server.conn, reply, &error));
+  g_assert_no_error (error);
+  raw_read_at_least (s, in, 6);
+  g_assert_cmpmem (in->data, in->len, "\x81\x04[3]\x18", 6);
+}
+
+static void
+test_batched_binary_both_ways (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GSocket) s = raw_connect (f);
+  g_autoptr(GByteArray) in = raw_handshake (f, s, "wamp.2.fakebin.batched", "wamp.2.fakebin.batched");
+  static const guint8 batch[] = { 0, 0, 0, 2, 'x', 'y', 0, 0, 0, 1, 'z' };
+  g_autoptr(GBytes) reply = g_bytes_new_static ("abc", 3);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpstr (transport_protocol (f->server.conn), ==, "wamp.2.fakebin.batched");
+  raw_send_frame (s, WAMP_WEBSOCKET_OP_BINARY, batch, sizeof batch);
+  g_assert_true (wait_count (f, &f->server.frames->len, 2));
+  g_assert_cmpmem (g_bytes_get_data (f->server.frames->pdata[0], NULL),
+                   g_bytes_get_size (f->server.frames->pdata[0]), "xy", 2);
+  g_assert_cmpmem (g_bytes_get_data (f->server.frames->pdata[1], NULL),
+                   g_bytes_get_size (f->server.frames->pdata[1]), "z", 1);
+
+  /* Sent twice: the shared frame is not modified by the prefix. */
+  g_assert_true (wamp_connection_send (f->server.conn, reply, &error));
+  g_assert_true (wamp_connection_send (f->server.conn, reply, &error));
+  g_assert_no_error (error);
+  raw_read_at_least (s, in, 18);
+  g_assert_cmpmem (in->data, in->len, "\x82\x07\0\0\0\x03" "abc" "\x82\x07\0\0\0\x03" "abc", 18);
+  g_assert_cmpmem (g_bytes_get_data (reply, NULL), 3, "abc", 3);
+}
+
+static void
+test_batched_length_beyond_message_gets_1007 (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GSocket) s = raw_connect (f);
+  g_autoptr(GByteArray) in = raw_handshake (f, s, "wamp.2.fakebin.batched", "wamp.2.fakebin.batched");
+  static const guint8 batch[] = { 0, 0, 0, 1, 'x', 0xff, 0xff, 0xff, 0xff, 'y' };
+
+  raw_send_frame (s, WAMP_WEBSOCKET_OP_BINARY, batch, sizeof batch);
+  raw_read_at_least (s, in, 4);
+  /* Nothing of a bad batch is delivered, and the close says 1007. */
+  g_assert_cmpuint (in->len, >=, 4);
+  g_assert_cmphex (in->data[0], ==, 0x88);
+  g_assert_cmpuint ((in->data[2] << 8) | in->data[3], ==, WAMP_CLOSE_INVALID_DATA);
+  g_assert_cmpuint (f->server.frames->len, ==, 0);
+}
+
+static void
+test_batched_json_unterminated_gets_1007 (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GSocket) s = raw_connect (f);
+  g_autoptr(GByteArray) in = raw_handshake (f, s, "wamp.2.json.batched", "wamp.2.json.batched");
+
+  raw_send_frame (s, WAMP_WEBSOCKET_OP_TEXT, "[1]", 3);
+  raw_read_at_least (s, in, 4);
+  g_assert_cmpuint (in->len, >=, 4);
+  g_assert_cmphex (in->data[0], ==, 0x88);
+  g_assert_cmpuint ((in->data[2] << 8) | in->data[3], ==, WAMP_CLOSE_INVALID_DATA);
+  g_assert_cmpuint (f->server.frames->len, ==, 0);
+}
+
+static void
+test_batched_plain_wins_for_one_serializer (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GSocket) s = raw_connect (f);
+  g_autoptr(GByteArray) in = raw_handshake (f, s, "wamp.2.json.batched, wamp.2.json", "wamp.2.json");
+  g_autoptr(GBytes) reply = g_bytes_new_static ("[3]", 3);
+
+  g_assert_cmpstr (transport_protocol (f->server.conn), ==, "wamp.2.json");
+  g_assert_true (wamp_connection_send (f->server.conn, reply, NULL));
+  raw_read_at_least (s, in, 5);
+  /* Not batched: no separator. */
+  g_assert_cmpmem (in->data, in->len, "\x81\x03[3]", 5);
+}
+
+static void
+test_batched_other_serializer_order_decides (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GSocket) s = raw_connect (f);
+  /* Our order is json then fakebin: json's batched variant beats fakebin. */
+  g_autoptr(GByteArray) in = raw_handshake (f, s, "wamp.2.fakebin, wamp.2.json.batched",
+                                            "wamp.2.json.batched");
+
+  g_assert_cmpstr (transport_protocol (f->server.conn), ==, "wamp.2.json.batched");
 }
 
 static void
@@ -1373,6 +1567,18 @@ main (int argc, char **argv)
 #define ADD(path, options, func) \
   g_test_add (path, Fixture, options, fixture_setup, func, fixture_teardown)
 
+  g_test_add ("/websocket/transport/batched/json-0x1e-and-0x18-read-0x18-written", Fixture, NULL,
+              fixture_setup, test_batched_json_both_ways, fixture_teardown);
+  g_test_add ("/websocket/transport/batched/binary-length-prefixed-both-ways", Fixture, NULL,
+              fixture_setup_binary, test_batched_binary_both_ways, fixture_teardown);
+  g_test_add ("/websocket/transport/batched/length-beyond-message-gets-1007", Fixture, NULL,
+              fixture_setup_binary, test_batched_length_beyond_message_gets_1007, fixture_teardown);
+  g_test_add ("/websocket/transport/batched/json-unterminated-gets-1007", Fixture, NULL,
+              fixture_setup, test_batched_json_unterminated_gets_1007, fixture_teardown);
+  g_test_add ("/websocket/transport/batched/plain-wins-over-batched-of-same-serializer", Fixture, NULL,
+              fixture_setup, test_batched_plain_wins_for_one_serializer, fixture_teardown);
+  g_test_add ("/websocket/transport/batched/serializer-order-decides-before-variant", Fixture, NULL,
+              fixture_setup_binary, test_batched_other_serializer_order_decides, fixture_teardown);
   g_test_add_func ("/websocket/transport/configure/unknown-keys-are-refused-with-their-path",
                    test_configure_rejects_unknown_keys);
   g_test_add_func ("/websocket/transport/configure/port-required-and-values-checked",
