@@ -669,7 +669,7 @@ test_limits_max_nesting_depth_applies_to_serializers (void)
 static void
 test_limits_default_is_32 (void)
 {
-  g_autoptr(WampTestRouter) limited = wamp_test_router_new (
+  g_autoptr(WampTestRouter) limited G_GNUC_UNUSED = wamp_test_router_new (
     "{ \"version\": 1, \"limits\": { \"max_nesting_depth\": 7 }," REALMS TRANSPORTS "}");
   g_autoptr(WampTestRouter) router = NULL;
 

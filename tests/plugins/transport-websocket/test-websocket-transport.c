@@ -839,6 +839,7 @@ test_batched_other_serializer_order_decides (Fixture *f, gconstpointer data)
                                             "wamp.2.json.batched");
 
   g_assert_cmpstr (transport_protocol (f->server.conn), ==, "wamp.2.json.batched");
+  g_assert_cmpuint (in->len, ==, 0);
 }
 
 static void
