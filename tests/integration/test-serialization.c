@@ -564,6 +564,43 @@ test_error_unrepresentable_for_caller_is_invalid_argument (Fixture *f, gconstpoi
   wamp_test_peer_assert_silence (caller);
 }
 
+#define PROGRESS_ROLES \
+  "{\"caller\": {\"features\": {\"call_canceling\": true, \"progressive_call_results\": true}}," \
+  " \"callee\": {\"features\": {\"call_canceling\": true, \"progressive_call_results\": true}}}"
+
+static void
+test_progressive_result_unrepresentable_ends_the_call (Fixture *f, gconstpointer data)
+{
+  WampTestPeer *callee = wamp_test_peer_new (f->router, "lt");
+  WampTestPeer *caller = wamp_test_peer_new (f->router, "lo");
+  guint64 id;
+
+  g_ptr_array_add (f->peers, callee);
+  g_ptr_array_add (f->peers, caller);
+  g_assert_cmpuint (wamp_test_peer_join (callee, "realm1", PROGRESS_ROLES), !=, 0);
+  g_assert_cmpuint (wamp_test_peer_join (caller, "realm1", PROGRESS_ROLES), !=, 0);
+  register_procedure (callee, "com.example.progress");
+
+  wamp_test_peer_send_json (caller, "[48, 3, {\"receive_progress\": true}, \"com.example.progress\"]");
+  id = expect_invocation (callee, "[68, \"$any\", \"$any\", {\"receive_progress\": true}]");
+  wamp_test_peer_send_printf (callee, "[70, %" G_GUINT64_FORMAT ", {\"progress\": true}, [1]]", id);
+  wamp_test_peer_assert_frame (caller, "[50, 3, {\"progress\": true}, [1]]");
+
+  /* A progressive result the caller cannot receive ends the call: ERROR
+   * for the caller, INTERRUPT for the callee, and what it yields later is
+   * discarded. */
+  wamp_test_peer_send_printf (callee, "[70, %" G_GUINT64_FORMAT ", {\"progress\": true}, [\"$nan\"]]", id);
+  wamp_test_peer_assert_frame (caller, "[8, 48, 3, {}, \"wamp.error.invalid_argument\"]");
+  {
+    g_autofree char *interrupt = g_strdup_printf ("[69, %" G_GUINT64_FORMAT ", {\"mode\": \"killnowait\"}]", id);
+
+    wamp_test_peer_assert_frame (callee, interrupt);
+  }
+  wamp_test_peer_send_printf (callee, "[70, %" G_GUINT64_FORMAT ", {}, [\"late\"]]", id);
+  wamp_test_peer_assert_silence (caller);
+  g_assert_false (wamp_test_peer_is_closed (callee));
+}
+
 /* ---- frames above the receiver's limit ---------------------------------- */
 
 /* A list holding one string of @n characters, as JSON. */
@@ -742,6 +779,8 @@ main (int argc, char **argv)
        test_result_unrepresentable_for_caller_is_error);
   ADD ("/serialization/unrepresentable/error-to-json-caller-is-invalid-argument",
        test_error_unrepresentable_for_caller_is_invalid_argument);
+  ADD ("/serialization/unrepresentable/progressive-result-ends-call-with-interrupt",
+       test_progressive_result_unrepresentable_ends_the_call);
   ADD ("/serialization/payload-size/event-above-subscriber-limit-not-delivered",
        test_event_above_subscriber_limit_is_not_delivered);
   ADD ("/serialization/payload-size/invocation-above-callee-limit-is-payload-size-exceeded",
