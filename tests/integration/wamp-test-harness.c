@@ -599,6 +599,48 @@ wamp_test_peer_free (WampTestPeer *self)
   g_free (self);
 }
 
+/* Peers of a binary serializer (msgpack, cbor) still speak JSON text in the
+ * tests: their frames are translated through WampMessage both ways. */
+static gboolean
+peer_is_binary (WampTestPeer *self)
+{
+  return wamp_serializer_is_binary (self->connection->serializer);
+}
+
+/* Returns: (transfer full): @frame re-encoded from the serializer @from to @to.
+ * A frame @from cannot read is passed on as it is (tests of bad input). */
+static GBytes *
+translate_frame (GBytes *frame, WampSerializer *from, WampSerializer *to)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (WampMessage) message = wamp_serializer_deserialize (from, frame, &error);
+  GBytes *out;
+
+  if (message == NULL)
+    return g_bytes_ref (frame);
+  out = wamp_serializer_serialize (to, message, &error);
+  g_assert_no_error (error);
+  return out;
+}
+
+GBytes *
+wamp_test_peer_encode_json (WampTestPeer *self, const char *json)
+{
+  g_autoptr (GBytes) frame = g_bytes_new (json, strlen (json));
+
+  if (!peer_is_binary (self))
+    return g_steal_pointer (&frame);
+  return translate_frame (frame, wamp_serializer_lookup ("json"), self->connection->serializer);
+}
+
+void
+wamp_test_peer_send_frame (WampTestPeer *self, GBytes *frame)
+{
+  if (self->connection->closed)
+    return;
+  wamp_connection_frame_received (WAMP_CONNECTION (self->connection), frame);
+}
+
 void
 wamp_test_peer_send_json (WampTestPeer *self, const char *json)
 {
@@ -606,8 +648,8 @@ wamp_test_peer_send_json (WampTestPeer *self, const char *json)
 
   if (self->connection->closed)
     return;
-  frame = g_bytes_new (json, strlen (json));
-  wamp_connection_frame_received (WAMP_CONNECTION (self->connection), frame);
+  frame = wamp_test_peer_encode_json (self, json);
+  wamp_test_peer_send_frame (self, frame);
 }
 
 void
@@ -640,6 +682,14 @@ wamp_test_peer_expect (WampTestPeer *self, int timeout_ms)
   if (!wamp_test_iterate_until (has_frame, self, timeout_ms))
     return NULL;
   frame = g_queue_pop_head (&self->connection->inbox);
+  if (peer_is_binary (self))
+    {
+      GBytes *json = translate_frame (frame, self->connection->serializer,
+                                      wamp_serializer_lookup ("json"));
+
+      g_bytes_unref (frame);
+      frame = json;
+    }
   text = g_bytes_get_data (frame, &len);
   return g_strndup (text, len);
 }

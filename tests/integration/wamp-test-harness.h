@@ -35,6 +35,10 @@ G_BEGIN_DECLS
  * with a bound (timeout_ms) and fails the test (g_test_fail + message) rather
  * than hanging.
  *
+ * Peers on a binary serializer (msgpack, cbor) are written and read in JSON
+ * text too: each frame is translated through a WampMessage both ways (a
+ * frame that does not parse goes as it is).
+ *
  * Frame patterns: JSON text parsed with wamp_config_parse(); the string
  * "$any" matches any value (a dict key whose pattern is "$any" must still be
  * present); everything else must be equal (wamp_value_equal(); dicts: same keys).
@@ -82,7 +86,13 @@ void wamp_test_peer_free (WampTestPeer *peer);
 /* Sends @json to the router as one text frame, byte for byte. Nothing
  * happens when the connection is already closed. */
 void wamp_test_peer_send_json (WampTestPeer *peer, const char *json);
-/* printf-style convenience for the above. */
+/* Returns: (transfer full): @json as the frame the peer's serializer sends
+ * (the text itself for a text serializer), so a test can build a frame
+ * before it starts counting (translating costs serializer work). */
+GBytes *wamp_test_peer_encode_json (WampTestPeer *peer, const char *json);
+/* Sends @frame (transfer none) to the router as it is. */
+void wamp_test_peer_send_frame (WampTestPeer *peer, GBytes *frame);
+/* printf-style convenience for wamp_test_peer_send_json(). */
 void wamp_test_peer_send_printf (WampTestPeer *peer, const char *format, ...) G_GNUC_PRINTF (2, 3);
 
 /* Returns: (transfer full) (nullable): the next frame the router sent to
