@@ -676,6 +676,29 @@ json_max_depth (void)
   return depth;
 }
 
+/* Asserts every loaded serializer with a "max-depth" property has @depth;
+ * returns how many have it. */
+static guint
+assert_all_max_depths (guint depth)
+{
+  g_auto(GStrv) names = wamp_extension_list (WAMP_SERIALIZER_EXTENSION_POINT);
+  guint n = 0;
+
+  for (guint i = 0; names != NULL && names[i] != NULL; i++)
+    {
+      WampSerializer *serializer = wamp_serializer_lookup (names[i]);
+      guint value = 0;
+
+      if (g_object_class_find_property (G_OBJECT_GET_CLASS (serializer), "max-depth") == NULL)
+        continue;
+      g_object_get (serializer, "max-depth", &value, NULL);
+      g_test_message ("%s: max-depth %u", names[i], value);
+      g_assert_cmpuint (value, ==, depth);
+      n++;
+    }
+  return n;
+}
+
 static void
 test_limits_max_nesting_depth_applies_to_serializers (void)
 {
@@ -686,6 +709,9 @@ test_limits_max_nesting_depth_applies_to_serializers (void)
   guint64 sub;
 
   g_assert_cmpuint (json_max_depth (), ==, 4);
+  /* Every serializer of ours has the property (the test's "tjson" has not,
+   * and is left alone). */
+  g_assert_cmpuint (assert_all_max_depths (4), >=, 1);
   g_assert_cmpuint (wamp_test_peer_join (peer, "realm1", NULL), !=, 0);
   g_assert_cmpuint (wamp_test_peer_join (subscriber, "realm1", NULL), !=, 0);
   sub = subscribe (subscriber, "com.example.deep");
@@ -714,6 +740,7 @@ test_limits_default_is_32 (void)
   /* A router configured without limits sets the default again. */
   router = wamp_test_router_new (config);
   g_assert_cmpuint (json_max_depth (), ==, 32);
+  assert_all_max_depths (32);
 }
 
 typedef struct {
