@@ -250,7 +250,7 @@ invalid = {
     "truncated_float32": b"\x95" + PUBLISH_HEAD + b"\x91\xca\x3f",
     "truncated_uint64": b"\x93\x11\xcf\x00\x00\x00\x00\x01",
     "truncated_int16": b"\x93\x11\x01\xd1\x00",
-    "truncated_str8_header": b"\x93\x01\xd9",
+    "truncated_str8_header": b"\x95" + PUBLISH_HEAD + b"\x91\xd9",
     "truncated_bin16_header": b"\x95" + PUBLISH_HEAD + b"\x91\xc5\x00",
     "truncated_array32_header": b"\xdd\x00\x00",
     "truncated_in_args": pack([16, 1, {}, "com.myapp.t", ["Hello"]])[:-2],

@@ -887,6 +887,7 @@ test_nesting_limit (void)
   g_autoptr(GByteArray) very_deep = nested_lists (100000);
   g_autoptr(WampValue) v = decode (ok->data, ok->len);
 
+  g_assert_cmpuint (wamp_value_list_length (v), ==, 1);
   assert_decode_fails (deep->data, deep->len, "nesting too deep");
   assert_decode_fails (very_deep->data, very_deep->len, "nesting too deep");
 }
