@@ -240,14 +240,19 @@ test_valid_file (gconstpointer data)
       assert_messages_equal (message, reread2);
     }
 
-  /* Truncation at every byte: never a crash, always a protocol violation. */
+  /* Truncation at every byte: never a crash, always a protocol violation.
+   * Prefixes are exact-size copies, so ASan sees any read past the end;
+   * in the middle of a large file, slices (a copy each would cost seconds). */
   for (gsize cut = 0; cut < len; cut++)
     {
-      g_autofree guint8 *copy = g_memdup2 (contents, cut);
-      g_autoptr(GBytes) prefix = g_bytes_new_take (g_steal_pointer (&copy), cut);
+      g_autoptr(GBytes) prefix = NULL;
       g_autoptr(WampMessage) m = NULL;
       g_autoptr(GError) cut_error = NULL;
 
+      if (cut < 4096 || len - cut < 4096)
+        prefix = g_bytes_new_take (g_memdup2 (contents, cut), cut);
+      else
+        prefix = g_bytes_new_from_bytes (frame, 0, cut);
       m = wamp_serializer_deserialize (serializer, prefix, &cut_error);
       g_assert_error (cut_error, WAMP_ERROR, WAMP_ERROR_PROTOCOL_VIOLATION);
       g_assert_null (m);
