@@ -298,6 +298,26 @@ handshake_done_cb (GObject      *source,
   handshake_free (h);
 }
 
+/* On a server, glib-networking asks about every client certificate, even
+ * one that verified against our CA: accept exactly those, and log why
+ * another is refused. (May run in the handshake's thread: reads only.) */
+static gboolean
+accept_certificate_cb (GTlsConnection       *tls,
+                       GTlsCertificate      *certificate,
+                       GTlsCertificateFlags  errors,
+                       gpointer              user_data)
+{
+  WampListener *self = user_data;
+  g_autofree char *subject = NULL;
+
+  if (errors == 0)
+    return TRUE;
+  subject = g_tls_certificate_get_subject_name (certificate);
+  g_debug ("%s: refusing client certificate %s (GTlsCertificateFlags 0x%x)",
+           self->transport_name, subject != NULL ? subject : "(no subject)", errors);
+  return FALSE;
+}
+
 static void
 start_handshake (WampListener      *self,
                  GSocket           *socket,
@@ -320,6 +340,7 @@ start_handshake (WampListener      *self,
                     self->require_client_certificate ? G_TLS_AUTHENTICATION_REQUIRED
                                                      : G_TLS_AUTHENTICATION_REQUESTED,
                     NULL);
+      g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_certificate_cb), self);
     }
 
   h = g_new0 (Handshake, 1);

@@ -18,6 +18,8 @@
 /* With TLS, small frames are gathered into one record instead of one record
  * (and one syscall) per vector; 16 KiB is TLS's maximum record payload. */
 #define TLS_COALESCE_BYTES 16384
+/* How long a TLS close may wait to send close_notify. */
+#define TLS_CLOSE_TIMEOUT_MS 2000
 
 /* GOutputVector is laid out as struct iovec, which lets sendmsg() take the
  * caller's vectors as they are (GLib's g_socket_send_message() relies on it too). */
@@ -237,16 +239,81 @@ wamp_socket_io_writev (WampSocketIo         *self,
     }
 }
 
+/* TLS close: close_notify tells the peer the stream was not truncated. GIO
+ * sends it only from a close that may wait for the peer, so it runs as a
+ * transient async close (glib-networking does it in a thread), bounded by
+ * a timer; the socket is shut down and closed when it ends either way. */
+
+typedef struct
+{
+  GSocket *socket;
+  GCancellable *cancellable;
+  GSource *timeout;
+} TlsClose;
+
+static void
+tls_close_finish (TlsClose *c)
+{
+  g_socket_shutdown (c->socket, TRUE, TRUE, NULL);
+  g_socket_close (c->socket, NULL);
+}
+
+static gboolean
+tls_close_timeout_cb (gpointer user_data)
+{
+  TlsClose *c = user_data;
+
+  /* The close cannot complete while the peer reads nothing: cut it. */
+  g_cancellable_cancel (c->cancellable);
+  tls_close_finish (c);
+  g_clear_pointer (&c->timeout, g_source_unref);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+tls_close_done_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  TlsClose *c = user_data;
+
+  g_io_stream_close_finish (G_IO_STREAM (source), result, NULL);
+  if (c->timeout != NULL)
+    {
+      g_source_destroy (c->timeout);
+      g_source_unref (c->timeout);
+    }
+  tls_close_finish (c);
+  g_object_unref (c->socket);
+  g_object_unref (c->cancellable);
+  g_free (c);
+}
+
 void
 wamp_socket_io_shutdown (WampSocketIo *self)
 {
+  TlsClose *c;
+
   g_return_if_fail (WAMP_IS_SOCKET_IO (self));
 
   if (self->fd < 0)
     return;
-  g_socket_shutdown (self->socket, TRUE, TRUE, NULL);
-  g_socket_close (self->socket, NULL);
   self->fd = -1;
+  if (self->tls == NULL)
+    {
+      g_socket_shutdown (self->socket, TRUE, TRUE, NULL);
+      g_socket_close (self->socket, NULL);
+      return;
+    }
+
+  c = g_new0 (TlsClose, 1);
+  c->socket = g_object_ref (self->socket);
+  c->cancellable = g_cancellable_new ();
+  c->timeout = g_timeout_source_new (TLS_CLOSE_TIMEOUT_MS);
+  g_source_set_callback (c->timeout, tls_close_timeout_cb, c, NULL);
+  g_source_attach (c->timeout, g_main_context_get_thread_default ());
+  g_io_stream_close_async (G_IO_STREAM (self->tls), G_PRIORITY_DEFAULT, c->cancellable,
+                           tls_close_done_cb, c);
 }
 
 const char *

@@ -32,8 +32,9 @@ typedef enum {
 /**
  * WampListenerAcceptFunc:
  * @listener: the listener
- * @socket: (transfer none): the accepted socket, non-blocking, TCP_NODELAY set
- *   on TCP; keep a reference to watch its fd on the reactor
+ * @socket: (transfer none): the accepted socket (its fd is O_NONBLOCK, as
+ *   GSocket keeps every fd; TCP_NODELAY set on TCP); keep a reference to
+ *   watch its fd on the reactor
  * @stream: (transfer none): a GTlsServerConnection whose handshake completed
  *   (client certificate verified when the endpoint asks for one) on a TLS
  *   endpoint, else the plain GSocketConnection over @socket. Keep a

@@ -70,10 +70,12 @@ gssize wamp_socket_io_writev (WampSocketIo *self, const GOutputVector *vectors, 
                               GError **error);
 
 /* Ends all I/O: shuts the socket down in both directions (a dup of the fd
- * held elsewhere cannot keep the peer connected) and closes it. No TLS
- * close_notify is sent: it could block, and every transport above ends its
- * sessions with its own close handshake. Remove the reactor watch first.
- * Idempotent. Since: ABI 1.1 */
+ * held elsewhere cannot keep the peer connected) and closes it. With TLS,
+ * a close_notify is sent first without blocking the caller (a transient
+ * async close on the thread-default main context, cut after 2 s), and the
+ * socket is shut down when that ends. Remove the reactor watch first: from
+ * this call on, wamp_socket_io_get_fd() is -1 and I/O fails with
+ * G_IO_ERROR_CLOSED. Idempotent. Since: ABI 1.1 */
 WAMP_AVAILABLE_IN_ALL
 void wamp_socket_io_shutdown (WampSocketIo *self);
 
