@@ -140,6 +140,7 @@ handshake_complete (GTask *task,
   WampSerializer *serializer;
   WampWebsocketOptions options;
   WampWebsocketConnection *conn;
+  g_autoptr(WampSocketIo) io = NULL;
 
   if (!soup_headers_parse_response ((const char *) hs->response->data, (int) header_len, headers,
                                     NULL, &status, &reason_phrase))
@@ -192,7 +193,8 @@ handshake_complete (GTask *task,
 
   handshake_cleanup (task);
   wamp_websocket_options_init (&options);
-  conn = wamp_websocket_connection_new (hs->reactor, G_IO_STREAM (hs->connection), hs->socket,
+  io = wamp_socket_io_new (hs->socket, NULL);
+  conn = wamp_websocket_connection_new (hs->reactor, G_IO_STREAM (hs->connection), io,
                                         WAMP_WEBSOCKET_ROLE_CLIENT, serializer, &options, NULL);
   g_task_return_pointer (task, conn, g_object_unref);
   g_object_unref (task);

@@ -431,11 +431,12 @@ test_configure_rejects_unknown_keys (void)
 {
   static const char *const configs[] = {
     "{ \"endpoint\": { \"type\": \"tcp\", \"port\": 0 }, \"colour\": 1 }",
-    "{ \"endpoint\": { \"type\": \"tcp\", \"port\": 0, \"tls\": {} } }",
+    "{ \"endpoint\": { \"type\": \"tcp\", \"port\": 0, \"tls\": { \"ciphers\": 1 } } }",
     "{ \"endpoint\": { \"type\": \"tcp\", \"port\": 0 }, \"options\": { \"max_size\": 1 } }",
   };
   static const char *const paths[] = {
-    "$.transports[0].colour", "$.transports[0].endpoint.tls", "$.transports[0].options.max_size",
+    "$.transports[0].colour", "$.transports[0].endpoint.tls.ciphers",
+    "$.transports[0].options.max_size",
   };
   g_autoptr(WampSerializer) json = g_object_new (TEST_TYPE_FAKE_SERIALIZER, NULL);
   g_autoptr(GPtrArray) serializers = g_ptr_array_new ();
