@@ -19,6 +19,8 @@
 #include <glib/gstdio.h>
 #include <wamp/wamp.h>
 
+#include "wamp-test-pki.h"
+
 /* The PKI of tests/tls/make-test-pki.sh, made once per run. */
 static char *pki_dir;
 
@@ -31,38 +33,13 @@ pki_file (const char *name)
 static void
 make_pki (void)
 {
-  const char *root = g_getenv ("WAMPD_SOURCE_ROOT");
-  g_autofree char *script = NULL;
-  g_autoptr(GError) error = NULL;
-  int status = -1;
-
-  g_assert_nonnull (root);
-  script = g_build_filename (root, "tests", "tls", "make-test-pki.sh", NULL);
-  pki_dir = g_dir_make_tmp ("wampd-test-pki-XXXXXX", &error);
-  g_assert_no_error (error);
-  {
-    const char *argv[] = { "/bin/sh", script, pki_dir, NULL };
-
-    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status,
-                  &error);
-  }
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  pki_dir = wamp_test_pki_create ();
 }
 
 static void
 remove_pki (void)
 {
-  g_autoptr(GDir) dir = g_dir_open (pki_dir, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = pki_file (name);
-
-      g_unlink (path);
-    }
-  g_rmdir (pki_dir);
+  wamp_test_pki_remove (pki_dir);
   g_free (pki_dir);
 }
 
