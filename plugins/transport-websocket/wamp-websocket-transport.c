@@ -28,6 +28,7 @@ struct _WampWebsocketTransport
   WampWebsocketOptions options;
   guint handshake_timeout_ms;
   gboolean configured;
+  gboolean started;
 
   WampListener *listener;
   SoupServer *server;
@@ -504,6 +505,20 @@ wamp_websocket_transport_configure (WampTransport  *transport,
 
 /* Listening */
 
+/* The HTTP server, for connections we accept and for adopted ones (a
+ * universal port only configures us, it never starts our listener). */
+static void
+ensure_server (WampWebsocketTransport *self)
+{
+  if (self->server != NULL)
+    return;
+  self->server = soup_server_new ("server-header", "wampd", NULL);
+  g_signal_connect (self->server, "request-started", G_CALLBACK (request_started_cb), self);
+  g_signal_connect (self->server, "request-finished", G_CALLBACK (request_done_cb), self);
+  g_signal_connect (self->server, "request-aborted", G_CALLBACK (request_done_cb), self);
+  soup_server_add_handler (self->server, self->path, ws_handler, self, NULL);
+}
+
 static gboolean
 wamp_websocket_transport_start (WampTransport  *transport,
                                 GError        **error)
@@ -516,15 +531,11 @@ wamp_websocket_transport_start (WampTransport  *transport,
                            "websocket transport started before configure");
       return FALSE;
     }
-  if (self->server != NULL)
+  if (self->started)
     return TRUE;
 
-  self->server = soup_server_new ("server-header", "wampd", NULL);
-  g_signal_connect (self->server, "request-started", G_CALLBACK (request_started_cb), self);
-  g_signal_connect (self->server, "request-finished", G_CALLBACK (request_done_cb), self);
-  g_signal_connect (self->server, "request-aborted", G_CALLBACK (request_done_cb), self);
-  soup_server_add_handler (self->server, self->path, ws_handler, self, NULL);
-
+  ensure_server (self);
+  self->started = TRUE;
   if (!wamp_listener_start (self->listener, error))
     {
       wamp_transport_stop (transport);
@@ -538,6 +549,7 @@ wamp_websocket_transport_stop (WampTransport *transport)
 {
   WampWebsocketTransport *self = WAMP_WEBSOCKET_TRANSPORT (transport);
 
+  self->started = FALSE;
   if (self->listener != NULL)
     wamp_listener_stop (self->listener);
   if (self->server != NULL)
@@ -570,12 +582,14 @@ wamp_websocket_transport_adopt (WampTransport  *transport,
   g_autoptr(GInputStream) in = NULL;
   g_autoptr(GIOStream) io = NULL;
 
-  if (self->server == NULL)
+  /* Configured is enough: a universal port never starts our listener. */
+  if (!self->configured)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
-                           "websocket transport not started");
+                           "websocket transport not configured");
       return FALSE;
     }
+  ensure_server (self);
   if (g_socket_get_family (socket) != G_SOCKET_FAMILY_UNIX)
     g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
 
