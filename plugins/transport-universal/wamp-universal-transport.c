@@ -110,18 +110,32 @@ sniff_try (Sniff *sn)
 
   if (G_IS_TLS_CONNECTION (sn->stream))
     {
-      /* Nothing can be peeked under TLS: the octet read is handed over. */
-      GInputStream *in = g_io_stream_get_input_stream (sn->stream);
+      /* Nothing can be peeked under TLS: what is read is handed over. And
+       * all of what is there: the rest of the record sits decrypted in the
+       * TLS layer, where no fd wake-up would tell the new owner about it.
+       * Bounded by what this process and the socket buffer already hold. */
+      GPollableInputStream *in = G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (sn->stream));
+      g_autoptr(GByteArray) initial = g_byte_array_new ();
 
-      n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (in), &octet, 1,
-                                                    NULL, &error);
-      if (n == 1)
+      for (;;)
         {
-          g_autoptr(GBytes) initial = g_bytes_new (&octet, 1);
+          guint8 chunk[4096];
 
-          sniff_dispatch (sn, octet, initial);
+          g_clear_error (&error);
+          n = g_pollable_input_stream_read_nonblocking (in, chunk, sizeof chunk, NULL, &error);
+          if (n <= 0)
+            break;
+          g_byte_array_append (initial, chunk, (guint) n);
+        }
+      if (initial->len > 0 && (n > 0 || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)))
+        {
+          g_autoptr(GBytes) bytes = g_byte_array_free_to_bytes (g_steal_pointer (&initial));
+
+          sniff_dispatch (sn, *(const guint8 *) g_bytes_get_data (bytes, NULL), bytes);
           return TRUE;
         }
+      if (initial->len > 0)
+        n = 0; /* the data came with EOF or an error: nobody to answer */
     }
   else
     {

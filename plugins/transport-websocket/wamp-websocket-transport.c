@@ -47,6 +47,7 @@ typedef struct
 {
   GSocket *socket;
   GIOStream *tls; /* NULL on plain TCP */
+  gboolean upgraded; /* stolen from libsoup: ours now */
 } Accepted;
 
 static void
@@ -233,6 +234,8 @@ wrote_informational_cb (SoupServerMessage *msg,
   g_object_ref (socket);
   if (accepted != NULL && accepted->tls != NULL)
     tls = g_object_ref (accepted->tls);
+  if (accepted != NULL)
+    accepted->upgraded = TRUE;
   stream = soup_server_message_steal_connection (msg);
   if (stream == NULL)
     return;
@@ -356,7 +359,12 @@ accepted_gone_cb (gpointer  data,
                   GObject  *where_the_object_was)
 {
   WampWebsocketTransport *self = data;
+  Accepted *a = g_hash_table_lookup (self->accepted, where_the_object_was);
 
+  /* libsoup is done with a connection it kept: closing the stream it had
+   * does not close the socket under an adopted (wrapped) one. */
+  if (a != NULL && !a->upgraded)
+    g_socket_shutdown (a->socket, TRUE, TRUE, NULL);
   g_hash_table_remove (self->accepted, where_the_object_was);
 }
 
@@ -592,6 +600,10 @@ wamp_websocket_transport_adopt (WampTransport  *transport,
   ensure_server (self);
   if (g_socket_get_family (socket) != G_SOCKET_FAMILY_UNIX)
     g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+
+  /* Nothing sniffed (peeked): libsoup takes the stream as it is. */
+  if (initial_bytes == NULL || g_bytes_get_size (initial_bytes) == 0)
+    return serve_stream (self, stream, socket, G_IS_TLS_CONNECTION (stream) ? stream : NULL, error);
 
   /* libsoup reads the request from the start: replay what was sniffed. */
   in = wamp_prefix_input_stream_new (g_io_stream_get_input_stream (stream), initial_bytes);
