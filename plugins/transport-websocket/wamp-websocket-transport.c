@@ -39,6 +39,10 @@ struct _WampWebsocketTransport
   GHashTable *accepted;
   /* HTTP requests in progress → their handshake timer. */
   GHashTable *pending;
+
+  /* Client connections (wss://). */
+  GTlsDatabase *client_tls_database;
+  GTlsCertificate *client_tls_certificate;
 };
 
 static void wamp_websocket_transport_iface_init (WampTransportInterface *iface);
@@ -624,8 +628,11 @@ wamp_websocket_transport_connect_async (WampTransport       *transport,
                                         GAsyncReadyCallback  callback,
                                         gpointer             user_data)
 {
-  wamp_websocket_client_connect_async (transport, reactor, url, serializers, cancellable,
-                                       callback, user_data);
+  WampWebsocketTransport *self = WAMP_WEBSOCKET_TRANSPORT (transport);
+
+  wamp_websocket_client_connect_async (transport, reactor, url, serializers,
+                                       self->client_tls_database, self->client_tls_certificate,
+                                       cancellable, callback, user_data);
 }
 
 static WampConnection *
@@ -634,6 +641,17 @@ wamp_websocket_transport_connect_finish (WampTransport  *transport,
                                          GError        **error)
 {
   return wamp_websocket_client_connect_finish (transport, result, error);
+}
+
+static void
+wamp_websocket_transport_set_client_tls (WampTransport   *transport,
+                                         GTlsDatabase    *database,
+                                         GTlsCertificate *certificate)
+{
+  WampWebsocketTransport *self = WAMP_WEBSOCKET_TRANSPORT (transport);
+
+  g_set_object (&self->client_tls_database, database);
+  g_set_object (&self->client_tls_certificate, certificate);
 }
 
 static void
@@ -646,6 +664,7 @@ wamp_websocket_transport_iface_init (WampTransportInterface *iface)
   iface->adopt = wamp_websocket_transport_adopt;
   iface->connect_async = wamp_websocket_transport_connect_async;
   iface->connect_finish = wamp_websocket_transport_connect_finish;
+  iface->set_client_tls = wamp_websocket_transport_set_client_tls;
 }
 
 /* GObject */
@@ -681,6 +700,8 @@ wamp_websocket_transport_finalize (GObject *object)
   g_clear_pointer (&self->accepted, g_hash_table_unref);
   g_clear_pointer (&self->serializers, g_ptr_array_unref);
   g_clear_object (&self->reactor);
+  g_clear_object (&self->client_tls_database);
+  g_clear_object (&self->client_tls_certificate);
   g_free (self->path);
 
   G_OBJECT_CLASS (wamp_websocket_transport_parent_class)->finalize (object);

@@ -1535,6 +1535,141 @@ test_wss_frames_and_client_certificate (void)
   wamp_test_pki_remove (pki);
 }
 
+/* The transport's own client over wss://, trusting the test CA through
+ * wamp_transport_set_client_tls() and presenting a client certificate. */
+
+static void
+start_tls_fixture (Fixture    *f,
+                   const char *pki)
+{
+  g_autofree char *json = g_strdup_printf (
+    "{ \"name\": \"wss\", \"type\": \"websocket\","
+    "  \"endpoint\": { \"type\": \"tcp\", \"host\": \"127.0.0.1\", \"port\": 0,"
+    "    \"tls\": { \"certificate\": \"%s/server.pem\", \"key\": \"%s/server.key\","
+    "             \"ca_certificates\": \"%s/ca.pem\", \"require_client_certificate\": true } },"
+    "  \"serializers\": [\"json\"] }", pki, pki, pki);
+  g_autoptr(WampValue) config = parse_config (json);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) urls = NULL;
+
+  f->reactor = wamp_reactor_new (NULL);
+  f->json = g_object_new (TEST_TYPE_FAKE_SERIALIZER, NULL);
+  f->serializers = g_ptr_array_new ();
+  g_ptr_array_add (f->serializers, f->json);
+  f->transport = g_object_new (WAMP_TYPE_WEBSOCKET_TRANSPORT, NULL);
+  wamp_transport_set_accept_func (f->transport, accept_cb, f);
+  peer_init (&f->server);
+  peer_init (&f->client);
+  g_assert_true (wamp_transport_configure (f->transport, f->reactor, config, "$.transports[0]",
+                                           f->serializers, &error));
+  g_assert_no_error (error);
+  g_assert_true (wamp_transport_start (f->transport, &error));
+  urls = wamp_transport_get_urls (f->transport);
+  g_assert_true (g_str_has_prefix (urls[0], "wss://127.0.0.1:"));
+  /* The server certificate names localhost and 127.0.0.1. */
+  f->url = g_strdup (urls[0]);
+}
+
+/* connect_client() with TLS settings. Returns: (transfer none) (nullable). */
+static WampConnection *
+connect_tls_client (Fixture         *f,
+                    const char      *url,
+                    GTlsDatabase    *database,
+                    GTlsCertificate *certificate,
+                    GError         **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(WampTransport) client_transport = g_object_new (WAMP_TYPE_WEBSOCKET_TRANSPORT, NULL);
+  WampConnection *conn;
+
+  wamp_transport_set_client_tls (client_transport, database, certificate);
+  wamp_transport_connect_async (client_transport, f->reactor, url, f->serializers, NULL,
+                                connect_done_cb, &result);
+  g_assert_true (wait_for (f, cond_nonnull, &result, 10000));
+  conn = wamp_transport_connect_finish (client_transport, result, error);
+  if (conn != NULL)
+    {
+      peer_attach (&f->client, conn);
+      g_object_unref (conn);
+    }
+  return conn;
+}
+
+static void
+test_wss_client_with_test_ca_and_certificate (void)
+{
+  Fixture fx = { 0, }, *f = &fx;
+  g_autofree char *pki = wamp_test_pki_create ();
+  g_autofree char *ca_file = wamp_test_pki_file (pki, "ca.pem");
+  g_autofree char *cert_file = wamp_test_pki_file (pki, "client.pem");
+  g_autofree char *key_file = wamp_test_pki_file (pki, "client.key");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTlsDatabase) database = g_tls_file_database_new (ca_file, &error);
+  g_autoptr(GTlsCertificate) certificate = g_tls_certificate_new_from_files (cert_file, key_file,
+                                                                             &error);
+  g_autoptr(GBytes) big = text_of_size (300 * 1024);
+  g_autoptr(GBytes) hello = g_bytes_new_static ("[1,\"realm1\",{}]", 15);
+
+  g_assert_no_error (error);
+  start_tls_fixture (f, pki);
+
+  /* The system's CAs do not know the test CA. */
+  g_assert_null (connect_tls_client (f, f->url, NULL, certificate, &error));
+  g_assert_nonnull (error);
+  g_test_message ("without the test CA: %s", error->message);
+  g_clear_error (&error);
+  g_assert_cmpuint (f->accepted, ==, 0);
+
+  /* Trusting the test CA and presenting the client certificate. */
+  g_assert_nonnull (connect_tls_client (f, f->url, database, certificate, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_count (f, &f->accepted, 1));
+  g_assert_nonnull (wamp_connection_get_peer_certificate (f->server.conn));
+
+  g_assert_true (wamp_connection_send (f->client.conn, hello, &error));
+  g_assert_true (wamp_connection_send (f->client.conn, big, &error));
+  g_assert_true (wait_count (f, &f->server.frames->len, 2));
+  g_assert_true (g_bytes_equal (f->server.frames->pdata[0], hello));
+  g_assert_true (g_bytes_equal (f->server.frames->pdata[1], big));
+  g_assert_true (wamp_connection_send (f->server.conn, big, &error));
+  g_assert_true (wamp_connection_send (f->server.conn, hello, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_count (f, &f->client.frames->len, 2));
+  g_assert_true (g_bytes_equal (f->client.frames->pdata[0], big));
+  g_assert_true (g_bytes_equal (f->client.frames->pdata[1], hello));
+
+  /* A clean close through TLS both ways. */
+  wamp_connection_close (f->client.conn, WAMP_CLOSE_NORMAL, "bye");
+  g_assert_true (wait_count (f, &f->server.closed, 1));
+  g_assert_true (wait_count (f, &f->client.closed, 1));
+  g_assert_cmpint (f->server.close_code, ==, WAMP_CLOSE_NORMAL);
+
+  fixture_teardown (f, NULL);
+  wamp_test_pki_remove (pki);
+}
+
+/* A client without a certificate cannot get through a listener that
+ * requires one. */
+static void
+test_wss_client_without_certificate_refused (void)
+{
+  Fixture fx = { 0, }, *f = &fx;
+  g_autofree char *pki = wamp_test_pki_create ();
+  g_autofree char *ca_file = wamp_test_pki_file (pki, "ca.pem");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTlsDatabase) database = g_tls_file_database_new (ca_file, &error);
+
+  g_assert_no_error (error);
+  start_tls_fixture (f, pki);
+  g_assert_null (connect_tls_client (f, f->url, database, NULL, &error));
+  g_assert_nonnull (error);
+  g_test_message ("without a client certificate: %s", error->message);
+  g_assert_cmpuint (f->accepted, ==, 0);
+
+  fixture_teardown (f, NULL);
+  wamp_test_pki_remove (pki);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1595,6 +1730,10 @@ main (int argc, char **argv)
   ADD ("/websocket/transport/client/connect-refused-fails", NULL, test_connect_refused_fails);
   g_test_add_func ("/websocket/transport/tls/wss-frames-and-client-certificate-in-details",
                    test_wss_frames_and_client_certificate);
+  g_test_add_func ("/websocket/transport/tls/client-trusts-test-ca-and-presents-certificate",
+                   test_wss_client_with_test_ca_and_certificate);
+  g_test_add_func ("/websocket/transport/tls/client-without-certificate-refused",
+                   test_wss_client_without_certificate_refused);
   ADD ("/websocket/transport/client/wrong-path-fails-with-404", NULL, test_connect_to_wrong_path_fails);
 
   return g_test_run ();
