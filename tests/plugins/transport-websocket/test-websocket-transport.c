@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -1670,6 +1671,70 @@ test_wss_client_without_certificate_refused (void)
   wamp_test_pki_remove (pki);
 }
 
+/* The WebSocket transport on a Unix socket: same HTTP upgrade, same frames. */
+static void
+test_unix_endpoint_upgrade_and_frames (void)
+{
+  Fixture fx = { 0, }, *f = &fx;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("wampd-test-ws-unix-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "ws.sock", NULL);
+  g_autofree char *json = g_strdup_printf (
+    "{ \"name\": \"wsu\", \"type\": \"websocket\","
+    "  \"endpoint\": { \"type\": \"unix\", \"path\": \"%s\", \"mode\": \"0600\" } }", path);
+  g_autofree char *expected_url = g_strdup_printf ("ws+unix://%s", path);
+  g_autofree char *req = handshake_request ("/ws", "wamp.2.json");
+  g_autoptr(WampValue) config = parse_config (json);
+  g_autoptr(WampWebsocketCodec) client_codec = NULL;
+  g_autoptr(GBytes) frame = NULL;
+  g_autoptr(GSocket) s = NULL;
+  g_autoptr(GSocketAddress) addr = g_unix_socket_address_new (path);
+  g_autoptr(GByteArray) resp = NULL;
+  g_auto(GStrv) urls = NULL;
+  gboolean eof;
+
+  g_assert_no_error (error);
+  f->reactor = wamp_reactor_new (NULL);
+  f->json = g_object_new (TEST_TYPE_FAKE_SERIALIZER, NULL);
+  f->serializers = g_ptr_array_new ();
+  g_ptr_array_add (f->serializers, f->json);
+  f->transport = g_object_new (WAMP_TYPE_WEBSOCKET_TRANSPORT, NULL);
+  wamp_transport_set_accept_func (f->transport, accept_cb, f);
+  peer_init (&f->server);
+  peer_init (&f->client);
+  g_assert_true (wamp_transport_configure (f->transport, f->reactor, config, "$.transports[0]",
+                                           f->serializers, &error));
+  g_assert_no_error (error);
+  g_assert_true (wamp_transport_start (f->transport, &error));
+  g_assert_no_error (error);
+  urls = wamp_transport_get_urls (f->transport);
+  g_assert_cmpuint (g_strv_length (urls), ==, 1);
+  g_assert_cmpstr (urls[0], ==, expected_url);
+
+  s = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT, &error);
+  g_assert_true (g_socket_connect (s, addr, NULL, &error));
+  g_assert_no_error (error);
+  g_socket_set_blocking (s, FALSE);
+  client_codec = wamp_websocket_codec_new (WAMP_WEBSOCKET_ROLE_CLIENT, FALSE, 1 << 20,
+                                           &unused_codec_funcs, NULL);
+  frame = wamp_websocket_codec_encode_frame (client_codec, WAMP_WEBSOCKET_OP_TEXT,
+                                             (const guint8 *) "[1,\"u\",{}]", 10);
+  raw_send (s, req, strlen (req));
+  resp = raw_read_until (s, "\r\n\r\n", &eof);
+  g_assert_cmpmem (resp->data, 12, "HTTP/1.1 101", 12);
+  raw_send (s, g_bytes_get_data (frame, NULL), g_bytes_get_size (frame));
+  g_assert_true (wait_count (f, &f->server.frames->len, 1));
+  g_assert_cmpmem (g_bytes_get_data (f->server.frames->pdata[0], NULL),
+                   g_bytes_get_size (f->server.frames->pdata[0]), "[1,\"u\",{}]", 10);
+  g_assert_true (g_str_has_prefix (wamp_connection_get_peer (f->server.conn), "unix:"));
+
+  /* Stopping removes the socket file. */
+  wamp_transport_stop (f->transport);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  fixture_teardown (f, NULL);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1728,6 +1793,8 @@ main (int argc, char **argv)
   ADD ("/websocket/transport/adopt/replays-sniffed-bytes-into-the-handshake", NULL,
        test_adopt_replays_sniffed_bytes);
   ADD ("/websocket/transport/client/connect-refused-fails", NULL, test_connect_refused_fails);
+  g_test_add_func ("/websocket/transport/unix/upgrade-and-frames-on-a-unix-socket",
+                   test_unix_endpoint_upgrade_and_frames);
   g_test_add_func ("/websocket/transport/tls/wss-frames-and-client-certificate-in-details",
                    test_wss_frames_and_client_certificate);
   g_test_add_func ("/websocket/transport/tls/client-trusts-test-ca-and-presents-certificate",
