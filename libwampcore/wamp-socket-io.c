@@ -263,9 +263,11 @@ tls_close_timeout_cb (gpointer user_data)
 {
   TlsClose *c = user_data;
 
-  /* The close cannot complete while the peer reads nothing: cut it. */
+  /* The close cannot complete while the peer reads nothing: cut it. Only
+   * shut down here: the fd stays allocated until the close (in its thread)
+   * has returned, so its number cannot be reused under it. */
   g_cancellable_cancel (c->cancellable);
-  tls_close_finish (c);
+  g_socket_shutdown (c->socket, TRUE, TRUE, NULL);
   g_clear_pointer (&c->timeout, g_source_unref);
   return G_SOURCE_REMOVE;
 }
