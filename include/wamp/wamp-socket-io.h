@@ -60,11 +60,14 @@ WAMP_AVAILABLE_IN_ALL
 gssize wamp_socket_io_read (WampSocketIo *self, void *buffer, gsize len, GError **error);
 
 /* Writes what it can of @vectors (@n_vectors of them) without blocking:
- * sendmsg() with MSG_NOSIGNAL on a plain socket,
- * g_pollable_output_stream_writev_nonblocking() with TLS.
+ * sendmsg() with MSG_NOSIGNAL on a plain socket; with TLS, small vectors
+ * gathered into one record and g_pollable_output_stream_write_nonblocking().
  * Returns: bytes written (may be fewer than given), -1 with
  * G_IO_ERROR_WOULD_BLOCK when none could be, -1 with another error when the
- * connection failed. Since: ABI 1.1 */
+ * connection failed. With TLS, a call that would block may already hold one
+ * record of the data, which the next call reports written: call again with
+ * the same leading bytes (the head of an outgoing queue), never others.
+ * Since: ABI 1.1 */
 WAMP_AVAILABLE_IN_ALL
 gssize wamp_socket_io_writev (WampSocketIo *self, const GOutputVector *vectors, gsize n_vectors,
                               GError **error);

@@ -976,6 +976,118 @@ test_tls_stop_abandons_handshakes (Fixture       *f,
   close (fd);
 }
 
+/* A TLS close toward a peer that reads nothing cannot send close_notify: it
+ * is cut after its timeout, and the peer then sees the end of the stream. */
+
+typedef struct
+{
+  char *url;
+  gint handshake_done; /* atomic */
+  gint start_reading;  /* atomic */
+  gsize received;
+  gboolean ended;
+} StalledClient;
+
+static gpointer
+stalled_client_thread (gpointer data)
+{
+  StalledClient *c = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GIOStream) tls = NULL;
+  g_autoptr(GTlsDatabase) database = NULL;
+  g_autoptr(GUri) uri = g_uri_parse (c->url, G_URI_FLAGS_NONE, NULL);
+  g_autofree char *ca = pki_file ("ca.pem");
+  g_autoptr(GSocketConnectable) identity = g_network_address_new ("localhost", 0);
+  gint64 deadline;
+
+  g_socket_client_set_timeout (client, 10);
+  connection = g_socket_client_connect_to_host (client, g_uri_get_host (uri), g_uri_get_port (uri),
+                                                NULL, &error);
+  g_assert_no_error (error);
+  /* A small receive buffer fills quickly. */
+  g_socket_set_option (g_socket_connection_get_socket (connection), SOL_SOCKET, SO_RCVBUF, 4096, NULL);
+  database = g_tls_file_database_new (ca, &error);
+  tls = g_tls_client_connection_new (G_IO_STREAM (connection), identity, &error);
+  g_assert_no_error (error);
+  g_tls_connection_set_database (G_TLS_CONNECTION (tls), database);
+  g_tls_connection_handshake (G_TLS_CONNECTION (tls), NULL, &error);
+  g_assert_no_error (error);
+  g_atomic_int_set (&c->handshake_done, 1);
+
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (!g_atomic_int_get (&c->start_reading) && g_get_monotonic_time () < deadline)
+    g_usleep (10000);
+  for (;;)
+    {
+      char buffer[65536];
+      gssize n = g_input_stream_read (g_io_stream_get_input_stream (tls), buffer, sizeof buffer,
+                                      NULL, NULL);
+
+      if (n <= 0)
+        break;
+      c->received += n;
+    }
+  c->ended = TRUE;
+  return NULL;
+}
+
+static gboolean
+stalled_handshake_done (Fixture  *f,
+                        gpointer  data)
+{
+  return f->accepted_sockets->len > 0 && g_atomic_int_get (&((StalledClient *) data)->handshake_done);
+}
+
+static void
+test_tls_close_to_stalled_peer_is_cut (Fixture       *f,
+                                       gconstpointer  data)
+{
+  g_auto(GStrv) urls = NULL;
+  g_autoptr(GThread) thread = NULL;
+  g_autoptr(WampSocketIo) io = NULL;
+  g_autofree guint8 *chunk = g_malloc0 (65536);
+  StalledClient c = { 0, };
+  gsize written = 0;
+
+  start_tls_listener (f, "{\"certificate\": \"{PKI}/server.pem\", \"key\": \"{PKI}/server.key\"}");
+  urls = wamp_listener_get_urls (f->listener, "ws", "wss", NULL);
+  c.url = urls[0];
+  thread = g_thread_new ("stalled-client", stalled_client_thread, &c);
+  iterate_until (f, stalled_handshake_done, &c, 5000);
+  g_assert_cmpuint (f->accepted_sockets->len, ==, 1);
+  io = wamp_socket_io_new (f->accepted_sockets->pdata[0], f->accepted_streams->pdata[0]);
+  g_socket_set_option (f->accepted_sockets->pdata[0], SOL_SOCKET, SO_SNDBUF, 4096, NULL);
+
+  /* Fill every buffer on the way: the peer reads nothing. */
+  for (int i = 0; i < 10000; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      GOutputVector v = { chunk, 65536 };
+      gssize n = wamp_socket_io_writev (io, &v, 1, &error);
+
+      if (n < 0)
+        {
+          g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+          break;
+        }
+      written += n;
+    }
+  g_assert_cmpuint (written, >, 0);
+  wamp_socket_io_shutdown (io);
+  g_assert_cmpint (wamp_socket_io_get_fd (io), ==, -1);
+  /* The close waits 2 s for the peer, then gives up. */
+  iterate_until (f, NULL, NULL, 2500);
+  g_atomic_int_set (&c.start_reading, 1);
+  g_thread_join (g_steal_pointer (&thread));
+  g_assert_true (c.ended);
+  g_assert_cmpuint (c.received, >, 0);
+  /* TLS may have taken one record of the write that would block (GnuTLS
+   * sends it with the next call or the close). */
+  g_assert_cmpuint (c.received, <=, written + 65536);
+}
+
 /* Socket activation */
 
 static void
@@ -1140,6 +1252,7 @@ main (int    argc,
   ADD ("/listener/tls/handshake-timeout-drops-silent-peer",
        test_tls_handshake_timeout_drops_silent_peer);
   ADD ("/listener/tls/stop-abandons-handshakes", test_tls_stop_abandons_handshakes);
+  ADD ("/listener/tls/close-to-stalled-peer-is-cut", test_tls_close_to_stalled_peer_is_cut);
   ADD ("/listener/activation/socket-used-instead-of-binding",
        test_activated_socket_used_instead_of_binding);
   g_test_add_func ("/socket-io/plain/read-writev-eof-shutdown", test_socket_io_plain);
