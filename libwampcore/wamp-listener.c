@@ -232,12 +232,16 @@ struct _Handshake
   GTlsConnection *tls;
   GCancellable *cancellable;
   WampReactorTimer *timer;
+  char *transport_name; /* for the log, while @self may be gone */
 };
 
 static void
 handshake_free (Handshake *h)
 {
+  g_free (h->transport_name);
   g_object_unref (h->socket);
+  /* The connection lives on with its new owner. */
+  g_signal_handlers_disconnect_by_data (h->tls, h);
   g_object_unref (h->tls);
   g_object_unref (h->cancellable);
   g_free (h);
@@ -300,21 +304,22 @@ handshake_done_cb (GObject      *source,
 
 /* On a server, glib-networking asks about every client certificate, even
  * one that verified against our CA: accept exactly those, and log why
- * another is refused. (May run in the handshake's thread: reads only.) */
+ * another is refused. @user_data is the Handshake, which lives until the
+ * handshake has ended (the listener may not). */
 static gboolean
 accept_certificate_cb (GTlsConnection       *tls,
                        GTlsCertificate      *certificate,
                        GTlsCertificateFlags  errors,
                        gpointer              user_data)
 {
-  WampListener *self = user_data;
+  Handshake *h = user_data;
   g_autofree char *subject = NULL;
 
   if (errors == 0)
     return TRUE;
   subject = g_tls_certificate_get_subject_name (certificate);
   g_debug ("%s: refusing client certificate %s (GTlsCertificateFlags 0x%x)",
-           self->transport_name, subject != NULL ? subject : "(no subject)", errors);
+           h->transport_name, subject != NULL ? subject : "(no subject)", errors);
   return FALSE;
 }
 
@@ -340,11 +345,13 @@ start_handshake (WampListener      *self,
                     self->require_client_certificate ? G_TLS_AUTHENTICATION_REQUIRED
                                                      : G_TLS_AUTHENTICATION_REQUESTED,
                     NULL);
-      g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_certificate_cb), self);
     }
 
   h = g_new0 (Handshake, 1);
   h->self = self;
+  h->transport_name = g_strdup (self->transport_name);
+  if (self->ca_database != NULL)
+    g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_certificate_cb), h);
   h->socket = g_object_ref (socket);
   h->tls = G_TLS_CONNECTION (g_steal_pointer (&tls));
   h->cancellable = g_cancellable_new ();
