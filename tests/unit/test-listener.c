@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -343,6 +344,67 @@ test_stop_closes_and_restart_binds (Fixture       *f,
   g_clear_pointer (&after, g_strfreev);
   after = wamp_listener_get_urls (f->listener, "ws", "wss", NULL);
   assert_url_accepts (f, after[0]);
+}
+
+/* The listener's warnings, counted (they are fatal in tests otherwise). */
+static guint pausing_warnings;
+
+static GLogWriterOutput
+counting_log_writer (GLogLevelFlags   log_level,
+                     const GLogField *fields,
+                     gsize            n_fields,
+                     gpointer         user_data)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "MESSAGE") && fields[i].length < 0 &&
+        (log_level & G_LOG_LEVEL_MASK) == G_LOG_LEVEL_WARNING &&
+        strstr (fields[i].value, "pausing") != NULL)
+      pausing_warnings++;
+  return g_log_writer_default (log_level, fields, n_fields, user_data);
+}
+
+/* Out of fds: accept fails with EMFILE, the listener pauses instead of
+ * spinning on a socket that stays readable, and resumes by itself. */
+static void
+test_emfile_pauses_then_resumes (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) urls = NULL;
+  struct rlimit saved, tight;
+  int clients[3];
+  int next_fd;
+
+  configure_json (f, "{\"type\": \"tcp\", \"host\": \"127.0.0.1\", \"port\": 0}");
+  g_assert_true (wamp_listener_start (f->listener, &error));
+  urls = wamp_listener_get_urls (f->listener, "ws", "wss", NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+    clients[i] = connect_url (urls[0]);
+
+  /* No fd number is left for accept4(). */
+  next_fd = dup (0);
+  g_assert_cmpint (next_fd, >=, 0);
+  close (next_fd);
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  tight = saved;
+  tight.rlim_cur = (rlim_t) next_fd;
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &tight), ==, 0);
+  pausing_warnings = 0;
+  g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+  iterate_until (f, NULL, NULL, 300);
+  g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+  g_assert_cmpuint (f->accepted_sockets->len, ==, 0);
+  /* One warning per 100 ms pause, not one per wake-up of a spinning loop. */
+  g_assert_cmpuint (pausing_warnings, >=, 1);
+  g_assert_cmpuint (pausing_warnings, <=, 4);
+
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  pausing_warnings = 0;
+  iterate_until (f, n_accepted_reached, GUINT_TO_POINTER (G_N_ELEMENTS (clients)), 3000);
+  g_assert_cmpuint (f->accepted_sockets->len, ==, G_N_ELEMENTS (clients));
+  g_assert_cmpuint (pausing_warnings, ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+    close (clients[i]);
 }
 
 /* Unix */
@@ -1225,6 +1287,7 @@ main (int    argc,
   int rc;
 
   g_test_init (&argc, &argv, NULL);
+  g_log_set_writer_func (counting_log_writer, NULL, NULL);
   g_test_summary ("WampListener and WampSocketIo: TCP, Unix, TLS, activation");
   make_pki ();
 
@@ -1235,6 +1298,7 @@ main (int    argc,
        test_localhost_binds_both_families_on_one_port);
   ADD ("/listener/tcp/port-in-use-error-names-address", test_tcp_port_in_use_names_address);
   ADD ("/listener/tcp/stop-closes-and-restart-binds", test_stop_closes_and_restart_binds);
+  ADD ("/listener/tcp/out-of-fds-pauses-then-resumes", test_emfile_pauses_then_resumes);
   ADD ("/listener/unix/mode-url-and-unlink-on-stop", test_unix_mode_url_and_unlink);
   ADD ("/listener/unix/stale-socket-replaced", test_unix_stale_socket_replaced);
   ADD ("/listener/unix/live-socket-in-use", test_unix_live_socket_in_use);
