@@ -141,3 +141,18 @@ wamp_role_new (const char *name)
     return NULL;
   return g_object_new (type, NULL);
 }
+
+gboolean
+wamp_role_options_changed (WampRole *self, WampValue *options)
+{
+  WampRoleInterface *iface;
+
+  g_return_val_if_fail (WAMP_IS_ROLE (self), FALSE);
+  g_return_val_if_fail (options != NULL, FALSE);
+
+  iface = WAMP_ROLE_GET_IFACE (self);
+  if (iface->options_changed == NULL)
+    return FALSE;
+  iface->options_changed (self, options);
+  return TRUE;
+}
