@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* wampd: the WAMP router daemon — command line, plugin loading, configuration,
- * start-up, the ready file and an orderly shutdown on SIGINT/SIGTERM. */
+ * start-up, the ready file, reload on SIGHUP and an orderly shutdown on
+ * SIGINT/SIGTERM. */
 
 #include "config.h"
 
@@ -17,6 +18,8 @@
 #include <gio/gio.h>
 
 #include <wamp/wamp.h>
+
+#include "wampd-systemd.h"
 
 #define WAMPD_DEFAULT_CONFIG_RESOURCE "/org/wampd/Router/wampd.json"
 
@@ -39,6 +42,8 @@ typedef struct {
 typedef struct {
   GMainLoop *loop;
   WampRouter *router;
+  WampdSystemd *systemd;
+  const char *config_file; /* NULL: the built-in default */
   gboolean shutting_down;
   int exit_status;
 } WampdState;
@@ -292,7 +297,61 @@ wampd_on_signal (gpointer user_data)
     }
   state->shutting_down = TRUE;
   g_message ("shutting down");
+  wampd_systemd_notify_stopping (state->systemd);
   wamp_router_shutdown_async (state->router, NULL, wampd_shutdown_done, state);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Re-reads the configuration given at start (the built-in default when
+ * none) and applies it with wamp_router_reload(): a bad one changes nothing.
+ * Logs the outcome and what needs a restart. The shape of the D-Bus admin's
+ * reload callback; @user_data is the WampdState. */
+static gboolean
+wampd_reload (gpointer user_data, GStrv *restart_needed, GError **error)
+{
+  WampdState *state = user_data;
+  const char *source = state->config_file != NULL ? state->config_file : "the built-in default configuration";
+  g_autoptr (WampValue) config = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_auto (GStrv) restart = NULL;
+  gboolean ok = FALSE;
+
+  if (restart_needed != NULL)
+    *restart_needed = NULL;
+  if (state->shutting_down)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_BUSY, "wampd is shutting down");
+      return FALSE;
+    }
+
+  g_message ("reloading the configuration from %s", source);
+  wampd_systemd_notify_reloading (state->systemd);
+  config = wampd_load_config (state->config_file, &local_error);
+  if (config != NULL)
+    ok = wamp_router_reload (state->router, config, &restart, &local_error);
+  /* Ready again either way: a rejected config leaves the old one serving. */
+  wampd_systemd_notify_reloaded (state->systemd);
+
+  if (!ok)
+    {
+      g_warning ("reload failed, the running configuration stays: %s", local_error->message);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  for (char **r = restart; r != NULL && *r != NULL; r++)
+    g_warning ("reload: needs a restart to take effect: %s", *r);
+  g_message ("configuration reloaded%s", restart != NULL && restart[0] != NULL
+             ? " (some changes need a restart)" : "");
+  if (restart_needed != NULL)
+    *restart_needed = g_steal_pointer (&restart);
+  return TRUE;
+}
+
+static gboolean
+wampd_on_sighup (gpointer user_data)
+{
+  /* The outcome is logged; SIGHUP has nobody to answer. */
+  wampd_reload (user_data, NULL, NULL);
   return G_SOURCE_CONTINUE;
 }
 
@@ -306,7 +365,8 @@ wampd_run (const WampdOptions *options, WampPluginLoader *loader)
   g_autoptr(GMainLoop) loop = NULL;
   g_auto(GStrv) listeners = NULL;
   WampdState state = { 0, };
-  guint sigint_id, sigterm_id;
+  g_autoptr (WampdSystemd) systemd = NULL;
+  guint sigint_id, sigterm_id, sighup_id;
   const char *config_name = options->config_file != NULL
     ? options->config_file
     /* TRANSLATORS: names the configuration in error messages when no --config was given. */
@@ -338,20 +398,29 @@ wampd_run (const WampdOptions *options, WampPluginLoader *loader)
   wampd_raise_fd_limit ();
 
   loop = g_main_loop_new (NULL, FALSE);
+  systemd = wampd_systemd_new (router);
   state.loop = loop;
   state.router = router;
+  state.systemd = systemd;
+  state.config_file = options->config_file;
   /* Installed before anything listens, so a signal that arrives during
    * start-up is handled as soon as the loop runs. */
   sigint_id = g_unix_signal_add (SIGINT, wampd_on_signal, &state);
   sigterm_id = g_unix_signal_add (SIGTERM, wampd_on_signal, &state);
+  sighup_id = g_unix_signal_add (SIGHUP, wampd_on_sighup, &state);
 
+  /* Listeners whose transport name matches a passed socket accept on it
+   * instead of binding. */
+  wampd_systemd_take_activated_sockets ();
   if (!wamp_router_start (router, &error))
     {
       g_printerr (_("wampd: cannot start: %s\n"), error->message);
       g_source_remove (sigint_id);
       g_source_remove (sigterm_id);
+      g_source_remove (sighup_id);
       return WAMPD_EXIT_FAILURE;
     }
+  wampd_systemd_warn_unused_sockets ();
 
   listeners = wamp_router_get_listeners (router);
   for (char **l = listeners; l != NULL && *l != NULL; l++)
@@ -374,14 +443,19 @@ wampd_run (const WampdOptions *options, WampPluginLoader *loader)
       g_main_loop_run (loop);
       g_source_remove (sigint_id);
       g_source_remove (sigterm_id);
+      g_source_remove (sighup_id);
       return WAMPD_EXIT_FAILURE;
     }
 
   g_message ("wampd %s ready", PACKAGE_VERSION);
+  /* The one place readiness is announced: every listener is up here. When
+   * the D-Bus admin object exists, this waits until its name is owned. */
+  wampd_systemd_notify_ready (systemd);
   g_main_loop_run (loop);
 
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
+  g_source_remove (sighup_id);
   return state.exit_status;
 }
 
