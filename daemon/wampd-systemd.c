@@ -265,14 +265,30 @@ wampd_systemd_take_activated_sockets (void)
 }
 
 void
-wampd_systemd_warn_unused_sockets (void)
+wampd_systemd_warn_unused_sockets (WampRouter *router)
 {
 #if defined (HAVE_LIBSYSTEMD) && defined (HAVE_WAMP_LISTENER)
   g_auto (GStrv) unused = wamp_listener_get_unused_activated_names ();
+  g_auto (GStrv) listeners = NULL;
 
-  for (guint i = 0; unused != NULL && unused[i] != NULL; i++)
-    g_warning ("socket activation: no transport is named \"%s\"; its passed socket(s) are not used "
-               "(FileDescriptorName= must match a transport's \"name\")", unused[i]);
+  if (unused == NULL || unused[0] == NULL)
+    return;
+  listeners = wamp_router_get_listeners (router);
+  for (guint i = 0; unused[i] != NULL; i++)
+    {
+      g_autofree char *prefix = g_strconcat (unused[i], " ", NULL);
+      gboolean transport_exists = FALSE;
+
+      /* Listener lines are "NAME URL". */
+      for (guint j = 0; listeners != NULL && listeners[j] != NULL && !transport_exists; j++)
+        transport_exists = g_str_has_prefix (listeners[j], prefix);
+      if (transport_exists)
+        g_warning ("socket activation: transport \"%s\" does not take passed sockets (its plugin "
+                   "binds its own); the socket(s) named \"%s\" are not used", unused[i], unused[i]);
+      else
+        g_warning ("socket activation: no transport is named \"%s\"; its passed socket(s) are not used "
+                   "(FileDescriptorName= must match a transport's \"name\")", unused[i]);
+    }
   /* They stay registered: a transport of that name added by a reload
    * takes them then. */
 #endif

@@ -36,9 +36,9 @@ void wampd_systemd_status_changed (WampdSystemd *self);
  * accepts on it instead of binding. Call before the router starts. Returns
  * how many sockets were passed. */
 guint wampd_systemd_take_activated_sockets (void);
-/* After the router started: warns about passed sockets whose name matched
- * no transport. */
-void wampd_systemd_warn_unused_sockets (void);
+/* After @router started: warns about passed sockets that no transport
+ * took, naming them. */
+void wampd_systemd_warn_unused_sockets (WampRouter *router);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WampdSystemd, wampd_systemd_free)
 

@@ -420,7 +420,7 @@ wampd_run (const WampdOptions *options, WampPluginLoader *loader)
       g_source_remove (sighup_id);
       return WAMPD_EXIT_FAILURE;
     }
-  wampd_systemd_warn_unused_sockets ();
+  wampd_systemd_warn_unused_sockets (router);
 
   listeners = wamp_router_get_listeners (router);
   for (char **l = listeners; l != NULL && *l != NULL; l++)
