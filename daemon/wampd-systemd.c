@@ -124,6 +124,7 @@ status_poll_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+#ifdef HAVE_LIBSYSTEMD
 /* A main-loop timer on purpose: a ping proves the main loop still turns,
  * which is what the router's liveness depends on. */
 static gboolean
@@ -132,6 +133,7 @@ watchdog_cb (gpointer user_data)
   notify (user_data, "WATCHDOG=1");
   return G_SOURCE_CONTINUE;
 }
+#endif
 
 WampdSystemd *
 wampd_systemd_new (WampRouter *router)

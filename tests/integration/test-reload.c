@@ -149,6 +149,7 @@ test_realm_removed_closes_silent_peer_after_goodbye_timeout (Fixture *f, gconstp
   g_auto (GStrv) restart_needed = reload_ok (f, CONFIG (REALM ("realm1", ALLOW_ALL, ""),
                                                         LO ("lo", "anonymous", "")));
 
+  g_assert_cmpuint (g_strv_length (restart_needed), ==, 0);
   wamp_test_peer_assert_frame (f->b, "[6, \"$any\", \"wamp.close.close_realm\"]");
   /* b never answers: the router closes the connection all the same. */
   g_assert_true (wamp_test_peer_wait_closed (f->b, 15000));
