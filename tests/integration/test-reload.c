@@ -25,6 +25,96 @@ static const char base_config[] =
   CONFIG (REALM ("realm1", ALLOW_ALL, "") "," REALM ("realm2", ALLOW_ALL, ""),
           LO ("lo", "anonymous", ""));
 
+/* ---- an authenticator that keeps a session authenticating ------------------
+ * "testchallenge" sends CHALLENGE and accepts any AUTHENTICATE as authrole
+ * anonymous: between the two the session is authenticating into its realm. */
+
+#define TEST_TYPE_AUTHENTICATOR (test_authenticator_get_type ())
+G_DECLARE_FINAL_TYPE (TestAuthenticator, test_authenticator, TEST, AUTHENTICATOR, GObject)
+
+struct _TestAuthenticator
+{
+  GObject parent_instance;
+};
+
+static void test_authenticator_iface_init (WampAuthenticatorInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestAuthenticator, test_authenticator, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (WAMP_TYPE_AUTHENTICATOR, test_authenticator_iface_init))
+
+static void
+test_authenticator_class_init (TestAuthenticatorClass *klass)
+{
+}
+
+static void
+test_authenticator_init (TestAuthenticator *self)
+{
+}
+
+static gboolean
+test_authenticator_configure (WampAuthenticator *authenticator, WampValue *config,
+                              const char *config_path, GError **error)
+{
+  static const char *const known[] = { NULL };
+
+  return wamp_config_check_keys (config, config_path, known, error);
+}
+
+static void
+test_authenticator_challenge_async (WampAuthenticator *authenticator, WampAuthRequest *request,
+                                    GCancellable *cancellable, GAsyncReadyCallback callback,
+                                    gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (authenticator, cancellable, callback, user_data);
+  g_autoptr (WampValue) extra = wamp_value_new_dict (0);
+
+  wamp_auth_request_set_challenge (request, extra);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+test_authenticator_authenticate_async (WampAuthenticator *authenticator, WampAuthRequest *request,
+                                       const char *signature, WampValue *extra,
+                                       GCancellable *cancellable, GAsyncReadyCallback callback,
+                                       gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (authenticator, cancellable, callback, user_data);
+
+  wamp_auth_request_accept (request, "alice", "anonymous", "test", NULL);
+  g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+test_authenticator_finish (WampAuthenticator *authenticator, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+test_authenticator_iface_init (WampAuthenticatorInterface *iface)
+{
+  iface->configure = test_authenticator_configure;
+  iface->challenge_async = test_authenticator_challenge_async;
+  iface->challenge_finish = test_authenticator_finish;
+  iface->authenticate_async = test_authenticator_authenticate_async;
+  iface->authenticate_finish = test_authenticator_finish;
+}
+
+static gboolean
+test_auth_register (WampPluginContext *context, GError **error)
+{
+  return wamp_plugin_context_add_extension (context, WAMP_AUTHENTICATOR_EXTENSION_POINT,
+                                            TEST_TYPE_AUTHENTICATOR, "testchallenge", error);
+}
+
+static const WampPluginInfo test_auth_plugin = {
+  WAMP_ABI_MAJOR, WAMP_ABI_MINOR, "test-reload-auth", "0", "LGPL-2.1-or-later",
+  "A challenging authenticator for the reload tests", test_auth_register, { NULL, }
+};
+
+/* ---- fixture ---------------------------------------------------------------- */
+
 typedef struct {
   WampTestRouter *router;
   WampTestPeer *a;    /* joined realm1 */
@@ -154,6 +244,45 @@ test_realm_removed_closes_silent_peer_after_goodbye_timeout (Fixture *f, gconstp
   /* b never answers: the router closes the connection all the same. */
   g_assert_true (wamp_test_peer_wait_closed (f->b, 15000));
   g_assert_false (wamp_test_peer_is_closed (f->a));
+}
+
+#define LO_CHALLENGE \
+  "{ \"name\": \"challenge\", \"type\": \"loopback\", \"serializers\": [\"json\"]," \
+  "  \"auth\": { \"testchallenge\": {} } }"
+
+static void
+test_realm_removed_aborts_authenticating_sessions (gconstpointer data)
+{
+  g_autoptr (WampTestRouter) router = wamp_test_router_new (
+    CONFIG (REALM ("realm1", ALLOW_ALL, "") "," REALM ("realm2", ALLOW_ALL, ""), LO_CHALLENGE));
+  g_autoptr (WampTestPeer) into_removed = wamp_test_peer_new (router, "challenge");
+  g_autoptr (WampTestPeer) into_kept = wamp_test_peer_new (router, "challenge");
+  g_autoptr (WampValue) config = wamp_test_parse (CONFIG (REALM ("realm1", ALLOW_ALL, ""), LO_CHALLENGE));
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) restart_needed = NULL;
+
+  wamp_test_peer_send_json (into_removed, "[1, \"realm2\", {\"roles\": {\"subscriber\": {}},"
+                                          " \"authmethods\": [\"testchallenge\"]}]");
+  wamp_test_peer_assert_frame (into_removed, "[4, \"testchallenge\", {}]");
+  wamp_test_peer_send_json (into_kept, "[1, \"realm1\", {\"roles\": {\"subscriber\": {}},"
+                                       " \"authmethods\": [\"testchallenge\"]}]");
+  wamp_test_peer_assert_frame (into_kept, "[4, \"testchallenge\", {}]");
+
+  g_assert_true (wamp_router_reload (wamp_test_router_get_router (router), config, &restart_needed, &error));
+  g_assert_no_error (error);
+
+  /* Half way into a realm that is gone: refused and disconnected, never
+   * welcomed. */
+  wamp_test_peer_expect_abort (into_removed, "wamp.close.close_realm");
+  g_assert_true (wamp_test_peer_is_closed (into_removed));
+  wamp_test_peer_send_json (into_removed, "[5, \"sig\", {}]");
+  wamp_test_peer_assert_silence (into_removed);
+  /* Into a realm that stays: the authentication goes on. */
+  wamp_test_peer_assert_silence (into_kept);
+  wamp_test_peer_send_json (into_kept, "[5, \"sig\", {}]");
+  wamp_test_peer_assert_frame (into_kept, "[2, \"$any\", {\"realm\": \"realm1\", \"authid\": \"alice\","
+                                          " \"authrole\": \"anonymous\", \"authmethod\": \"testchallenge\","
+                                          " \"authprovider\": \"test\", \"roles\": \"$any\"}]");
 }
 
 static void
@@ -360,12 +489,16 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_summary ("wamp_router_reload(): live changes, rejected configs, what needs a restart");
+  wamp_test_plugins_ensure ();
+  wamp_test_plugins_add_static (&test_auth_plugin);
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/reload/realm/added-is-joinable-and-sessions-stay", test_realm_added_is_joinable_and_sessions_stay);
   ADD ("/reload/realm/removed-sends-goodbye-close-realm", test_realm_removed_sends_goodbye_close_realm);
   ADD ("/reload/realm/removed-closes-silent-peer-after-goodbye-timeout",
        test_realm_removed_closes_silent_peer_after_goodbye_timeout);
+  g_test_add_data_func ("/reload/realm/removed-aborts-sessions-still-authenticating", NULL,
+                        test_realm_removed_aborts_authenticating_sessions);
   ADD ("/reload/realm/permissions-apply-to-established-sessions", test_permissions_apply_to_established_sessions);
   ADD ("/reload/realm/options-change-live", test_realm_options_change_live);
   ADD ("/reload/broken-config-changes-nothing", test_broken_config_changes_nothing);
