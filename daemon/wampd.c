@@ -42,11 +42,22 @@ typedef struct {
 typedef struct {
   GMainLoop *loop;
   WampRouter *router;
-  WampdSystemd *systemd;
-  const char *config_file; /* NULL: the built-in default */
   gboolean shutting_down;
   int exit_status;
+  WampdSystemd *systemd;
+  const char *config_file; /* NULL: the built-in default */
 } WampdState;
+
+/* A main-loop source ID removed when it goes out of scope. */
+typedef guint WampdSourceId;
+
+static void
+wampd_source_id_clear (WampdSourceId *id)
+{
+  g_clear_handle_id (id, g_source_remove);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (WampdSourceId, wampd_source_id_clear)
 
 static gboolean verbose_logging = FALSE;
 
@@ -282,26 +293,6 @@ wampd_shutdown_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_main_loop_quit (state->loop);
 }
 
-static gboolean
-wampd_on_signal (gpointer user_data)
-{
-  WampdState *state = user_data;
-
-  if (state->shutting_down)
-    {
-      /* A second signal: the operator does not want to wait for the
-       * sessions to say goodbye. */
-      g_message ("second signal: stopping now");
-      g_main_loop_quit (state->loop);
-      return G_SOURCE_CONTINUE;
-    }
-  state->shutting_down = TRUE;
-  g_message ("shutting down");
-  wampd_systemd_notify_stopping (state->systemd);
-  wamp_router_shutdown_async (state->router, NULL, wampd_shutdown_done, state);
-  return G_SOURCE_CONTINUE;
-}
-
 /* Re-reads the configuration given at start (the built-in default when
  * none) and applies it with wamp_router_reload(): a bad one changes nothing.
  * Logs the outcome and what needs a restart. The shape of the D-Bus admin's
@@ -355,18 +346,39 @@ wampd_on_sighup (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+static gboolean
+wampd_on_signal (gpointer user_data)
+{
+  WampdState *state = user_data;
+
+  if (state->shutting_down)
+    {
+      /* A second signal: the operator does not want to wait for the
+       * sessions to say goodbye. */
+      g_message ("second signal: stopping now");
+      g_main_loop_quit (state->loop);
+      return G_SOURCE_CONTINUE;
+    }
+  state->shutting_down = TRUE;
+  g_message ("shutting down");
+  wampd_systemd_notify_stopping (state->systemd);
+  wamp_router_shutdown_async (state->router, NULL, wampd_shutdown_done, state);
+  return G_SOURCE_CONTINUE;
+}
+
 static int
 wampd_run (const WampdOptions *options, WampPluginLoader *loader)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr (WampdSystemd) systemd = NULL;
+  g_auto (WampdSourceId) sighup_id = 0;
   g_autoptr(WampValue) config = NULL;
   g_autoptr(WampReactor) reactor = NULL;
   g_autoptr(WampRouter) router = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_auto(GStrv) listeners = NULL;
   WampdState state = { 0, };
-  g_autoptr (WampdSystemd) systemd = NULL;
-  guint sigint_id, sigterm_id, sighup_id;
+  guint sigint_id, sigterm_id;
   const char *config_name = options->config_file != NULL
     ? options->config_file
     /* TRANSLATORS: names the configuration in error messages when no --config was given. */
@@ -398,26 +410,26 @@ wampd_run (const WampdOptions *options, WampPluginLoader *loader)
   wampd_raise_fd_limit ();
 
   loop = g_main_loop_new (NULL, FALSE);
-  systemd = wampd_systemd_new (router);
   state.loop = loop;
   state.router = router;
-  state.systemd = systemd;
-  state.config_file = options->config_file;
   /* Installed before anything listens, so a signal that arrives during
    * start-up is handled as soon as the loop runs. */
   sigint_id = g_unix_signal_add (SIGINT, wampd_on_signal, &state);
   sigterm_id = g_unix_signal_add (SIGTERM, wampd_on_signal, &state);
+  systemd = wampd_systemd_new (router);
+  state.systemd = systemd;
+  state.config_file = options->config_file;
   sighup_id = g_unix_signal_add (SIGHUP, wampd_on_sighup, &state);
 
   /* Listeners whose transport name matches a passed socket accept on it
    * instead of binding. */
   wampd_systemd_take_activated_sockets ();
+
   if (!wamp_router_start (router, &error))
     {
       g_printerr (_("wampd: cannot start: %s\n"), error->message);
       g_source_remove (sigint_id);
       g_source_remove (sigterm_id);
-      g_source_remove (sighup_id);
       return WAMPD_EXIT_FAILURE;
     }
   wampd_systemd_warn_unused_sockets (router);
@@ -443,19 +455,17 @@ wampd_run (const WampdOptions *options, WampPluginLoader *loader)
       g_main_loop_run (loop);
       g_source_remove (sigint_id);
       g_source_remove (sigterm_id);
-      g_source_remove (sighup_id);
       return WAMPD_EXIT_FAILURE;
     }
 
   g_message ("wampd %s ready", PACKAGE_VERSION);
-  /* The one place readiness is announced: every listener is up here. When
-   * the D-Bus admin object exists, this waits until its name is owned. */
+  /* The one place readiness is announced: every listener is up here (with
+   * the D-Bus admin, this belongs where the bus name is owned). */
   wampd_systemd_notify_ready (systemd);
   g_main_loop_run (loop);
 
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
-  g_source_remove (sighup_id);
   return state.exit_status;
 }
 
