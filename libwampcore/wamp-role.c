@@ -129,19 +129,6 @@ wamp_role_detach (WampRole *self)
     iface->detach (self);
 }
 
-WampRole *
-wamp_role_new (const char *name)
-{
-  GType type;
-
-  g_return_val_if_fail (name != NULL, NULL);
-
-  type = wamp_extension_lookup (WAMP_ROLE_EXTENSION_POINT, name);
-  if (type == G_TYPE_INVALID)
-    return NULL;
-  return g_object_new (type, NULL);
-}
-
 gboolean
 wamp_role_options_changed (WampRole *self, WampValue *options)
 {
@@ -155,4 +142,17 @@ wamp_role_options_changed (WampRole *self, WampValue *options)
     return FALSE;
   iface->options_changed (self, options);
   return TRUE;
+}
+
+WampRole *
+wamp_role_new (const char *name)
+{
+  GType type;
+
+  g_return_val_if_fail (name != NULL, NULL);
+
+  type = wamp_extension_lookup (WAMP_ROLE_EXTENSION_POINT, name);
+  if (type == G_TYPE_INVALID)
+    return NULL;
+  return g_object_new (type, NULL);
 }

@@ -547,198 +547,6 @@ wamp_router_configure (WampRouter *self, WampValue *config, GError **error)
   return TRUE;
 }
 
-/* ---- running ------------------------------------------------------------- */
-
-static void
-accept_cb (WampTransport *transport, WampConnection *connection, gpointer user_data)
-{
-  WampRouter *self = user_data;
-
-  if (!self->started)
-    {
-      wamp_connection_close (connection, WAMP_CLOSE_GOING_AWAY, "not accepting connections");
-      return;
-    }
-  g_hash_table_add (self->sessions, wamp_session_new (self, transport, connection));
-}
-
-gboolean
-wamp_router_start (WampRouter *self, GError **error)
-{
-  g_return_val_if_fail (WAMP_IS_ROUTER (self), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-  g_return_val_if_fail (self->configured, FALSE);
-
-  if (self->started)
-    return TRUE;
-  self->started = TRUE;
-  for (guint i = 0; i < self->transports->len; i++)
-    {
-      RouterTransport *rt = g_ptr_array_index (self->transports, i);
-
-      if (!wamp_transport_start (rt->transport, error))
-        {
-          g_prefix_error (error, "%s: ", rt->name);
-          while (i-- > 0)
-            wamp_transport_stop (((RouterTransport *) g_ptr_array_index (self->transports, i))->transport);
-          self->started = FALSE;
-          return FALSE;
-        }
-    }
-  return TRUE;
-}
-
-GStrv
-wamp_router_get_listeners (WampRouter *self)
-{
-  g_autoptr (GStrvBuilder) builder = NULL;
-
-  g_return_val_if_fail (WAMP_IS_ROUTER (self), NULL);
-
-  builder = g_strv_builder_new ();
-  for (guint i = 0; self->started && i < self->transports->len; i++)
-    {
-      RouterTransport *rt = g_ptr_array_index (self->transports, i);
-      g_auto (GStrv) urls = wamp_transport_get_urls (rt->transport);
-
-      for (guint j = 0; urls != NULL && urls[j] != NULL; j++)
-        {
-          g_autofree char *line = g_strdup_printf ("%s %s", rt->name, urls[j]);
-
-          g_strv_builder_add (builder, line);
-        }
-    }
-  return g_strv_builder_end (builder);
-}
-
-static void
-finish_shutdown (WampRouter *self)
-{
-  g_autoptr (GTask) task = g_steal_pointer (&self->shutdown_task);
-
-  if (self->shutdown_timer != NULL)
-    {
-      wamp_reactor_cancel_timer (self->reactor, self->shutdown_timer);
-      self->shutdown_timer = NULL;
-    }
-  if (task != NULL)
-    g_task_return_boolean (task, TRUE);
-}
-
-static void
-shutdown_grace_expired_cb (WampReactor *reactor, gpointer user_data)
-{
-  WampRouter *self = user_data;
-  g_autoptr (GPtrArray) rest = g_ptr_array_new_with_free_func (g_object_unref);
-  GHashTableIter iter;
-  gpointer session;
-
-  self->shutdown_timer = NULL;
-  g_hash_table_iter_init (&iter, self->sessions);
-  while (g_hash_table_iter_next (&iter, &session, NULL))
-    g_ptr_array_add (rest, g_object_ref (session));
-  g_info ("shutdown: closing %u connection(s) that did not answer GOODBYE", rest->len);
-  for (guint i = 0; i < rest->len; i++)
-    wamp_connection_close (wamp_session_get_connection (g_ptr_array_index (rest, i)),
-                           WAMP_CLOSE_GOING_AWAY, "router shutdown");
-  finish_shutdown (self);
-}
-
-void
-wamp_router_shutdown_async (WampRouter *self, GCancellable *cancellable,
-                            GAsyncReadyCallback callback, gpointer user_data)
-{
-  g_autoptr (GTask) task = NULL;
-  g_autoptr (GPtrArray) sessions = NULL;
-  GHashTableIter iter;
-  gpointer session;
-
-  g_return_if_fail (WAMP_IS_ROUTER (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, wamp_router_shutdown_async);
-  if (self->shutdown_task != NULL)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING, "shutdown already in progress");
-      return;
-    }
-
-  for (guint i = 0; self->started && i < self->transports->len; i++)
-    wamp_transport_stop (((RouterTransport *) g_ptr_array_index (self->transports, i))->transport);
-  self->started = FALSE;
-
-  /* A snapshot: sessions may disconnect (and leave the table) while we go. */
-  sessions = g_ptr_array_new_with_free_func (g_object_unref);
-  g_hash_table_iter_init (&iter, self->sessions);
-  while (g_hash_table_iter_next (&iter, &session, NULL))
-    g_ptr_array_add (sessions, g_object_ref (session));
-
-  self->shutdown_task = g_steal_pointer (&task);
-  for (guint i = 0; i < sessions->len; i++)
-    {
-      WampSession *s = g_ptr_array_index (sessions, i);
-
-      if (wamp_session_get_state (s) == WAMP_SESSION_STATE_ESTABLISHED)
-        wamp_session_goodbye (s, wamp_error_code_to_uri (WAMP_ERROR_SYSTEM_SHUTDOWN),
-                              "The router is shutting down.", TRUE);
-      else if (wamp_session_get_state (s) != WAMP_SESSION_STATE_SHUTTING_DOWN)
-        wamp_connection_close (wamp_session_get_connection (s), WAMP_CLOSE_GOING_AWAY, "router shutdown");
-    }
-
-  if (self->shutdown_task == NULL)
-    return;
-  if (g_hash_table_size (self->sessions) == 0)
-    finish_shutdown (self);
-  else
-    self->shutdown_timer = wamp_reactor_add_timer (self->reactor, SHUTDOWN_GRACE_MS,
-                                                   shutdown_grace_expired_cb, self);
-}
-
-gboolean
-wamp_router_shutdown_finish (WampRouter *self, GAsyncResult *result, GError **error)
-{
-  g_return_val_if_fail (WAMP_IS_ROUTER (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-WampReactor *
-wamp_router_get_reactor (WampRouter *self)
-{
-  g_return_val_if_fail (WAMP_IS_ROUTER (self), NULL);
-  return self->reactor;
-}
-
-WampRealm *
-wamp_router_lookup_realm (WampRouter *self, const char *name)
-{
-  g_return_val_if_fail (WAMP_IS_ROUTER (self), NULL);
-  if (name == NULL || self->realms_by_name == NULL)
-    return NULL;
-  return g_hash_table_lookup (self->realms_by_name, name);
-}
-
-GPtrArray *
-wamp_router_list_realms (WampRouter *self)
-{
-  GPtrArray *list;
-
-  g_return_val_if_fail (WAMP_IS_ROUTER (self), NULL);
-
-  list = g_ptr_array_new ();
-  for (guint i = 0; self->realms != NULL && i < self->realms->len; i++)
-    g_ptr_array_add (list, g_ptr_array_index (self->realms, i));
-  return list;
-}
-
-guint64
-wamp_router_next_id (WampRouter *self)
-{
-  g_return_val_if_fail (WAMP_IS_ROUTER (self), 0);
-  return wamp_id_next (&self->id_counter);
-}
-
 /* ---- reload -------------------------------------------------------------- */
 
 static RouterTransport *
@@ -990,6 +798,198 @@ wamp_router_reload (WampRouter *self, WampValue *config, GStrv *restart_needed, 
       *restart_needed = (GStrv) g_ptr_array_free (g_steal_pointer (&restart), FALSE);
     }
   return TRUE;
+}
+
+/* ---- running ------------------------------------------------------------- */
+
+static void
+accept_cb (WampTransport *transport, WampConnection *connection, gpointer user_data)
+{
+  WampRouter *self = user_data;
+
+  if (!self->started)
+    {
+      wamp_connection_close (connection, WAMP_CLOSE_GOING_AWAY, "not accepting connections");
+      return;
+    }
+  g_hash_table_add (self->sessions, wamp_session_new (self, transport, connection));
+}
+
+gboolean
+wamp_router_start (WampRouter *self, GError **error)
+{
+  g_return_val_if_fail (WAMP_IS_ROUTER (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  g_return_val_if_fail (self->configured, FALSE);
+
+  if (self->started)
+    return TRUE;
+  self->started = TRUE;
+  for (guint i = 0; i < self->transports->len; i++)
+    {
+      RouterTransport *rt = g_ptr_array_index (self->transports, i);
+
+      if (!wamp_transport_start (rt->transport, error))
+        {
+          g_prefix_error (error, "%s: ", rt->name);
+          while (i-- > 0)
+            wamp_transport_stop (((RouterTransport *) g_ptr_array_index (self->transports, i))->transport);
+          self->started = FALSE;
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+GStrv
+wamp_router_get_listeners (WampRouter *self)
+{
+  g_autoptr (GStrvBuilder) builder = NULL;
+
+  g_return_val_if_fail (WAMP_IS_ROUTER (self), NULL);
+
+  builder = g_strv_builder_new ();
+  for (guint i = 0; self->started && i < self->transports->len; i++)
+    {
+      RouterTransport *rt = g_ptr_array_index (self->transports, i);
+      g_auto (GStrv) urls = wamp_transport_get_urls (rt->transport);
+
+      for (guint j = 0; urls != NULL && urls[j] != NULL; j++)
+        {
+          g_autofree char *line = g_strdup_printf ("%s %s", rt->name, urls[j]);
+
+          g_strv_builder_add (builder, line);
+        }
+    }
+  return g_strv_builder_end (builder);
+}
+
+static void
+finish_shutdown (WampRouter *self)
+{
+  g_autoptr (GTask) task = g_steal_pointer (&self->shutdown_task);
+
+  if (self->shutdown_timer != NULL)
+    {
+      wamp_reactor_cancel_timer (self->reactor, self->shutdown_timer);
+      self->shutdown_timer = NULL;
+    }
+  if (task != NULL)
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+shutdown_grace_expired_cb (WampReactor *reactor, gpointer user_data)
+{
+  WampRouter *self = user_data;
+  g_autoptr (GPtrArray) rest = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer session;
+
+  self->shutdown_timer = NULL;
+  g_hash_table_iter_init (&iter, self->sessions);
+  while (g_hash_table_iter_next (&iter, &session, NULL))
+    g_ptr_array_add (rest, g_object_ref (session));
+  g_info ("shutdown: closing %u connection(s) that did not answer GOODBYE", rest->len);
+  for (guint i = 0; i < rest->len; i++)
+    wamp_connection_close (wamp_session_get_connection (g_ptr_array_index (rest, i)),
+                           WAMP_CLOSE_GOING_AWAY, "router shutdown");
+  finish_shutdown (self);
+}
+
+void
+wamp_router_shutdown_async (WampRouter *self, GCancellable *cancellable,
+                            GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autoptr (GPtrArray) sessions = NULL;
+  GHashTableIter iter;
+  gpointer session;
+
+  g_return_if_fail (WAMP_IS_ROUTER (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wamp_router_shutdown_async);
+  if (self->shutdown_task != NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING, "shutdown already in progress");
+      return;
+    }
+
+  for (guint i = 0; self->started && i < self->transports->len; i++)
+    wamp_transport_stop (((RouterTransport *) g_ptr_array_index (self->transports, i))->transport);
+  self->started = FALSE;
+
+  /* A snapshot: sessions may disconnect (and leave the table) while we go. */
+  sessions = g_ptr_array_new_with_free_func (g_object_unref);
+  g_hash_table_iter_init (&iter, self->sessions);
+  while (g_hash_table_iter_next (&iter, &session, NULL))
+    g_ptr_array_add (sessions, g_object_ref (session));
+
+  self->shutdown_task = g_steal_pointer (&task);
+  for (guint i = 0; i < sessions->len; i++)
+    {
+      WampSession *s = g_ptr_array_index (sessions, i);
+
+      if (wamp_session_get_state (s) == WAMP_SESSION_STATE_ESTABLISHED)
+        wamp_session_goodbye (s, wamp_error_code_to_uri (WAMP_ERROR_SYSTEM_SHUTDOWN),
+                              "The router is shutting down.", TRUE);
+      else if (wamp_session_get_state (s) != WAMP_SESSION_STATE_SHUTTING_DOWN)
+        wamp_connection_close (wamp_session_get_connection (s), WAMP_CLOSE_GOING_AWAY, "router shutdown");
+    }
+
+  if (self->shutdown_task == NULL)
+    return;
+  if (g_hash_table_size (self->sessions) == 0)
+    finish_shutdown (self);
+  else
+    self->shutdown_timer = wamp_reactor_add_timer (self->reactor, SHUTDOWN_GRACE_MS,
+                                                   shutdown_grace_expired_cb, self);
+}
+
+gboolean
+wamp_router_shutdown_finish (WampRouter *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (WAMP_IS_ROUTER (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+WampReactor *
+wamp_router_get_reactor (WampRouter *self)
+{
+  g_return_val_if_fail (WAMP_IS_ROUTER (self), NULL);
+  return self->reactor;
+}
+
+WampRealm *
+wamp_router_lookup_realm (WampRouter *self, const char *name)
+{
+  g_return_val_if_fail (WAMP_IS_ROUTER (self), NULL);
+  if (name == NULL || self->realms_by_name == NULL)
+    return NULL;
+  return g_hash_table_lookup (self->realms_by_name, name);
+}
+
+GPtrArray *
+wamp_router_list_realms (WampRouter *self)
+{
+  GPtrArray *list;
+
+  g_return_val_if_fail (WAMP_IS_ROUTER (self), NULL);
+
+  list = g_ptr_array_new ();
+  for (guint i = 0; self->realms != NULL && i < self->realms->len; i++)
+    g_ptr_array_add (list, g_ptr_array_index (self->realms, i));
+  return list;
+}
+
+guint64
+wamp_router_next_id (WampRouter *self)
+{
+  g_return_val_if_fail (WAMP_IS_ROUTER (self), 0);
+  return wamp_id_next (&self->id_counter);
 }
 
 /* ---- private ------------------------------------------------------------- */
