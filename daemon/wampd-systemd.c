@@ -21,7 +21,9 @@
 
 struct _WampdSystemd
 {
-  WampRouter *router;    /* unowned */
+  WampRouter *router;    /* weak: NULL once finalized */
+  gulong joined_handler;
+  gulong left_handler;
   gboolean notify;       /* NOTIFY_SOCKET is set: somebody listens */
   gboolean ready;
   guint watchdog_id;
@@ -54,10 +56,14 @@ notify (WampdSystemd *self, const char *state)
 static void
 count_sessions (WampdSystemd *self, guint *n_realms, guint *n_sessions)
 {
-  g_autoptr (GPtrArray) realms = wamp_router_list_realms (self->router);
+  g_autoptr (GPtrArray) realms = NULL;
 
-  *n_realms = realms->len;
+  *n_realms = 0;
   *n_sessions = 0;
+  if (self->router == NULL)
+    return;
+  realms = wamp_router_list_realms (self->router);
+  *n_realms = realms->len;
   for (guint i = 0; i < realms->len; i++)
     *n_sessions += wamp_realm_get_n_sessions (g_ptr_array_index (realms, i));
 }
@@ -113,15 +119,35 @@ wampd_systemd_status_changed (WampdSystemd *self)
                                            status_timeout_cb, self);
 }
 
-/* The core has no join/leave notification yet: the counts are compared
- * once a second (a walk over the realms, not the sessions). When the
- * session-joined/session-left signals exist, connect them to
- * wampd_systemd_status_changed() and drop this poll. */
+/* Without the router's join/leave signals (libwampcore before they were
+ * added), the counts are compared once a second instead: a walk over the
+ * realms, not the sessions. */
 static gboolean
 status_poll_cb (gpointer user_data)
 {
   wampd_systemd_status_changed (user_data);
   return G_SOURCE_CONTINUE;
+}
+
+static void
+session_joined_or_left_cb (WampRouter *router, WampSession *session, gpointer user_data)
+{
+  wampd_systemd_status_changed (user_data);
+}
+
+/* Looked up at run time, so this file builds against a core with or
+ * without them. */
+static gboolean
+connect_session_signals (WampdSystemd *self)
+{
+  if (g_signal_lookup ("session-joined", WAMP_TYPE_ROUTER) == 0
+      || g_signal_lookup ("session-left", WAMP_TYPE_ROUTER) == 0)
+    return FALSE;
+  self->joined_handler = g_signal_connect (self->router, "session-joined",
+                                           G_CALLBACK (session_joined_or_left_cb), self);
+  self->left_handler = g_signal_connect (self->router, "session-left",
+                                         G_CALLBACK (session_joined_or_left_cb), self);
+  return TRUE;
 }
 
 #ifdef HAVE_LIBSYSTEMD
@@ -141,6 +167,8 @@ wampd_systemd_new (WampRouter *router)
   WampdSystemd *self = g_new0 (WampdSystemd, 1);
 
   self->router = router;
+  /* The daemon may drop the router first: its signal handlers go with it. */
+  g_object_add_weak_pointer (G_OBJECT (router), (gpointer *) &self->router);
 #ifdef HAVE_LIBSYSTEMD
   {
     uint64_t watchdog_usec = 0;
@@ -164,6 +192,12 @@ wampd_systemd_free (WampdSystemd *self)
 {
   if (self == NULL)
     return;
+  if (self->router != NULL)
+    {
+      g_clear_signal_handler (&self->joined_handler, self->router);
+      g_clear_signal_handler (&self->left_handler, self->router);
+      g_object_remove_weak_pointer (G_OBJECT (self->router), (gpointer *) &self->router);
+    }
   g_clear_handle_id (&self->watchdog_id, g_source_remove);
   g_clear_handle_id (&self->status_poll_id, g_source_remove);
   g_clear_handle_id (&self->status_timeout_id, g_source_remove);
@@ -177,7 +211,7 @@ wampd_systemd_notify_ready (WampdSystemd *self)
     return;
   send_ready (self);
   self->ready = TRUE;
-  if (self->status_poll_id == 0)
+  if (self->joined_handler == 0 && !connect_session_signals (self) && self->status_poll_id == 0)
     self->status_poll_id = g_timeout_add_seconds (1, status_poll_cb, self);
 }
 
@@ -206,6 +240,11 @@ wampd_systemd_notify_stopping (WampdSystemd *self)
 {
   if (!self->notify)
     return;
+  if (self->router != NULL)
+    {
+      g_clear_signal_handler (&self->joined_handler, self->router);
+      g_clear_signal_handler (&self->left_handler, self->router);
+    }
   g_clear_handle_id (&self->status_poll_id, g_source_remove);
   g_clear_handle_id (&self->status_timeout_id, g_source_remove);
   self->ready = FALSE;
