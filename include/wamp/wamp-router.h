@@ -61,8 +61,8 @@ guint64 wamp_router_next_id (WampRouter *self);
 /* Applies a new configuration to a configured (and usually running) router
  * without dropping established sessions. The whole of @config is validated
  * first, as wamp_router_configure() does; on error (WAMP_CONFIG_ERROR naming
- * the JSON path, or the error of a new transport that cannot start) nothing
- * has changed. What changes live:
+ * the JSON path, the error of a new transport that cannot start, or
+ * G_IO_ERROR_BUSY during shutdown) nothing has changed. What changes live:
  *  - realms added (joinable at once) and removed (their sessions get
  *    GOODBYE wamp.close.close_realm, then their connections are closed;
  *    sessions still authenticating into them get ABORT with that reason);
