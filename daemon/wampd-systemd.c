@@ -211,8 +211,15 @@ wampd_systemd_notify_ready (WampdSystemd *self)
     return;
   send_ready (self);
   self->ready = TRUE;
-  if (self->joined_handler == 0 && !connect_session_signals (self) && self->status_poll_id == 0)
-    self->status_poll_id = g_timeout_add_seconds (1, status_poll_cb, self);
+  if (self->joined_handler != 0 || self->status_poll_id != 0)
+    return;
+  if (connect_session_signals (self))
+    g_debug ("STATUS= follows the router's session-joined/session-left signals");
+  else
+    {
+      g_debug ("STATUS= polls the session counts every second");
+      self->status_poll_id = g_timeout_add_seconds (1, status_poll_cb, self);
+    }
 }
 
 void

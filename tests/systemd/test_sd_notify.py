@@ -32,6 +32,7 @@ CHECKS = [
     "READY=1 arrives once, after the ready file's listeners accept",
     "STATUS= reports the realm and session counts at READY",
     "STATUS= follows a session joining",
+    "STATUS= is sent at most once a second while sessions come and go",
     "WATCHDOG=1 arrives at about half of WATCHDOG_USEC",
     "SIGHUP: RELOADING=1 with MONOTONIC_USEC of now, then READY=1",
     "reload: an added realm is joinable, the existing session keeps working",
@@ -188,6 +189,22 @@ async def checks(run, tap):
 
     try:
         start = len(run.notify.messages)
+        extra = [await run.connect("realm1") for _ in range(3)]
+        await run.notify.wait_for(lambda f: status_counts(f) == (2, 4), start=start, timeout=5)
+        for session in extra:
+            await fx.leave(session)
+        await run.notify.wait_for(lambda f: status_counts(f) == (2, 1), start=start, timeout=5)
+        stamps = [m[0] for m in run.notify.messages[start:] if "STATUS" in m[1]]
+        gaps = [b - a for a, b in zip(stamps, stamps[1:])]
+        # Six changes in quick succession, yet STATUS= stays spaced (the
+        # reader's polling adds some jitter to the 1 s).
+        assert all(gap > 0.8 for gap in gaps), "STATUS= gaps %r" % gaps
+        tap.result(True, CHECKS[3])
+    except Exception as e:
+        tap.result(False, CHECKS[3], "%s: %s" % (type(e).__name__, e))
+
+    try:
+        start = len(run.notify.messages)
         await asyncio.sleep(1.5)
         run.notify.drain()
         pings = [m[0] for m in run.notify.messages[start:] if m[1].get("WATCHDOG") == "1"]
@@ -195,9 +212,9 @@ async def checks(run, tap):
         assert len(pings) >= 3, "%d WATCHDOG=1 in 1.5 s" % len(pings)
         gaps = [b - a for a, b in zip(pings, pings[1:])]
         assert max(gaps) < WATCHDOG_USEC / 1e6, "gaps %r" % gaps
-        tap.result(True, CHECKS[3])
+        tap.result(True, CHECKS[4])
     except Exception as e:
-        tap.result(False, CHECKS[3], "%s: %s" % (type(e).__name__, e))
+        tap.result(False, CHECKS[4], "%s: %s" % (type(e).__name__, e))
 
     # Reload 1: realm3 added (realm1 and realm2 stay).
     try:
@@ -209,9 +226,9 @@ async def checks(run, tap):
         # Python's time.monotonic() is CLOCK_MONOTONIC as well.
         assert before_us - 1e6 <= stamp <= after_us, \
             "MONOTONIC_USEC=%d not within [%d, %d]" % (stamp, before_us, after_us)
-        tap.result(True, CHECKS[4])
+        tap.result(True, CHECKS[5])
     except Exception as e:
-        tap.result(False, CHECKS[4], "%s: %s" % (type(e).__name__, e))
+        tap.result(False, CHECKS[5], "%s: %s" % (type(e).__name__, e))
 
     try:
         s3 = await run.connect("realm3")
@@ -220,9 +237,9 @@ async def checks(run, tap):
         assert state["s1"].is_attached(), "the realm1 session was dropped"
         await fx.echo_works(state["s1"], "com.example.echo1")
         await fx.leave(s3)
-        tap.result(True, CHECKS[5])
+        tap.result(True, CHECKS[6])
     except Exception as e:
-        tap.result(False, CHECKS[5], "%s: %s" % (type(e).__name__, e))
+        tap.result(False, CHECKS[6], "%s: %s" % (type(e).__name__, e))
 
     # Reload 2: realm2 removed while a session is in it.
     try:
@@ -237,9 +254,9 @@ async def checks(run, tap):
         except fx.LeftError as e:
             assert e.reason == "wamp.error.no_such_realm", e.reason
         await fx.echo_works(state["s1"], "com.example.echo1")
-        tap.result(True, CHECKS[6])
+        tap.result(True, CHECKS[7])
     except Exception as e:
-        tap.result(False, CHECKS[6], "%s: %s" % (type(e).__name__, e))
+        tap.result(False, CHECKS[7], "%s: %s" % (type(e).__name__, e))
 
     # Reload 3: a file that is not a valid config.
     try:
@@ -258,9 +275,9 @@ async def checks(run, tap):
         await sighup_and_wait_ready(run)
         await log_contains(run, run.config_path)
         await fx.echo_works(state["s1"], "com.example.echo1")
-        tap.result(True, CHECKS[7])
+        tap.result(True, CHECKS[8])
     except Exception as e:
-        tap.result(False, CHECKS[7], "%s: %s" % (type(e).__name__, e))
+        tap.result(False, CHECKS[8], "%s: %s" % (type(e).__name__, e))
 
     try:
         start = len(run.notify.messages)
@@ -269,9 +286,9 @@ async def checks(run, tap):
         status = await asyncio.get_running_loop().run_in_executor(
             None, lambda: run.proc.wait(timeout=STOP_TIMEOUT))
         assert status == 0, "exit status %d" % status
-        tap.result(True, CHECKS[8])
+        tap.result(True, CHECKS[9])
     except Exception as e:
-        tap.result(False, CHECKS[8], "%s: %s" % (type(e).__name__, e))
+        tap.result(False, CHECKS[9], "%s: %s" % (type(e).__name__, e))
 
 
 def main():
