@@ -725,7 +725,7 @@ wamp_router_reload (WampRouter *self, WampValue *config, GStrv *restart_needed, 
 
       if (!g_hash_table_contains (new_names, rt->name))
         g_ptr_array_add (restart, g_strdup_printf ("transport \"%s\": removed from the configuration, "
-                                                       "still listening until a restart", rt->name));
+                                                   "still listening until a restart", rt->name));
     }
   for (guint i = 0; i < new_transports->len;)
     {
@@ -748,6 +748,7 @@ wamp_router_reload (WampRouter *self, WampValue *config, GStrv *restart_needed, 
       WampRealm *candidate = g_ptr_array_index (candidates, i);
       const char *name = wamp_realm_get_name (candidate);
       WampRealm *existing = g_hash_table_lookup (self->realms_by_name, name);
+      g_autoptr (GPtrArray) not_updated = NULL;
 
       if (existing == NULL)
         {
@@ -757,15 +758,12 @@ wamp_router_reload (WampRouter *self, WampValue *config, GStrv *restart_needed, 
         }
       if (!wamp_realm_has_same_router_roles (existing, candidate))
         g_ptr_array_add (restart, g_strdup_printf ("realm \"%s\": router_roles changed", name));
-      {
-        g_autoptr (GPtrArray) not_updated = g_ptr_array_new_with_free_func (g_free);
-
-        wamp_realm_take_settings (existing, candidate, not_updated);
-        for (guint j = 0; j < not_updated->len; j++)
-          g_ptr_array_add (restart, g_strdup_printf ("realm \"%s\": options (router role \"%s\" cannot "
-                                                         "change them live)", name,
-                                                         (char *) g_ptr_array_index (not_updated, j)));
-      }
+      not_updated = g_ptr_array_new_with_free_func (g_free);
+      wamp_realm_take_settings (existing, candidate, not_updated);
+      for (guint j = 0; j < not_updated->len; j++)
+        g_ptr_array_add (restart, g_strdup_printf ("realm \"%s\": options (router role \"%s\" cannot "
+                                                   "change them live)",
+                                                   name, (char *) g_ptr_array_index (not_updated, j)));
       wamp_realm_shutdown (candidate);
       g_ptr_array_add (realms, g_object_ref (existing));
     }
