@@ -113,6 +113,65 @@ static const WampPluginInfo test_auth_plugin = {
   "A challenging authenticator for the reload tests", test_auth_register, { NULL, }
 };
 
+/* ---- a router role without options_changed ----------------------------------
+ * "optionless" routes nothing and cannot take new realm options live, as a
+ * role plugin built before ABI 1.1. Loaded in this process, it serves every
+ * realm that has no router_roles. */
+
+#define TEST_TYPE_OPTIONLESS_ROLE (test_optionless_role_get_type ())
+G_DECLARE_FINAL_TYPE (TestOptionlessRole, test_optionless_role, TEST, OPTIONLESS_ROLE, GObject)
+
+struct _TestOptionlessRole
+{
+  GObject parent_instance;
+};
+
+static void test_optionless_role_iface_init (WampRoleInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestOptionlessRole, test_optionless_role, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (WAMP_TYPE_ROLE, test_optionless_role_iface_init))
+
+static void
+test_optionless_role_class_init (TestOptionlessRoleClass *klass)
+{
+}
+
+static void
+test_optionless_role_init (TestOptionlessRole *self)
+{
+}
+
+static const char *
+test_optionless_role_get_name (WampRole *role)
+{
+  return "optionless";
+}
+
+static gboolean
+test_optionless_role_attach (WampRole *role, WampRealm *realm, WampValue *options, GError **error)
+{
+  return TRUE;
+}
+
+static void
+test_optionless_role_iface_init (WampRoleInterface *iface)
+{
+  iface->get_name = test_optionless_role_get_name;
+  iface->attach = test_optionless_role_attach;
+}
+
+static gboolean
+test_role_register (WampPluginContext *context, GError **error)
+{
+  return wamp_plugin_context_add_extension (context, WAMP_ROLE_EXTENSION_POINT,
+                                            TEST_TYPE_OPTIONLESS_ROLE, "optionless", error);
+}
+
+static const WampPluginInfo test_role_plugin = {
+  WAMP_ABI_MAJOR, WAMP_ABI_MINOR, "test-reload-role", "0", "LGPL-2.1-or-later",
+  "A router role without options_changed for the reload tests", test_role_register, { NULL, }
+};
+
 /* ---- fixture ---------------------------------------------------------------- */
 
 typedef struct {
@@ -357,8 +416,11 @@ test_realm_options_change_live (Fixture *f, gconstpointer data)
   restart_needed = reload_ok (f, CONFIG (REALM ("realm1", ALLOW_ALL, "\"uri_check\": \"strict\","
                                                 "\"disclose_by_permission_only\": true") ","
                                          REALM ("realm2", ALLOW_ALL, ""), LO ("lo", "anonymous", "")));
-  /* Broker and dealer take their options live. */
-  g_assert_cmpuint (g_strv_length (restart_needed), ==, 0);
+  /* Broker and dealer take their options live (proved below); the role
+   * that cannot is reported. */
+  g_assert_cmpuint (g_strv_length (restart_needed), ==, 1);
+  g_assert_cmpstr (restart_needed[0], ==,
+                   "realm \"realm1\": options (router role \"optionless\" cannot change them live)");
 
   wamp_test_peer_send_json (f->a, "[32, 2, {}, \"com.Example.other\"]");
   wamp_test_peer_assert_frame (f->a, "[8, 32, 2, {}, \"wamp.error.invalid_uri\", \"$any\"]");
@@ -491,6 +553,7 @@ main (int argc, char **argv)
   g_test_summary ("wamp_router_reload(): live changes, rejected configs, what needs a restart");
   wamp_test_plugins_ensure ();
   wamp_test_plugins_add_static (&test_auth_plugin);
+  wamp_test_plugins_add_static (&test_role_plugin);
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/reload/realm/added-is-joinable-and-sessions-stay", test_realm_added_is_joinable_and_sessions_stay);
