@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "wamp-websocket-batch.h"
 #include "wamp-websocket-connection.h"
 
 #define WEBSOCKET_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -133,13 +134,31 @@ handshake_fail (GTask  *task,
   g_object_unref (task);
 }
 
+/* The serializer whose subprotocol, or its ".batched" variant (@batched
+ * set then), the server chose. */
 static WampSerializer *
 find_serializer (Handshake  *hs,
-                 const char *protocol)
+                 const char *protocol,
+                 gboolean   *batched)
 {
   for (guint i = 0; i < hs->serializers->len; i++)
-    if (g_strcmp0 (wamp_serializer_get_subprotocol (hs->serializers->pdata[i]), protocol) == 0)
-      return hs->serializers->pdata[i];
+    {
+      const char *proto = wamp_serializer_get_subprotocol (hs->serializers->pdata[i]);
+      gsize len = proto != NULL ? strlen (proto) : 0;
+
+      if (proto == NULL || strncmp (protocol, proto, len) != 0)
+        continue;
+      if (protocol[len] == '\0')
+        {
+          *batched = FALSE;
+          return hs->serializers->pdata[i];
+        }
+      if (strcmp (protocol + len, WAMP_WEBSOCKET_BATCHED_SUFFIX) == 0)
+        {
+          *batched = TRUE;
+          return hs->serializers->pdata[i];
+        }
+    }
   return NULL;
 }
 
@@ -155,6 +174,7 @@ handshake_complete (GTask *task,
   guint status = 0;
   const char *accept, *protocol;
   WampSerializer *serializer;
+  gboolean batched = FALSE;
   WampWebsocketOptions options;
   WampWebsocketConnection *conn;
   g_autoptr(WampSocketIo) io = NULL;
@@ -195,7 +215,7 @@ handshake_complete (GTask *task,
       return;
     }
   protocol = soup_message_headers_get_one (headers, "Sec-WebSocket-Protocol");
-  serializer = protocol != NULL ? find_serializer (hs, protocol) : NULL;
+  serializer = protocol != NULL ? find_serializer (hs, protocol, &batched) : NULL;
   if (serializer == NULL)
     {
       handshake_fail (task, g_error_new (WAMP_ERROR, WAMP_ERROR_TRANSPORT,
@@ -213,6 +233,7 @@ handshake_complete (GTask *task,
   io = g_object_ref (hs->io);
   conn = wamp_websocket_connection_new (hs->reactor, G_IO_STREAM (hs->connection), io,
                                         WAMP_WEBSOCKET_ROLE_CLIENT, serializer, &options, NULL);
+  wamp_websocket_connection_set_batched (conn, batched);
   g_task_return_pointer (task, conn, g_object_unref);
   g_object_unref (task);
 }
@@ -379,6 +400,11 @@ start_upgrade (GTask *task)
   g_string_append (req, "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ");
   for (guint i = 0; i < hs->serializers->len; i++)
     g_string_append_printf (req, "%s%s", i > 0 ? ", " : "",
+                            wamp_serializer_get_subprotocol (hs->serializers->pdata[i]));
+  /* The batched variants too, after every plain one: a server that prefers
+   * batching may pick one, and the connection then speaks it. */
+  for (guint i = 0; i < hs->serializers->len; i++)
+    g_string_append_printf (req, ", %s" WAMP_WEBSOCKET_BATCHED_SUFFIX,
                             wamp_serializer_get_subprotocol (hs->serializers->pdata[i]));
   g_string_append_printf (req, "\r\nUser-Agent: wampd/%s\r\n\r\n", WAMP_VERSION);
   hs->request = req;

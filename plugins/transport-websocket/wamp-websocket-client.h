@@ -8,7 +8,8 @@ G_BEGIN_DECLS
 
 /* Connects to @url (ws:// or wss://host:port/path, IPv6 hosts in brackets),
  * offering the subprotocols of @serializers (element-type WampSerializer)
- * in order. The TCP connect and the TLS handshake use GIO; the upgrade and
+ * in order, then their ".batched" variants (the connection speaks the
+ * batched framing when the server picks one). The TCP connect and the TLS handshake use GIO; the upgrade and
  * the frames run on @reactor. With wss://, the server certificate must
  * chain to @tls_database (nullable: the system's CAs) and match the URL's
  * host; @tls_certificate (nullable) is presented when the server asks.

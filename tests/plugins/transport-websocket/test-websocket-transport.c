@@ -10,6 +10,7 @@
 #include "wamp-connection-private.h"
 #include "wamp-test-pki.h"
 #include "wamp-transport-private.h"
+#include "wamp-websocket-client.h"
 #include "wamp-websocket-codec.h"
 #include "wamp-websocket-transport.h"
 
@@ -1930,6 +1931,111 @@ test_unix_endpoint_upgrade_and_frames (void)
   g_rmdir (dir);
 }
 
+/* A server that picks the batched variant our client offers after the
+ * plain ones: the client then writes and reads batches. */
+static void
+test_client_speaks_batched_when_server_picks_it (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GSocket) listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                              G_SOCKET_PROTOCOL_TCP, &error);
+  g_autoptr(GSocket) s = NULL;
+  g_autoptr(WampTransport) client_transport = g_object_new (WAMP_TYPE_WEBSOCKET_TRANSPORT, NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(WampConnection) conn = NULL;
+  g_autoptr(GByteArray) req = NULL;
+  g_autoptr(GByteArray) in = g_byte_array_new ();
+  g_autoptr(WampWebsocketCodec) server_codec = NULL;
+  g_autoptr(GBytes) batch = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *accept = NULL;
+  g_autofree char *response = NULL;
+  g_autoptr(GBytes) hello = g_bytes_new_static ("[1]", 3);
+  Received r = { 0, };
+  const char *k;
+  guint16 code = 0;
+  const char *reason = NULL;
+  gboolean eof;
+  gint64 deadline;
+
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (listener, any, TRUE, &error));
+  g_assert_true (g_socket_listen (listener, &error));
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (listener, &error);
+  url = g_strdup_printf ("ws://127.0.0.1:%u/ws",
+                         g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+
+  wamp_transport_connect_async (client_transport, f->reactor, url, f->serializers, NULL,
+                                connect_done_cb, &result);
+  g_socket_set_blocking (listener, FALSE);
+  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (s == NULL && g_get_monotonic_time () < deadline)
+    {
+      g_autoptr(GError) accept_error = NULL;
+
+      g_main_context_iteration (NULL, FALSE);
+      s = g_socket_accept (listener, NULL, &accept_error);
+      if (s == NULL)
+        g_usleep (1000);
+    }
+  g_assert_nonnull (s);
+  g_socket_set_blocking (s, FALSE);
+
+  /* Plain subprotocols first, then the batched ones. */
+  req = raw_read_until (s, "\r\n\r\n", &eof);
+  g_assert_nonnull (g_strstr_len ((const char *) req->data, req->len,
+                                  "Sec-WebSocket-Protocol: wamp.2.json, wamp.2.json.batched\r\n"));
+  k = g_strstr_len ((const char *) req->data, req->len, "Sec-WebSocket-Key: ");
+  g_assert_nonnull (k);
+  k += strlen ("Sec-WebSocket-Key: ");
+  key = g_strndup (k, strcspn (k, "\r"));
+  accept = wamp_websocket_compute_accept (key);
+  response = g_strdup_printf ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                              "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n"
+                              "Sec-WebSocket-Protocol: wamp.2.json.batched\r\n\r\n", accept);
+  raw_send (s, response, strlen (response));
+
+  g_assert_true (wait_for (f, cond_nonnull, &result, 5000));
+  conn = wamp_transport_connect_finish (client_transport, result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (conn);
+  peer_attach (&f->client, conn);
+  g_assert_cmpstr (transport_protocol (conn), ==, "wamp.2.json.batched");
+
+  /* What the client sends is a batch of one, masked. */
+  g_assert_true (wamp_connection_send (conn, hello, &error));
+  g_assert_no_error (error);
+  server_codec = wamp_websocket_codec_new (WAMP_WEBSOCKET_ROLE_SERVER, FALSE, 1 << 20,
+                                           &received_codec_funcs, &r);
+  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (r.messages == 0 && g_get_monotonic_time () < deadline)
+    {
+      g_byte_array_set_size (in, 0);
+      raw_read_at_least (s, in, 1);
+      if (in->len > 0)
+        g_assert_cmpint (wamp_websocket_codec_feed (server_codec, in->data, in->len, &code, &reason),
+                         !=, WAMP_WEBSOCKET_CODEC_FAILED);
+    }
+  g_assert_cmpuint (r.messages, ==, 1);
+  g_assert_cmpmem (g_bytes_get_data (r.last, NULL), g_bytes_get_size (r.last), "[1]\x18", 4);
+
+  /* What the server sends is split into its messages. */
+  batch = wamp_websocket_codec_encode_frame (server_codec, WAMP_WEBSOCKET_OP_TEXT,
+                                             (const guint8 *) "[2]\x18[3]\x1e", 8);
+  raw_send (s, g_bytes_get_data (batch, NULL), g_bytes_get_size (batch));
+  g_assert_true (wait_count (f, &f->client.frames->len, 2));
+  g_assert_cmpmem (g_bytes_get_data (f->client.frames->pdata[0], NULL),
+                   g_bytes_get_size (f->client.frames->pdata[0]), "[2]", 3);
+  g_assert_cmpmem (g_bytes_get_data (f->client.frames->pdata[1], NULL),
+                   g_bytes_get_size (f->client.frames->pdata[1]), "[3]", 3);
+  g_clear_pointer (&r.last, g_bytes_unref);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1950,6 +2056,8 @@ main (int argc, char **argv)
               fixture_setup, test_batched_json_unterminated_gets_1007, fixture_teardown);
   g_test_add ("/websocket/transport/batched/plain-wins-over-batched-of-same-serializer", Fixture, NULL,
               fixture_setup, test_batched_plain_wins_for_one_serializer, fixture_teardown);
+  g_test_add ("/websocket/transport/batched/client-offers-batched-and-speaks-it-when-chosen", Fixture, NULL,
+              fixture_setup, test_client_speaks_batched_when_server_picks_it, fixture_teardown);
   g_test_add ("/websocket/transport/batched/serializer-order-decides-before-variant", Fixture, NULL,
               fixture_setup_binary, test_batched_other_serializer_order_decides, fixture_teardown);
   g_test_add_func ("/websocket/transport/configure/unknown-keys-are-refused-with-their-path",
