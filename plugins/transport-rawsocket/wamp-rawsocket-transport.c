@@ -49,7 +49,7 @@ ready_cb (WampRawsocketConnection *conn,
           gpointer                 user_data)
 {
   WampRawsocketTransport *self = user_data;
-  g_autoptr(WampRawsocketConnection) keep = g_object_ref (conn);
+  g_autoptr(WampRawsocketConnection) keep G_GNUC_UNUSED = g_object_ref (conn);
 
   g_hash_table_remove (self->handshaking, conn);
   if (error != NULL)
