@@ -843,6 +843,11 @@ start_cb (WampReactor *reactor,
       else if (self->state == STATE_OPEN && used < len)
         self->initial = g_bytes_new (data + used, len - used);
     }
+  /* Whoever read before us (a universal port's sniffing, the TLS handshake)
+   * may have left decrypted bytes inside the TLS layer: the fd would not
+   * wake for them. */
+  if (self->state != STATE_CLOSED && !self->paused && wamp_socket_io_is_tls (self->io))
+    read_some (self);
 }
 
 void

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """AutobahnPython's asyncio RawSocket client against the real wampd, over TCP
 and over a Unix socket, with JSON, MessagePack and CBOR: calls and events in
-both directions with a WebSocket session on the same router; keepalive PINGs;
+both directions with a WebSocket session on the same router; over TLS (a test
+PKI made at test time, tests/tls/make-test-pki.sh) and through a universal
+port that serves WebSocket on the same port; keepalive PINGs;
 an event larger than the client's announced maximum is not sent to it; and
 raw sockets that misbehave at every step of the stream (wrong magic, reserved
 bits, unsupported serializer, a slow loris, a length beyond the limit,
@@ -11,9 +13,14 @@ established session is undisturbed. Prints TAP."""
 
 import asyncio
 import os
+import shutil
+import ssl
 import struct
+import subprocess
 import sys
+import tempfile
 import time
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -38,9 +45,23 @@ SERIALIZERS = {"json": JsonSerializer, "msgpack": MsgPackSerializer, "cbor": CBO
 HANDSHAKE_TIMEOUT = 1     # seconds, the rs transport's option
 MAX_MESSAGE_SIZE = 65536  # the rs transport's option: announced as 2^16
 PING_INTERVAL = 1         # seconds, the rs_ping transport's option
+TLS_HANDSHAKE_TIMEOUT = 2 # seconds, the rs_tls transport's option
 
 
-def make_config(unix_path):
+def make_pki(directory):
+    script = os.path.join(os.environ.get("WAMPD_SOURCE_ROOT", os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "..")), "tests", "tls", "make-test-pki.sh")
+    subprocess.run(["/bin/sh", script, directory], check=True, timeout=60)
+
+
+def client_context(pki):
+    """Trusts only the test CA and presents the test client certificate."""
+    ctx = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=os.path.join(pki, "ca.pem"))
+    ctx.load_cert_chain(os.path.join(pki, "client.pem"), os.path.join(pki, "client.key"))
+    return ctx
+
+
+def make_config(unix_path, pki):
     serializers = list(SERIALIZERS)
     anonymous = {"anonymous": {"role": "anonymous"}}
 
@@ -49,6 +70,9 @@ def make_config(unix_path):
                 "serializers": serializers, "auth": anonymous, "options": options}
 
     tcp = {"type": "tcp", "host": "127.0.0.1", "port": 0}
+    tls = dict(tcp, tls={"certificate": os.path.join(pki, "server.pem"),
+                         "key": os.path.join(pki, "server.key"),
+                         "ca_certificates": os.path.join(pki, "ca.pem")})
     return {
         "version": 1,
         "realms": [wampd_fixture.realm("realm1")],
@@ -60,6 +84,11 @@ def make_config(unix_path):
             rawsocket("rs_unix", {"type": "unix", "path": unix_path}),
             rawsocket("rs_ping", tcp, ping_interval=PING_INTERVAL, ping_timeout=5),
             rawsocket("rs_one", tcp, max_connections=1),
+            rawsocket("rs_tls", tls, handshake_timeout=TLS_HANDSHAKE_TIMEOUT),
+            {"name": "uni", "type": "universal", "endpoint": tcp,
+             "serializers": serializers, "auth": anonymous},
+            {"name": "uni_tls", "type": "universal", "endpoint": tls,
+             "serializers": serializers, "auth": anonymous},
         ],
     }
 
@@ -130,8 +159,14 @@ async def join(session, connect):
     return session
 
 
-async def connect_rawsocket(url, serializer, announced_max=None):
-    """A joined session over rawsocket+tcp:// or rawsocket+unix://."""
+def host_port(url):
+    parsed = urllib.parse.urlparse(url)
+    return parsed.hostname, parsed.port
+
+
+async def connect_rawsocket(url, serializer, announced_max=None, ssl_context=None):
+    """A joined session over rawsocket+tcp://, rawsocket+tls:// (with
+    @ssl_context), rawsocket+unix:// or a universal port."""
     loop = asyncio.get_running_loop()
     session = Session(ComponentConfig(realm="realm1"))
     protocol = type("Protocol", (PatchedRawSocketClientProtocol,), {"announced_max": announced_max})
@@ -140,18 +175,22 @@ async def connect_rawsocket(url, serializer, announced_max=None):
     if url.startswith("rawsocket+unix://"):
         connect = loop.create_unix_connection(factory, url[len("rawsocket+unix://"):])
     else:
-        host, port = url[len("rawsocket+tcp://"):].rsplit(":", 1)
-        connect = loop.create_connection(factory, host, int(port))
+        host, port = host_port(url)
+        connect = loop.create_connection(factory, host, port, ssl=ssl_context,
+                                         server_hostname="localhost" if ssl_context else None)
     return await join(session, connect)
 
 
-async def connect_websocket(wampd):
+async def connect_websocket(wampd, url=None, ssl_context=None):
+    """A joined JSON session over ws:// (the "ws" transport unless @url)."""
     loop = asyncio.get_running_loop()
+    url = url or wampd.url
     session = Session(ComponentConfig(realm="realm1"))
-    factory = WampWebSocketClientFactory(lambda: session, url=wampd.url,
+    factory = WampWebSocketClientFactory(lambda: session, url=url,
                                          serializers=[JsonSerializer()])
-    host, port = wampd.host_port()
-    return await join(session, loop.create_connection(factory, host, port))
+    host, port = host_port(url)
+    return await join(session, loop.create_connection(
+        factory, host, port, ssl=ssl_context, server_hostname="localhost" if ssl_context else None))
 
 
 async def leave(*sessions):
@@ -173,10 +212,11 @@ def next_event(session, topic):
     return box, on_event
 
 
-async def exchange_with_websocket(wampd, url, serializer, tag):
+async def exchange_with_websocket(wampd, url, serializer, tag, ssl_context=None, ws_url=None,
+                                  ws_ssl_context=None):
     """Calls and events both ways between a RawSocket and a WebSocket session."""
-    rs = await connect_rawsocket(url, serializer)
-    ws = await connect_websocket(wampd)
+    rs = await connect_rawsocket(url, serializer, ssl_context=ssl_context)
+    ws = await connect_websocket(wampd, ws_url, ws_ssl_context)
     try:
         assert rs.session_id != ws.session_id
         # WebSocket calls a procedure the RawSocket session registered.
@@ -218,6 +258,51 @@ async def check_ready_file_urls(wampd):
     for name in ("rs", "rs_ping", "rs_one"):
         assert urls[name].startswith("rawsocket+tcp://127.0.0.1:"), urls
     assert urls["rs_unix"] == "rawsocket+unix://" + wampd.unix_path, urls
+    assert urls["rs_tls"].startswith("rawsocket+tls://127.0.0.1:"), urls
+    assert urls["uni"].startswith("universal+tcp://127.0.0.1:"), urls
+
+
+async def check_tls(wampd):
+    ctx = client_context(wampd.pki)
+    for serializer in SERIALIZERS:
+        await exchange_with_websocket(wampd, wampd.listeners["rs_tls"], serializer,
+                                      "tls_" + serializer, ssl_context=ctx)
+
+
+async def check_tls_refuses_plain_rawsocket(wampd):
+    """A plain RawSocket handshake to the TLS port gets no RawSocket reply:
+    four octets are not even a TLS record header, so the peer is dropped
+    after the handshake timeout; one frame more is a broken TLS record."""
+    for data in (b"\x7f\xf1\x00\x00", b"\x7f\xf1\x00\x00\x00\x00\x00\x02[]"):
+        async with Witness(wampd, "tls%d" % len(data)):
+            reader, writer = await raw_open(wampd.listeners["rs_tls"])
+            start = time.monotonic()
+            writer.write(data)
+            reply = await read_until_eof(reader)
+            assert not reply.startswith(b"\x7f"), reply
+            assert time.monotonic() - start < TLS_HANDSHAKE_TIMEOUT + 5
+            writer.close()
+
+
+async def check_universal(wampd):
+    """RawSocket and WebSocket clients on one universal port."""
+    host, port = host_port(wampd.listeners["uni"])
+    ws_url = "ws://%s:%d/ws" % (host, port)
+    for serializer in SERIALIZERS:
+        await exchange_with_websocket(wampd, wampd.listeners["uni"], serializer,
+                                      "uni_" + serializer, ws_url=ws_url)
+
+
+async def check_universal_tls(wampd):
+    ctx = client_context(wampd.pki)
+    host, port = host_port(wampd.listeners["uni_tls"])
+    # RawSocket over TLS on the universal port, with a plain WebSocket session...
+    await exchange_with_websocket(wampd, wampd.listeners["uni_tls"], "cbor", "uni_tls",
+                                  ssl_context=ctx)
+    # ...and with a wss:// session on that same port.
+    await exchange_with_websocket(wampd, wampd.listeners["uni_tls"], "json", "uni_tls_wss",
+                                  ssl_context=ctx, ws_url="wss://%s:%d/ws" % (host, port),
+                                  ws_ssl_context=ctx)
 
 
 async def check_keepalive_pings_answered(wampd):
@@ -259,8 +344,8 @@ async def check_oversize_event_not_sent(wampd):
 # Raw sockets
 
 async def raw_open(url):
-    host, port = url[len("rawsocket+tcp://"):].rsplit(":", 1)
-    return await asyncio.wait_for(asyncio.open_connection(host, int(port)), STEP_TIMEOUT)
+    host, port = host_port(url)
+    return await asyncio.wait_for(asyncio.open_connection(host, port), STEP_TIMEOUT)
 
 
 async def read_until_eof(reader, timeout=STEP_TIMEOUT):
@@ -402,6 +487,12 @@ for _listener, _kind in (("rs", "TCP"), ("rs_unix", "a Unix socket")):
         CHECKS.append(("%s over %s: calls and events both ways with a WebSocket session"
                        % (_serializer, _kind), exchange_check(_listener, _serializer)))
 CHECKS += [
+    ("rawsocket+tls:// with a client certificate, each serializer, with a WebSocket session",
+     check_tls),
+    ("rawsocket+tls:// port: a plain RawSocket handshake gets no RawSocket reply",
+     check_tls_refuses_plain_rawsocket),
+    ("universal port: RawSocket (each serializer) and WebSocket on one port", check_universal),
+    ("universal port over TLS: RawSocket and wss:// on one port", check_universal_tls),
     ("keepalive PINGs are sent and the PONGs keep the session", check_keepalive_pings_answered),
     ("an EVENT beyond the client's 512-octet maximum is not sent, a small one is",
      check_oversize_event_not_sent),
@@ -423,9 +514,11 @@ def main():
     tap = wampd_fixture.Tap(names)
     wampd = wampd_fixture.Wampd(None)
     wampd.unix_path = os.path.join(wampd.dir, "rs.sock")
-    wampd.cfg = make_config(wampd.unix_path)
+    wampd.pki = tempfile.mkdtemp(prefix="wampd-interop-pki-")
     try:
         try:
+            make_pki(wampd.pki)
+            wampd.cfg = make_config(wampd.unix_path, wampd.pki)
             wampd.start()
         except Exception as e:
             tap.skip_rest("wampd did not start: %s" % e)
@@ -442,6 +535,7 @@ def main():
                 print("#   " + line, flush=True)
     finally:
         wampd.cleanup()
+        shutil.rmtree(wampd.pki, ignore_errors=True)
     return 1 if tap.failed else 0
 
 
