@@ -6,12 +6,16 @@
 
 G_BEGIN_DECLS
 
-/* @url: rawsocket+tcp://HOST:PORT (also plain rawsocket://) or
- * rawsocket+unix:///PATH. The first of @serializers is requested. */
+/* @url: rawsocket+tcp://HOST:PORT (also plain rawsocket://),
+ * rawsocket+tls://HOST:PORT or rawsocket+unix:///PATH. The first of
+ * @serializers is requested. @tls_database (nullable: the system's) and
+ * @tls_certificate (nullable) serve rawsocket+tls://. */
 void wamp_rawsocket_client_connect_async (WampTransport       *source,
                                           WampReactor         *reactor,
                                           const char          *url,
                                           GPtrArray           *serializers,
+                                          GTlsDatabase        *tls_database,
+                                          GTlsCertificate     *tls_certificate,
                                           GCancellable        *cancellable,
                                           GAsyncReadyCallback  callback,
                                           gpointer             user_data);

@@ -19,6 +19,8 @@ struct _WampRawsocketTransport
   WampRawsocketOptions options;
   WampListener *listener;
   gboolean configured;
+  GTlsDatabase *client_tls_database;       /* nullable */
+  GTlsCertificate *client_tls_certificate; /* nullable */
 
   /* Connections in their handshake (strong references): the transport
    * is told when each ends; on dispose they are dropped. */
@@ -264,8 +266,11 @@ wamp_rawsocket_transport_connect_async (WampTransport       *transport,
                                         GAsyncReadyCallback  callback,
                                         gpointer             user_data)
 {
-  wamp_rawsocket_client_connect_async (transport, reactor, url, serializers, cancellable,
-                                       callback, user_data);
+  WampRawsocketTransport *self = WAMP_RAWSOCKET_TRANSPORT (transport);
+
+  wamp_rawsocket_client_connect_async (transport, reactor, url, serializers,
+                                       self->client_tls_database, self->client_tls_certificate,
+                                       cancellable, callback, user_data);
 }
 
 static WampConnection *
@@ -274,6 +279,17 @@ wamp_rawsocket_transport_connect_finish (WampTransport  *transport,
                                          GError        **error)
 {
   return wamp_rawsocket_client_connect_finish (transport, result, error);
+}
+
+static void
+wamp_rawsocket_transport_set_client_tls (WampTransport   *transport,
+                                         GTlsDatabase    *database,
+                                         GTlsCertificate *certificate)
+{
+  WampRawsocketTransport *self = WAMP_RAWSOCKET_TRANSPORT (transport);
+
+  g_set_object (&self->client_tls_database, database);
+  g_set_object (&self->client_tls_certificate, certificate);
 }
 
 static void
@@ -286,6 +302,7 @@ wamp_rawsocket_transport_iface_init (WampTransportInterface *iface)
   iface->adopt = wamp_rawsocket_transport_adopt;
   iface->connect_async = wamp_rawsocket_transport_connect_async;
   iface->connect_finish = wamp_rawsocket_transport_connect_finish;
+  iface->set_client_tls = wamp_rawsocket_transport_set_client_tls;
 }
 
 /* GObject */
@@ -327,6 +344,8 @@ wamp_rawsocket_transport_finalize (GObject *object)
   g_clear_pointer (&self->serializers, g_ptr_array_unref);
   g_clear_pointer (&self->open_count, g_rc_box_release);
   g_clear_object (&self->reactor);
+  g_clear_object (&self->client_tls_database);
+  g_clear_object (&self->client_tls_certificate);
 
   G_OBJECT_CLASS (wamp_rawsocket_transport_parent_class)->finalize (object);
 }

@@ -16,6 +16,7 @@
 #include "wamp-rawsocket-codec.h"
 #include "wamp-rawsocket-connection.h"
 #include "wamp-rawsocket-transport.h"
+#include "wamp-test-pki.h"
 
 /* A serializer that only names itself: the transport never calls the rest. */
 
@@ -908,6 +909,22 @@ cond_nonnull (Fixture *f, gpointer data)
   return *(gpointer *) data != NULL;
 }
 
+/* @database, @certificate (nullable): the client's TLS settings.
+ * Returns: (transfer full) (nullable). */
+static WampConnection *
+connect_client_tls (Fixture *f, const char *url, GTlsDatabase *database,
+                    GTlsCertificate *certificate, GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(WampTransport) client = g_object_new (WAMP_TYPE_RAWSOCKET_TRANSPORT, NULL);
+
+  wamp_transport_set_client_tls (client, database, certificate);
+  wamp_transport_connect_async (client, f->reactor, url, f->serializers, NULL,
+                                connect_done_cb, &result);
+  g_assert_true (wait_for (f, cond_nonnull, &result, 5000));
+  return wamp_transport_connect_finish (client, result, error);
+}
+
 /* Returns: (transfer full) (nullable). */
 static WampConnection *
 connect_client (Fixture *f, const char *url, GError **error)
@@ -922,16 +939,17 @@ connect_client (Fixture *f, const char *url, GError **error)
 }
 
 static void
-exchange (Fixture *f, const char *url)
+exchange_tls (Fixture *f, const char *url, GTlsDatabase *database, GTlsCertificate *certificate)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(WampConnection) client_conn = NULL;
   g_autoptr(GBytes) hello = g_bytes_new_static ("[1,\"realm1\",{}]", 15);
   g_autoptr(GBytes) welcome = g_bytes_new_static ("[2,1,{}]", 8);
+  g_autoptr(GBytes) big = g_bytes_new_take (g_strnfill (200000, 'b'), 200000);
   Peer client;
 
   peer_init (&client);
-  client_conn = connect_client (f, url, &error);
+  client_conn = connect_client_tls (f, url, database, certificate, &error);
   g_assert_no_error (error);
   g_assert_nonnull (client_conn);
   peer_attach (&client, client_conn);
@@ -942,11 +960,24 @@ exchange (Fixture *f, const char *url)
   g_assert_true (wamp_connection_send (f->server.conn, welcome, NULL));
   g_assert_true (wait_count (f, &client.frames->len, 1));
   g_assert_true (g_bytes_equal (client.frames->pdata[0], welcome));
+  /* Larger than a socket buffer (and many TLS records) both ways. */
+  g_assert_true (wamp_connection_send (f->server.conn, big, NULL));
+  g_assert_true (wamp_connection_send (client_conn, big, NULL));
+  g_assert_true (wait_count (f, &client.frames->len, 2));
+  g_assert_true (wait_count (f, &f->server.frames->len, 2));
+  g_assert_true (g_bytes_equal (client.frames->pdata[1], big));
+  g_assert_true (g_bytes_equal (f->server.frames->pdata[1], big));
   /* The client leaves: the router side hears it. */
   wamp_connection_close (client_conn, WAMP_CLOSE_NORMAL, NULL);
   g_assert_true (wait_count (f, &f->server.closed, 1));
   g_assert_true (wait_count (f, &client.closed, 1));
   peer_clear (&client);
+}
+
+static void
+exchange (Fixture *f, const char *url)
+{
+  exchange_tls (f, url, NULL, NULL);
 }
 
 static void
@@ -993,6 +1024,61 @@ test_transport_unix (Fixture *f, gconstpointer data)
   wamp_transport_stop (f->transport);
   /* The listener removes the socket file it created. */
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_transport_tls (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) urls = NULL;
+  g_autofree char *pki = wamp_test_pki_create ();
+  g_autofree char *ca = wamp_test_pki_file (pki, "ca.pem");
+  g_autofree char *server_pem = wamp_test_pki_file (pki, "server.pem");
+  g_autofree char *server_key = wamp_test_pki_file (pki, "server.key");
+  g_autofree char *client_pem = wamp_test_pki_file (pki, "client.pem");
+  g_autofree char *client_key = wamp_test_pki_file (pki, "client.key");
+  g_autofree char *endpoint = g_strdup_printf (
+    "{ \"type\": \"tcp\", \"host\": \"127.0.0.1\", \"port\": 0, \"tls\": {"
+    " \"certificate\": \"%s\", \"key\": \"%s\", \"ca_certificates\": \"%s\" } }",
+    server_pem, server_key, ca);
+  g_autoptr(GTlsDatabase) database = NULL;
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(WampConnection) refused = NULL;
+  g_autoptr(WampValue) details = NULL;
+  GTlsCertificate *seen;
+  gsize accepted_before;
+
+  g_assert_true (configure_transport (f, endpoint, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (wamp_transport_start (f->transport, &error));
+  g_assert_no_error (error);
+  urls = wamp_transport_get_urls (f->transport);
+  g_assert_cmpuint (g_strv_length (urls), ==, 1);
+  g_assert_true (g_str_has_prefix (urls[0], "rawsocket+tls://127.0.0.1:"));
+
+  /* Without the test CA the router's certificate is not trusted. */
+  refused = connect_client_tls (f, urls[0], NULL, NULL, &error);
+  g_assert_null (refused);
+  g_assert_nonnull (error);
+  g_test_message ("untrusted: %s", error->message);
+  g_clear_error (&error);
+  accepted_before = f->accepted;
+  g_assert_cmpuint (accepted_before, ==, 0);
+
+  database = g_tls_file_database_new (ca, &error);
+  g_assert_no_error (error);
+  certificate = g_tls_certificate_new_from_files (client_pem, client_key, &error);
+  g_assert_no_error (error);
+  exchange_tls (f, urls[0], database, certificate);
+  /* The router side sees the client's certificate. */
+  seen = wamp_connection_get_peer_certificate (f->server.conn);
+  g_assert_nonnull (seen);
+  g_assert_true (g_tls_certificate_is_same (seen, certificate));
+  details = wamp_connection_get_transport_details (f->server.conn);
+  g_assert_true (wamp_value_get_bool (wamp_value_dict_lookup (details, "tls")));
+  g_assert_nonnull (wamp_value_dict_lookup (details, "tls_client_certificate"));
+
+  wamp_test_pki_remove (pki);
 }
 
 static void
@@ -1140,6 +1226,7 @@ main (int argc, char **argv)
   ADD ("/rawsocket/client/wrong-serializer-in-reply", test_client_wrong_serializer_echo);
   ADD ("/rawsocket/transport/tcp-url-and-exchange", test_transport_tcp);
   ADD ("/rawsocket/transport/unix-url-and-exchange", test_transport_unix);
+  ADD ("/rawsocket/transport/tls-url-client-certificate-and-exchange", test_transport_tls);
   ADD ("/rawsocket/transport/config-errors-name-the-path", test_transport_config_errors);
   ADD ("/rawsocket/transport/adopt-without-start", test_transport_adopt_without_start);
   ADD ("/rawsocket/transport/max-connections", test_transport_max_connections);
