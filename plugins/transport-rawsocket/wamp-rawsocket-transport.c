@@ -112,25 +112,32 @@ wamp_rawsocket_transport_configure (WampTransport  *transport,
   const char *name = NULL;
   const char *policy;
   guint64 v;
+  g_autoptr(GPtrArray) offered = NULL;
 
   if (!wamp_config_check_keys (config, config_path, keys, error) ||
       !wamp_config_get_string (config, config_path, "name", FALSE, "rawsocket", &name, error) ||
       !wamp_config_get_dict (config, config_path, "endpoint", TRUE, &endpoint, error))
     return FALSE;
 
-  /* Every serializer the router offers needs a RawSocket id to be asked for. */
+  /* A serializer without a RawSocket id cannot be asked for: it is left
+   * out; with none left the transport would refuse every client. */
+  offered = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < serializers->len; i++)
     {
       guint8 id = wamp_serializer_get_rawsocket_id (serializers->pdata[i]);
 
-      if (id < 1 || id > 15)
-        {
-          g_set_error (error, WAMP_CONFIG_ERROR, WAMP_CONFIG_ERROR_INVALID,
-                       /* TRANSLATORS: a JSON path and a serializer name */
-                       _("%s.serializers: \"%s\" has no RawSocket serializer id"),
-                       config_path, wamp_serializer_get_name (serializers->pdata[i]));
-          return FALSE;
-        }
+      if (id >= 1 && id <= 15)
+        g_ptr_array_add (offered, g_object_ref (serializers->pdata[i]));
+      else
+        g_debug ("%s: serializer %s has no RawSocket id; not offered", config_path,
+                 wamp_serializer_get_name (serializers->pdata[i]));
+    }
+  if (offered->len == 0)
+    {
+      g_set_error (error, WAMP_CONFIG_ERROR, WAMP_CONFIG_ERROR_INVALID,
+                   /* TRANSLATORS: a JSON path */
+                   _("%s.serializers: none of them can be used over RawSocket"), config_path);
+      return FALSE;
     }
 
   wamp_rawsocket_options_init (&opts);
@@ -187,9 +194,7 @@ wamp_rawsocket_transport_configure (WampTransport  *transport,
   g_set_object (&self->listener, listener);
   g_set_object (&self->reactor, reactor);
   g_clear_pointer (&self->serializers, g_ptr_array_unref);
-  self->serializers = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; i < serializers->len; i++)
-    g_ptr_array_add (self->serializers, g_object_ref (serializers->pdata[i]));
+  self->serializers = g_steal_pointer (&offered);
   self->options = opts;
   self->configured = TRUE;
   return TRUE;
@@ -207,12 +212,6 @@ wamp_rawsocket_transport_start (WampTransport  *transport,
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
                            "rawsocket transport started before configure");
-      return FALSE;
-    }
-  if (self->serializers->len == 0)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
-                           "rawsocket transport has no serializer to offer");
       return FALSE;
     }
   return wamp_listener_start (self->listener, error);

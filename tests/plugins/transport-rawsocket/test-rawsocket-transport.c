@@ -1112,6 +1112,21 @@ test_transport_config_errors (Fixture *f, gconstpointer data)
     g_assert_nonnull (error);
     g_assert_nonnull (strstr (error->message, "$.transports[1].endpoint"));
   }
+  {
+    g_autoptr(GError) error = NULL;
+
+    /* Only serializers without a RawSocket id: no client could ever ask. */
+    g_ptr_array_set_size (f->serializers, 0);
+    g_ptr_array_add (f->serializers, fake_serializer_new (0));
+    g_assert_false (configure_transport (f, endpoint, NULL, &error));
+    g_assert_error (error, WAMP_CONFIG_ERROR, WAMP_CONFIG_ERROR_INVALID);
+    g_assert_nonnull (strstr (error->message, "$.transports[1].serializers"));
+    /* Next to one with an id, it is left out. */
+    g_ptr_array_add (f->serializers, fake_serializer_new (1));
+    g_clear_error (&error);
+    g_assert_true (configure_transport (f, endpoint, NULL, &error));
+    g_assert_no_error (error);
+  }
 }
 
 static void
