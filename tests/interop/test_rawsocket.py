@@ -37,6 +37,8 @@ from autobahn.asyncio.rawsocket import (WampRawSocketClientFactory,  # noqa: E40
                                         WampRawSocketClientProtocol)
 from autobahn.asyncio.wamp import ApplicationSession  # noqa: E402
 from autobahn.asyncio.websocket import WampWebSocketClientFactory  # noqa: E402
+from autobahn.exception import PayloadExceededError  # noqa: E402
+from autobahn.wamp.exception import ApplicationError  # noqa: E402
 from autobahn.wamp.serializer import (CBORSerializer, JsonSerializer,  # noqa: E402
                                       MsgPackSerializer)
 from autobahn.wamp.types import ComponentConfig, PublishOptions  # noqa: E402
@@ -341,6 +343,50 @@ async def check_oversize_event_not_sent(wampd):
         await leave(small_client, ws)
 
 
+async def expect_payload_size_exceeded(awaitable):
+    """The call must fail with ERROR wamp.error.payload_size_exceeded, which
+    Autobahn raises as PayloadExceededError carrying the router's message."""
+    try:
+        result = await asyncio.wait_for(awaitable, STEP_TIMEOUT)
+    except PayloadExceededError as e:
+        assert "exceeds the 512 the peer accepts" in str(e), e
+        return
+    except ApplicationError as e:
+        assert e.error == "wamp.error.payload_size_exceeded", e
+        return
+    raise AssertionError("expected wamp.error.payload_size_exceeded, got a result: %r" % (result,))
+
+
+async def check_oversize_result_is_error(wampd):
+    """A RESULT longer than the RawSocket caller announced (512 octets) is
+    not sent: the caller gets ERROR wamp.error.payload_size_exceeded and
+    stays joined."""
+    caller = await connect_rawsocket(wampd.listeners["rs"], "json", announced_max=512)
+    ws = await connect_websocket(wampd)
+    try:
+        await asyncio.wait_for(ws.register(lambda n: "R" * n, "com.rs.sized_result"), STEP_TIMEOUT)
+        await expect_payload_size_exceeded(caller.call("com.rs.sized_result", 2000))
+        assert caller.is_attached()
+        result = await asyncio.wait_for(caller.call("com.rs.sized_result", 10), STEP_TIMEOUT)
+        assert result == "R" * 10, result
+    finally:
+        await leave(caller, ws)
+
+
+async def check_oversize_invocation_is_error(wampd):
+    """An INVOCATION longer than the RawSocket callee announced is not sent:
+    the caller gets ERROR wamp.error.payload_size_exceeded, the callee stays."""
+    callee = await connect_rawsocket(wampd.listeners["rs"], "cbor", announced_max=512)
+    ws = await connect_websocket(wampd)
+    try:
+        await asyncio.wait_for(callee.register(lambda s: len(s), "com.rs.sized_arg"), STEP_TIMEOUT)
+        await expect_payload_size_exceeded(ws.call("com.rs.sized_arg", "A" * 2000))
+        assert callee.is_attached()
+        assert await asyncio.wait_for(ws.call("com.rs.sized_arg", "A" * 10), STEP_TIMEOUT) == 10
+    finally:
+        await leave(callee, ws)
+
+
 # Raw sockets
 
 async def raw_open(url):
@@ -496,6 +542,10 @@ CHECKS += [
     ("keepalive PINGs are sent and the PONGs keep the session", check_keepalive_pings_answered),
     ("an EVENT beyond the client's 512-octet maximum is not sent, a small one is",
      check_oversize_event_not_sent),
+    ("a RESULT beyond the RawSocket caller's maximum: ERROR payload_size_exceeded",
+     check_oversize_result_is_error),
+    ("an INVOCATION beyond the RawSocket callee's maximum: ERROR payload_size_exceeded",
+     check_oversize_invocation_is_error),
     ("handshake reply echoes the serializer and announces max_message_size",
      check_handshake_reply_announces_limit),
     ("wrong magic: closed without a reply; others undisturbed", check_wrong_magic),
