@@ -39,6 +39,11 @@ G_DECLARE_INTERFACE (WampRole, wamp_role, WAMP, ROLE, GObject)
  *   connection, realm removed): drop everything it owns. It can no longer
  *   receive messages; other sessions can.
  * @detach: the realm is going away (after every session_leaving).
+ * @options_changed: the realm's `options` dict was replaced by a config
+ *   reload (wamp_router_reload()); re-read the role settings from @options,
+ *   which has already been validated by a fresh instance's @attach. NULL in
+ *   roles that cannot change settings live: the reload then reports that the
+ *   realm's options need a restart. Since: ABI 1.1
  */
 struct _WampRoleInterface
 {
@@ -52,6 +57,8 @@ struct _WampRoleInterface
   void (*session_joined) (WampRole *self, WampSession *session);
   void (*session_leaving) (WampRole *self, WampSession *session);
   void (*detach) (WampRole *self);
+  /* Since: ABI 1.1 */
+  void (*options_changed) (WampRole *self, WampValue *options);
 };
 
 WAMP_AVAILABLE_IN_ALL
@@ -76,5 +83,12 @@ void wamp_role_detach (WampRole *self);
  * @name, NULL when no plugin provides it. */
 WAMP_AVAILABLE_IN_ALL
 WampRole *wamp_role_new (const char *name);
+
+/* Hands @options (transfer none), the realm's new `options` dict, to a
+ * role after a reload. Returns: FALSE when the role does not implement
+ * @options_changed (an older plugin): its settings stay as they were.
+ * Since: ABI 1.1 */
+WAMP_AVAILABLE_IN_ALL
+gboolean wamp_role_options_changed (WampRole *self, WampValue *options);
 
 G_END_DECLS
