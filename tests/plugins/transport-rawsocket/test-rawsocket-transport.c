@@ -999,6 +999,25 @@ test_transport_tcp (Fixture *f, gconstpointer data)
 }
 
 static void
+test_transport_tcp6 (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) urls = NULL;
+
+  g_assert_true (configure_transport (f, "{ \"type\": \"tcp\", \"host\": \"::1\", \"port\": 0 }",
+                                      NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (wamp_transport_start (f->transport, &error));
+  g_assert_no_error (error);
+  urls = wamp_transport_get_urls (f->transport);
+  g_assert_cmpuint (g_strv_length (urls), ==, 1);
+  g_assert_true (g_str_has_prefix (urls[0], "rawsocket+tcp://[::1]:"));
+  /* The client takes the bracketed form back. */
+  exchange (f, urls[0]);
+  g_assert_true (g_str_has_prefix (wamp_connection_get_peer (f->server.conn), "tcp6:[::1]:"));
+}
+
+static void
 test_transport_unix (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
@@ -1240,6 +1259,7 @@ main (int argc, char **argv)
   ADD ("/rawsocket/client/refused-with-reason", test_client_refused);
   ADD ("/rawsocket/client/wrong-serializer-in-reply", test_client_wrong_serializer_echo);
   ADD ("/rawsocket/transport/tcp-url-and-exchange", test_transport_tcp);
+  ADD ("/rawsocket/transport/tcp6-url-and-exchange", test_transport_tcp6);
   ADD ("/rawsocket/transport/unix-url-and-exchange", test_transport_unix);
   ADD ("/rawsocket/transport/tls-url-client-certificate-and-exchange", test_transport_tls);
   ADD ("/rawsocket/transport/config-errors-name-the-path", test_transport_config_errors);
