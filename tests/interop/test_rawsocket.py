@@ -430,6 +430,25 @@ class Witness:
         await leave(self.session)
 
 
+async def check_ping_answered_then_hello(wampd):
+    """Through the real wampd: a PING is answered with a PONG echoing it, and
+    the connection then carries a session (HELLO -> WELCOME)."""
+    reader, writer = await raw_open(wampd.listeners["rs"])
+    writer.write(b"\x7f\xf1\x00\x00")
+    assert await asyncio.wait_for(reader.readexactly(4), STEP_TIMEOUT) == b"\x7f\x71\x00\x00"
+    payload = b"\x00keepalive\xff"
+    writer.write(struct.pack("!L", (1 << 24) | len(payload)) + payload)
+    pong = await asyncio.wait_for(reader.readexactly(4 + len(payload)), STEP_TIMEOUT)
+    assert pong == struct.pack("!L", (2 << 24) | len(payload)) + payload, pong
+    hello = b'[1,"realm1",{"roles":{"caller":{}}}]'
+    writer.write(struct.pack("!L", len(hello)) + hello)
+    prefix = await asyncio.wait_for(reader.readexactly(4), STEP_TIMEOUT)
+    assert prefix[0] == 0, prefix
+    welcome = await asyncio.wait_for(reader.readexactly(struct.unpack("!L", prefix)[0]), STEP_TIMEOUT)
+    assert welcome.startswith(b"[2,"), welcome
+    writer.close()
+
+
 async def check_wrong_magic(wampd):
     async with Witness(wampd, "magic"):
         reader, writer = await raw_open(wampd.listeners["rs"])
@@ -548,6 +567,8 @@ CHECKS += [
      check_oversize_invocation_is_error),
     ("handshake reply echoes the serializer and announces max_message_size",
      check_handshake_reply_announces_limit),
+    ("a PING through wampd is answered with its PONG, then HELLO gets WELCOME",
+     check_ping_answered_then_hello),
     ("wrong magic: closed without a reply; others undisturbed", check_wrong_magic),
     ("reserved bits: error 3, closed; others undisturbed", check_reserved_bits),
     ("unsupported or illegal serializer: error 1, closed; others undisturbed",
