@@ -665,6 +665,119 @@ test_result_above_caller_limit_is_payload_size_exceeded (Fixture *f, gconstpoint
   wamp_test_peer_assert_silence (caller);
 }
 
+/* ---- the real binary serializers ---------------------------------------- */
+
+/* One loopback transport per serializer plugin: "lo" JSON, "lm" MessagePack. */
+#define FORMAT_TRANSPORTS \
+  "  \"transports\": [" \
+  "    { \"name\": \"lo\", \"type\": \"loopback\", \"serializers\": [\"json\"], " AUTH " }," \
+  "    { \"name\": \"lm\", \"type\": \"loopback\", \"serializers\": [\"msgpack\"], " AUTH " } ]"
+
+static const char *const format_transports[] = { "lo", "lm" };
+static const char *const format_names[] = { "json", "msgpack" };
+#define N_FORMATS G_N_ELEMENTS (format_names)
+
+static const char formats_config[] = "{ \"version\": 1," REALMS FORMAT_TRANSPORTS "}";
+
+static void
+formats_setup (Fixture *f, gconstpointer data)
+{
+  f->router = wamp_test_router_new (formats_config);
+  f->peers = g_ptr_array_new_with_free_func ((GDestroyNotify) wamp_test_peer_free);
+}
+
+static void
+check_formats_fanout (Fixture *f, const char *publisher_transport)
+{
+  WampTestPeer *publisher = join (f, publisher_transport);
+  g_autoptr(GPtrArray) subscribers = g_ptr_array_new ();
+  g_autoptr(GBytes) frame = NULL;
+  g_autofree char *event = NULL;
+  WampCounters counters;
+  guint64 sub = 0;
+
+  for (guint i = 0; i < 2 * N_FORMATS; i++)
+    {
+      WampTestPeer *peer = join (f, format_transports[i % N_FORMATS]);
+
+      sub = subscribe (peer, "com.example.formats");
+      g_ptr_array_add (subscribers, peer);
+    }
+  /* Built before counting: a binary peer's frame is translated from JSON. */
+  frame = wamp_test_peer_encode_json (publisher, "[16, 1, {}, \"com.example.formats\","
+                                                 " [-9223372036854775808,18446744073709551615,-0.5,\"a\\u0000b\","
+                                                 "\"\\u0000AQID\",null,[],{}],{\"k\":[true,{\"n\":1.0}]}]");
+  wamp_counters_reset ();
+  wamp_test_peer_send_frame (publisher, frame);
+  wamp_counters_get (&counters);
+
+  /* One decode of the publisher's payload for the other formats, one
+   * EVENT serialization per format in use (the publisher's own passes the
+   * payload through). */
+  g_assert_cmpuint (counters.payload_decodes, ==, 1);
+  g_assert_cmpuint (counters.serializations, ==, N_FORMATS);
+  g_assert_cmpuint (counters.serialization_failures, ==, 0);
+  for (guint i = 0; i < N_FORMATS; i++)
+    g_assert_cmpuint (wamp_counters_get_serializations (wamp_serializer_lookup (format_names[i])), ==, 1);
+
+  event = g_strdup_printf ("[36,%" G_GUINT64_FORMAT ",", sub);
+  for (guint i = 0; i < subscribers->len; i++)
+    {
+      g_autofree char *text = wamp_test_peer_expect (g_ptr_array_index (subscribers, i), 2000);
+
+      /* Translated back to JSON by the harness: every value as sent. */
+      g_assert_nonnull (text);
+      g_assert_true (g_str_has_prefix (text, event));
+      g_assert_nonnull (strstr (text, ",{},[-9223372036854775808,18446744073709551615,-0.5,\"a\\u0000b\","
+                                      "\"\\u0000AQID\",null,[],{}],{\"k\":[true,{\"n\":1.0}]}]"));
+    }
+}
+
+static void
+test_formats_json_publisher (Fixture *f, gconstpointer data)
+{
+  check_formats_fanout (f, "lo");
+}
+
+static void
+test_formats_msgpack_publisher (Fixture *f, gconstpointer data)
+{
+  check_formats_fanout (f, "lm");
+}
+
+
+static void
+test_call_msgpack_to_msgpack_decodes_nothing (Fixture *f, gconstpointer data)
+{
+  WampTestPeer *callee = join (f, "lm");
+  WampTestPeer *caller = join (f, "lm");
+  g_autoptr(GBytes) call = NULL;
+  g_autoptr(GBytes) yield = NULL;
+  WampCounters counters;
+  guint64 id;
+
+  register_procedure (callee, "com.example.echo");
+  call = wamp_test_peer_encode_json (caller, "[48, 5, {}, \"com.example.echo\", [1, \"x\"], {\"k\": 1.5}]");
+  wamp_counters_reset ();
+  wamp_test_peer_send_frame (caller, call);
+  wamp_counters_get (&counters);
+  g_assert_cmpuint (counters.payload_decodes, ==, 0);
+  g_assert_cmpuint (wamp_counters_get_serializations (wamp_serializer_lookup ("msgpack")), ==, 1);
+
+  id = expect_invocation (callee, "[68, \"$any\", \"$any\", {}, [1, \"x\"], {\"k\": 1.5}]");
+  {
+    g_autofree char *text = g_strdup_printf ("[70, %" G_GUINT64_FORMAT ", {}, [\"done\"]]", id);
+
+    yield = wamp_test_peer_encode_json (callee, text);
+  }
+  wamp_counters_reset ();
+  wamp_test_peer_send_frame (callee, yield);
+  wamp_counters_get (&counters);
+  g_assert_cmpuint (counters.payload_decodes, ==, 0);
+  g_assert_cmpuint (wamp_counters_get_serializations (wamp_serializer_lookup ("msgpack")), ==, 1);
+  wamp_test_peer_assert_frame (caller, "[50, 5, {}, [\"done\"]]");
+}
+
 /* ---- the nesting limit -------------------------------------------------- */
 
 static guint
@@ -814,6 +927,12 @@ main (int argc, char **argv)
        test_invocation_above_callee_limit_is_payload_size_exceeded);
   ADD ("/serialization/payload-size/result-above-caller-limit-is-payload-size-exceeded",
        test_result_above_caller_limit_is_payload_size_exceeded);
+  g_test_add ("/serialization/passthrough/formats-json-publisher-1-decode-1-serialization-each",
+              Fixture, NULL, formats_setup, test_formats_json_publisher, fixture_teardown);
+  g_test_add ("/serialization/passthrough/formats-msgpack-publisher-1-decode-1-serialization-each",
+              Fixture, NULL, formats_setup, test_formats_msgpack_publisher, fixture_teardown);
+  g_test_add ("/serialization/passthrough/call-msgpack-to-msgpack-0-decodes",
+              Fixture, NULL, formats_setup, test_call_msgpack_to_msgpack_decodes_nothing, fixture_teardown);
   g_test_add_func ("/serialization/limits/max-nesting-depth-applies-to-serializers",
                    test_limits_max_nesting_depth_applies_to_serializers);
   g_test_add_func ("/serialization/limits/default-is-32-again-without-limits",
