@@ -688,7 +688,7 @@ retire_realm (WampRouter *self, WampRealm *realm)
 gboolean
 wamp_router_reload (WampRouter *self, WampValue *config, GStrv *restart_needed, GError **error)
 {
-  static const char *const known[] = { "version", "realms", "transports", "admin", NULL };
+  static const char *const known[] = { "version", "realms", "transports", "admin", "limits", NULL };
   g_autoptr (GPtrArray) candidates = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr (GPtrArray) new_transports = g_ptr_array_new_with_free_func (router_transport_free);
   g_autoptr (GPtrArray) added_transports = g_ptr_array_new ();
@@ -698,6 +698,7 @@ wamp_router_reload (WampRouter *self, WampValue *config, GStrv *restart_needed, 
   g_autoptr (GHashTable) new_names = g_hash_table_new (g_str_hash, g_str_equal);
   AdminDbus admin_dbus;
   guint64 version = 0;
+  guint max_nesting_depth = DEFAULT_NESTING_DEPTH;
 
   g_return_val_if_fail (WAMP_IS_ROUTER (self), FALSE);
   g_return_val_if_fail (config != NULL, FALSE);
@@ -716,7 +717,8 @@ wamp_router_reload (WampRouter *self, WampValue *config, GStrv *restart_needed, 
    * candidates and the transports configured, but nothing listens. */
   if (!wamp_config_check_keys (config, "$", known, error)
       || !wamp_config_get_uint (config, "$", "version", TRUE, 1, 1, 1, &version, error)
-      || !configure_admin (self, config, &admin_dbus, error))
+      || !configure_admin (self, config, &admin_dbus, error)
+      || !configure_limits (config, &max_nesting_depth, error))
     return FALSE;
   if (!configure_realms (self, config, candidates, error))
     {
@@ -843,6 +845,8 @@ wamp_router_reload (WampRouter *self, WampValue *config, GStrv *restart_needed, 
 
   if (admin_dbus != self->admin_dbus)
     g_ptr_array_add (restart, g_strdup ("admin.dbus changed"));
+  /* Takes effect live: serializers read the limit per frame. */
+  apply_nesting_limit (max_nesting_depth);
 
   if (restart_needed != NULL)
     {

@@ -856,6 +856,40 @@ test_limits_default_is_32 (void)
   assert_all_max_depths (32);
 }
 
+static void
+test_limits_reload_applies_live (void)
+{
+  g_autoptr(WampTestRouter) router = wamp_test_router_new (config);
+  g_autoptr(WampTestPeer) peer = wamp_test_peer_new (router, "lo");
+  g_autoptr(WampValue) limited = wamp_test_parse ("{ \"version\": 1, \"limits\": { \"max_nesting_depth\": 5 },"
+                                                  REALMS TRANSPORTS "}");
+  g_autoptr(WampValue) bad = wamp_test_parse ("{ \"version\": 1, \"limits\": { \"max_nesting_depth\": 0 },"
+                                              REALMS TRANSPORTS "}");
+  g_auto(GStrv) restart = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpuint (wamp_test_peer_join (peer, "realm1", NULL), !=, 0);
+  g_assert_cmpuint (json_max_depth (), ==, 32);
+
+  /* A bad value is refused with its path, and nothing changes. */
+  g_assert_false (wamp_router_reload (wamp_test_router_get_router (router), bad, &restart, &error));
+  g_assert_error (error, WAMP_CONFIG_ERROR, WAMP_CONFIG_ERROR_INVALID);
+  g_assert_true (g_str_has_prefix (error->message, "$.limits.max_nesting_depth:"));
+  g_clear_error (&error);
+  g_assert_cmpuint (json_max_depth (), ==, 32);
+
+  /* A good one applies at once, without a restart, to the open session too. */
+  g_assert_true (wamp_router_reload (wamp_test_router_get_router (router), limited, &restart, &error));
+  g_assert_no_error (error);
+  g_assert_true (restart == NULL || restart[0] == NULL);
+  assert_all_max_depths (5);
+  wamp_test_peer_send_json (peer, "[16, 1, {}, \"com.example.deep\", [[[[1]]]]]");
+  wamp_test_peer_assert_silence (peer);
+  g_assert_false (wamp_test_peer_is_closed (peer));
+  wamp_test_peer_send_json (peer, "[16, 2, {}, \"com.example.deep\", [[[[[1]]]]]]");
+  wamp_test_peer_expect_abort (peer, "wamp.error.protocol_violation");
+}
+
 typedef struct {
   const char *name;
   const char *limits;
@@ -937,6 +971,8 @@ main (int argc, char **argv)
                    test_limits_max_nesting_depth_applies_to_serializers);
   g_test_add_func ("/serialization/limits/default-is-32-again-without-limits",
                    test_limits_default_is_32);
+  g_test_add_func ("/serialization/limits/reload-applies-live-and-refuses-bad-values",
+                   test_limits_reload_applies_live);
   for (gsize i = 0; i < G_N_ELEMENTS (limits_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/serialization/limits/%s-is-refused-naming-its-path",
