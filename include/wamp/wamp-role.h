@@ -39,6 +39,12 @@ G_DECLARE_INTERFACE (WampRole, wamp_role, WAMP, ROLE, GObject)
  *   connection, realm removed): drop everything it owns. It can no longer
  *   receive messages; other sessions can.
  * @detach: the realm is going away (after every session_leaving).
+ * @list_routes: (nullable): what the role routes to, for the admin API: a
+ *   list of dicts, one per subscription (broker) or registration (dealer),
+ *   each with at least "id" (uint), "uri", "match" ("exact", "prefix",
+ *   "wildcard"), "created" (int, microseconds since the Unix epoch) and
+ *   "sessions" (list of session IDs); a dealer adds "invoke" (the invocation
+ *   policy). Not on the hot path. Since: ABI 1.1.
  */
 struct _WampRoleInterface
 {
@@ -52,6 +58,8 @@ struct _WampRoleInterface
   void (*session_joined) (WampRole *self, WampSession *session);
   void (*session_leaving) (WampRole *self, WampSession *session);
   void (*detach) (WampRole *self);
+  /* Since: ABI 1.1 */
+  WampValue *(*list_routes) (WampRole *self);
 };
 
 WAMP_AVAILABLE_IN_ALL
@@ -76,5 +84,11 @@ void wamp_role_detach (WampRole *self);
  * @name, NULL when no plugin provides it. */
 WAMP_AVAILABLE_IN_ALL
 WampRole *wamp_role_new (const char *name);
+
+/* The role's subscriptions or registrations, see @list_routes.
+ * Returns: (transfer full): a list (empty when the role routes nothing or
+ * is a plugin built before ABI 1.1). Since: ABI 1.1. */
+WAMP_AVAILABLE_IN_ALL
+WampValue *wamp_role_list_routes (WampRole *self);
 
 G_END_DECLS
