@@ -292,7 +292,7 @@ format_duration (gint64 usec)
 
   if (days > 0)
     /* TRANSLATORS: an uptime, days then hours:minutes:seconds. */
-    return g_strdup_printf (_("%" G_GINT64_FORMAT " d %02d:%02d:%02d"), days, (int) (seconds % 86400 / 3600),
+    return g_strdup_printf (_("%d d %02d:%02d:%02d"), (int) days, (int) (seconds % 86400 / 3600),
                             (int) (seconds % 3600 / 60), (int) (seconds % 60));
   return g_strdup_printf ("%02d:%02d:%02d", (int) (seconds / 3600), (int) (seconds % 3600 / 60),
                           (int) (seconds % 60));

@@ -1,0 +1,1076 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The D-Bus admin interface end to end: a private bus (GTestDBus), the real
+ * wampd spawned on it with --session-bus, real WAMP clients (WampClient over
+ * WebSocket) and both the generated proxy and the wampctl executable as
+ * admin clients. Every wait is bounded; children are ended by their PID. */
+
+#include <signal.h>
+#include <string.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include <wamp/wamp.h>
+
+#include "wampd-admin-error.h"
+#include "wampd-router1-generated.h"
+
+/* Generous: sanitizer builds on a shared machine start slowly. */
+#define TIMEOUT_MS 30000
+
+#define ALLOW_ALL "\"allow\": {\"call\": true, \"register\": true, \"publish\": true, \"subscribe\": true}"
+#define REALM(name) \
+  "{ \"name\": \"" name "\", \"roles\": [ { \"name\": \"anonymous\", \"permissions\": [" \
+  "  { \"uri\": \"\", \"match\": \"prefix\", " ALLOW_ALL " } ] } ] }"
+
+static const char config_json[] =
+  "{ \"version\": 1,\n"
+  "  \"realms\": [ " REALM ("realm1") ", " REALM ("realm2") " ],\n"
+  "  \"transports\": [ { \"name\": \"ws\", \"type\": \"websocket\",\n"
+  "      \"endpoint\": { \"type\": \"tcp\", \"host\": \"127.0.0.1\", \"port\": 0 },\n"
+  "      \"path\": \"/ws\", \"serializers\": [\"json\"] } ] }\n";
+
+/* ---- paths and processes ---------------------------------------------------- */
+
+static char *
+built_program (const char *name)
+{
+  /* meson sets G_TEST_BUILDDIR to <build>/tests. */
+  return g_test_build_filename (G_TEST_BUILT, "..", "daemon", name, NULL);
+}
+
+static GSubprocessLauncher *
+new_launcher (GSubprocessFlags flags, const char *language)
+{
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
+
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  if (language != NULL)
+    {
+      g_autofree char *localedir = g_test_build_filename (G_TEST_BUILT, "..", "po", NULL);
+
+      g_subprocess_launcher_setenv (launcher, "LANGUAGE", language, TRUE);
+      g_subprocess_launcher_setenv (launcher, "WAMPD_LOCALEDIR", localedir, TRUE);
+    }
+  else
+    g_subprocess_launcher_unsetenv (launcher, "LANGUAGE");
+  g_subprocess_launcher_unsetenv (launcher, "G_MESSAGES_DEBUG");
+  return launcher;
+}
+
+static gboolean
+flag_true (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+iterate_for (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, flag_true, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* Iterates until @cond or the timeout; returns @cond's last value. */
+static gboolean
+iterate_until (gboolean (*cond) (gpointer), gpointer data, guint timeout_ms)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (timeout_ms, flag_true, &timed_out);
+
+  while (!cond (data) && !timed_out)
+    {
+      /* Conditions on files need a wake-up now and then. */
+      gboolean tick = FALSE;
+      guint tick_id = g_timeout_add (20, flag_true, &tick);
+
+      g_main_context_iteration (NULL, TRUE);
+      if (!tick)
+        g_source_remove (tick_id);
+    }
+  if (!timed_out)
+    g_source_remove (id);
+  return cond (data);
+}
+
+typedef struct {
+  gboolean done;
+  char *out;
+  char *err;
+  GError *error;
+} Communicated;
+
+static void
+on_communicated (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Communicated *c = user_data;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &c->out, &c->err, &c->error);
+  c->done = TRUE;
+}
+
+static gboolean
+communicated (gpointer data)
+{
+  return ((Communicated *) data)->done;
+}
+
+/* Runs wampctl with @args (NULL-terminated) while the main context keeps
+ * the WAMP clients alive; returns its exit status, output in @out/@err. */
+static int
+run_wampctl_full (const char *language, char **out, char **err, const char *const *args)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GSubprocess) proc = NULL;
+  g_autoptr (GError) error = NULL;
+  Communicated c = { 0, };
+
+  g_ptr_array_add (argv, built_program ("wampctl"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
+  g_ptr_array_add (argv, NULL);
+
+  launcher = new_launcher (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, language);
+  proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (proc, NULL, NULL, on_communicated, &c);
+  if (!iterate_until (communicated, &c, TIMEOUT_MS))
+    {
+      g_subprocess_force_exit (proc);
+      g_error ("wampctl %s did not exit in time", args[0]);
+    }
+  g_assert_no_error (c.error);
+  g_test_message ("wampctl %s: stdout:\n%s\nstderr:\n%s", args[0], c.out, c.err);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  *out = c.out;
+  *err = c.err;
+  return g_subprocess_get_exit_status (proc);
+}
+
+#define run_wampctl(out, err, ...) \
+  run_wampctl_full (NULL, out, err, (const char *const[]) { "--session", __VA_ARGS__, NULL })
+
+/* ---- fixture ------------------------------------------------------------------- */
+
+typedef struct {
+  GTestDBus *bus;
+  char *dir;
+  char *config_path;
+  char *ready_path;
+  GSubprocess *wampd;
+  char *url;
+  GDBusConnection *connection;
+  WampdRouter1 *proxy;
+  WampReactor *reactor;
+  GPtrArray *clients;        /* WampClient */
+} Fixture;
+
+static gboolean
+file_exists (gpointer path)
+{
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+/* Starts wampd on the private bus; returns once its ready file exists (the
+ * bus name is owned by then). */
+static void
+start_wampd (Fixture *f)
+{
+  g_autoptr (GSubprocessLauncher) launcher = new_launcher (G_SUBPROCESS_FLAGS_NONE, NULL);
+  g_autofree char *wampd = built_program ("wampd");
+  g_autofree char *log_path = g_build_filename (f->dir, "wampd.log", NULL);
+  g_autofree char *ready = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *space;
+
+  g_subprocess_launcher_set_stderr_file_path (launcher, log_path);
+  f->wampd = g_subprocess_launcher_spawn (launcher, &error, wampd, "--config", f->config_path,
+                                          "--session-bus", "--ready-file", f->ready_path, "--verbose", NULL);
+  g_assert_no_error (error);
+  if (!iterate_until (file_exists, f->ready_path, TIMEOUT_MS))
+    {
+      g_autofree char *log = NULL;
+
+      g_file_get_contents (log_path, &log, NULL, NULL);
+      g_error ("wampd wrote no ready file; log:\n%s", log);
+    }
+  g_file_get_contents (f->ready_path, &ready, NULL, &error);
+  g_assert_no_error (error);
+  space = strchr (ready, ' ');
+  g_assert_nonnull (space);
+  f->url = g_strndup (space + 1, strcspn (space + 1, "\n"));
+}
+
+static void
+fixture_setup_bus (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("test-dbus-admin-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->config_path = g_build_filename (f->dir, "wampd.json", NULL);
+  f->ready_path = g_build_filename (f->dir, "ready", NULL);
+  g_file_set_contents (f->config_path, config_json, -1, &error);
+  g_assert_no_error (error);
+
+  /* Sets DBUS_SESSION_BUS_ADDRESS for us and the children. */
+  f->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_test_dbus_up (f->bus);
+  f->connection = g_dbus_connection_new_for_address_sync (g_test_dbus_get_bus_address (f->bus),
+                                                          G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
+                                                          | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                          NULL, NULL, &error);
+  g_assert_no_error (error);
+  f->reactor = wamp_reactor_new (NULL);
+  f->clients = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  fixture_setup_bus (f, data);
+  start_wampd (f);
+  f->proxy = wampd_router1_proxy_new_sync (f->connection, G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START,
+                                           WAMPD_ADMIN_DBUS_NAME, WAMPD_ADMIN_DBUS_PATH, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  for (guint i = 0; f->clients != NULL && i < f->clients->len; i++)
+    wamp_client_disconnect (g_ptr_array_index (f->clients, i));
+  g_clear_pointer (&f->clients, g_ptr_array_unref);
+  if (f->wampd != NULL)
+    {
+      g_autoptr (GError) error = NULL;
+
+      /* Our own child, by its PID. */
+      g_subprocess_send_signal (f->wampd, SIGTERM);
+      g_subprocess_wait (f->wampd, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_subprocess_get_if_exited (f->wampd));
+      g_assert_cmpint (g_subprocess_get_exit_status (f->wampd), ==, 0);
+      g_clear_object (&f->wampd);
+    }
+  iterate_for (20);
+  g_clear_object (&f->proxy);
+  if (f->connection != NULL)
+    g_dbus_connection_close_sync (f->connection, NULL, NULL);
+  g_clear_object (&f->connection);
+  g_clear_object (&f->reactor);
+  if (f->bus != NULL)
+    g_test_dbus_down (f->bus);
+  g_clear_object (&f->bus);
+  if (f->dir != NULL)
+    {
+      g_autoptr (GDir) dir = g_dir_open (f->dir, 0, NULL);
+      const char *name;
+
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *path = g_build_filename (f->dir, name, NULL);
+
+          g_unlink (path);
+        }
+      g_rmdir (f->dir);
+    }
+  g_free (f->dir);
+  g_free (f->config_path);
+  g_free (f->ready_path);
+  g_free (f->url);
+}
+
+/* ---- WAMP clients --------------------------------------------------------------- */
+
+typedef struct {
+  GAsyncResult *result;
+} Waiter;
+
+static void
+store_result (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ((Waiter *) user_data)->result = g_object_ref (result);
+}
+
+static gboolean
+has_result (gpointer data)
+{
+  return ((Waiter *) data)->result != NULL;
+}
+
+static GAsyncResult *
+wait_result (Waiter *w)
+{
+  if (!iterate_until (has_result, w, TIMEOUT_MS))
+    g_error ("an asynchronous call did not complete in time");
+  return w->result;
+}
+
+typedef struct {
+  char *reason;
+} LeftLog;
+
+static void
+on_left (WampClient *client, const char *reason, gpointer user_data)
+{
+  LeftLog *log = user_data;
+
+  g_free (log->reason);
+  log->reason = g_strdup (reason);
+}
+
+static gboolean
+has_left (gpointer data)
+{
+  return ((LeftLog *) data)->reason != NULL;
+}
+
+static WampClient *
+join (Fixture *f, const char *realm, LeftLog *left)
+{
+  WampClient *client = wamp_client_new (f->reactor);
+  g_autoptr (GError) error = NULL;
+  Waiter w = { NULL };
+
+  if (left != NULL)
+    g_signal_connect (client, "left", G_CALLBACK (on_left), left);
+  wamp_client_join_async (client, f->url, "json", realm, NULL, NULL, store_result, &w);
+  g_assert_true (wamp_client_join_finish (client, wait_result (&w), &error));
+  g_assert_no_error (error);
+  g_object_unref (w.result);
+  g_ptr_array_add (f->clients, client);
+  return client;
+}
+
+static void
+noop_event (WampClient *client, WampMessage *event, gpointer user_data)
+{
+}
+
+static void
+noop_invocation (WampClient *client, WampMessage *invocation, gpointer user_data)
+{
+}
+
+/* ---- D-Bus helpers ------------------------------------------------------------- */
+
+static void
+assert_remote_error (GError *error, const char *name)
+{
+  g_autofree char *remote = NULL;
+
+  g_assert_nonnull (error);
+  remote = g_dbus_error_get_remote_error (error);
+  g_assert_cmpstr (remote, ==, name);
+}
+
+static gint64
+vardict_int (GVariant *dict, const char *key)
+{
+  gint64 value = -1;
+
+  g_assert_true (g_variant_lookup (dict, key, "x", &value));
+  return value;
+}
+
+static const char *
+vardict_str (GVariant *dict, const char *key)
+{
+  const char *value = NULL;
+
+  g_assert_true (g_variant_lookup (dict, key, "&s", &value));
+  return value;
+}
+
+/* The "session" IDs of an aa{sv}, in order. */
+static GArray *
+session_ids (GVariant *sessions)
+{
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (guint64));
+
+  for (gsize i = 0; i < g_variant_n_children (sessions); i++)
+    {
+      g_autoptr (GVariant) s = g_variant_get_child_value (sessions, i);
+      guint64 id = (guint64) vardict_int (s, "session");
+
+      g_array_append_val (ids, id);
+    }
+  return ids;
+}
+
+/* ---- tests: D-Bus API -------------------------------------------------------------- */
+
+static void
+test_properties_and_realms (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GVariant) realms = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 now = g_get_real_time ();
+
+  g_assert_cmpstr (wampd_router1_get_version (f->proxy), ==, WAMPD_VERSION);
+  g_assert_cmpuint (wampd_router1_get_start_time (f->proxy), >, (guint64) (now - 120 * G_USEC_PER_SEC));
+  g_assert_cmpuint (wampd_router1_get_start_time (f->proxy), <=, (guint64) now);
+
+  join (f, "realm2", NULL);
+  g_assert_true (wampd_router1_call_list_realms_sync (f->proxy, &realms, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_variant_n_children (realms), ==, 2);
+  {
+    g_autoptr (GVariant) r1 = g_variant_get_child_value (realms, 0);
+    g_autoptr (GVariant) r2 = g_variant_get_child_value (realms, 1);
+    g_autofree const char **roles = NULL;
+
+    g_assert_cmpstr (vardict_str (r1, "name"), ==, "realm1");
+    g_assert_cmpint (vardict_int (r1, "sessions"), ==, 0);
+    g_assert_cmpstr (vardict_str (r2, "name"), ==, "realm2");
+    g_assert_cmpint (vardict_int (r2, "sessions"), ==, 1);
+    g_assert_true (g_variant_lookup (r1, "router_roles", "^a&s", &roles));
+    g_assert_true (g_strv_contains (roles, "broker"));
+    g_assert_true (g_strv_contains (roles, "dealer"));
+  }
+}
+
+static void
+test_sessions_list_and_get (Fixture *f, gconstpointer data)
+{
+  WampClient *a = join (f, "realm1", NULL);
+  WampClient *b = join (f, "realm1", NULL);
+  WampClient *c = join (f, "realm2", NULL);
+  g_autoptr (GVariant) of_realm1 = NULL;
+  g_autoptr (GVariant) all = NULL;
+  g_autoptr (GVariant) one = NULL;
+  g_autoptr (GArray) ids = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (wampd_router1_call_list_sessions_sync (f->proxy, "realm1", &of_realm1, NULL, &error));
+  g_assert_no_error (error);
+  ids = session_ids (of_realm1);
+  /* Sorted by join time. */
+  g_assert_cmpuint (ids->len, ==, 2);
+  g_assert_cmpuint (g_array_index (ids, guint64, 0), ==, wamp_client_get_session_id (a));
+  g_assert_cmpuint (g_array_index (ids, guint64, 1), ==, wamp_client_get_session_id (b));
+
+  g_assert_true (wampd_router1_call_list_sessions_sync (f->proxy, "", &all, NULL, &error));
+  g_assert_cmpuint (g_variant_n_children (all), ==, 3);
+
+  g_assert_true (wampd_router1_call_get_session_sync (f->proxy, wamp_client_get_session_id (c), &one, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (vardict_int (one, "session"), ==, (gint64) wamp_client_get_session_id (c));
+  g_assert_cmpstr (vardict_str (one, "realm"), ==, "realm2");
+  g_assert_cmpstr (vardict_str (one, "authrole"), ==, "anonymous");
+  g_assert_cmpstr (vardict_str (one, "authmethod"), ==, "anonymous");
+  g_assert_cmpstr (vardict_str (one, "authid"), ==,
+                   wamp_value_dict_get_string (wamp_client_get_welcome_details (c), "authid"));
+  g_assert_cmpstr (vardict_str (one, "transport"), ==, "ws");
+  g_assert_cmpstr (vardict_str (one, "serializer"), ==, "json");
+  g_assert_true (g_str_has_prefix (vardict_str (one, "peer"), "tcp4:127.0.0.1:"));
+  g_assert_cmpint (vardict_int (one, "joined"), >, 0);
+
+  /* Errors carry the registered names. */
+  g_assert_false (wampd_router1_call_get_session_sync (f->proxy, 12345, NULL, NULL, &error));
+  assert_remote_error (error, "org.wampd.Router1.Error.NoSuchSession");
+  g_assert_true (g_error_matches (error, WAMPD_ADMIN_ERROR, WAMPD_ADMIN_ERROR_NO_SUCH_SESSION));
+  g_clear_error (&error);
+  g_assert_false (wampd_router1_call_list_sessions_sync (f->proxy, "nope", NULL, NULL, &error));
+  assert_remote_error (error, "org.wampd.Router1.Error.NoSuchRealm");
+}
+
+static void
+test_kill_session_ends_one_client_others_stay (Fixture *f, gconstpointer data)
+{
+  LeftLog a_left = { NULL }, b_left = { NULL };
+  WampClient *a = join (f, "realm1", &a_left);
+  WampClient *b = join (f, "realm1", &b_left);
+  g_autoptr (GVariant) sessions = NULL;
+  g_autoptr (GArray) ids = NULL;
+  g_autoptr (GError) error = NULL;
+  guint killed = 0;
+
+  g_assert_true (wampd_router1_call_kill_session_sync (f->proxy, wamp_client_get_session_id (a),
+                                                       "com.example.maintenance", "Back soon.", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (iterate_until (has_left, &a_left, TIMEOUT_MS));
+  g_assert_cmpstr (a_left.reason, ==, "com.example.maintenance");
+  g_assert_false (wamp_client_is_joined (a));
+  g_assert_true (wamp_client_is_joined (b));
+  g_assert_null (b_left.reason);
+
+  g_assert_true (wampd_router1_call_list_sessions_sync (f->proxy, "realm1", &sessions, NULL, &error));
+  ids = session_ids (sessions);
+  g_assert_cmpuint (ids->len, ==, 1);
+  g_assert_cmpuint (g_array_index (ids, guint64, 0), ==, wamp_client_get_session_id (b));
+
+  /* Unknown IDs and bad reasons are refused with their names. */
+  g_assert_false (wampd_router1_call_kill_session_sync (f->proxy, 777, "", "", NULL, &error));
+  assert_remote_error (error, "org.wampd.Router1.Error.NoSuchSession");
+  g_clear_error (&error);
+  g_assert_false (wampd_router1_call_kill_session_sync (f->proxy, wamp_client_get_session_id (b),
+                                                        "not a uri", "", NULL, &error));
+  assert_remote_error (error, "org.wampd.Router1.Error.InvalidArgument");
+  g_clear_error (&error);
+  g_assert_true (wamp_client_is_joined (b));
+
+  /* By authid: the default reason. */
+  g_assert_false (wampd_router1_call_kill_sessions_by_authid_sync (f->proxy, "nope", "x", "", "", NULL, NULL, &error));
+  assert_remote_error (error, "org.wampd.Router1.Error.NoSuchRealm");
+  g_clear_error (&error);
+  g_assert_true (wampd_router1_call_kill_sessions_by_authid_sync (
+    f->proxy, "realm1", wamp_value_dict_get_string (wamp_client_get_welcome_details (b), "authid"), "", "",
+    &killed, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (killed, ==, 1);
+  g_assert_true (iterate_until (has_left, &b_left, TIMEOUT_MS));
+  g_assert_cmpstr (b_left.reason, ==, "wamp.close.killed");
+  g_free (a_left.reason);
+  g_free (b_left.reason);
+}
+
+typedef struct {
+  GPtrArray *joined;   /* GVariant a{sv} */
+  GPtrArray *left;
+} SignalLog;
+
+static void
+on_dbus_joined (WampdRouter1 *proxy, GVariant *session, gpointer user_data)
+{
+  g_ptr_array_add (((SignalLog *) user_data)->joined, g_variant_ref (session));
+}
+
+static void
+on_dbus_left (WampdRouter1 *proxy, GVariant *session, gpointer user_data)
+{
+  g_ptr_array_add (((SignalLog *) user_data)->left, g_variant_ref (session));
+}
+
+static gboolean
+has_joined_signal (gpointer data)
+{
+  return ((SignalLog *) data)->joined->len > 0;
+}
+
+static gboolean
+has_left_signal (gpointer data)
+{
+  return ((SignalLog *) data)->left->len > 0;
+}
+
+static void
+test_signals_on_join_and_leave (Fixture *f, gconstpointer data)
+{
+  SignalLog log = { g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref),
+                    g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref) };
+  WampClient *a;
+  guint64 id;
+  Waiter w = { NULL };
+
+  g_signal_connect (f->proxy, "session-joined", G_CALLBACK (on_dbus_joined), &log);
+  g_signal_connect (f->proxy, "session-left", G_CALLBACK (on_dbus_left), &log);
+  a = join (f, "realm2", NULL);
+  id = wamp_client_get_session_id (a);
+  g_assert_true (iterate_until (has_joined_signal, &log, TIMEOUT_MS));
+  g_assert_cmpint (vardict_int (g_ptr_array_index (log.joined, 0), "session"), ==, (gint64) id);
+  g_assert_cmpstr (vardict_str (g_ptr_array_index (log.joined, 0), "realm"), ==, "realm2");
+  g_assert_cmpuint (log.left->len, ==, 0);
+
+  wamp_client_leave_async (a, NULL, NULL, store_result, &w);
+  g_assert_true (wamp_client_leave_finish (a, wait_result (&w), NULL));
+  g_object_unref (w.result);
+  g_assert_true (iterate_until (has_left_signal, &log, TIMEOUT_MS));
+  g_assert_cmpint (vardict_int (g_ptr_array_index (log.left, 0), "session"), ==, (gint64) id);
+  g_assert_cmpstr (vardict_str (g_ptr_array_index (log.left, 0), "realm"), ==, "realm2");
+  g_assert_cmpuint (log.joined->len, ==, 1);
+
+  g_signal_handlers_disconnect_by_data (f->proxy, &log);
+  g_ptr_array_unref (log.joined);
+  g_ptr_array_unref (log.left);
+}
+
+static void
+register_and_subscribe (WampClient *client, guint64 *registration, guint64 *subscription)
+{
+  g_autoptr (GError) error = NULL;
+  Waiter w = { NULL };
+
+  wamp_client_register_async (client, "com.example.add", NULL, noop_invocation, NULL, NULL, NULL, store_result, &w);
+  *registration = wamp_client_register_finish (client, wait_result (&w), &error);
+  g_assert_no_error (error);
+  g_clear_object (&w.result);
+  wamp_client_subscribe_async (client, "com.example.topic", NULL, noop_event, NULL, NULL, NULL, store_result, &w);
+  *subscription = wamp_client_subscribe_finish (client, wait_result (&w), &error);
+  g_assert_no_error (error);
+  g_clear_object (&w.result);
+}
+
+static void
+test_registrations_and_subscriptions (Fixture *f, gconstpointer data)
+{
+  WampClient *a = join (f, "realm1", NULL);
+  g_autoptr (GVariant) regs = NULL;
+  g_autoptr (GVariant) subs = NULL;
+  g_autoptr (GVariant) other = NULL;
+  g_autoptr (GError) error = NULL;
+  guint64 registration, subscription;
+
+  register_and_subscribe (a, &registration, &subscription);
+
+  g_assert_true (wampd_router1_call_list_registrations_sync (f->proxy, "realm1", &regs, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_variant_n_children (regs), ==, 1);
+  {
+    g_autoptr (GVariant) reg = g_variant_get_child_value (regs, 0);
+    g_autoptr (GVariant) callees = g_variant_lookup_value (reg, "sessions", G_VARIANT_TYPE ("ax"));
+    g_autoptr (GVariant) callee = NULL;
+
+    g_assert_cmpint (vardict_int (reg, "id"), ==, (gint64) registration);
+    g_assert_cmpstr (vardict_str (reg, "uri"), ==, "com.example.add");
+    g_assert_cmpstr (vardict_str (reg, "invoke"), ==, "single");
+    g_assert_cmpstr (vardict_str (reg, "match"), ==, "exact");
+    g_assert_nonnull (callees);
+    g_assert_cmpuint (g_variant_n_children (callees), ==, 1);
+    callee = g_variant_get_child_value (callees, 0);
+    g_assert_cmpint (g_variant_get_int64 (callee), ==, (gint64) wamp_client_get_session_id (a));
+  }
+  g_assert_true (wampd_router1_call_list_subscriptions_sync (f->proxy, "realm1", &subs, NULL, &error));
+  g_assert_cmpuint (g_variant_n_children (subs), ==, 1);
+  {
+    g_autoptr (GVariant) sub = g_variant_get_child_value (subs, 0);
+
+    g_assert_cmpint (vardict_int (sub, "id"), ==, (gint64) subscription);
+    g_assert_cmpstr (vardict_str (sub, "uri"), ==, "com.example.topic");
+  }
+  g_assert_true (wampd_router1_call_list_subscriptions_sync (f->proxy, "realm2", &other, NULL, &error));
+  g_assert_cmpuint (g_variant_n_children (other), ==, 0);
+  g_assert_false (wampd_router1_call_list_registrations_sync (f->proxy, "nope", NULL, NULL, &error));
+  assert_remote_error (error, "org.wampd.Router1.Error.NoSuchRealm");
+}
+
+static gint64
+message_count (GVariant *stats, const char *direction, const char *type)
+{
+  g_autoptr (GVariant) counts = g_variant_lookup_value (stats, direction, G_VARIANT_TYPE_VARDICT);
+  gint64 n = 0;
+
+  g_assert_nonnull (counts);
+  g_variant_lookup (counts, type, "x", &n);
+  return n;
+}
+
+static void
+test_stats_move (Fixture *f, gconstpointer data)
+{
+  WampClient *a = join (f, "realm1", NULL);
+  g_autoptr (GVariant) before = NULL;
+  g_autoptr (GVariant) after = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (WampValue) options = wamp_value_new_dict (1);
+  Waiter w = { NULL };
+
+  g_assert_true (wampd_router1_call_get_stats_sync (f->proxy, &before, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (vardict_int (before, "sessions"), ==, 1);
+  g_assert_cmpint (vardict_int (before, "realms"), ==, 2);
+  g_assert_cmpint (message_count (before, "messages_in", "HELLO"), ==, 1);
+  g_assert_cmpint (message_count (before, "messages_in", "PUBLISH"), ==, 0);
+
+  wamp_value_dict_insert (options, "acknowledge", wamp_value_new_bool (TRUE));
+  wamp_client_publish_async (a, "com.example.topic", options, NULL, NULL, store_result, &w);
+  wamp_client_publish_finish (a, wait_result (&w), &error);
+  g_assert_no_error (error);
+  g_clear_object (&w.result);
+
+  g_assert_true (wampd_router1_call_get_stats_sync (f->proxy, &after, NULL, &error));
+  g_assert_cmpint (message_count (after, "messages_in", "PUBLISH"), ==, 1);
+  g_assert_cmpint (message_count (after, "messages_out", "PUBLISHED"), ==, 1);
+  g_assert_cmpint (vardict_int (after, "bytes_in"), >, vardict_int (before, "bytes_in"));
+  g_assert_cmpint (vardict_int (after, "bytes_out"), >, vardict_int (before, "bytes_out"));
+  g_assert_cmpint (vardict_int (after, "protocol_violations"), ==, 0);
+}
+
+static void
+test_plugins_listed (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GVariant) plugins = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+
+  g_assert_true (wampd_router1_call_list_plugins_sync (f->proxy, &plugins, NULL, &error));
+  g_assert_no_error (error);
+  for (gsize i = 0; i < g_variant_n_children (plugins); i++)
+    {
+      g_autoptr (GVariant) p = g_variant_get_child_value (plugins, i);
+      gboolean loaded = FALSE;
+      const char *name = NULL;
+
+      g_assert_true (g_variant_lookup (p, "loaded", "b", &loaded));
+      if (g_variant_lookup (p, "name", "&s", &name) && loaded)
+        g_ptr_array_add (names, g_strdup (name));
+    }
+  g_ptr_array_add (names, NULL);
+  for (const char *const *want = (const char *const[]) { "role-broker", "role-dealer", "serializer-json",
+                                                         "transport-websocket", "auth-anonymous", NULL };
+       *want != NULL; want++)
+    g_assert_true (g_strv_contains ((const char *const *) names->pdata, *want));
+}
+
+static void
+test_reload_keeps_running_config_on_a_broken_file (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) restart_needed = NULL;
+
+  g_assert_true (wampd_router1_call_reload_sync (f->proxy, &restart_needed, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (restart_needed);
+
+  g_file_set_contents (f->config_path, "{ \"version\": 1, \"realms\": [", -1, &error);
+  g_assert_no_error (error);
+  g_assert_false (wampd_router1_call_reload_sync (f->proxy, NULL, NULL, &error));
+  assert_remote_error (error, "org.wampd.Router1.Error.ReloadFailed");
+  g_clear_error (&error);
+  /* Still serving the old configuration. */
+  join (f, "realm2", NULL);
+}
+
+static void
+test_second_wampd_cannot_own_the_name (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GSubprocessLauncher) launcher =
+    new_launcher (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE, NULL);
+  g_autofree char *wampd = built_program ("wampd");
+  g_autoptr (GSubprocess) second = NULL;
+  g_autoptr (GError) error = NULL;
+  Communicated c = { 0, };
+
+  second = g_subprocess_launcher_spawn (launcher, &error, wampd, "--config", f->config_path, "--session-bus", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (second, NULL, NULL, on_communicated, &c);
+  if (!iterate_until (communicated, &c, TIMEOUT_MS))
+    {
+      g_subprocess_force_exit (second);
+      g_error ("the second wampd did not exit");
+    }
+  g_assert_true (g_subprocess_get_if_exited (second));
+  g_assert_cmpint (g_subprocess_get_exit_status (second), ==, 1);
+  g_assert_nonnull (strstr (c.err, "org.wampd.Router"));
+  g_free (c.out);
+  g_free (c.err);
+  /* The first one still answers. */
+  g_assert_true (wampd_router1_call_get_stats_sync (f->proxy, NULL, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* ---- tests: wampctl ----------------------------------------------------------------- */
+
+static gboolean
+has_line_with (const char *text, const char *first, const char *second)
+{
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+
+  for (char **l = lines; *l != NULL; l++)
+    if (strstr (*l, first) != NULL && (second == NULL || strstr (*l, second) != NULL))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_wampctl_status_realms_sessions (Fixture *f, gconstpointer data)
+{
+  WampClient *a = join (f, "realm1", NULL);
+  WampClient *b = join (f, "realm1", NULL);
+  g_autofree char *a_id = g_strdup_printf ("%" G_GUINT64_FORMAT, wamp_client_get_session_id (a));
+  g_autofree char *b_id = g_strdup_printf ("%" G_GUINT64_FORMAT, wamp_client_get_session_id (b));
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  char *out, *err;
+  JsonArray *array;
+
+  g_assert_cmpint (run_wampctl (&out, &err, "status"), ==, 0);
+  g_assert_nonnull (strstr (out, "wampd " WAMPD_VERSION " is running on the session bus."));
+  g_assert_true (has_line_with (out, "Sessions:", "2"));
+  g_assert_true (has_line_with (out, "Realms:", "2"));
+  g_free (out); g_free (err);
+
+  g_assert_cmpint (run_wampctl (&out, &err, "realms"), ==, 0);
+  g_assert_true (g_str_has_prefix (out, "NAME    SESSIONS  ROUTER ROLES\n"));
+  g_assert_true (has_line_with (out, "realm1  2         ", "broker"));
+  g_assert_true (has_line_with (out, "realm2  0         ", "dealer"));
+  g_free (out); g_free (err);
+
+  g_assert_cmpint (run_wampctl (&out, &err, "sessions", "realm1"), ==, 0);
+  g_assert_true (g_str_has_prefix (out, "ID"));
+  g_assert_true (has_line_with (out, a_id, "realm1"));
+  g_assert_true (has_line_with (out, b_id, "ws/json"));
+  /* Columns line up: the REALM column starts at the same offset everywhere. */
+  {
+    g_auto (GStrv) lines = g_strsplit (out, "\n", -1);
+    const char *heading_realm = strstr (lines[0], "REALM");
+
+    g_assert_nonnull (heading_realm);
+    g_assert_cmpint (strstr (lines[1], "realm1") - lines[1], ==, heading_realm - lines[0]);
+    g_assert_cmpint (strstr (lines[2], "realm1") - lines[2], ==, heading_realm - lines[0]);
+  }
+  g_free (out); g_free (err);
+
+  g_assert_cmpint (run_wampctl (&out, &err, "--json", "sessions", "realm1"), ==, 0);
+  json_parser_load_from_data (parser, out, -1, &error);
+  g_assert_no_error (error);
+  array = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (array), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (array, 0), "session"), ==,
+                   (gint64) wamp_client_get_session_id (a));
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 1), "transport"), ==, "ws");
+  g_free (out); g_free (err);
+
+  g_assert_cmpint (run_wampctl (&out, &err, "session", b_id), ==, 0);
+  g_assert_true (has_line_with (out, "Session:", b_id));
+  g_assert_true (has_line_with (out, "Realm:", "realm1"));
+  g_assert_true (has_line_with (out, "Authrole:", "anonymous"));
+  g_assert_true (has_line_with (out, "Serializer:", "json"));
+  g_free (out); g_free (err);
+}
+
+static void
+test_wampctl_kill_and_errors (Fixture *f, gconstpointer data)
+{
+  LeftLog a_left = { NULL };
+  WampClient *a = join (f, "realm1", &a_left);
+  WampClient *b = join (f, "realm1", NULL);
+  g_autofree char *a_id = g_strdup_printf ("%" G_GUINT64_FORMAT, wamp_client_get_session_id (a));
+  char *out, *err;
+
+  g_assert_cmpint (run_wampctl (&out, &err, "kill", a_id, "--reason", "com.example.bye", "--message", "Tschüss"), ==, 0);
+  g_assert_nonnull (strstr (out, a_id));
+  g_free (out); g_free (err);
+  g_assert_true (iterate_until (has_left, &a_left, TIMEOUT_MS));
+  g_assert_cmpstr (a_left.reason, ==, "com.example.bye");
+  g_assert_true (wamp_client_is_joined (b));
+
+  /* wampd refuses: exit 1 with its reason. */
+  g_assert_cmpint (run_wampctl (&out, &err, "kill", "4242"), ==, 1);
+  g_assert_nonnull (strstr (err, "No such session"));
+  g_free (out); g_free (err);
+  g_assert_cmpint (run_wampctl (&out, &err, "sessions", "nope"), ==, 1);
+  g_assert_nonnull (strstr (err, "No such realm"));
+  g_free (out); g_free (err);
+  g_assert_cmpint (run_wampctl (&out, &err, "session", a_id), ==, 1);
+  g_free (out); g_free (err);
+
+  /* Usage errors: exit 2. */
+  g_assert_cmpint (run_wampctl (&out, &err, "frobnicate"), ==, 2);
+  g_assert_nonnull (strstr (err, "unknown command"));
+  g_free (out); g_free (err);
+  g_assert_cmpint (run_wampctl (&out, &err, "session"), ==, 2);
+  g_free (out); g_free (err);
+  g_assert_cmpint (run_wampctl (&out, &err, "session", "abc"), ==, 2);
+  g_free (out); g_free (err);
+  g_assert_cmpint (run_wampctl (&out, &err, "kill", "1", "--bogus"), ==, 2);
+  g_free (out); g_free (err);
+  g_assert_cmpint (run_wampctl (&out, &err, "kill", "--help"), ==, 0);
+  g_assert_nonnull (strstr (out, "--reason=URI"));
+  g_free (out); g_free (err);
+  g_free (a_left.reason);
+}
+
+static void
+test_wampctl_routes_stats_plugins_reload (Fixture *f, gconstpointer data)
+{
+  WampClient *a = join (f, "realm1", NULL);
+  g_autofree char *a_id = g_strdup_printf ("%" G_GUINT64_FORMAT, wamp_client_get_session_id (a));
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  guint64 registration, subscription;
+  g_autofree char *reg_id = NULL;
+  char *out, *err;
+
+  register_and_subscribe (a, &registration, &subscription);
+  reg_id = g_strdup_printf ("%" G_GUINT64_FORMAT, registration);
+
+  g_assert_cmpint (run_wampctl (&out, &err, "registrations", "realm1"), ==, 0);
+  g_assert_true (g_str_has_prefix (out, "ID"));
+  g_assert_true (has_line_with (out, "com.example.add", a_id));
+  g_assert_true (has_line_with (out, reg_id, "single"));
+  g_free (out); g_free (err);
+
+  g_assert_cmpint (run_wampctl (&out, &err, "subscriptions", "realm1"), ==, 0);
+  g_assert_true (has_line_with (out, "com.example.topic", a_id));
+  g_free (out); g_free (err);
+
+  g_assert_cmpint (run_wampctl (&out, &err, "--json", "subscriptions", "realm2"), ==, 0);
+  g_assert_cmpstr (g_strstrip (out), ==, "[]");
+  g_free (out); g_free (err);
+
+  g_assert_cmpint (run_wampctl (&out, &err, "registrations"), ==, 2);
+  g_free (out); g_free (err);
+
+  g_assert_cmpint (run_wampctl (&out, &err, "stats"), ==, 0);
+  g_assert_true (has_line_with (out, "Sessions:", "1"));
+  g_assert_true (has_line_with (out, "REGISTER ", "1"));
+  g_assert_true (has_line_with (out, "SUBSCRIBED ", "1"));
+  g_free (out); g_free (err);
+
+  g_assert_cmpint (run_wampctl (&out, &err, "stats", "--json"), ==, 0);
+  json_parser_load_from_data (parser, out, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (
+                     json_node_get_object (json_parser_get_root (parser)), "messages_in"), "HELLO"), ==, 1);
+  g_free (out); g_free (err);
+
+  g_assert_cmpint (run_wampctl (&out, &err, "plugins"), ==, 0);
+  g_assert_true (has_line_with (out, "role-dealer", "loaded"));
+  g_assert_true (has_line_with (out, "transport-websocket", "wamp-transport:websocket"));
+  g_free (out); g_free (err);
+
+  g_assert_cmpint (run_wampctl (&out, &err, "reload"), ==, 0);
+  g_assert_nonnull (strstr (out, "Configuration reloaded."));
+  g_free (out); g_free (err);
+  g_file_set_contents (f->config_path, "{ \"version\": 2 }", -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (run_wampctl (&out, &err, "reload"), ==, 1);
+  g_assert_nonnull (strstr (err, "the running one stays"));
+  g_assert_nonnull (strstr (err, "$.version"));
+  g_free (out); g_free (err);
+}
+
+/* No wampd on the bus: exit 3 and a message that says so, in English and,
+ * with the build tree's catalog, in German. */
+static void
+test_wampctl_not_running (Fixture *f, gconstpointer data)
+{
+  char *out, *err;
+
+  g_assert_cmpint (run_wampctl (&out, &err, "status"), ==, 3);
+  g_assert_nonnull (strstr (err, "wampd is not running"));
+  g_assert_cmpstr (out, ==, "");
+  g_free (out); g_free (err);
+
+  g_assert_cmpint (run_wampctl_full ("de", &out, &err, (const char *const[]) { "--session", "status", NULL }), ==, 3);
+  g_assert_nonnull (strstr (err, "wampd läuft nicht"));
+  g_free (out); g_free (err);
+
+  g_assert_cmpint (run_wampctl_full ("de", &out, &err, (const char *const[]) { "--help", NULL }), ==, 0);
+  g_assert_nonnull (strstr (out, "Befehle:"));
+  g_free (out); g_free (err);
+
+  /* No bus at all. */
+  g_assert_cmpint (run_wampctl_full (NULL, &out, &err,
+                                     (const char *const[]) { "--address", "unix:path=/nonexistent/bus", "status", NULL }),
+                   ==, 3);
+  g_assert_nonnull (strstr (err, "cannot connect"));
+  g_free (out); g_free (err);
+}
+
+/* A bus whose policy denies every call to org.wampd.Router: exit 4. */
+static void
+test_wampctl_access_denied (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("test-dbus-admin-XXXXXX", &error);
+  g_autofree char *conf_path = g_build_filename (dir, "bus.conf", NULL);
+  g_autofree char *config_path = g_build_filename (dir, "wampd.json", NULL);
+  g_autofree char *ready_path = g_build_filename (dir, "ready", NULL);
+  g_autofree char *conf = g_strdup_printf (
+    "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN\"\n"
+    " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
+    "<busconfig><type>session</type><listen>unix:dir=%s</listen>\n"
+    "<auth>EXTERNAL</auth>\n"
+    "<policy context=\"default\"><allow send_destination=\"*\" eavesdrop=\"true\"/>\n"
+    "<allow eavesdrop=\"true\"/><allow own=\"*\"/>\n"
+    "<deny send_destination=\"org.wampd.Router\"/></policy></busconfig>\n", dir);
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr (GSubprocess) bus = NULL;
+  g_autoptr (GSubprocess) wampd = NULL;
+  g_autoptr (GDataInputStream) bus_out = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *wampd_path = built_program ("wampd");
+  char *out, *err;
+  int status;
+
+  g_assert_no_error (error);
+  g_file_set_contents (conf_path, conf, -1, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (config_path, config_json, -1, &error);
+  g_assert_no_error (error);
+  bus = g_subprocess_launcher_spawn (launcher, &error, "dbus-daemon", "--config-file", conf_path,
+                                     "--nofork", "--print-address", NULL);
+  g_assert_no_error (error);
+  bus_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (bus));
+  address = g_data_input_stream_read_line (bus_out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (address);
+
+  {
+    g_autoptr (GSubprocessLauncher) wl = new_launcher (G_SUBPROCESS_FLAGS_STDERR_SILENCE, NULL);
+
+    g_subprocess_launcher_setenv (wl, "DBUS_SESSION_BUS_ADDRESS", address, TRUE);
+    wampd = g_subprocess_launcher_spawn (wl, &error, wampd_path, "--config", config_path, "--session-bus",
+                                         "--ready-file", ready_path, NULL);
+    g_assert_no_error (error);
+    if (!iterate_until (file_exists, ready_path, TIMEOUT_MS))
+      g_error ("wampd on the restricted bus was not ready in time");
+  }
+
+  status = run_wampctl_full (NULL, &out, &err, (const char *const[]) { "--address", address, "status", NULL });
+  g_assert_cmpint (status, ==, 4);
+  g_assert_nonnull (strstr (err, "access denied"));
+  g_assert_nonnull (strstr (err, "wampd-admin"));
+  g_free (out); g_free (err);
+  status = run_wampctl_full (NULL, &out, &err, (const char *const[]) { "--address", address, "kill", "1", NULL });
+  g_assert_cmpint (status, ==, 4);
+  g_free (out); g_free (err);
+
+  /* Our own children, by PID. */
+  g_subprocess_send_signal (wampd, SIGTERM);
+  g_subprocess_wait (wampd, NULL, NULL);
+  g_subprocess_send_signal (bus, SIGTERM);
+  g_subprocess_wait (bus, NULL, NULL);
+  g_unlink (conf_path);
+  g_unlink (config_path);
+  g_unlink (ready_path);
+  g_rmdir (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (WampPluginLoader) loader = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_test_init (&argc, &argv, NULL);
+  g_test_summary ("The D-Bus admin interface of a real wampd on a private bus, with WAMP clients and wampctl.");
+  /* The clients need the WebSocket transport and JSON serializer. */
+  loader = wamp_plugin_loader_new ();
+  wamp_plugin_loader_set_use_default_dir (loader, FALSE);
+  g_assert_true (wamp_plugin_loader_load_all (loader, &error));
+  g_assert_no_error (error);
+  (void) WAMPD_ADMIN_ERROR;
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/dbus-admin/properties-and-list-realms", test_properties_and_realms);
+  ADD ("/dbus-admin/sessions/list-and-get-with-error-names", test_sessions_list_and_get);
+  ADD ("/dbus-admin/kill/client-receives-goodbye-reason-others-stay", test_kill_session_ends_one_client_others_stay);
+  ADD ("/dbus-admin/signals/session-joined-and-left", test_signals_on_join_and_leave);
+  ADD ("/dbus-admin/routes/registrations-and-subscriptions", test_registrations_and_subscriptions);
+  ADD ("/dbus-admin/stats/counts-move", test_stats_move);
+  ADD ("/dbus-admin/plugins/lists-the-loaded-plugins", test_plugins_listed);
+  ADD ("/dbus-admin/reload/broken-file-keeps-running-config", test_reload_keeps_running_config_on_a_broken_file);
+  ADD ("/dbus-admin/name/second-wampd-exits-1", test_second_wampd_cannot_own_the_name);
+  ADD ("/wampctl/status-realms-sessions-tables-and-json", test_wampctl_status_realms_sessions);
+  ADD ("/wampctl/kill-and-exit-codes", test_wampctl_kill_and_errors);
+  ADD ("/wampctl/routes-stats-plugins-reload", test_wampctl_routes_stats_plugins_reload);
+#undef ADD
+  g_test_add ("/wampctl/not-running-exit-3-english-and-german", Fixture, NULL, fixture_setup_bus,
+              test_wampctl_not_running, fixture_teardown);
+  g_test_add_func ("/wampctl/access-denied-exit-4", test_wampctl_access_denied);
+
+  return g_test_run ();
+}
