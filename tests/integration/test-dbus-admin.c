@@ -6,6 +6,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -969,74 +970,202 @@ test_wampctl_not_running (Fixture *f, gconstpointer data)
   g_free (out); g_free (err);
 }
 
+/* A dbus-daemon of our own with the policy @policy_xml (busconfig
+ * elements), listening in a folder anyone may enter, and wampd on it. */
+typedef struct {
+  char *dir;
+  char *conf_path;
+  char *config_path;
+  char *ready_path;
+  char *address;
+  GSubprocess *bus;
+  GSubprocess *wampd;
+  gboolean wampd_exited;     /* set when wampd's asynchronous wait completes */
+} PolicyBus;
+
+static void
+policy_bus_start (PolicyBus *p, const char *policy_xml)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr (GDataInputStream) bus_out = NULL;
+  g_autofree char *conf = NULL;
+
+  p->dir = g_dir_make_tmp ("test-dbus-admin-XXXXXX", &error);
+  g_assert_no_error (error);
+  /* Other users (the nobody of the policy test) must reach the socket. */
+  g_assert_cmpint (g_chmod (p->dir, 0755), ==, 0);
+  p->conf_path = g_build_filename (p->dir, "bus.conf", NULL);
+  p->config_path = g_build_filename (p->dir, "wampd.json", NULL);
+  p->ready_path = g_build_filename (p->dir, "ready", NULL);
+  conf = g_strdup_printf (
+    "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN\"\n"
+    " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
+    "<busconfig><type>session</type><listen>unix:dir=%s</listen><auth>EXTERNAL</auth>\n"
+    "<policy context=\"default\"><allow user=\"*\"/><allow own=\"*\"/>\n"
+    "<allow send_destination=\"*\" eavesdrop=\"true\"/><allow eavesdrop=\"true\"/></policy>\n"
+    "%s</busconfig>\n", p->dir, policy_xml);
+  g_file_set_contents (p->conf_path, conf, -1, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (p->config_path, config_json, -1, &error);
+  g_assert_no_error (error);
+
+  p->bus = g_subprocess_launcher_spawn (launcher, &error, "dbus-daemon", "--config-file", p->conf_path,
+                                        "--nofork", "--print-address", NULL);
+  g_assert_no_error (error);
+  bus_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (p->bus));
+  p->address = g_data_input_stream_read_line (bus_out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (p->address);
+}
+
+static void
+on_exited (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+ready_or_exited (gpointer data)
+{
+  PolicyBus *p = data;
+
+  return p->wampd_exited || g_file_test (p->ready_path, G_FILE_TEST_EXISTS);
+}
+
+static gboolean
+wampd_exited (gpointer data)
+{
+  return ((PolicyBus *) data)->wampd_exited;
+}
+
+/* Starts wampd on the bus; TRUE once it is ready, FALSE when it exited
+ * (its status in @status). */
+static gboolean
+policy_bus_start_wampd (PolicyBus *p, int *status)
+{
+  g_autoptr (GSubprocessLauncher) launcher = new_launcher (G_SUBPROCESS_FLAGS_STDERR_SILENCE, NULL);
+  g_autofree char *wampd_path = built_program ("wampd");
+  g_autoptr (GError) error = NULL;
+
+  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", p->address, TRUE);
+  p->wampd = g_subprocess_launcher_spawn (launcher, &error, wampd_path, "--config", p->config_path,
+                                          "--session-bus", "--ready-file", p->ready_path, NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_async (p->wampd, NULL, on_exited, &p->wampd_exited);
+  if (!iterate_until (ready_or_exited, p, TIMEOUT_MS))
+    g_error ("wampd was neither ready nor gone in time");
+  if (!p->wampd_exited)
+    return TRUE;
+  g_assert_true (g_subprocess_get_if_exited (p->wampd));
+  *status = g_subprocess_get_exit_status (p->wampd);
+  return FALSE;
+}
+
+static void
+policy_bus_stop (PolicyBus *p)
+{
+  /* Our own children, by PID. */
+  if (p->wampd != NULL)
+    {
+      if (!p->wampd_exited)
+        g_subprocess_send_signal (p->wampd, SIGTERM);
+      if (!iterate_until (wampd_exited, p, TIMEOUT_MS))
+        g_error ("wampd did not stop in time");
+      g_clear_object (&p->wampd);
+    }
+  g_subprocess_send_signal (p->bus, SIGTERM);
+  g_subprocess_wait (p->bus, NULL, NULL);
+  g_clear_object (&p->bus);
+  g_unlink (p->conf_path);
+  g_unlink (p->config_path);
+  g_unlink (p->ready_path);
+  g_rmdir (p->dir);
+  g_free (p->dir);
+  g_free (p->conf_path);
+  g_free (p->config_path);
+  g_free (p->ready_path);
+  g_free (p->address);
+}
+
 /* A bus whose policy denies every call to org.wampd.Router: exit 4. */
 static void
 test_wampctl_access_denied (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("test-dbus-admin-XXXXXX", &error);
-  g_autofree char *conf_path = g_build_filename (dir, "bus.conf", NULL);
-  g_autofree char *config_path = g_build_filename (dir, "wampd.json", NULL);
-  g_autofree char *ready_path = g_build_filename (dir, "ready", NULL);
-  g_autofree char *conf = g_strdup_printf (
-    "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN\"\n"
-    " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
-    "<busconfig><type>session</type><listen>unix:dir=%s</listen>\n"
-    "<auth>EXTERNAL</auth>\n"
-    "<policy context=\"default\"><allow send_destination=\"*\" eavesdrop=\"true\"/>\n"
-    "<allow eavesdrop=\"true\"/><allow own=\"*\"/>\n"
-    "<deny send_destination=\"org.wampd.Router\"/></policy></busconfig>\n", dir);
-  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr (GSubprocess) bus = NULL;
-  g_autoptr (GSubprocess) wampd = NULL;
-  g_autoptr (GDataInputStream) bus_out = NULL;
-  g_autofree char *address = NULL;
-  g_autofree char *wampd_path = built_program ("wampd");
+  PolicyBus p = { NULL };
   char *out, *err;
-  int status;
+  int status = -1;
 
-  g_assert_no_error (error);
-  g_file_set_contents (conf_path, conf, -1, &error);
-  g_assert_no_error (error);
-  g_file_set_contents (config_path, config_json, -1, &error);
-  g_assert_no_error (error);
-  bus = g_subprocess_launcher_spawn (launcher, &error, "dbus-daemon", "--config-file", conf_path,
-                                     "--nofork", "--print-address", NULL);
-  g_assert_no_error (error);
-  bus_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (bus));
-  address = g_data_input_stream_read_line (bus_out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (address);
+  policy_bus_start (&p, "<policy context=\"default\"><deny send_destination=\"org.wampd.Router\"/></policy>");
+  g_assert_true (policy_bus_start_wampd (&p, &status));
 
-  {
-    g_autoptr (GSubprocessLauncher) wl = new_launcher (G_SUBPROCESS_FLAGS_STDERR_SILENCE, NULL);
-
-    g_subprocess_launcher_setenv (wl, "DBUS_SESSION_BUS_ADDRESS", address, TRUE);
-    wampd = g_subprocess_launcher_spawn (wl, &error, wampd_path, "--config", config_path, "--session-bus",
-                                         "--ready-file", ready_path, NULL);
-    g_assert_no_error (error);
-    if (!iterate_until (file_exists, ready_path, TIMEOUT_MS))
-      g_error ("wampd on the restricted bus was not ready in time");
-  }
-
-  status = run_wampctl_full (NULL, &out, &err, (const char *const[]) { "--address", address, "status", NULL });
+  status = run_wampctl_full (NULL, &out, &err, (const char *const[]) { "--address", p.address, "status", NULL });
   g_assert_cmpint (status, ==, 4);
   g_assert_nonnull (strstr (err, "access denied"));
   g_assert_nonnull (strstr (err, "wampd-admin"));
   g_free (out); g_free (err);
-  status = run_wampctl_full (NULL, &out, &err, (const char *const[]) { "--address", address, "kill", "1", NULL });
+  status = run_wampctl_full (NULL, &out, &err, (const char *const[]) { "--address", p.address, "kill", "1", NULL });
   g_assert_cmpint (status, ==, 4);
   g_free (out); g_free (err);
+  policy_bus_stop (&p);
+}
 
-  /* Our own children, by PID. */
-  g_subprocess_send_signal (wampd, SIGTERM);
-  g_subprocess_wait (wampd, NULL, NULL);
-  g_subprocess_send_signal (bus, SIGTERM);
-  g_subprocess_wait (bus, NULL, NULL);
-  g_unlink (conf_path);
-  g_unlink (config_path);
-  g_unlink (ready_path);
-  g_rmdir (dir);
+/* The shipped policy file data/org.wampd.Router.conf on a bus: root may own
+ * the name and call; nobody (not in wampd-admin) is denied. As another
+ * user, wampd itself is refused the name and exits 1. */
+static void
+test_shipped_bus_policy (void)
+{
+  g_autofree char *policy_path = g_build_filename (g_getenv ("WAMPD_SOURCE_ROOT"), "data",
+                                                   "org.wampd.Router.conf", NULL);
+  g_autofree char *include = g_strdup_printf ("<include>%s</include>", policy_path);
+  g_autofree char *wampctl = built_program ("wampctl");
+  PolicyBus p = { NULL };
+  char *out, *err;
+  int status = -1;
+
+  g_assert_true (g_file_test (policy_path, G_FILE_TEST_EXISTS));
+  policy_bus_start (&p, include);
+  if (getuid () != 0)
+    {
+      /* Neither root nor the wampd user: the name is not ours to own. */
+      g_assert_false (policy_bus_start_wampd (&p, &status));
+      g_assert_cmpint (status, ==, 1);
+      status = run_wampctl_full (NULL, &out, &err, (const char *const[]) { "--address", p.address, "status", NULL });
+      g_assert_cmpint (status, ==, 3);
+      g_free (out); g_free (err);
+      policy_bus_stop (&p);
+      return;
+    }
+
+  g_assert_true (policy_bus_start_wampd (&p, &status));
+  status = run_wampctl_full (NULL, &out, &err, (const char *const[]) { "--address", p.address, "status", NULL });
+  g_assert_cmpint (status, ==, 0);
+  g_free (out); g_free (err);
+
+  {
+    g_autoptr (GSubprocessLauncher) launcher =
+      new_launcher (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, NULL);
+    g_autoptr (GSubprocess) proc = NULL;
+    g_autoptr (GError) error = NULL;
+    Communicated c = { 0, };
+
+    /* The same call as user nobody, group nogroup, no supplementary groups. */
+    proc = g_subprocess_launcher_spawn (launcher, &error, "setpriv", "--reuid=65534", "--regid=65534",
+                                        "--clear-groups", "--", wampctl, "--address", p.address, "status", NULL);
+    g_assert_no_error (error);
+    g_subprocess_communicate_utf8_async (proc, NULL, NULL, on_communicated, &c);
+    g_assert_true (iterate_until (communicated, &c, TIMEOUT_MS));
+    g_assert_no_error (c.error);
+    g_test_message ("as nobody: %s", c.err);
+    g_assert_true (g_subprocess_get_if_exited (proc));
+    g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 4);
+    g_assert_nonnull (strstr (c.err, "access denied"));
+    g_free (c.out);
+    g_free (c.err);
+  }
+  policy_bus_stop (&p);
 }
 
 int
@@ -1071,6 +1200,7 @@ main (int argc, char **argv)
   g_test_add ("/wampctl/not-running-exit-3-english-and-german", Fixture, NULL, fixture_setup_bus,
               test_wampctl_not_running, fixture_teardown);
   g_test_add_func ("/wampctl/access-denied-exit-4", test_wampctl_access_denied);
+  g_test_add_func ("/dbus-admin/policy/shipped-file-lets-root-call-and-denies-others", test_shipped_bus_policy);
 
   return g_test_run ();
 }
