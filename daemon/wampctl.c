@@ -304,8 +304,7 @@ format_duration (gint64 usec)
 static int
 report_error (Ctl *ctl, GError *error)
 {
-  g_autofree char *remote = g_dbus_error_get_remote_error (error);
-
+  /* The error names are registered: wampd's errors arrive in WAMPD_ADMIN_ERROR. */
   g_dbus_error_strip_remote_error (error);
   if (error->domain == WAMPD_ADMIN_ERROR)
     {
