@@ -181,12 +181,105 @@ print_fields (const char *first_label, ...)
 }
 
 static void
+append_json_string (GString *out, const char *text)
+{
+  g_autoptr (JsonNode) node = json_node_init_string (json_node_alloc (), text);
+  g_autofree char *quoted = json_to_string (node, FALSE);
+
+  g_string_append (out, quoted);
+}
+
+static void
+append_indent (GString *out, guint depth)
+{
+  g_string_append_c (out, '\n');
+  for (guint i = 0; i < depth; i++)
+    g_string_append (out, "  ");
+}
+
+/* JSON in json-glib's pretty layout. Not json_gvariant_serialize(): JsonNode
+ * holds integers as gint64, so a uint64 above G_MAXINT64 (HELLO.Details may
+ * carry one) would print as a negative number. */
+static void
+append_json (GString *out, GVariant *value, guint depth)
+{
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_VARIANT))
+    {
+      g_autoptr (GVariant) inner = g_variant_get_variant (value);
+
+      append_json (out, inner, depth);
+    }
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+    append_json_string (out, g_variant_get_string (value, NULL));
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_INT64))
+    g_string_append_printf (out, "%" G_GINT64_FORMAT, g_variant_get_int64 (value));
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64))
+    g_string_append_printf (out, "%" G_GUINT64_FORMAT, g_variant_get_uint64 (value));
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32))
+    g_string_append_printf (out, "%u", g_variant_get_uint32 (value));
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_BYTE))
+    g_string_append_printf (out, "%u", g_variant_get_byte (value));
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
+    g_string_append (out, g_variant_get_boolean (value) ? "true" : "false");
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_DOUBLE))
+    {
+      char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+      g_string_append (out, g_ascii_dtostr (buffer, sizeof buffer, g_variant_get_double (value)));
+    }
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_VARDICT))
+    {
+      gsize n = g_variant_n_children (value);
+
+      g_string_append_c (out, '{');
+      for (gsize i = 0; i < n; i++)
+        {
+          g_autoptr (GVariant) entry = g_variant_get_child_value (value, i);
+          g_autoptr (GVariant) key = g_variant_get_child_value (entry, 0);
+          g_autoptr (GVariant) item = g_variant_get_child_value (entry, 1);
+
+          append_indent (out, depth + 1);
+          append_json_string (out, g_variant_get_string (key, NULL));
+          g_string_append (out, " : ");
+          append_json (out, item, depth + 1);
+          if (i + 1 < n)
+            g_string_append_c (out, ',');
+        }
+      if (n > 0)
+        append_indent (out, depth);
+      g_string_append_c (out, '}');
+    }
+  else if (g_variant_is_container (value))
+    {
+      gsize n = g_variant_n_children (value);
+
+      g_string_append_c (out, '[');
+      for (gsize i = 0; i < n; i++)
+        {
+          g_autoptr (GVariant) item = g_variant_get_child_value (value, i);
+
+          append_indent (out, depth + 1);
+          append_json (out, item, depth + 1);
+          if (i + 1 < n)
+            g_string_append_c (out, ',');
+        }
+      if (n > 0)
+        append_indent (out, depth);
+      g_string_append_c (out, ']');
+    }
+  else
+    g_string_append (out, "null");
+}
+
+static void
 print_json (GVariant *value)
 {
-  g_autoptr (JsonNode) node = json_gvariant_serialize (value);
-  g_autofree char *text = json_to_string (node, TRUE);
+  g_autoptr (GString) out = g_string_new (NULL);
 
-  g_print ("%s\n", text);
+  g_variant_ref_sink (value);
+  append_json (out, value, 0);
+  g_variant_unref (value);
+  g_print ("%s\n", out->str);
 }
 
 /* ---- reading the replies ---------------------------------------------------- */

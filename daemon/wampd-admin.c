@@ -101,9 +101,10 @@ list_to_variant (WampValue *list)
     {
       GVariant *item = value_to_variant (wamp_value_list_get (list, i));
 
-      /* A null inside a list keeps its place as an empty maybe. */
+      /* A null inside a list keeps its place as an empty av: D-Bus has no
+       * null, and maybe types do not travel on the wire. */
       if (item == NULL)
-        item = g_variant_new_maybe (G_VARIANT_TYPE_STRING, NULL);
+        item = g_variant_new_array (G_VARIANT_TYPE_VARIANT, NULL, 0);
       g_variant_builder_add (&builder, "v", item);
     }
   return g_variant_builder_end (&builder);

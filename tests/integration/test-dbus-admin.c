@@ -486,6 +486,113 @@ test_sessions_list_and_get (Fixture *f, gconstpointer data)
   assert_remote_error (error, "org.wampd.Router1.Error.NoSuchRealm");
 }
 
+/* HELLO.Details.roles is the client's to fill: nulls, bytes, a NUL inside a
+ * string, 2^64-1, doubles and mixed lists must survive the WampValue ->
+ * GVariant edge (not crash wampd, not break the reply). */
+static void
+test_odd_hello_details_survive_the_variant_edge (Fixture *f, gconstpointer data)
+{
+  g_autoptr (WampValue) details = wamp_value_new_dict (1);
+  WampValue *roles = wamp_value_new_dict (2);
+  WampValue *features = wamp_value_new_dict (8);
+  WampValue *subscriber = wamp_value_new_dict (1);
+  WampValue *mixed = wamp_value_new_list (3);
+  g_autoptr (GVariant) one = NULL;
+  g_autoptr (GVariant) all = NULL;
+  g_autoptr (GVariant) got_roles = NULL;
+  g_autoptr (GVariant) got_subscriber = NULL;
+  g_autoptr (GVariant) got_features = NULL;
+  g_autoptr (GVariant) got_mixed = NULL;
+  g_autoptr (GError) error = NULL;
+  WampClient *client;
+  guint64 big = 0;
+  gdouble ratio = 0;
+  gboolean flag = FALSE;
+  const guint8 raw[] = { 0, 1, 2, 255 };
+
+  wamp_value_list_append (mixed, wamp_value_new_int (1));
+  wamp_value_list_append (mixed, wamp_value_new_string ("two"));
+  wamp_value_list_append (mixed, wamp_value_new_null ());
+  wamp_value_dict_insert (features, "nothing", wamp_value_new_null ());
+  wamp_value_dict_insert (features, "blob", wamp_value_new_bytes (raw, sizeof raw));
+  wamp_value_dict_insert (features, "with_nul", wamp_value_new_string_len ("a\0b", 3));
+  wamp_value_dict_insert (features, "big", wamp_value_new_uint (G_MAXUINT64));
+  wamp_value_dict_insert (features, "ratio", wamp_value_new_double (0.5));
+  wamp_value_dict_insert (features, "flag", wamp_value_new_bool (TRUE));
+  wamp_value_dict_insert (features, "mixed", mixed);
+  wamp_value_dict_insert (subscriber, "features", features);
+  wamp_value_dict_insert (roles, "subscriber", subscriber);
+  wamp_value_dict_insert (details, "roles", roles);
+
+  client = wamp_client_new (f->reactor);
+  g_ptr_array_add (f->clients, client);
+  {
+    Waiter w = { NULL };
+
+    wamp_client_join_async (client, f->url, "json", "realm1", details, NULL, store_result, &w);
+    g_assert_true (wamp_client_join_finish (client, wait_result (&w), &error));
+    g_assert_no_error (error);
+    g_object_unref (w.result);
+  }
+
+  wampd_router1_call_get_session_sync (f->proxy, wamp_client_get_session_id (client), &one, NULL, &error);
+  g_assert_no_error (error);
+  got_roles = g_variant_lookup_value (one, "roles", G_VARIANT_TYPE_VARDICT);
+  g_assert_nonnull (got_roles);
+  got_subscriber = g_variant_lookup_value (got_roles, "subscriber", G_VARIANT_TYPE_VARDICT);
+  g_assert_nonnull (got_subscriber);
+  got_features = g_variant_lookup_value (got_subscriber, "features", G_VARIANT_TYPE_VARDICT);
+  g_assert_nonnull (got_features);
+  /* A null has no GVariant: the key is left out. */
+  g_assert_false (g_variant_lookup (got_features, "nothing", "*", NULL));
+  {
+    g_autoptr (GVariant) blob = g_variant_lookup_value (got_features, "blob", G_VARIANT_TYPE_BYTESTRING);
+    g_autoptr (GVariant) with_nul = g_variant_lookup_value (got_features, "with_nul", G_VARIANT_TYPE_BYTESTRING);
+    gsize n = 0;
+    const guint8 *bytes;
+
+    g_assert_nonnull (blob);
+    bytes = g_variant_get_fixed_array (blob, &n, 1);
+    g_assert_cmpmem (bytes, n, raw, sizeof raw);
+    /* GVariant strings cannot hold NUL: such a string travels as bytes. */
+    g_assert_nonnull (with_nul);
+    bytes = g_variant_get_fixed_array (with_nul, &n, 1);
+    g_assert_cmpmem (bytes, n, "a\0b", 3);
+  }
+  g_assert_true (g_variant_lookup (got_features, "big", "t", &big));
+  g_assert_cmpuint (big, ==, G_MAXUINT64);
+  g_assert_true (g_variant_lookup (got_features, "ratio", "d", &ratio));
+  g_assert_cmpfloat (ratio, ==, 0.5);
+  g_assert_true (g_variant_lookup (got_features, "flag", "b", &flag));
+  g_assert_true (flag);
+  got_mixed = g_variant_lookup_value (got_features, "mixed", G_VARIANT_TYPE ("av"));
+  g_assert_nonnull (got_mixed);
+  g_assert_cmpuint (g_variant_n_children (got_mixed), ==, 3);
+  {
+    g_autoptr (GVariant) first = g_variant_get_child_value (got_mixed, 0);
+    g_autoptr (GVariant) third = g_variant_get_child_value (got_mixed, 2);
+    g_autoptr (GVariant) first_inner = g_variant_get_variant (first);
+    g_autoptr (GVariant) third_inner = g_variant_get_variant (third);
+
+    g_assert_cmpint (g_variant_get_int64 (first_inner), ==, 1);
+    /* The null keeps its place as an empty av. */
+    g_assert_true (g_variant_is_of_type (third_inner, G_VARIANT_TYPE ("av")));
+    g_assert_cmpuint (g_variant_n_children (third_inner), ==, 0);
+  }
+
+  /* The listing of every session still works, and so does wampctl --json. */
+  g_assert_true (wampd_router1_call_list_sessions_sync (f->proxy, "", &all, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_variant_n_children (all), ==, 1);
+  {
+    char *out, *err;
+
+    g_assert_cmpint (run_wampctl (&out, &err, "--json", "sessions"), ==, 0);
+    g_assert_nonnull (strstr (out, "\"big\" : 18446744073709551615"));
+    g_free (out); g_free (err);
+  }
+}
+
 static void
 test_kill_session_ends_one_client_others_stay (Fixture *f, gconstpointer data)
 {
@@ -1186,6 +1293,8 @@ main (int argc, char **argv)
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/dbus-admin/properties-and-list-realms", test_properties_and_realms);
   ADD ("/dbus-admin/sessions/list-and-get-with-error-names", test_sessions_list_and_get);
+  ADD ("/dbus-admin/sessions/odd-hello-details-survive-the-variant-edge",
+       test_odd_hello_details_survive_the_variant_edge);
   ADD ("/dbus-admin/kill/client-receives-goodbye-reason-others-stay", test_kill_session_ends_one_client_others_stay);
   ADD ("/dbus-admin/signals/session-joined-and-left", test_signals_on_join_and_leave);
   ADD ("/dbus-admin/routes/registrations-and-subscriptions", test_registrations_and_subscriptions);
