@@ -31,7 +31,13 @@ G_DEFINE_FINAL_TYPE (WampdAdmin, wampd_admin, G_TYPE_OBJECT)
 
 /* ---- WampValue -> GVariant ------------------------------------------------- */
 
-static GVariant *value_to_variant (WampValue *value);
+/* D-Bus allows 64 levels of nested containers and each WampValue dict costs
+ * about three (array, dict entry, variant): deeper values (a client's
+ * HELLO.Details can nest 32 deep) are left out like nulls, so one odd
+ * session cannot make every listing fail to serialize. */
+#define MAX_VALUE_DEPTH 16
+
+static GVariant *value_to_variant (WampValue *value, guint depth);
 
 static gboolean
 value_is_text (WampValue *value)
@@ -47,7 +53,7 @@ value_is_text (WampValue *value)
 }
 
 static GVariant *
-dict_to_variant (WampValue *dict)
+dict_to_variant_at (WampValue *dict, guint depth)
 {
   GVariantBuilder builder;
 
@@ -56,7 +62,7 @@ dict_to_variant (WampValue *dict)
     {
       gsize key_len;
       const char *key = wamp_value_dict_get_key (dict, i, &key_len);
-      GVariant *item = value_to_variant (wamp_value_dict_get_value (dict, i));
+      GVariant *item = value_to_variant (wamp_value_dict_get_value (dict, i), depth + 1);
 
       /* A null has no GVariant: the key is left out, as D-Bus APIs do. */
       if (item != NULL && strlen (key) == key_len && g_utf8_validate (key, key_len, NULL))
@@ -68,7 +74,13 @@ dict_to_variant (WampValue *dict)
 }
 
 static GVariant *
-list_to_variant (WampValue *list)
+dict_to_variant (WampValue *dict)
+{
+  return dict_to_variant_at (dict, 0);
+}
+
+static GVariant *
+list_to_variant (WampValue *list, guint depth)
 {
   gsize n = wamp_value_list_length (list);
   gboolean all_ints = n > 0;
@@ -99,7 +111,7 @@ list_to_variant (WampValue *list)
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("av"));
   for (gsize i = 0; i < n; i++)
     {
-      GVariant *item = value_to_variant (wamp_value_list_get (list, i));
+      GVariant *item = value_to_variant (wamp_value_list_get (list, i), depth + 1);
 
       /* A null inside a list keeps its place as an empty av: D-Bus has no
        * null, and maybe types do not travel on the wire. */
@@ -110,10 +122,14 @@ list_to_variant (WampValue *list)
   return g_variant_builder_end (&builder);
 }
 
-/* Returns: (transfer floating) (nullable): NULL for a null value. */
+/* Returns: (transfer floating) (nullable): NULL for a null value and for
+ * containers nested deeper than MAX_VALUE_DEPTH. */
 static GVariant *
-value_to_variant (WampValue *value)
+value_to_variant (WampValue *value, guint depth)
 {
+  if (depth >= MAX_VALUE_DEPTH
+      && (wamp_value_get_value_type (value) == WAMP_VALUE_LIST || wamp_value_get_value_type (value) == WAMP_VALUE_DICT))
+    return NULL;
   switch (wamp_value_get_value_type (value))
     {
     case WAMP_VALUE_BOOL:
@@ -141,9 +157,9 @@ value_to_variant (WampValue *value)
         return g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, data, len, 1);
       }
     case WAMP_VALUE_LIST:
-      return list_to_variant (value);
+      return list_to_variant (value, depth);
     case WAMP_VALUE_DICT:
-      return dict_to_variant (value);
+      return dict_to_variant_at (value, depth);
     case WAMP_VALUE_NULL:
     default:
       return NULL;

@@ -520,6 +520,20 @@ test_odd_hello_details_survive_the_variant_edge (Fixture *f, gconstpointer data)
   wamp_value_dict_insert (features, "ratio", wamp_value_new_double (0.5));
   wamp_value_dict_insert (features, "flag", wamp_value_new_bool (TRUE));
   wamp_value_dict_insert (features, "mixed", mixed);
+  /* Nested 24 deep: D-Bus allows 64 container levels in all. */
+  {
+    WampValue *deep = wamp_value_new_dict (1);
+
+    wamp_value_dict_insert (deep, "bottom", wamp_value_new_int (1));
+    for (guint i = 0; i < 24; i++)
+      {
+        WampValue *outer = wamp_value_new_dict (1);
+
+        wamp_value_dict_insert (outer, "down", deep);
+        deep = outer;
+      }
+    wamp_value_dict_insert (features, "deep", deep);
+  }
   wamp_value_dict_insert (subscriber, "features", features);
   wamp_value_dict_insert (roles, "subscriber", subscriber);
   wamp_value_dict_insert (details, "roles", roles);
