@@ -68,11 +68,35 @@ display_width (const char *text)
   return width;
 }
 
+/* Clients choose some of what we print (a requested authid, HELLO
+ * details): control characters are shown escaped, so none reaches the
+ * terminal as an escape sequence or breaks a table row. */
+static char *
+printable (const char *text)
+{
+  GString *out = g_string_sized_new (strlen (text));
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c < 0x20 || c == 0x7f)
+        g_string_append_printf (out, "\\x%02x", c);
+      else if (c >= 0x80 && c < 0xa0)
+        g_string_append_printf (out, "\\u%04x", c);
+      else
+        g_string_append_unichar (out, c);
+    }
+  return g_string_free (out, FALSE);
+}
+
 static void
 append_padded (GString *line, const char *text, gsize width)
 {
-  g_string_append (line, text);
-  for (gsize pad = display_width (text); pad < width; pad++)
+  g_autofree char *shown = printable (text);
+
+  g_string_append (line, shown);
+  for (gsize pad = display_width (shown); pad < width; pad++)
     g_string_append_c (line, ' ');
 }
 
@@ -132,7 +156,11 @@ table_print (Table *table)
       char **row = g_ptr_array_index (table->rows, r);
 
       for (guint c = 0; c < table->n_columns; c++)
-        widths[c] = MAX (widths[c], display_width (row[c]));
+        {
+          g_autofree char *shown = printable (row[c]);
+
+          widths[c] = MAX (widths[c], display_width (shown));
+        }
     }
   for (guint r = 0; r < table->rows->len; r++)
     {
@@ -141,10 +169,7 @@ table_print (Table *table)
       g_string_truncate (line, 0);
       for (guint c = 0; c < table->n_columns; c++)
         {
-          if (c + 1 < table->n_columns)
-            append_padded (line, row[c], widths[c] + 2);
-          else
-            g_string_append (line, row[c]);
+          append_padded (line, row[c], c + 1 < table->n_columns ? widths[c] + 2 : 0);
         }
       g_print ("%s\n", line->str);
     }
@@ -175,7 +200,7 @@ print_fields (const char *first_label, ...)
       g_autofree char *label = g_strconcat (g_ptr_array_index (labels, i), ":", NULL);
 
       append_padded (line, label, width + 2);
-      g_string_append (line, g_ptr_array_index (values, i));
+      append_padded (line, g_ptr_array_index (values, i), 0);
       g_print ("%s\n", line->str);
     }
 }

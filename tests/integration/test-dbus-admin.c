@@ -961,6 +961,45 @@ test_wampctl_status_realms_sessions (Fixture *f, gconstpointer data)
   g_free (out); g_free (err);
 }
 
+/* The anonymous authenticator grants the authid a client asks for: an
+ * escape sequence or a newline in it must not reach the admin's terminal. */
+static void
+test_wampctl_escapes_control_characters (Fixture *f, gconstpointer data)
+{
+  g_autoptr (WampValue) details = wamp_value_new_dict (1);
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) lines = NULL;
+  WampClient *client = wamp_client_new (f->reactor);
+  g_autofree char *id = NULL;
+  Waiter w = { NULL };
+  char *out, *err;
+
+  g_ptr_array_add (f->clients, client);
+  wamp_value_dict_insert (details, "authid", wamp_value_new_string ("evil\x1b[2J\nnext\xc2\x9bline"));
+  wamp_client_join_async (client, f->url, "json", "realm1", details, NULL, store_result, &w);
+  g_assert_true (wamp_client_join_finish (client, wait_result (&w), &error));
+  g_assert_no_error (error);
+  g_object_unref (w.result);
+  g_assert_cmpstr (wamp_value_dict_get_string (wamp_client_get_welcome_details (client), "authid"), ==,
+                   "evil\x1b[2J\nnext\xc2\x9bline");
+  id = g_strdup_printf ("%" G_GUINT64_FORMAT, wamp_client_get_session_id (client));
+
+  g_assert_cmpint (run_wampctl (&out, &err, "sessions"), ==, 0);
+  g_assert_null (strchr (out, '\x1b'));
+  g_assert_null (strstr (out, "\xc2\x9b"));
+  lines = g_strsplit (g_strchomp (out), "\n", -1);
+  /* The heading and one row: the newline did not split it. */
+  g_assert_cmpuint (g_strv_length (lines), ==, 2);
+  g_assert_nonnull (strstr (lines[1], "evil\\x1b[2J\\x0anext\\u009bline"));
+  g_assert_nonnull (strstr (lines[1], id));
+  g_free (out); g_free (err);
+
+  g_assert_cmpint (run_wampctl (&out, &err, "session", id), ==, 0);
+  g_assert_null (strchr (out, '\x1b'));
+  g_assert_true (has_line_with (out, "Authid:", "evil\\x1b[2J\\x0anext"));
+  g_free (out); g_free (err);
+}
+
 static void
 test_wampctl_kill_and_errors (Fixture *f, gconstpointer data)
 {
@@ -1318,6 +1357,7 @@ main (int argc, char **argv)
   ADD ("/dbus-admin/name/second-wampd-exits-1", test_second_wampd_cannot_own_the_name);
   ADD ("/wampctl/status-realms-sessions-tables-and-json", test_wampctl_status_realms_sessions);
   ADD ("/wampctl/kill-and-exit-codes", test_wampctl_kill_and_errors);
+  ADD ("/wampctl/escapes-control-characters-from-clients", test_wampctl_escapes_control_characters);
   ADD ("/wampctl/routes-stats-plugins-reload", test_wampctl_routes_stats_plugins_reload);
 #undef ADD
   g_test_add ("/wampctl/not-running-exit-3-english-and-german", Fixture, NULL, fixture_setup_bus,
