@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* wampd: the WAMP router daemon — command line, plugin loading, configuration,
- * start-up, the ready file and an orderly shutdown on SIGINT/SIGTERM. */
+ * start-up, the ready file, reload on SIGHUP and an orderly shutdown on
+ * SIGINT/SIGTERM. */
 
 #include "config.h"
 
@@ -19,6 +20,7 @@
 #include <wamp/wamp.h>
 
 #include "wampd-admin.h"
+#include "wampd-systemd.h"
 
 #define WAMPD_DEFAULT_CONFIG_RESOURCE "/org/wampd/Router/wampd.json"
 
@@ -49,7 +51,20 @@ typedef struct {
   GStrv listeners;
   gboolean shutting_down;
   int exit_status;
+  WampdSystemd *systemd;
+  const char *config_file; /* NULL: the built-in default */
 } WampdState;
+
+/* A main-loop source ID removed when it goes out of scope. */
+typedef guint WampdSourceId;
+
+static void
+wampd_source_id_clear (WampdSourceId *id)
+{
+  g_clear_handle_id (id, g_source_remove);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (WampdSourceId, wampd_source_id_clear)
 
 static gboolean verbose_logging = FALSE;
 
@@ -285,6 +300,59 @@ wampd_shutdown_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_main_loop_quit (state->loop);
 }
 
+/* Re-reads the configuration given at start (the built-in default when
+ * none) and applies it with wamp_router_reload(): a bad one changes nothing.
+ * Logs the outcome and what needs a restart. The shape of the D-Bus admin's
+ * reload callback; @user_data is the WampdState. */
+static gboolean
+wampd_reload (gpointer user_data, GStrv *restart_needed, GError **error)
+{
+  WampdState *state = user_data;
+  const char *source = state->config_file != NULL ? state->config_file : "the built-in default configuration";
+  g_autoptr (WampValue) config = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_auto (GStrv) restart = NULL;
+  gboolean ok = FALSE;
+
+  if (restart_needed != NULL)
+    *restart_needed = NULL;
+  if (state->shutting_down)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_BUSY, "wampd is shutting down");
+      return FALSE;
+    }
+
+  g_message ("reloading the configuration from %s", source);
+  wampd_systemd_notify_reloading (state->systemd);
+  config = wampd_load_config (state->config_file, &local_error);
+  if (config != NULL)
+    ok = wamp_router_reload (state->router, config, &restart, &local_error);
+  /* Ready again either way: a rejected config leaves the old one serving. */
+  wampd_systemd_notify_reloaded (state->systemd);
+
+  if (!ok)
+    {
+      g_warning ("reload failed, the running configuration stays: %s", local_error->message);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  for (char **r = restart; r != NULL && *r != NULL; r++)
+    g_warning ("reload: needs a restart to take effect: %s", *r);
+  g_message ("configuration reloaded%s", restart != NULL && restart[0] != NULL
+             ? " (some changes need a restart)" : "");
+  if (restart_needed != NULL)
+    *restart_needed = g_steal_pointer (&restart);
+  return TRUE;
+}
+
+static gboolean
+wampd_on_sighup (gpointer user_data)
+{
+  /* The outcome is logged; SIGHUP has nobody to answer. */
+  wampd_reload (user_data, NULL, NULL);
+  return G_SOURCE_CONTINUE;
+}
+
 static gboolean
 wampd_on_signal (gpointer user_data)
 {
@@ -300,6 +368,7 @@ wampd_on_signal (gpointer user_data)
     }
   state->shutting_down = TRUE;
   g_message ("shutting down");
+  wampd_systemd_notify_stopping (state->systemd);
   wamp_router_shutdown_async (state->router, NULL, wampd_shutdown_done, state);
   return G_SOURCE_CONTINUE;
 }
@@ -322,6 +391,9 @@ wampd_announce_ready (WampdState *state)
       return;
     }
   g_message ("wampd %s ready", PACKAGE_VERSION);
+  /* The one place readiness is announced: every listener is up and, with
+   * the D-Bus admin, the bus name is owned. */
+  wampd_systemd_notify_ready (state->systemd);
 }
 
 static void
@@ -368,38 +440,12 @@ wampd_admin_bus (const WampdOptions *options, WampRouter *router, GBusType *bus_
   return TRUE;
 }
 
-/* D-Bus Reload until the daemon can apply a configuration live: re-reads
- * and validates the file (a scratch router configured from it, nothing
- * listens), so a broken file is reported and the running one stays. */
-static gboolean
-wampd_reload (gpointer user_data, GStrv *restart_needed, GError **error)
-{
-  WampdState *state = user_data;
-  g_autoptr(WampValue) config = NULL;
-  g_autoptr(WampRouter) scratch = NULL;
-  const char *everything[] = { "configuration", NULL };
-
-  if (state->options->config_file == NULL)
-    {
-      g_set_error_literal (error, WAMPD_ADMIN_ERROR, WAMPD_ADMIN_ERROR_NOT_SUPPORTED,
-                           "wampd runs the built-in configuration: there is no file to reload");
-      return FALSE;
-    }
-  config = wampd_load_config (state->options->config_file, error);
-  if (config == NULL)
-    return FALSE;
-  scratch = wamp_router_new (wamp_router_get_reactor (state->router));
-  if (!wamp_router_configure (scratch, config, error))
-    return FALSE;
-  g_message ("reload: %s is valid; applying it needs a restart", state->options->config_file);
-  *restart_needed = g_strdupv ((char **) everything);
-  return TRUE;
-}
-
 static int
 wampd_run (const WampdOptions *options, WampPluginLoader *loader)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr (WampdSystemd) systemd = NULL;
+  g_auto (WampdSourceId) sighup_id = 0;
   g_autoptr(WampValue) config = NULL;
   g_autoptr(WampReactor) reactor = NULL;
   g_autoptr(WampRouter) router = NULL;
@@ -447,6 +493,14 @@ wampd_run (const WampdOptions *options, WampPluginLoader *loader)
    * start-up is handled as soon as the loop runs. */
   sigint_id = g_unix_signal_add (SIGINT, wampd_on_signal, &state);
   sigterm_id = g_unix_signal_add (SIGTERM, wampd_on_signal, &state);
+  systemd = wampd_systemd_new (router);
+  state.systemd = systemd;
+  state.config_file = options->config_file;
+  sighup_id = g_unix_signal_add (SIGHUP, wampd_on_sighup, &state);
+
+  /* Listeners whose transport name matches a passed socket accept on it
+   * instead of binding. */
+  wampd_systemd_take_activated_sockets ();
 
   if (!wamp_router_start (router, &error))
     {
@@ -455,6 +509,7 @@ wampd_run (const WampdOptions *options, WampPluginLoader *loader)
       g_source_remove (sigterm_id);
       return WAMPD_EXIT_FAILURE;
     }
+  wampd_systemd_warn_unused_sockets (router);
 
   listeners = wamp_router_get_listeners (router);
   for (char **l = listeners; l != NULL && *l != NULL; l++)

@@ -81,6 +81,8 @@ struct _WampClient
   WampTransport *transport;
   WampConnection *connection;
   WampSerializer *serializer;
+  GTlsDatabase *tls_database;       /* nullable */
+  GTlsCertificate *tls_certificate; /* nullable */
 
   char *realm;
   guint64 session_id;
@@ -1258,6 +1260,8 @@ wamp_client_join_async (WampClient *self, const char *url, const char *serialize
       return;
     }
 
+  wamp_transport_set_client_tls (self->transport, self->tls_database, self->tls_certificate);
+
   self->state = CLIENT_STATE_CONNECTING;
   self->realm = g_strdup (realm);
   self->join_task = g_object_ref (task);
@@ -1865,6 +1869,8 @@ wamp_client_finalize (GObject *object)
   g_hash_table_unref (self->registrations);
   g_hash_table_unref (self->invocations);
   g_clear_object (&self->reactor);
+  g_clear_object (&self->tls_database);
+  g_clear_object (&self->tls_certificate);
   g_main_context_unref (self->context);
 
   G_OBJECT_CLASS (wamp_client_parent_class)->finalize (object);
@@ -1900,4 +1906,17 @@ wamp_client_init (WampClient *self)
   self->subscriptions = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, subscription_free);
   self->registrations = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, registration_free);
   self->invocations = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, invocation_free);
+}
+
+void
+wamp_client_set_tls (WampClient      *self,
+                     GTlsDatabase    *database,
+                     GTlsCertificate *certificate)
+{
+  g_return_if_fail (WAMP_IS_CLIENT (self));
+  g_return_if_fail (database == NULL || G_IS_TLS_DATABASE (database));
+  g_return_if_fail (certificate == NULL || G_IS_TLS_CERTIFICATE (certificate));
+
+  g_set_object (&self->tls_database, database);
+  g_set_object (&self->tls_certificate, certificate);
 }

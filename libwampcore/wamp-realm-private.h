@@ -25,4 +25,15 @@ void wamp_realm_remove_session (WampRealm *self, WampSession *session);
 /* Detaches the roles (after every session left); the realm serves no one afterwards. */
 void wamp_realm_shutdown (WampRealm *self);
 
+/* TRUE when @self and @other are served by the same router roles (by name,
+ * in any order): what a reload cannot change on a live realm. */
+gboolean wamp_realm_has_same_router_roles (WampRealm *self, WampRealm *other);
+
+/* A reload: @self takes the authroles, permissions and options of
+ * @candidate (a realm built from the new config block, not yet serving; it
+ * is left without them). When the options changed, each role hears of it
+ * (wamp_role_options_changed); the names of the roles that cannot apply new
+ * options live are added to @roles_not_updated (element-type utf8, owned). */
+void wamp_realm_take_settings (WampRealm *self, WampRealm *candidate, GPtrArray *roles_not_updated);
+
 G_END_DECLS

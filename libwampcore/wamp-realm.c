@@ -591,6 +591,46 @@ wamp_realm_next_id (WampRealm *self)
   return wamp_router_next_id (self->router);
 }
 
+gboolean
+wamp_realm_has_same_router_roles (WampRealm *self, WampRealm *other)
+{
+  if (self->roles->len != other->roles->len)
+    return FALSE;
+  for (guint i = 0; i < self->roles->len; i++)
+    if (wamp_realm_get_role (other, wamp_role_get_name (g_ptr_array_index (self->roles, i))) == NULL)
+      return FALSE;
+  return TRUE;
+}
+
+void
+wamp_realm_take_settings (WampRealm *self, WampRealm *candidate, GPtrArray *roles_not_updated)
+{
+  gboolean options_changed = !wamp_value_equal (self->options, candidate->options);
+  GHashTable *authroles = self->authroles;
+  WampValue *options = self->options;
+
+  /* Swapped, not copied: the candidate is dropped right after, and takes
+   * the old tables with it. Authorization looks the session's authrole up
+   * on every decision, so established sessions see the new permissions at
+   * once. */
+  self->authroles = candidate->authroles;
+  candidate->authroles = authroles;
+  self->options = candidate->options;
+  candidate->options = options;
+  self->uri_check = candidate->uri_check;
+  self->strict_request_ids = candidate->strict_request_ids;
+
+  if (!options_changed)
+    return;
+  for (guint i = 0; i < self->roles->len; i++)
+    {
+      WampRole *role = g_ptr_array_index (self->roles, i);
+
+      if (!wamp_role_options_changed (role, self->options))
+        g_ptr_array_add (roles_not_updated, g_strdup (wamp_role_get_name (role)));
+    }
+}
+
 /* Private API. */
 
 WampRole *

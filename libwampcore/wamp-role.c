@@ -129,6 +129,21 @@ wamp_role_detach (WampRole *self)
     iface->detach (self);
 }
 
+gboolean
+wamp_role_options_changed (WampRole *self, WampValue *options)
+{
+  WampRoleInterface *iface;
+
+  g_return_val_if_fail (WAMP_IS_ROLE (self), FALSE);
+  g_return_val_if_fail (options != NULL, FALSE);
+
+  iface = WAMP_ROLE_GET_IFACE (self);
+  if (iface->options_changed == NULL)
+    return FALSE;
+  iface->options_changed (self, options);
+  return TRUE;
+}
+
 WampRole *
 wamp_role_new (const char *name)
 {

@@ -39,6 +39,7 @@ static guint signals[N_SIGNALS];
 
 typedef struct {
   char *name;
+  WampValue *config;          /* its config block, to tell what a reload changes */
   WampTransport *transport;
   GHashTable *authenticators; /* authmethod -> WampAuthenticator */
 } RouterTransport;
@@ -81,6 +82,7 @@ router_transport_free (gpointer data)
 
   wamp_transport_set_accept_func (rt->transport, NULL, NULL);
   g_free (rt->name);
+  g_clear_pointer (&rt->config, wamp_value_unref);
   g_clear_object (&rt->transport);
   g_clear_pointer (&rt->authenticators, g_hash_table_unref);
   g_free (rt);
@@ -501,6 +503,7 @@ configure_transports (WampRouter *self, WampValue *config, GPtrArray *transports
 
       rt = g_new0 (RouterTransport, 1);
       rt->name = g_strdup (name);
+      rt->config = wamp_value_ref (block);
       rt->transport = g_steal_pointer (&transport);
       rt->authenticators = g_steal_pointer (&authenticators);
       wamp_transport_set_accept_func (rt->transport, accept_cb, self);
@@ -572,6 +575,257 @@ wamp_router_configure (WampRouter *self, WampValue *config, GError **error)
       g_hash_table_insert (self->realms_by_name, (gpointer) wamp_realm_get_name (realm), realm);
     }
   g_ptr_array_extend_and_steal (self->transports, g_steal_pointer (&transports));
+  return TRUE;
+}
+
+/* ---- reload -------------------------------------------------------------- */
+
+static RouterTransport *
+find_transport (GPtrArray *transports, const char *name)
+{
+  for (guint i = 0; i < transports->len; i++)
+    {
+      RouterTransport *rt = g_ptr_array_index (transports, i);
+
+      if (g_str_equal (rt->name, name))
+        return rt;
+    }
+  return NULL;
+}
+
+/* The keys of two transport blocks whose values differ, "auth" aside (it
+ * changes live): a comma-separated list, NULL when there is none. */
+static char *
+transport_changed_keys (WampValue *old_block, WampValue *new_block)
+{
+  g_autoptr (GString) keys = g_string_new (NULL);
+  WampValue *blocks[2] = { old_block, new_block };
+
+  for (guint b = 0; b < G_N_ELEMENTS (blocks); b++)
+    for (gsize i = 0; i < wamp_value_dict_size (blocks[b]); i++)
+      {
+        gsize len;
+        const char *key = wamp_value_dict_get_key (blocks[b], i, &len);
+        WampValue *old_value = wamp_value_dict_lookup_len (old_block, key, len);
+        WampValue *new_value = wamp_value_dict_lookup_len (new_block, key, len);
+
+        if (g_str_equal (key, "auth"))
+          continue;
+        /* A key in both blocks is looked at once, from the old one. */
+        if (b == 1 && old_value != NULL)
+          continue;
+        if (old_value != NULL && new_value != NULL && wamp_value_equal (old_value, new_value))
+          continue;
+        if (keys->len > 0)
+          g_string_append (keys, ", ");
+        g_string_append_len (keys, key, len);
+      }
+  return keys->len > 0 ? g_string_free (g_steal_pointer (&keys), FALSE) : NULL;
+}
+
+static void
+shutdown_realms (GPtrArray *realms)
+{
+  for (guint i = 0; i < realms->len; i++)
+    wamp_realm_shutdown (g_ptr_array_index (realms, i));
+}
+
+/* Ends everything of @realm, which a reload removed: sessions still
+ * authenticating into it are refused, established ones get GOODBYE
+ * wamp.close.close_realm and their connections are closed after the reply
+ * (or the GOODBYE timeout). Nobody can join it any more. */
+static void
+retire_realm (WampRouter *self, WampRealm *realm)
+{
+  const char *reason = wamp_error_code_to_uri (WAMP_ERROR_CLOSE_REALM);
+  g_autoptr (GPtrArray) joining = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GPtrArray) sessions = wamp_realm_list_sessions (realm);
+  GHashTableIter iter;
+  gpointer session;
+
+  g_hash_table_iter_init (&iter, self->sessions);
+  while (g_hash_table_iter_next (&iter, &session, NULL))
+    if (wamp_session_get_joining_realm (session) == realm)
+      g_ptr_array_add (joining, g_object_ref (session));
+  for (guint i = 0; i < joining->len; i++)
+    wamp_session_abort (g_ptr_array_index (joining, i), reason,
+                        "The realm was removed from the router's configuration.");
+
+  /* The list holds no references: each GOODBYE removes its session from the realm. */
+  g_ptr_array_set_free_func (sessions, g_object_unref);
+  for (guint i = 0; i < sessions->len; i++)
+    g_object_ref (g_ptr_array_index (sessions, i));
+  for (guint i = 0; i < sessions->len; i++)
+    wamp_session_goodbye (g_ptr_array_index (sessions, i), reason,
+                          "The realm was removed from the router's configuration.", TRUE);
+  g_message ("reload: realm %s removed (%u session(s) closed)", wamp_realm_get_name (realm), sessions->len);
+  wamp_realm_shutdown (realm);
+}
+
+gboolean
+wamp_router_reload (WampRouter *self, WampValue *config, GStrv *restart_needed, GError **error)
+{
+  static const char *const known[] = { "version", "realms", "transports", "admin", NULL };
+  g_autoptr (GPtrArray) candidates = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GPtrArray) new_transports = g_ptr_array_new_with_free_func (router_transport_free);
+  g_autoptr (GPtrArray) added_transports = g_ptr_array_new ();
+  g_autoptr (GPtrArray) realms = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GPtrArray) retired = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GPtrArray) restart = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GHashTable) new_names = g_hash_table_new (g_str_hash, g_str_equal);
+  AdminDbus admin_dbus;
+  guint64 version = 0;
+
+  g_return_val_if_fail (WAMP_IS_ROUTER (self), FALSE);
+  g_return_val_if_fail (config != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  g_return_val_if_fail (self->configured, FALSE);
+
+  if (restart_needed != NULL)
+    *restart_needed = NULL;
+  if (self->shutdown_task != NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_BUSY, "the router is shutting down");
+      return FALSE;
+    }
+
+  /* 1. Validate everything, changing nothing: the realms are built as
+   * candidates and the transports configured, but nothing listens. */
+  if (!wamp_config_check_keys (config, "$", known, error)
+      || !wamp_config_get_uint (config, "$", "version", TRUE, 1, 1, 1, &version, error)
+      || !configure_admin (self, config, &admin_dbus, error))
+    return FALSE;
+  if (!configure_realms (self, config, candidates, error))
+    {
+      shutdown_realms (candidates);
+      return FALSE;
+    }
+  if (!configure_transports (self, config, new_transports, error))
+    {
+      shutdown_realms (candidates);
+      return FALSE;
+    }
+
+  /* 2. Start the new transports: the one step that can still fail (a port
+   * in use), so it comes before any change that could not be undone. */
+  for (guint i = 0; i < new_transports->len; i++)
+    {
+      RouterTransport *rt = g_ptr_array_index (new_transports, i);
+
+      if (find_transport (self->transports, rt->name) != NULL)
+        continue;
+      if (self->started && !wamp_transport_start (rt->transport, error))
+        {
+          g_prefix_error (error, "%s: ", rt->name);
+          for (guint j = 0; j < added_transports->len; j++)
+            wamp_transport_stop (((RouterTransport *) g_ptr_array_index (added_transports, j))->transport);
+          shutdown_realms (candidates);
+          return FALSE;
+        }
+      g_ptr_array_add (added_transports, rt);
+    }
+
+  /* 3. Commit. Transports: new ones join, existing ones take their new
+   * authentication (sessions that are authenticating keep the authenticator
+   * they started with), what cannot change while listening is reported. */
+  for (guint i = 0; i < new_transports->len; i++)
+    {
+      RouterTransport *rt = g_ptr_array_index (new_transports, i);
+      RouterTransport *old = find_transport (self->transports, rt->name);
+      g_autofree char *changed = NULL;
+
+      g_hash_table_add (new_names, rt->name);
+      if (old == NULL)
+        continue;
+      changed = transport_changed_keys (old->config, rt->config);
+      if (changed != NULL)
+        g_ptr_array_add (restart, g_strdup_printf ("transport \"%s\": %s changed", rt->name, changed));
+      else
+        {
+          /* The block minus auth is the same: keep the new one so that a
+           * later reload compares against what the file now says. */
+          g_clear_pointer (&old->config, wamp_value_unref);
+          old->config = wamp_value_ref (rt->config);
+        }
+      g_clear_pointer (&old->authenticators, g_hash_table_unref);
+      old->authenticators = g_steal_pointer (&rt->authenticators);
+    }
+  for (guint i = 0; i < self->transports->len; i++)
+    {
+      RouterTransport *rt = g_ptr_array_index (self->transports, i);
+
+      if (!g_hash_table_contains (new_names, rt->name))
+        g_ptr_array_add (restart, g_strdup_printf ("transport \"%s\": removed from the configuration, "
+                                                   "still listening until a restart", rt->name));
+    }
+  for (guint i = 0; i < new_transports->len;)
+    {
+      RouterTransport *rt = g_ptr_array_index (new_transports, i);
+
+      if (!g_ptr_array_find (added_transports, rt, NULL))
+        {
+          i++;
+          continue;
+        }
+      g_message ("reload: transport %s added", rt->name);
+      g_ptr_array_add (self->transports, g_ptr_array_steal_index (new_transports, i));
+    }
+
+  /* Realms, in the new config order: existing ones take the new settings
+   * (their sessions and role state stay), new ones are joinable at once,
+   * removed ones are retired. */
+  for (guint i = 0; i < candidates->len; i++)
+    {
+      WampRealm *candidate = g_ptr_array_index (candidates, i);
+      const char *name = wamp_realm_get_name (candidate);
+      WampRealm *existing = g_hash_table_lookup (self->realms_by_name, name);
+      g_autoptr (GPtrArray) not_updated = NULL;
+
+      if (existing == NULL)
+        {
+          g_message ("reload: realm %s added", name);
+          g_ptr_array_add (realms, g_object_ref (candidate));
+          continue;
+        }
+      if (!wamp_realm_has_same_router_roles (existing, candidate))
+        g_ptr_array_add (restart, g_strdup_printf ("realm \"%s\": router_roles changed", name));
+      not_updated = g_ptr_array_new_with_free_func (g_free);
+      wamp_realm_take_settings (existing, candidate, not_updated);
+      for (guint j = 0; j < not_updated->len; j++)
+        g_ptr_array_add (restart, g_strdup_printf ("realm \"%s\": options (router role \"%s\" cannot "
+                                                   "change them live)",
+                                                   name, (char *) g_ptr_array_index (not_updated, j)));
+      wamp_realm_shutdown (candidate);
+      g_ptr_array_add (realms, g_object_ref (existing));
+    }
+  for (guint i = 0; i < self->realms->len; i++)
+    {
+      WampRealm *realm = g_ptr_array_index (self->realms, i);
+
+      if (!g_ptr_array_find (realms, realm, NULL))
+        g_ptr_array_add (retired, g_object_ref (realm));
+    }
+  g_ptr_array_set_size (self->realms, 0);
+  g_hash_table_remove_all (self->realms_by_name);
+  for (guint i = 0; i < realms->len; i++)
+    {
+      WampRealm *realm = g_ptr_array_index (realms, i);
+
+      g_ptr_array_add (self->realms, g_object_ref (realm));
+      g_hash_table_insert (self->realms_by_name, (gpointer) wamp_realm_get_name (realm), realm);
+    }
+  /* After the table changed, so a client told to go cannot come back in. */
+  for (guint i = 0; i < retired->len; i++)
+    retire_realm (self, g_ptr_array_index (retired, i));
+
+  if (admin_dbus != self->admin_dbus)
+    g_ptr_array_add (restart, g_strdup ("admin.dbus changed"));
+
+  if (restart_needed != NULL)
+    {
+      g_ptr_array_add (restart, NULL);
+      *restart_needed = (GStrv) g_ptr_array_free (g_steal_pointer (&restart), FALSE);
+    }
   return TRUE;
 }
 

@@ -13,4 +13,8 @@ WampTransport *wamp_session_get_transport (WampSession *self);
  * connection and closes it. The session is inert afterwards. */
 void wamp_session_detach (WampSession *self);
 
+/* Returns: (transfer none) (nullable): the realm named in HELLO while the
+ * session is being authenticated, NULL in any other state. */
+WampRealm *wamp_session_get_joining_realm (WampSession *self);
+
 G_END_DECLS

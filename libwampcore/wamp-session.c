@@ -1010,3 +1010,9 @@ wamp_session_detach (WampSession *self)
     }
   self->router = NULL;
 }
+
+WampRealm *
+wamp_session_get_joining_realm (WampSession *self)
+{
+  return self->state == WAMP_SESSION_STATE_AUTHENTICATING ? self->realm : NULL;
+}

@@ -236,3 +236,20 @@ wamp_transport_new (const char *name)
     return NULL;
   return g_object_new (type, NULL);
 }
+
+void
+wamp_transport_set_client_tls (WampTransport   *self,
+                               GTlsDatabase    *database,
+                               GTlsCertificate *certificate)
+{
+  WampTransportInterface *iface;
+
+  g_return_if_fail (WAMP_IS_TRANSPORT (self));
+  g_return_if_fail (database == NULL || G_IS_TLS_DATABASE (database));
+  g_return_if_fail (certificate == NULL || G_IS_TLS_CERTIFICATE (certificate));
+
+  iface = WAMP_TRANSPORT_GET_IFACE (self);
+  /* Plugins built for ABI 1.0 have no such vfunc. */
+  if (iface->set_client_tls != NULL)
+    iface->set_client_tls (self, database, certificate);
+}

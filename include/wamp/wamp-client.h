@@ -133,4 +133,12 @@ gboolean wamp_client_send_message (WampClient *self, WampMessage *message, GErro
 WAMP_AVAILABLE_IN_ALL
 guint64 wamp_client_next_request_id (WampClient *self);
 
+/* TLS for the wss:// and rawsocket+tls:// URLs of later joins: @database
+ * (nullable): the CAs the router's certificate must chain to, NULL for the
+ * system's (tests pass their own CA); @certificate (nullable): a client
+ * certificate with its private key, for routers that ask for one. Both are
+ * referenced (transfer none). Since: ABI 1.1 */
+WAMP_AVAILABLE_IN_ALL
+void wamp_client_set_tls (WampClient *self, GTlsDatabase *database, GTlsCertificate *certificate);
+
 G_END_DECLS

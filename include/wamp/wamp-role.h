@@ -39,6 +39,11 @@ G_DECLARE_INTERFACE (WampRole, wamp_role, WAMP, ROLE, GObject)
  *   connection, realm removed): drop everything it owns. It can no longer
  *   receive messages; other sessions can.
  * @detach: the realm is going away (after every session_leaving).
+ * @options_changed: the realm's `options` dict was replaced by a config
+ *   reload (wamp_router_reload()); re-read the role settings from @options,
+ *   which has already been validated by a fresh instance's @attach. NULL in
+ *   roles that cannot change settings live: the reload then reports that the
+ *   realm's options need a restart. Since: ABI 1.1
  * @list_routes: (nullable): what the role routes to, for the admin API: a
  *   list of dicts, one per subscription (broker) or registration (dealer),
  *   each with at least "id" (uint), "uri", "match" ("exact", "prefix",
@@ -59,6 +64,7 @@ struct _WampRoleInterface
   void (*session_leaving) (WampRole *self, WampSession *session);
   void (*detach) (WampRole *self);
   /* Since: ABI 1.1 */
+  void (*options_changed) (WampRole *self, WampValue *options);
   WampValue *(*list_routes) (WampRole *self);
 };
 
@@ -84,6 +90,13 @@ void wamp_role_detach (WampRole *self);
  * @name, NULL when no plugin provides it. */
 WAMP_AVAILABLE_IN_ALL
 WampRole *wamp_role_new (const char *name);
+
+/* Hands @options (transfer none), the realm's new `options` dict, to a
+ * role after a reload. Returns: FALSE when the role does not implement
+ * @options_changed (an older plugin): its settings stay as they were.
+ * Since: ABI 1.1 */
+WAMP_AVAILABLE_IN_ALL
+gboolean wamp_role_options_changed (WampRole *self, WampValue *options);
 
 /* The role's subscriptions or registrations, see @list_routes.
  * Returns: (transfer full): a list (empty when the role routes nothing or

@@ -58,6 +58,30 @@ GPtrArray *wamp_router_list_realms (WampRouter *self);
 WAMP_AVAILABLE_IN_ALL
 guint64 wamp_router_next_id (WampRouter *self);
 
+/* Applies a new configuration to a configured (and usually running) router
+ * without dropping established sessions. The whole of @config is validated
+ * first, as wamp_router_configure() does; on error (WAMP_CONFIG_ERROR naming
+ * the JSON path, the error of a new transport that cannot start, or
+ * G_IO_ERROR_BUSY during shutdown) nothing has changed. What changes live:
+ *  - realms added (joinable at once) and removed (their sessions get
+ *    GOODBYE wamp.close.close_realm, then their connections are closed;
+ *    sessions still authenticating into them get ABORT with that reason);
+ *  - a realm's roles and permissions (the next authorization decision of
+ *    every session, established ones included, uses them) and its options
+ *    (roles implementing WampRoleInterface.options_changed re-read them);
+ *  - a transport's `auth` (methods, principals): for new authentications;
+ *  - transports added: started at once (when the router is started).
+ * What needs a restart is kept as it was and described in @restart_needed
+ * (one English line each): a transport's endpoint, type, path,
+ * serializers or options changed, a transport removed (it keeps
+ * listening), a realm's router_roles changed, realm options a role cannot
+ * apply live, admin.dbus changed. Plugins are not reloaded.
+ * @restart_needed: (out) (optional) (transfer full): set on success (an
+ * empty list when everything was applied), NULL on error.
+ * Since: ABI 1.1 */
+WAMP_AVAILABLE_IN_ALL
+gboolean wamp_router_reload (WampRouter *self, WampValue *config, GStrv *restart_needed, GError **error);
+
 /* ---- Administration (Since: ABI 1.1) -------------------------------------
  *
  * Signals, emitted on the main loop (not the hot path: once per join/leave):

@@ -38,6 +38,9 @@ G_DECLARE_INTERFACE (WampTransport, wamp_transport, WAMP, TRANSPORT, GObject)
  * @connect_async: opens a client connection to @url, offering @serializers
  *   (element-type WampSerializer) in preference order.
  *
+ * @set_client_tls: (Since: ABI 1.1; NULL in older plugins) the TLS settings
+ *   of client connections opened afterwards, see wamp_transport_set_client_tls().
+ *
  * A listener reports each connection that completed its transport handshake
  * with wamp_transport_connection_accepted().
  */
@@ -67,6 +70,9 @@ struct _WampTransportInterface
                          GAsyncReadyCallback  callback,
                          gpointer             user_data);
   WampConnection *(*connect_finish) (WampTransport *self, GAsyncResult *result, GError **error);
+  void (*set_client_tls) (WampTransport   *self,
+                          GTlsDatabase    *database,
+                          GTlsCertificate *certificate);
 };
 
 WAMP_AVAILABLE_IN_ALL
@@ -107,5 +113,15 @@ void wamp_transport_set_owner (WampTransport *self, WampTransport *owner);
  * extension @name, NULL when no plugin provides it. */
 WAMP_AVAILABLE_IN_ALL
 WampTransport *wamp_transport_new (const char *name);
+
+/* TLS of the client connections @self opens from now on (wss://,
+ * rawsocket+tls://): @database (nullable): the CAs a server certificate must
+ * chain to, NULL for the system's; @certificate (nullable): a certificate
+ * with its private key to present to servers that ask for one. Both are
+ * referenced. A transport without client TLS ignores the call.
+ * Since: ABI 1.1 */
+WAMP_AVAILABLE_IN_ALL
+void wamp_transport_set_client_tls (WampTransport *self, GTlsDatabase *database,
+                                    GTlsCertificate *certificate);
 
 G_END_DECLS

@@ -26,5 +26,7 @@
 #include <wamp/wamp-plugin.h>
 #include <wamp/wamp-plugin-loader.h>
 #include <wamp/wamp-client.h>
+#include <wamp/wamp-listener.h>
+#include <wamp/wamp-socket-io.h>
 
 #undef __WAMP_H_INSIDE__

@@ -492,6 +492,19 @@ wamp_broker_attach (WampRole   *role,
   return TRUE;
 }
 
+/* A reload may turn disclose_by_permission_only on or off; the realm's
+ * fresh-instance attach has already validated @options. */
+static void
+wamp_broker_options_changed (WampRole  *role,
+                             WampValue *options)
+{
+  WampBroker *self = WAMP_BROKER (role);
+
+  self->disclose_by_permission_only =
+    wamp_value_get_value_type (options) == WAMP_VALUE_DICT
+    && wamp_value_dict_get_bool (options, "disclose_by_permission_only", FALSE);
+}
+
 static WampValue *
 wamp_broker_get_features (WampRole *role)
 {
@@ -642,6 +655,7 @@ wamp_broker_role_iface_init (WampRoleInterface *iface)
   iface->session_joined = wamp_broker_session_joined;
   iface->session_leaving = wamp_broker_session_leaving;
   iface->detach = wamp_broker_detach;
+  iface->options_changed = wamp_broker_options_changed;
   iface->list_routes = wamp_broker_list_routes;
 }
 

@@ -800,6 +800,19 @@ wamp_dealer_attach (WampRole   *role,
   return TRUE;
 }
 
+/* A reload may turn disclose_by_permission_only on or off; the realm's
+ * fresh-instance attach has already validated @options. */
+static void
+wamp_dealer_options_changed (WampRole  *role,
+                             WampValue *options)
+{
+  WampDealer *self = WAMP_DEALER (role);
+
+  self->disclose_by_permission_only =
+    wamp_value_get_value_type (options) == WAMP_VALUE_DICT
+    && wamp_value_dict_get_bool (options, "disclose_by_permission_only", FALSE);
+}
+
 static WampValue *
 wamp_dealer_get_features (WampRole *role)
 {
@@ -1007,6 +1020,7 @@ wamp_dealer_role_iface_init (WampRoleInterface *iface)
   iface->session_joined = wamp_dealer_session_joined;
   iface->session_leaving = wamp_dealer_session_leaving;
   iface->detach = wamp_dealer_detach;
+  iface->options_changed = wamp_dealer_options_changed;
   iface->list_routes = wamp_dealer_list_routes;
 }
 

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The client side of the websocket transport: GIO connects, then our own
- * HTTP/1.1 upgrade runs on the reactor and hands the socket to a
- * WampWebsocketConnection in the client role. */
+/* The client side of the websocket transport: GIO connects (and for wss://
+ * runs the TLS handshake), then our own HTTP/1.1 upgrade runs on the reactor
+ * through WampSocketIo and hands over to a WampWebsocketConnection in the
+ * client role. */
 
 #include "wamp-websocket-client.h"
 
-#include <errno.h>
 #include <libsoup/soup.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -28,6 +28,14 @@ typedef struct
 
   GSocketConnection *connection;
   GSocket *socket;
+  /* wss:// */
+  gboolean tls;
+  GSocketConnectable *server_identity;
+  GTlsDatabase *tls_database;       /* nullable: the system's */
+  GTlsCertificate *tls_certificate; /* nullable */
+  GIOStream *tls_connection;
+  GCancellable *tls_cancellable;
+  WampSocketIo *io;
   GString *request;
   gsize request_sent;
   GByteArray *response;
@@ -51,6 +59,12 @@ handshake_free (Handshake *hs)
   g_free (hs->resource);
   g_free (hs->key);
   g_clear_object (&hs->connection);
+  g_clear_object (&hs->server_identity);
+  g_clear_object (&hs->tls_database);
+  g_clear_object (&hs->tls_certificate);
+  g_clear_object (&hs->tls_connection);
+  g_clear_object (&hs->tls_cancellable);
+  g_clear_object (&hs->io);
   if (hs->request != NULL)
     g_string_free (hs->request, TRUE);
   g_clear_pointer (&hs->response, g_byte_array_unref);
@@ -96,6 +110,9 @@ handshake_cleanup (GTask *task)
   if (hs->cancel_id != 0)
     g_cancellable_disconnect (hs->cancellable, hs->cancel_id);
   hs->cancel_id = 0;
+  /* A TLS handshake in flight ends (its callback sees done). */
+  if (hs->tls_cancellable != NULL)
+    g_cancellable_cancel (hs->tls_cancellable);
 }
 
 static void
@@ -140,6 +157,7 @@ handshake_complete (GTask *task,
   WampSerializer *serializer;
   WampWebsocketOptions options;
   WampWebsocketConnection *conn;
+  g_autoptr(WampSocketIo) io = NULL;
 
   if (!soup_headers_parse_response ((const char *) hs->response->data, (int) header_len, headers,
                                     NULL, &status, &reason_phrase))
@@ -192,7 +210,8 @@ handshake_complete (GTask *task,
 
   handshake_cleanup (task);
   wamp_websocket_options_init (&options);
-  conn = wamp_websocket_connection_new (hs->reactor, G_IO_STREAM (hs->connection), hs->socket,
+  io = g_object_ref (hs->io);
+  conn = wamp_websocket_connection_new (hs->reactor, G_IO_STREAM (hs->connection), io,
                                         WAMP_WEBSOCKET_ROLE_CLIENT, serializer, &options, NULL);
   g_task_return_pointer (task, conn, g_object_unref);
   g_object_unref (task);
@@ -221,13 +240,15 @@ handshake_fd_cb (WampReactor       *reactor,
 
   if ((events & WAMP_REACTOR_WRITE) && hs->request_sent < hs->request->len)
     {
-      ssize_t n = send (fd, hs->request->str + hs->request_sent,
-                        hs->request->len - hs->request_sent, MSG_NOSIGNAL);
+      g_autoptr(GError) error = NULL;
+      GOutputVector v = { hs->request->str + hs->request_sent,
+                          hs->request->len - hs->request_sent };
+      gssize n = wamp_socket_io_writev (hs->io, &v, 1, &error);
 
-      if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+      if (n < 0 && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
         {
           handshake_fail (task, g_error_new (WAMP_ERROR, WAMP_ERROR_TRANSPORT,
-                                             "sending the upgrade request: %s", g_strerror (errno)));
+                                             "sending the upgrade request: %s", error->message));
           return;
         }
       if (n > 0)
@@ -236,30 +257,39 @@ handshake_fd_cb (WampReactor       *reactor,
         wamp_reactor_modify_fd (reactor, watch, WAMP_REACTOR_READ);
     }
 
-  if (events & (WAMP_REACTOR_READ | WAMP_REACTOR_HANGUP))
+  /* Until WOULD_BLOCK: with TLS, the response may sit decrypted already.
+   * Completing or failing frees @hs: return at once. */
+  while (events & (WAMP_REACTOR_READ | WAMP_REACTOR_HANGUP))
     {
+      g_autoptr(GError) error = NULL;
       guint old = hs->response->len;
-      ssize_t n;
+      gssize n;
       gssize end;
 
       g_byte_array_set_size (hs->response, old + 4096);
-      n = recv (fd, hs->response->data + old, 4096, 0);
+      n = wamp_socket_io_read (hs->io, hs->response->data + old, 4096, &error);
       g_byte_array_set_size (hs->response, old + (n > 0 ? (guint) n : 0));
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+      if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
         return;
       if (n <= 0)
         {
           handshake_fail (task, g_error_new (WAMP_ERROR, WAMP_ERROR_TRANSPORT,
                                              "connection closed during the WebSocket upgrade%s%s",
-                                             n < 0 ? ": " : "", n < 0 ? g_strerror (errno) : ""));
+                                             n < 0 ? ": " : "", n < 0 ? error->message : ""));
           return;
         }
       end = find_header_end (hs->response->data, hs->response->len, old >= 3 ? old - 3 : 0);
       if (end > 0)
-        handshake_complete (task, (gsize) end);
-      else if (hs->response->len > MAX_RESPONSE_HEADER)
-        handshake_fail (task, g_error_new_literal (WAMP_ERROR, WAMP_ERROR_TRANSPORT,
-                                                   "HTTP response header too long"));
+        {
+          handshake_complete (task, (gsize) end);
+          return;
+        }
+      if (hs->response->len > MAX_RESPONSE_HEADER)
+        {
+          handshake_fail (task, g_error_new_literal (WAMP_ERROR, WAMP_ERROR_TRANSPORT,
+                                                     "HTTP response header too long"));
+          return;
+        }
     }
 }
 
@@ -300,6 +330,9 @@ cancelled_cb (GCancellable *cancellable,
     hs->cancel_defer = wamp_reactor_defer (hs->reactor, cancel_now_cb, task);
 }
 
+static void start_upgrade (GTask *task);
+static void start_tls (GTask *task);
+
 static void
 connected_cb (GObject      *source,
               GAsyncResult *result,
@@ -308,7 +341,6 @@ connected_cb (GObject      *source,
   GTask *task = user_data;
   Handshake *hs = g_task_get_task_data (task);
   GError *error = NULL;
-  GString *req;
 
   hs->connection = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &error);
   if (hs->connection == NULL)
@@ -319,9 +351,26 @@ connected_cb (GObject      *source,
       return;
     }
   hs->socket = g_socket_connection_get_socket (hs->connection);
-  g_socket_set_blocking (hs->socket, FALSE);
   g_socket_set_option (hs->socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+  /* Bounds the TLS handshake and the upgrade together. */
+  hs->timer = wamp_reactor_add_timer (hs->reactor, HANDSHAKE_TIMEOUT_MS, handshake_timeout_cb, task);
+  if (hs->cancellable != NULL)
+    hs->cancel_id = g_cancellable_connect (hs->cancellable, G_CALLBACK (cancelled_cb), task, NULL);
+  if (hs->tls)
+    start_tls (task);
+  else
+    start_upgrade (task);
+}
 
+/* Sends the upgrade request and reads the response on the reactor. */
+static void
+start_upgrade (GTask *task)
+{
+  Handshake *hs = g_task_get_task_data (task);
+  GString *req;
+
+  g_socket_set_blocking (hs->socket, FALSE);
+  hs->io = wamp_socket_io_new (hs->socket, hs->tls_connection);
   req = g_string_new (NULL);
   g_string_append_printf (req, "GET %s HTTP/1.1\r\n", hs->resource);
   g_string_append_printf (req, "Host: %s\r\n", hs->host_header);
@@ -337,14 +386,54 @@ connected_cb (GObject      *source,
   hs->watch = wamp_reactor_add_fd (hs->reactor, g_socket_get_fd (hs->socket),
                                    WAMP_REACTOR_READ | WAMP_REACTOR_WRITE, handshake_fd_cb, task);
   if (hs->watch == NULL)
+    handshake_fail (task, g_error_new_literal (WAMP_ERROR, WAMP_ERROR_TRANSPORT,
+                                               "cannot watch the socket"));
+}
+
+static void
+tls_handshake_done_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data; /* the reference start_tls() took */
+  Handshake *hs = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, &error))
     {
-      handshake_fail (task, g_error_new_literal (WAMP_ERROR, WAMP_ERROR_TRANSPORT,
-                                                 "cannot watch the socket"));
+      if (hs->done)
+        g_error_free (error);
+      else
+        handshake_fail (task, error);
       return;
     }
-  hs->timer = wamp_reactor_add_timer (hs->reactor, HANDSHAKE_TIMEOUT_MS, handshake_timeout_cb, task);
-  if (hs->cancellable != NULL)
-    hs->cancel_id = g_cancellable_connect (hs->cancellable, G_CALLBACK (cancelled_cb), task, NULL);
+  if (!hs->done)
+    start_upgrade (task);
+}
+
+/* wss://: the TLS handshake, a transient async GIO operation (a few round
+ * trips, bounded by the handshake timer), before the upgrade. */
+static void
+start_tls (GTask *task)
+{
+  Handshake *hs = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  hs->tls_connection = g_tls_client_connection_new (G_IO_STREAM (hs->connection),
+                                                    hs->server_identity, &error);
+  if (hs->tls_connection == NULL)
+    {
+      handshake_fail (task, error);
+      return;
+    }
+  if (hs->tls_database != NULL)
+    g_tls_connection_set_database (G_TLS_CONNECTION (hs->tls_connection), hs->tls_database);
+  if (hs->tls_certificate != NULL)
+    g_tls_connection_set_certificate (G_TLS_CONNECTION (hs->tls_connection), hs->tls_certificate);
+  hs->tls_cancellable = g_cancellable_new ();
+  g_tls_connection_handshake_async (G_TLS_CONNECTION (hs->tls_connection), G_PRIORITY_DEFAULT,
+                                    hs->tls_cancellable, tls_handshake_done_cb,
+                                    g_object_ref (task));
 }
 
 void
@@ -352,6 +441,8 @@ wamp_websocket_client_connect_async (WampTransport       *source,
                                      WampReactor         *reactor,
                                      const char          *url,
                                      GPtrArray           *serializers,
+                                     GTlsDatabase        *tls_database,
+                                     GTlsCertificate     *tls_certificate,
                                      GCancellable        *cancellable,
                                      GAsyncReadyCallback  callback,
                                      gpointer             user_data)
@@ -365,6 +456,7 @@ wamp_websocket_client_connect_async (WampTransport       *source,
   const char *host, *query;
   gint port;
   guint8 raw_key[16];
+  gboolean tls;
 
   g_return_if_fail (WAMP_IS_REACTOR (reactor));
   g_return_if_fail (url != NULL);
@@ -380,10 +472,12 @@ wamp_websocket_client_connect_async (WampTransport       *source,
       g_object_unref (task);
       return;
     }
-  if (g_ascii_strcasecmp (g_uri_get_scheme (uri), "ws") != 0 || g_uri_get_host (uri) == NULL)
+  tls = g_ascii_strcasecmp (g_uri_get_scheme (uri), "wss") == 0;
+  if ((!tls && g_ascii_strcasecmp (g_uri_get_scheme (uri), "ws") != 0) ||
+      g_uri_get_host (uri) == NULL)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                               "not a ws:// URL: %s", url);
+                               "not a ws:// or wss:// URL: %s", url);
       g_object_unref (task);
       return;
     }
@@ -401,7 +495,11 @@ wamp_websocket_client_connect_async (WampTransport       *source,
   for (guint i = 0; i < serializers->len; i++)
     g_ptr_array_add (hs->serializers, g_object_ref (serializers->pdata[i]));
   host = g_uri_get_host (uri);
-  port = g_uri_get_port (uri) > 0 ? g_uri_get_port (uri) : 80;
+  port = g_uri_get_port (uri) > 0 ? g_uri_get_port (uri) : tls ? 443 : 80;
+  hs->tls = tls;
+  hs->server_identity = g_network_address_new (host, (guint16) port);
+  hs->tls_database = tls_database != NULL ? g_object_ref (tls_database) : NULL;
+  hs->tls_certificate = tls_certificate != NULL ? g_object_ref (tls_certificate) : NULL;
   hs->host_header = strchr (host, ':') != NULL ? g_strdup_printf ("[%s]:%d", host, port)
                                                : g_strdup_printf ("%s:%d", host, port);
   query = g_uri_get_query (uri);

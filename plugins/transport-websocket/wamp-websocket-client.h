@@ -6,14 +6,19 @@
 
 G_BEGIN_DECLS
 
-/* Connects to @url (ws://host:port/path, IPv6 hosts in brackets), offering
- * the subprotocols of @serializers (element-type WampSerializer) in order.
- * The TCP connect uses GIO; the upgrade and the frames run on @reactor.
+/* Connects to @url (ws:// or wss://host:port/path, IPv6 hosts in brackets),
+ * offering the subprotocols of @serializers (element-type WampSerializer)
+ * in order. The TCP connect and the TLS handshake use GIO; the upgrade and
+ * the frames run on @reactor. With wss://, the server certificate must
+ * chain to @tls_database (nullable: the system's CAs) and match the URL's
+ * host; @tls_certificate (nullable) is presented when the server asks.
  * @source: (transfer none): the transport, the task's source object. */
 void wamp_websocket_client_connect_async (WampTransport       *source,
                                           WampReactor         *reactor,
                                           const char          *url,
                                           GPtrArray           *serializers,
+                                          GTlsDatabase        *tls_database,
+                                          GTlsCertificate     *tls_certificate,
                                           GCancellable        *cancellable,
                                           GAsyncReadyCallback  callback,
                                           gpointer             user_data);

@@ -1,16 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* WampWebsocketConnection: moves WebSocket frames between a socket and the
- * core on the reactor: recv() into the codec, writev() of a bounded queue. */
+/* WampWebsocketConnection: moves WebSocket frames between a socket (plain or
+ * TLS, through WampSocketIo) and the core on the reactor: reads into the
+ * codec, vectored writes of a bounded queue. */
 
 #include "wamp-websocket-connection.h"
 
-#include <errno.h>
-#include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/uio.h>
 
 /* Reads per wake-up before yielding to other connections (level-triggered:
  * what is left is reported again). */
@@ -37,15 +34,17 @@ struct _WampWebsocketConnection
 
   WampReactor *reactor;
   GIOStream *stream;
-  GSocket *socket;
+  WampSocketIo *io;
   int fd;
   WampReactorWatch *watch;
+  /* TLS: reads cut short by MAX_READS_PER_WAKE continue from here, since
+   * records buffered in the TLS layer never wake the fd again. */
+  WampReactorTimer *read_more_timer;
   WampWebsocketCodec *codec;
   WampWebsocketRole role;
   WampSerializer *serializer;
   WampWebsocketOptions options;
   WampValue *http_headers;
-  char *peer;
 
   State state;
   GQueue out; /* of OutFrame */
@@ -138,6 +137,7 @@ finish (WampWebsocketConnection *self,
   clear_timer (self, &self->close_timer);
   clear_timer (self, &self->ping_timer);
   clear_timer (self, &self->pong_timer);
+  clear_timer (self, &self->read_more_timer);
   if (self->watch != NULL)
     {
       wamp_reactor_remove_fd (self->reactor, self->watch);
@@ -146,13 +146,13 @@ finish (WampWebsocketConnection *self,
   g_queue_clear_full (&self->out, (GDestroyNotify) out_frame_free);
   self->queued_bytes = 0;
   g_clear_pointer (&self->initial, g_bytes_unref);
-  /* Shut down before closing so a peer sharing the fd (a dup in libsoup's
+  /* Shuts down before closing, so a peer sharing the fd (a dup in libsoup's
    * stream) cannot keep the connection alive. */
-  g_socket_shutdown (self->socket, TRUE, TRUE, NULL);
-  g_socket_close (self->socket, NULL);
+  wamp_socket_io_shutdown (self->io);
   self->fd = -1;
 
-  g_debug ("%s: closed (%u %s)", self->peer, code, reason != NULL ? reason : "");
+  g_debug ("%s: closed (%u %s)", wamp_socket_io_get_peer (self->io), code,
+           reason != NULL ? reason : "");
   wamp_connection_closed (WAMP_CONNECTION (self), (WampCloseCode) code, reason);
 }
 
@@ -214,10 +214,10 @@ flush (WampWebsocketConnection *self)
     return FALSE;
   while (!g_queue_is_empty (&self->out))
     {
-      struct iovec iov[MAX_IOV];
-      struct msghdr msg = { 0, };
+      GOutputVector iov[MAX_IOV];
+      g_autoptr(GError) error = NULL;
       guint n_iov = 0;
-      ssize_t n;
+      gssize n;
 
       for (GList *l = self->out.head; l != NULL && n_iov + 2 <= MAX_IOV; l = l->next)
         {
@@ -229,13 +229,13 @@ flush (WampWebsocketConnection *self)
             plen = 0;
           if (f->written < f->header_len)
             {
-              iov[n_iov].iov_base = f->header + f->written;
-              iov[n_iov].iov_len = f->header_len - f->written;
+              iov[n_iov].buffer = f->header + f->written;
+              iov[n_iov].size = f->header_len - f->written;
               n_iov++;
               if (plen > 0)
                 {
-                  iov[n_iov].iov_base = (void *) pdata;
-                  iov[n_iov].iov_len = plen;
+                  iov[n_iov].buffer = pdata;
+                  iov[n_iov].size = plen;
                   n_iov++;
                 }
             }
@@ -243,22 +243,18 @@ flush (WampWebsocketConnection *self)
             {
               gsize off = f->written - f->header_len;
 
-              iov[n_iov].iov_base = (void *) (pdata + off);
-              iov[n_iov].iov_len = plen - off;
+              iov[n_iov].buffer = pdata + off;
+              iov[n_iov].size = plen - off;
               n_iov++;
             }
         }
 
-      msg.msg_iov = iov;
-      msg.msg_iovlen = n_iov;
-      n = sendmsg (self->fd, &msg, MSG_NOSIGNAL);
+      n = wamp_socket_io_writev (self->io, iov, n_iov, &error);
       if (n < 0)
         {
-          if (errno == EINTR)
-            continue;
-          if (errno == EAGAIN || errno == EWOULDBLOCK)
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
             break;
-          fail_soon (self, WAMP_CLOSE_ABNORMAL, g_strerror (errno));
+          fail_soon (self, WAMP_CLOSE_ABNORMAL, error->message);
           return FALSE;
         }
 
@@ -477,7 +473,7 @@ handle_codec_result (WampWebsocketConnection  *self,
 {
   if (res != WAMP_WEBSOCKET_CODEC_FAILED || self->state != STATE_OPEN)
     return;
-  g_debug ("%s: protocol error %u (%s)", self->peer, code, reason);
+  g_debug ("%s: protocol error %u (%s)", wamp_socket_io_get_peer (self->io), code, reason);
   if (!self->close_sent)
     send_close (self, code, reason, TRUE);
   else
@@ -487,27 +483,34 @@ handle_codec_result (WampWebsocketConnection  *self,
 
 /* Reading */
 
+static void read_more_cb (WampReactor *reactor, gpointer user_data);
+
+/* Reads what is there (WampSocketIo's rule: until WOULD_BLOCK, which on a
+ * plain socket a short read already proves). */
 static void
 read_some (WampWebsocketConnection *self)
 {
-  for (guint i = 0; i < MAX_READS_PER_WAKE && self->state == STATE_OPEN; i++)
+  gboolean tls = wamp_socket_io_is_tls (self->io);
+
+  for (guint i = 0; i < MAX_READS_PER_WAKE; i++)
     {
+      g_autoptr(GError) error = NULL;
       gsize room;
       guint8 *buf;
-      ssize_t n;
+      gssize n;
       WampWebsocketCodecResult res;
       guint16 code = 0;
       const char *reason = NULL;
 
+      if (self->state != STATE_OPEN)
+        return;
       if (self->close_received)
         {
           /* Nothing more will be parsed; drain so EOF is seen. */
           guint8 sink[4096];
 
-          n = recv (self->fd, sink, sizeof sink, 0);
-          if (n == 0)
-            finish (self, self->close_code, self->close_reason);
-          else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+          n = wamp_socket_io_read (self->io, sink, sizeof sink, &error);
+          if (n == 0 || (n < 0 && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)))
             finish (self, self->close_code, self->close_reason);
           if (n <= 0)
             return;
@@ -515,13 +518,11 @@ read_some (WampWebsocketConnection *self)
         }
 
       buf = wamp_websocket_codec_get_read_buffer (self->codec, &room);
-      n = recv (self->fd, buf, room, 0);
+      n = wamp_socket_io_read (self->io, buf, room, &error);
       if (n < 0)
         {
-          if (errno == EINTR)
-            continue;
-          if (errno != EAGAIN && errno != EWOULDBLOCK)
-            finish (self, WAMP_CLOSE_ABNORMAL, g_strerror (errno));
+          if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            finish (self, WAMP_CLOSE_ABNORMAL, error->message);
           return;
         }
       if (n == 0)
@@ -535,9 +536,23 @@ read_some (WampWebsocketConnection *self)
 
       res = wamp_websocket_codec_commit (self->codec, (gsize) n, &code, &reason);
       handle_codec_result (self, res, code, reason);
-      if (res != WAMP_WEBSOCKET_CODEC_OK || (gsize) n < room)
+      if (res != WAMP_WEBSOCKET_CODEC_OK || (!tls && (gsize) n < room))
         return;
     }
+  /* Yielding to other connections: a plain fd stays readable (level
+   * triggered), TLS may hold the rest in its buffers. */
+  if (tls && self->state == STATE_OPEN && self->read_more_timer == NULL)
+    self->read_more_timer = wamp_reactor_defer (self->reactor, read_more_cb, self);
+}
+
+static void
+read_more_cb (WampReactor *reactor,
+              gpointer     user_data)
+{
+  g_autoptr(WampWebsocketConnection) self = g_object_ref (user_data);
+
+  self->read_more_timer = NULL;
+  read_some (self);
 }
 
 static void
@@ -632,6 +647,9 @@ start_cb (WampReactor *reactor,
   /* Frames queued before the start (a send right after accept). */
   if (self->state == STATE_OPEN && !g_queue_is_empty (&self->out))
     flush (self);
+  /* Records the TLS layer decrypted during the upgrade never wake the fd. */
+  if (self->state == STATE_OPEN && wamp_socket_io_is_tls (self->io))
+    read_some (self);
 }
 
 void
@@ -704,7 +722,7 @@ handle_overflow (WampWebsocketConnection *self,
       self->overflow_logged = TRUE;
       g_message ("%s: outgoing queue overflow: %" G_GSIZE_FORMAT " bytes queued, a frame of %"
                  G_GSIZE_FORMAT " bytes does not fit in max_queue_bytes %" G_GSIZE_FORMAT "; %s",
-                 self->peer, self->queued_bytes, len, self->options.max_queue_bytes,
+                 wamp_socket_io_get_peer (self->io), self->queued_bytes, len, self->options.max_queue_bytes,
                  drop ? "dropping what does not fit" : "disconnecting");
     }
   if (!drop)
@@ -778,7 +796,7 @@ wamp_websocket_connection_close (WampConnection *conn,
 static const char *
 wamp_websocket_connection_get_peer (WampConnection *conn)
 {
-  return WAMP_WEBSOCKET_CONNECTION (conn)->peer;
+  return wamp_socket_io_get_peer (WAMP_WEBSOCKET_CONNECTION (conn)->io);
 }
 
 static WampSerializer *
@@ -796,7 +814,9 @@ wamp_websocket_connection_get_transport_details (WampConnection *conn)
   wamp_value_dict_insert (details, "type", wamp_value_new_string ("websocket"));
   wamp_value_dict_insert (details, "protocol",
                           wamp_value_new_string (wamp_serializer_get_subprotocol (self->serializer)));
-  wamp_value_dict_insert (details, "peer", wamp_value_new_string (self->peer));
+  wamp_value_dict_insert (details, "peer", wamp_value_new_string (wamp_socket_io_get_peer (self->io)));
+  /* "tls", and the client certificate for authenticators. */
+  wamp_socket_io_add_transport_details (self->io, details);
   if (self->http_headers != NULL)
     wamp_value_dict_insert (details, "http_headers_received", wamp_value_ref (self->http_headers));
   return details;
@@ -805,7 +825,12 @@ wamp_websocket_connection_get_transport_details (WampConnection *conn)
 static GTlsCertificate *
 wamp_websocket_connection_get_peer_certificate (WampConnection *conn)
 {
-  return NULL;
+  WampWebsocketConnection *self = WAMP_WEBSOCKET_CONNECTION (conn);
+
+  /* Only a verified one counts. */
+  if (wamp_socket_io_get_peer_certificate_errors (self->io) != 0)
+    return NULL;
+  return wamp_socket_io_get_peer_certificate (self->io);
 }
 
 static gsize
@@ -841,13 +866,14 @@ wamp_websocket_connection_dispose (GObject *object)
       clear_timer (self, &self->close_timer);
       clear_timer (self, &self->ping_timer);
       clear_timer (self, &self->pong_timer);
+      clear_timer (self, &self->read_more_timer);
       if (self->watch != NULL)
         {
           wamp_reactor_remove_fd (self->reactor, self->watch);
           self->watch = NULL;
         }
-      if (self->socket != NULL)
-        g_socket_close (self->socket, NULL);
+      if (self->io != NULL)
+        wamp_socket_io_shutdown (self->io);
     }
   g_queue_clear_full (&self->out, (GDestroyNotify) out_frame_free);
   g_clear_pointer (&self->initial, g_bytes_unref);
@@ -861,12 +887,11 @@ wamp_websocket_connection_finalize (GObject *object)
   WampWebsocketConnection *self = WAMP_WEBSOCKET_CONNECTION (object);
 
   g_clear_pointer (&self->codec, wamp_websocket_codec_free);
-  g_clear_object (&self->socket);
+  g_clear_object (&self->io);
   g_clear_object (&self->stream);
   g_clear_object (&self->serializer);
   g_clear_object (&self->reactor);
   g_clear_pointer (&self->http_headers, wamp_value_unref);
-  g_free (self->peer);
   g_free (self->close_reason);
 
   G_OBJECT_CLASS (wamp_websocket_connection_parent_class)->finalize (object);
@@ -888,28 +913,10 @@ wamp_websocket_connection_init (WampWebsocketConnection *self)
   self->fd = -1;
 }
 
-static char *
-format_peer (GSocket *socket)
-{
-  g_autoptr(GSocketAddress) addr = g_socket_get_remote_address (socket, NULL);
-  GInetAddress *inet;
-  g_autofree char *host = NULL;
-  guint16 port;
-
-  if (!G_IS_INET_SOCKET_ADDRESS (addr))
-    return g_strdup ("unknown");
-  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (addr));
-  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (addr));
-  host = g_inet_address_to_string (inet);
-  if (g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6)
-    return g_strdup_printf ("tcp6:[%s]:%u", host, port);
-  return g_strdup_printf ("tcp4:%s:%u", host, port);
-}
-
 WampWebsocketConnection *
 wamp_websocket_connection_new (WampReactor                *reactor,
                                GIOStream                  *stream,
-                               GSocket                    *socket,
+                               WampSocketIo               *io,
                                WampWebsocketRole           role,
                                WampSerializer             *serializer,
                                const WampWebsocketOptions *options,
@@ -919,25 +926,23 @@ wamp_websocket_connection_new (WampReactor                *reactor,
 
   g_return_val_if_fail (WAMP_IS_REACTOR (reactor), NULL);
   g_return_val_if_fail (stream == NULL || G_IS_IO_STREAM (stream), NULL);
-  g_return_val_if_fail (G_IS_SOCKET (socket), NULL);
+  g_return_val_if_fail (WAMP_IS_SOCKET_IO (io), NULL);
   g_return_val_if_fail (WAMP_IS_SERIALIZER (serializer), NULL);
   g_return_val_if_fail (options != NULL, NULL);
 
   self = g_object_new (WAMP_TYPE_WEBSOCKET_CONNECTION, NULL);
   self->reactor = g_object_ref (reactor);
   self->stream = stream != NULL ? g_object_ref (stream) : NULL;
-  self->socket = g_object_ref (socket);
-  self->fd = g_socket_get_fd (socket);
+  self->io = g_object_ref (io);
+  self->fd = wamp_socket_io_get_fd (io);
   self->role = role;
   self->serializer = g_object_ref (serializer);
   self->options = *options;
   self->http_headers = http_headers != NULL ? wamp_value_ref (http_headers) : NULL;
-  self->peer = format_peer (socket);
   self->codec = wamp_websocket_codec_new (role, wamp_serializer_is_binary (serializer),
                                           options->max_message_size, &codec_funcs, self);
 
-  g_socket_set_blocking (socket, FALSE);
-  if (g_socket_get_family (socket) != G_SOCKET_FAMILY_UNIX)
-    g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+  if (g_socket_get_family (wamp_socket_io_get_socket (io)) != G_SOCKET_FAMILY_UNIX)
+    g_socket_set_option (wamp_socket_io_get_socket (io), IPPROTO_TCP, TCP_NODELAY, 1, NULL);
   return self;
 }

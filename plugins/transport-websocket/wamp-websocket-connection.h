@@ -38,9 +38,9 @@ G_DECLARE_FINAL_TYPE (WampWebsocketConnection, wamp_websocket_connection, WAMP,
 /**
  * wamp_websocket_connection_new:
  * @reactor: (transfer none): referenced.
- * @stream: (transfer none) (nullable): kept alive (it owns @socket's fd in
- *   some GIO wrappers) but never read or written.
- * @socket: (transfer none): referenced; its fd is read and written directly.
+ * @stream: (transfer none) (nullable): kept alive (it owns the socket's fd
+ *   in some GIO wrappers) but never read or written.
+ * @io: (transfer none): referenced; all bytes go through it (plain or TLS).
  * @serializer: (transfer none): the negotiated one.
  * @http_headers: (transfer none) (nullable): a dict of request headers.
  *
@@ -49,7 +49,7 @@ G_DECLARE_FINAL_TYPE (WampWebsocketConnection, wamp_websocket_connection, WAMP,
  */
 WampWebsocketConnection *wamp_websocket_connection_new (WampReactor                *reactor,
                                                         GIOStream                  *stream,
-                                                        GSocket                    *socket,
+                                                        WampSocketIo               *io,
                                                         WampWebsocketRole           role,
                                                         WampSerializer             *serializer,
                                                         const WampWebsocketOptions *options,

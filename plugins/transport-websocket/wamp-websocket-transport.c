@@ -1,34 +1,22 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* WampWebsocketTransport: libsoup serves HTTP and the upgrade on sockets we
- * listen on and accept on the reactor; each upgraded connection is stolen
- * from libsoup and its frames run on the reactor (DESIGN.md rule 7). */
-
-/* accept4() */
-#define _GNU_SOURCE
+/* WampWebsocketTransport: libsoup serves HTTP and the upgrade on the
+ * connections a WampListener accepts (plain or TLS); each upgraded connection
+ * is stolen from libsoup and its frames run on the reactor through
+ * WampSocketIo (DESIGN.md rule 7). */
 
 #include "wamp-websocket-transport.h"
 
-#include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <libsoup/soup.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "wamp-prefix-input-stream.h"
 #include "wamp-websocket-client.h"
 #include "wamp-websocket-connection.h"
 
-#define LISTEN_BACKLOG 4096
 #define DRAIN_CHUNK 16384
-#define MAX_ACCEPTS_PER_WAKE 64
-/* Out of fds: stop accepting for a moment instead of spinning on a
- * listening socket that stays readable. */
-#define ACCEPT_BACKOFF_MS 100
-
-typedef struct _Listener Listener;
 
 struct _WampWebsocketTransport
 {
@@ -36,24 +24,43 @@ struct _WampWebsocketTransport
 
   WampReactor *reactor;
   GPtrArray *serializers; /* of WampSerializer, preference order */
-  char *host;
-  guint16 port;
   char *path;
   WampWebsocketOptions options;
   guint handshake_timeout_ms;
   gboolean configured;
+  gboolean started;
 
+  WampListener *listener;
   SoupServer *server;
-  GPtrArray *listeners; /* of Listener */
   /* Connections libsoup is serving, by the remote address object we handed
-   * it (libsoup keeps that very object) → the GSocket we accepted: with
-   * soup_server_accept_iostream() libsoup has no socket to give back. */
+   * it (libsoup keeps that very object) → their Accepted: with
+   * soup_server_accept_iostream() libsoup has no socket to give back, and
+   * frames over TLS must go through our GTlsConnection, not its wrapper. */
   GHashTable *accepted;
   /* HTTP requests in progress → their handshake timer. */
   GHashTable *pending;
+
+  /* Client connections (wss://). */
+  GTlsDatabase *client_tls_database;
+  GTlsCertificate *client_tls_certificate;
 };
 
 static void wamp_websocket_transport_iface_init (WampTransportInterface *iface);
+
+typedef struct
+{
+  GSocket *socket;
+  GIOStream *tls; /* NULL on plain TCP */
+  gboolean upgraded; /* stolen from libsoup: ours now */
+} Accepted;
+
+static void
+accepted_free (Accepted *a)
+{
+  g_object_unref (a->socket);
+  g_clear_object (&a->tls);
+  g_free (a);
+}
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (WampWebsocketTransport, wamp_websocket_transport, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (WAMP_TYPE_TRANSPORT,
@@ -91,15 +98,24 @@ msg_gone_cb (gpointer  data,
   g_hash_table_remove (p->self->pending, where);
 }
 
+/* Returns: (transfer none) (nullable): what we accepted under @msg. */
+static Accepted *
+message_accepted (WampWebsocketTransport *self,
+                  SoupServerMessage      *msg)
+{
+  GSocketAddress *remote = soup_server_message_get_remote_address (msg);
+
+  return remote != NULL ? g_hash_table_lookup (self->accepted, remote) : NULL;
+}
+
 /* Returns: (transfer none) (nullable): the socket under @msg. */
 static GSocket *
 message_socket (WampWebsocketTransport *self,
                 SoupServerMessage      *msg)
 {
-  GSocketAddress *remote = soup_server_message_get_remote_address (msg);
-  GSocket *socket = remote != NULL ? g_hash_table_lookup (self->accepted, remote) : NULL;
+  Accepted *a = message_accepted (self, msg);
 
-  return socket != NULL ? socket : soup_server_message_get_socket (msg);
+  return a != NULL ? a->socket : soup_server_message_get_socket (msg);
 }
 
 static void
@@ -200,28 +216,38 @@ wrote_informational_cb (SoupServerMessage *msg,
   Upgrade *u = user_data;
   WampWebsocketTransport *self = u->self;
   g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GIOStream) tls = NULL;
   g_autoptr(GIOStream) stream = NULL;
   g_autoptr(GBytes) initial = NULL;
+  g_autoptr(WampSocketIo) io = NULL;
   g_autoptr(WampWebsocketConnection) conn = NULL;
+  Accepted *accepted;
 
   if (soup_server_message_get_status (msg) != SOUP_STATUS_SWITCHING_PROTOCOLS)
     return;
   g_hash_table_remove (self->pending, msg);
 
   /* The socket first: stealing detaches the message from its connection. */
-  socket = message_socket (self, msg);
+  accepted = message_accepted (self, msg);
+  socket = accepted != NULL ? accepted->socket : soup_server_message_get_socket (msg);
   if (socket == NULL)
     {
       g_warning ("upgraded connection without a socket");
       return;
     }
   g_object_ref (socket);
+  if (accepted != NULL && accepted->tls != NULL)
+    tls = g_object_ref (accepted->tls);
+  if (accepted != NULL)
+    accepted->upgraded = TRUE;
   stream = soup_server_message_steal_connection (msg);
   if (stream == NULL)
     return;
+  /* Over TLS, libsoup's wrapper drains our GTlsConnection too. */
   initial = drain_stream (stream);
 
-  conn = wamp_websocket_connection_new (self->reactor, stream, socket, WAMP_WEBSOCKET_ROLE_SERVER,
+  io = wamp_socket_io_new (socket, tls);
+  conn = wamp_websocket_connection_new (self->reactor, stream, io, WAMP_WEBSOCKET_ROLE_SERVER,
                                         u->serializer, &self->options, u->headers);
   g_debug ("%s: WebSocket open (%s)", wamp_connection_get_peer (WAMP_CONNECTION (conn)),
            wamp_serializer_get_subprotocol (u->serializer));
@@ -332,121 +358,62 @@ ws_handler (SoupServer        *server,
 
 /* Accepting */
 
-struct _Listener
-{
-  WampWebsocketTransport *self;
-  GSocket *socket;
-  WampReactorWatch *watch;
-  WampReactorTimer *backoff;
-};
-
-static void
-listener_free (Listener *l)
-{
-  if (l->watch != NULL)
-    wamp_reactor_remove_fd (l->self->reactor, l->watch);
-  if (l->backoff != NULL)
-    wamp_reactor_cancel_timer (l->self->reactor, l->backoff);
-  g_socket_close (l->socket, NULL);
-  g_object_unref (l->socket);
-  g_free (l);
-}
-
 static void
 accepted_gone_cb (gpointer  data,
                   GObject  *where_the_object_was)
 {
   WampWebsocketTransport *self = data;
+  Accepted *a = g_hash_table_lookup (self->accepted, where_the_object_was);
 
+  /* libsoup is done with a connection it kept: closing the stream it had
+   * does not close the socket under an adopted (wrapped) one. */
+  if (a != NULL && !a->upgraded)
+    g_socket_shutdown (a->socket, TRUE, TRUE, NULL);
   g_hash_table_remove (self->accepted, where_the_object_was);
 }
 
 /* Hands @io, a stream over @socket, to libsoup for its HTTP phase; the
- * socket stays findable for the upgrade. */
+ * socket (and @tls, nullable: the GTlsConnection frames go through) stay
+ * findable for the upgrade. */
 static gboolean
 serve_stream (WampWebsocketTransport  *self,
               GIOStream               *io,
               GSocket                 *socket,
+              GIOStream               *tls,
               GError                 **error)
 {
   g_autoptr(GSocketAddress) local = g_socket_get_local_address (socket, error);
   g_autoptr(GSocketAddress) remote = NULL;
+  Accepted *a;
 
   if (local == NULL)
     return FALSE;
   remote = g_socket_get_remote_address (socket, error);
   if (remote == NULL)
     return FALSE;
-  g_hash_table_insert (self->accepted, remote, g_object_ref (socket));
+  a = g_new0 (Accepted, 1);
+  a->socket = g_object_ref (socket);
+  a->tls = tls != NULL ? g_object_ref (tls) : NULL;
+  g_hash_table_insert (self->accepted, remote, a);
   g_object_weak_ref (G_OBJECT (remote), accepted_gone_cb, self);
   return soup_server_accept_iostream (self->server, io, local, remote, error);
 }
 
-/* One accepted fd. libsoup's own listener (3.2.x) leaks the GSocket of every
- * connection it accepts; here the socket stays ours. */
+/* One connection the listener accepted (its TLS handshake done). libsoup's
+ * own listener (3.2.x) leaks the GSocket of every connection it accepts;
+ * here the socket stays ours. */
 static void
-serve_accepted (WampWebsocketTransport *self,
-                int                     fd)
+accept_cb (WampListener *listener,
+           GSocket      *socket,
+           GIOStream    *stream,
+           gpointer      user_data)
 {
+  WampWebsocketTransport *self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GSocket) socket = g_socket_new_from_fd (fd, &error);
-  g_autoptr(GSocketConnection) connection = NULL;
 
-  if (socket == NULL)
-    {
-      g_debug ("accepted fd %d unusable: %s", fd, error->message);
-      close (fd);
-      return;
-    }
-  g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
-  connection = g_socket_connection_factory_create_connection (socket);
   /* Fails when the peer is already gone (reset before we got to it). */
-  if (!serve_stream (self, G_IO_STREAM (connection), socket, &error))
+  if (!serve_stream (self, stream, socket, G_IS_TLS_CONNECTION (stream) ? stream : NULL, &error))
     g_debug ("dropping an accepted connection: %s", error->message);
-}
-
-static void listen_cb (WampReactor *reactor, WampReactorWatch *watch, int fd,
-                       WampReactorEvents events, gpointer user_data);
-
-static void
-backoff_done_cb (WampReactor *reactor,
-                 gpointer     user_data)
-{
-  Listener *l = user_data;
-
-  l->backoff = NULL;
-  wamp_reactor_modify_fd (reactor, l->watch, WAMP_REACTOR_READ);
-}
-
-static void
-listen_cb (WampReactor       *reactor,
-           WampReactorWatch  *watch,
-           int                fd,
-           WampReactorEvents  events,
-           gpointer           user_data)
-{
-  Listener *l = user_data;
-
-  for (guint i = 0; i < MAX_ACCEPTS_PER_WAKE; i++)
-    {
-      int cfd = accept4 (fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-
-      if (cfd >= 0)
-        {
-          serve_accepted (l->self, cfd);
-          continue;
-        }
-      if (errno == EINTR || errno == ECONNABORTED)
-        continue;
-      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
-        {
-          g_warning ("accept: %s; pausing for %u ms", g_strerror (errno), ACCEPT_BACKOFF_MS);
-          wamp_reactor_modify_fd (reactor, watch, 0);
-          l->backoff = wamp_reactor_add_timer (reactor, ACCEPT_BACKOFF_MS, backoff_done_cb, l);
-        }
-      /* EAGAIN: drained. */
-      return;
-    }
 }
 
 /* Config */
@@ -462,27 +429,26 @@ wamp_websocket_transport_configure (WampTransport  *transport,
   WampWebsocketTransport *self = WAMP_WEBSOCKET_TRANSPORT (transport);
   static const char *const keys[] = { "name", "type", "serializers", "auth",
                                       "endpoint", "path", "options", NULL };
-  static const char *const endpoint_keys[] = { "type", "host", "port", NULL };
   static const char *const option_keys[] = { "max_message_size", "max_queue_bytes",
                                              "handshake_timeout", "ping_interval",
                                              "ping_timeout", "queue_overflow", NULL };
   static const char *const overflow_policies[] = { "disconnect", "drop", NULL };
-  static const char *const endpoint_types[] = { "tcp", NULL };
   g_autofree char *endpoint_path = wamp_config_path_key (config_path, "endpoint");
   g_autofree char *options_path = wamp_config_path_key (config_path, "options");
   WampValue *endpoint = NULL;
   WampValue *options = NULL;
-  const char *type, *host, *path, *policy;
-  guint64 port, v;
+  g_autoptr(WampListener) listener = NULL;
+  const char *name, *path, *policy;
+  guint64 v;
 
   if (!wamp_config_check_keys (config, config_path, keys, error))
     return FALSE;
 
-  if (!wamp_config_get_dict (config, config_path, "endpoint", TRUE, &endpoint, error) ||
-      !wamp_config_check_keys (endpoint, endpoint_path, endpoint_keys, error) ||
-      !wamp_config_get_enum (endpoint, endpoint_path, "type", FALSE, "tcp", endpoint_types, &type, error) ||
-      !wamp_config_get_string (endpoint, endpoint_path, "host", FALSE, "127.0.0.1", &host, error) ||
-      !wamp_config_get_uint (endpoint, endpoint_path, "port", TRUE, 0, 0, 65535, &port, error))
+  if (!wamp_config_get_string (config, config_path, "name", FALSE, "websocket", &name, error) ||
+      !wamp_config_get_dict (config, config_path, "endpoint", TRUE, &endpoint, error))
+    return FALSE;
+  listener = wamp_listener_new (reactor, name);
+  if (!wamp_listener_configure (listener, endpoint, endpoint_path, error))
     return FALSE;
 
   if (!wamp_config_get_string (config, config_path, "path", FALSE, "/ws", &path, error))
@@ -535,9 +501,14 @@ wamp_websocket_transport_configure (WampTransport  *transport,
   self->serializers = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < serializers->len; i++)
     g_ptr_array_add (self->serializers, g_object_ref (serializers->pdata[i]));
-  g_free (self->host);
-  self->host = g_strdup (host);
-  self->port = (guint16) port;
+  wamp_listener_set_handshake_timeout (listener, self->handshake_timeout_ms);
+  wamp_listener_set_accept_func (listener, accept_cb, self, NULL);
+  if (self->listener != NULL)
+    {
+      wamp_listener_stop (self->listener);
+      wamp_listener_set_accept_func (self->listener, NULL, NULL, NULL);
+    }
+  g_set_object (&self->listener, listener);
   g_free (self->path);
   self->path = g_strdup (path);
   self->configured = TRUE;
@@ -546,48 +517,18 @@ wamp_websocket_transport_configure (WampTransport  *transport,
 
 /* Listening */
 
-static GList *
-resolve_host (const char  *host,
-              GError     **error)
+/* The HTTP server, for connections we accept and for adopted ones (a
+ * universal port only configures us, it never starts our listener). */
+static void
+ensure_server (WampWebsocketTransport *self)
 {
-  GInetAddress *addr = g_inet_address_new_from_string (host);
-
-  if (addr != NULL)
-    return g_list_append (NULL, addr);
-  if (g_strcmp0 (host, "localhost") == 0)
-    return g_list_append (g_list_append (NULL, g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4)),
-                          g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV6));
-  /* Start-up only, before anything is served: a blocking lookup is fine. */
-  return g_resolver_lookup_by_name (g_resolver_get_default (), host, NULL, error);
-}
-
-static GSocket *
-listen_on (GInetAddress  *inet,
-           guint16        port,
-           GError       **error)
-{
-  g_autoptr(GSocket) socket = NULL;
-  g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (inet, port);
-
-  socket = g_socket_new (g_inet_address_get_family (inet), G_SOCKET_TYPE_STREAM,
-                         G_SOCKET_PROTOCOL_TCP, error);
-  if (socket == NULL)
-    return NULL;
-  /* libsoup's and GSocketListener's backlog of 10 makes mass connects crawl. */
-  g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
-  if (!g_socket_bind (socket, addr, TRUE, error) || !g_socket_listen (socket, error))
-    return NULL;
-  return g_steal_pointer (&socket);
-}
-
-static guint16
-socket_port (GSocket *socket)
-{
-  g_autoptr(GSocketAddress) addr = g_socket_get_local_address (socket, NULL);
-
-  if (!G_IS_INET_SOCKET_ADDRESS (addr))
-    return 0;
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (addr));
+  if (self->server != NULL)
+    return;
+  self->server = soup_server_new ("server-header", "wampd", NULL);
+  g_signal_connect (self->server, "request-started", G_CALLBACK (request_started_cb), self);
+  g_signal_connect (self->server, "request-finished", G_CALLBACK (request_done_cb), self);
+  g_signal_connect (self->server, "request-aborted", G_CALLBACK (request_done_cb), self);
+  soup_server_add_handler (self->server, self->path, ws_handler, self, NULL);
 }
 
 static gboolean
@@ -595,8 +536,6 @@ wamp_websocket_transport_start (WampTransport  *transport,
                                 GError        **error)
 {
   WampWebsocketTransport *self = WAMP_WEBSOCKET_TRANSPORT (transport);
-  GList *addrs;
-  guint16 port;
 
   if (!self->configured)
     {
@@ -604,47 +543,16 @@ wamp_websocket_transport_start (WampTransport  *transport,
                            "websocket transport started before configure");
       return FALSE;
     }
-  if (self->server != NULL)
+  if (self->started)
     return TRUE;
 
-  addrs = resolve_host (self->host, error);
-  if (addrs == NULL)
-    return FALSE;
-
-  self->server = soup_server_new ("server-header", "wampd", NULL);
-  g_signal_connect (self->server, "request-started", G_CALLBACK (request_started_cb), self);
-  g_signal_connect (self->server, "request-finished", G_CALLBACK (request_done_cb), self);
-  g_signal_connect (self->server, "request-aborted", G_CALLBACK (request_done_cb), self);
-  soup_server_add_handler (self->server, self->path, ws_handler, self, NULL);
-
-  /* With port 0 every address shares the port the first bind got. */
-  port = self->port;
-  for (GList *l = addrs; l != NULL; l = l->next)
+  ensure_server (self);
+  self->started = TRUE;
+  if (!wamp_listener_start (self->listener, error))
     {
-      g_autoptr(GError) local_error = NULL;
-      g_autoptr(GSocket) socket = listen_on (l->data, port, &local_error);
-      g_autofree char *where = g_inet_address_to_string (l->data);
-      Listener *listener;
-
-      if (socket == NULL)
-        {
-          g_set_error (error, local_error->domain, local_error->code,
-                       /* TRANSLATORS: an address, a port and the system's reason */
-                       _("cannot listen on %s port %u: %s"), where, port, local_error->message);
-          g_list_free_full (addrs, g_object_unref);
-          wamp_transport_stop (transport);
-          return FALSE;
-        }
-      port = socket_port (socket);
-      listener = g_new0 (Listener, 1);
-      listener->self = self;
-      listener->socket = g_steal_pointer (&socket);
-      g_ptr_array_add (self->listeners, listener);
-      listener->watch = wamp_reactor_add_fd (self->reactor, g_socket_get_fd (listener->socket),
-                                             WAMP_REACTOR_READ, listen_cb, listener);
-      g_debug ("listening on %s port %u", where, port);
+      wamp_transport_stop (transport);
+      return FALSE;
     }
-  g_list_free_full (addrs, g_object_unref);
   return TRUE;
 }
 
@@ -653,6 +561,9 @@ wamp_websocket_transport_stop (WampTransport *transport)
 {
   WampWebsocketTransport *self = WAMP_WEBSOCKET_TRANSPORT (transport);
 
+  self->started = FALSE;
+  if (self->listener != NULL)
+    wamp_listener_stop (self->listener);
   if (self->server != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->server, self);
@@ -660,36 +571,16 @@ wamp_websocket_transport_stop (WampTransport *transport)
       g_clear_object (&self->server);
     }
   g_hash_table_remove_all (self->pending);
-  g_ptr_array_set_size (self->listeners, 0);
 }
 
 static GStrv
 wamp_websocket_transport_get_urls (WampTransport *transport)
 {
   WampWebsocketTransport *self = WAMP_WEBSOCKET_TRANSPORT (transport);
-  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
 
-  for (guint i = 0; i < self->listeners->len; i++)
-    {
-      Listener *l = self->listeners->pdata[i];
-      g_autoptr(GSocketAddress) addr = g_socket_get_local_address (l->socket, NULL);
-      GInetAddress *inet;
-      g_autofree char *host = NULL;
-      g_autofree char *url = NULL;
-      guint port;
-
-      if (!G_IS_INET_SOCKET_ADDRESS (addr))
-        continue;
-      inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (addr));
-      port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (addr));
-      host = g_inet_address_to_string (inet);
-      if (g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6)
-        url = g_strdup_printf ("ws://[%s]:%u%s", host, port, self->path);
-      else
-        url = g_strdup_printf ("ws://%s:%u%s", host, port, self->path);
-      g_strv_builder_add (b, url);
-    }
-  return g_strv_builder_end (b);
+  if (self->listener == NULL)
+    return g_new0 (char *, 1);
+  return wamp_listener_get_urls (self->listener, "ws", "wss", self->path);
 }
 
 static gboolean
@@ -703,21 +594,20 @@ wamp_websocket_transport_adopt (WampTransport  *transport,
   g_autoptr(GInputStream) in = NULL;
   g_autoptr(GIOStream) io = NULL;
 
-  if (self->server == NULL)
+  /* Configured is enough: a universal port never starts our listener. */
+  if (!self->configured)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
-                           "websocket transport not started");
+                           "websocket transport not configured");
       return FALSE;
     }
-  /* Frames are read from the raw fd once upgraded: no TLS layer between. */
-  if (G_IS_TLS_CONNECTION (stream))
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                           "the websocket transport cannot adopt TLS connections yet");
-      return FALSE;
-    }
+  ensure_server (self);
   if (g_socket_get_family (socket) != G_SOCKET_FAMILY_UNIX)
     g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+
+  /* Nothing sniffed (peeked): libsoup takes the stream as it is. */
+  if (initial_bytes == NULL || g_bytes_get_size (initial_bytes) == 0)
+    return serve_stream (self, stream, socket, G_IS_TLS_CONNECTION (stream) ? stream : NULL, error);
 
   /* libsoup reads the request from the start: replay what was sniffed. */
   in = wamp_prefix_input_stream_new (g_io_stream_get_input_stream (stream), initial_bytes);
@@ -725,7 +615,8 @@ wamp_websocket_transport_adopt (WampTransport  *transport,
   /* The original stream may close its socket when finalized. */
   g_object_set_data_full (G_OBJECT (io), "wamp-adopted-stream", g_object_ref (stream),
                           g_object_unref);
-  return serve_stream (self, io, socket, error);
+  /* Over TLS (a TLS universal port), frames go through @stream itself. */
+  return serve_stream (self, io, socket, G_IS_TLS_CONNECTION (stream) ? stream : NULL, error);
 }
 
 static void
@@ -737,8 +628,11 @@ wamp_websocket_transport_connect_async (WampTransport       *transport,
                                         GAsyncReadyCallback  callback,
                                         gpointer             user_data)
 {
-  wamp_websocket_client_connect_async (transport, reactor, url, serializers, cancellable,
-                                       callback, user_data);
+  WampWebsocketTransport *self = WAMP_WEBSOCKET_TRANSPORT (transport);
+
+  wamp_websocket_client_connect_async (transport, reactor, url, serializers,
+                                       self->client_tls_database, self->client_tls_certificate,
+                                       cancellable, callback, user_data);
 }
 
 static WampConnection *
@@ -747,6 +641,17 @@ wamp_websocket_transport_connect_finish (WampTransport  *transport,
                                          GError        **error)
 {
   return wamp_websocket_client_connect_finish (transport, result, error);
+}
+
+static void
+wamp_websocket_transport_set_client_tls (WampTransport   *transport,
+                                         GTlsDatabase    *database,
+                                         GTlsCertificate *certificate)
+{
+  WampWebsocketTransport *self = WAMP_WEBSOCKET_TRANSPORT (transport);
+
+  g_set_object (&self->client_tls_database, database);
+  g_set_object (&self->client_tls_certificate, certificate);
 }
 
 static void
@@ -759,6 +664,7 @@ wamp_websocket_transport_iface_init (WampTransportInterface *iface)
   iface->adopt = wamp_websocket_transport_adopt;
   iface->connect_async = wamp_websocket_transport_connect_async;
   iface->connect_finish = wamp_websocket_transport_connect_finish;
+  iface->set_client_tls = wamp_websocket_transport_set_client_tls;
 }
 
 /* GObject */
@@ -772,6 +678,8 @@ wamp_websocket_transport_dispose (GObject *object)
   gpointer remote;
 
   wamp_websocket_transport_stop (WAMP_TRANSPORT (self));
+  if (self->listener != NULL)
+    wamp_listener_set_accept_func (self->listener, NULL, NULL, NULL);
   /* Connections libsoup still serves outlive us: forget them. */
   g_hash_table_iter_init (&iter, self->accepted);
   while (g_hash_table_iter_next (&iter, &remote, NULL))
@@ -788,11 +696,12 @@ wamp_websocket_transport_finalize (GObject *object)
   WampWebsocketTransport *self = WAMP_WEBSOCKET_TRANSPORT (object);
 
   g_clear_pointer (&self->pending, g_hash_table_unref);
-  g_clear_pointer (&self->listeners, g_ptr_array_unref);
+  g_clear_object (&self->listener);
   g_clear_pointer (&self->accepted, g_hash_table_unref);
   g_clear_pointer (&self->serializers, g_ptr_array_unref);
   g_clear_object (&self->reactor);
-  g_free (self->host);
+  g_clear_object (&self->client_tls_database);
+  g_clear_object (&self->client_tls_certificate);
   g_free (self->path);
 
   G_OBJECT_CLASS (wamp_websocket_transport_parent_class)->finalize (object);
@@ -810,8 +719,7 @@ wamp_websocket_transport_class_init (WampWebsocketTransportClass *klass)
 static void
 wamp_websocket_transport_init (WampWebsocketTransport *self)
 {
-  self->listeners = g_ptr_array_new_with_free_func ((GDestroyNotify) listener_free);
-  self->accepted = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+  self->accepted = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) accepted_free);
   self->pending = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) pending_request_free);
   wamp_websocket_options_init (&self->options);
   self->handshake_timeout_ms = 10000;

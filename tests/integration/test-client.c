@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* WampClient against an in-process WampRouter over WebSocket + JSON: join,
- * pub/sub, RPC, errors, cancellation, leave and router shutdown. */
+/* WampClient against an in-process WampRouter over WebSocket + JSON (and the
+ * same again over RawSocket): join, pub/sub, RPC, errors, cancellation, leave
+ * and router shutdown. */
 #include <wamp/wamp.h>
 
 #include <string.h>
@@ -19,6 +20,10 @@ static const char router_config[] =
   "  \"transports\": [ { \"name\": \"ws\", \"type\": \"websocket\","
   "    \"endpoint\": { \"type\": \"tcp\", \"host\": \"127.0.0.1\", \"port\": 0 },"
   "    \"path\": \"/ws\","
+  "    \"serializers\": [\"json\"],"
+  "    \"auth\": { \"anonymous\": { \"role\": \"anonymous\" } } },"
+  "    { \"name\": \"rs\", \"type\": \"rawsocket\","
+  "    \"endpoint\": { \"type\": \"tcp\", \"host\": \"127.0.0.1\", \"port\": 0 },"
   "    \"serializers\": [\"json\"],"
   "    \"auth\": { \"anonymous\": { \"role\": \"anonymous\" } } } ],"
   "  \"admin\": { \"dbus\": \"none\" }"
@@ -230,12 +235,17 @@ fixture_set_up (Fixture *f, gconstpointer data)
 
   listeners = wamp_router_get_listeners (f->router);
   g_assert_nonnull (listeners);
-  g_assert_nonnull (listeners[0]);
-  /* "NAME URL" */
-  space = strchr (listeners[0], ' ');
-  g_assert_nonnull (space);
-  f->url = g_strdup (space + 1);
-  g_assert_true (g_str_has_prefix (f->url, "ws://127.0.0.1:"));
+  /* "NAME URL": the transport the test runs on is @data. */
+  for (guint i = 0; listeners[i] != NULL && f->url == NULL; i++)
+    {
+      space = strchr (listeners[i], ' ');
+      g_assert_nonnull (space);
+      if (strncmp (listeners[i], data, (gsize) (space - listeners[i])) == 0)
+        f->url = g_strdup (space + 1);
+    }
+  g_assert_nonnull (f->url);
+  g_assert_true (g_str_has_prefix (f->url, g_str_equal (data, "rs") ? "rawsocket+tcp://127.0.0.1:"
+                                                                     : "ws://127.0.0.1:"));
 
   f->c1 = wamp_client_new (f->reactor);
   f->c2 = wamp_client_new (f->reactor);
@@ -1021,7 +1031,7 @@ main (int argc, char **argv)
   g_autoptr(GError) error = NULL;
 
   g_test_init (&argc, &argv, NULL);
-  g_test_summary ("WampClient against an in-process router over WebSocket and JSON.");
+  g_test_summary ("WampClient against an in-process router over WebSocket and RawSocket, JSON.");
 
   /* Plugins once per process: their types stay registered. */
   loader = wamp_plugin_loader_new ();
@@ -1029,7 +1039,12 @@ main (int argc, char **argv)
   if (!wamp_plugin_loader_load_all (loader, &error))
     g_printerr ("# loading plugins: %s\n", error->message);
 
-#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+/* Each test once over WebSocket, once over RawSocket. */
+#define ADD(path, func)                                                                    \
+  G_STMT_START {                                                                           \
+    g_test_add (path, Fixture, "ws", fixture_set_up, func, fixture_tear_down);            \
+    g_test_add ("/rawsocket" path, Fixture, "rs", fixture_set_up, func, fixture_tear_down); \
+  } G_STMT_END
   ADD ("/client/join/gives-distinct-sessions-and-router-roles", test_join_gives_distinct_sessions_and_router_roles);
   ADD ("/client/join/unknown-realm-fails-with-no-such-realm", test_join_unknown_realm_fails_with_no_such_realm);
   ADD ("/client/join/twice-is-refused", test_join_twice_is_refused);

@@ -248,16 +248,23 @@ test_print_default_config_equals_shipped_file (void)
   g_assert_nonnull (realms);
   g_assert_cmpuint (wamp_value_list_length (realms), ==, 1);
   g_assert_cmpstr (wamp_value_dict_get_string (wamp_value_list_get (realms, 0), "name"), ==, "realm1");
-  /* This version ships WebSocket + JSON only. */
+  /* WebSocket on 8080 and RawSocket on 8081, offering the same serializers. */
   transports = wamp_value_dict_lookup (config, "transports");
   g_assert_nonnull (transports);
-  g_assert_cmpuint (wamp_value_list_length (transports), ==, 1);
+  g_assert_cmpuint (wamp_value_list_length (transports), ==, 2);
   transport = wamp_value_list_get (transports, 0);
   g_assert_cmpstr (wamp_value_dict_get_string (transport, "type"), ==, "websocket");
   serializers = wamp_value_dict_lookup (transport, "serializers");
   g_assert_nonnull (serializers);
   g_assert_cmpuint (wamp_value_list_length (serializers), ==, 1);
   g_assert_cmpstr (wamp_value_get_string (wamp_value_list_get (serializers, 0), NULL), ==, "json");
+  transport = wamp_value_list_get (transports, 1);
+  g_assert_cmpstr (wamp_value_dict_get_string (transport, "type"), ==, "rawsocket");
+  g_assert_cmpstr (wamp_value_dict_get_string (wamp_value_dict_lookup (transport, "endpoint"), "host"),
+                   ==, "127.0.0.1");
+  g_assert_cmpuint (wamp_value_dict_get_unsigned (wamp_value_dict_lookup (transport, "endpoint"), "port", 0),
+                    ==, 8081);
+  g_assert_true (wamp_value_equal (wamp_value_dict_lookup (transport, "serializers"), serializers));
 }
 
 static void
@@ -400,7 +407,8 @@ test_list_plugins_shows_shipped_extensions (void)
   g_autofree char *out = NULL;
   int status = run_wampd (&out, NULL, "--list-plugins", NULL);
   const char *expected[] = {
-    "wamp-serializer:json", "wamp-transport:websocket", "wamp-authenticator:anonymous",
+    "wamp-serializer:json", "wamp-transport:websocket", "wamp-transport:rawsocket",
+    "wamp-authenticator:anonymous",
     "wamp-role:broker", "wamp-role:dealer",
   };
 

@@ -3,10 +3,12 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "wamp-connection-private.h"
+#include "wamp-test-pki.h"
 #include "wamp-transport-private.h"
 #include "wamp-websocket-codec.h"
 #include "wamp-websocket-transport.h"
@@ -431,11 +433,12 @@ test_configure_rejects_unknown_keys (void)
 {
   static const char *const configs[] = {
     "{ \"endpoint\": { \"type\": \"tcp\", \"port\": 0 }, \"colour\": 1 }",
-    "{ \"endpoint\": { \"type\": \"tcp\", \"port\": 0, \"tls\": {} } }",
+    "{ \"endpoint\": { \"type\": \"tcp\", \"port\": 0, \"tls\": { \"ciphers\": 1 } } }",
     "{ \"endpoint\": { \"type\": \"tcp\", \"port\": 0 }, \"options\": { \"max_size\": 1 } }",
   };
   static const char *const paths[] = {
-    "$.transports[0].colour", "$.transports[0].endpoint.tls", "$.transports[0].options.max_size",
+    "$.transports[0].colour", "$.transports[0].endpoint.tls.ciphers",
+    "$.transports[0].options.max_size",
   };
   g_autoptr(WampSerializer) json = g_object_new (TEST_TYPE_FAKE_SERIALIZER, NULL);
   g_autoptr(GPtrArray) serializers = g_ptr_array_new ();
@@ -1363,6 +1366,375 @@ test_connect_to_wrong_path_fails (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (error->message, "404"));
 }
 
+/* wss: a TLS client (a thread with blocking GIO) upgrades by hand and sends
+ * a frame in the same write as its request; the server's frames go back
+ * through TLS; the client certificate shows in the transport details. */
+
+typedef struct
+{
+  char *pki;
+  guint16 port;
+  gsize expect_bytes; /* after the response head */
+  GByteArray *received;
+  char *error;
+  gint finished; /* atomic */
+} WssClient;
+
+static gpointer
+wss_client_thread (gpointer data)
+{
+  WssClient *c = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GIOStream) tls = NULL;
+  g_autofree char *ca = wamp_test_pki_file (c->pki, "ca.pem");
+  g_autofree char *cert_file = wamp_test_pki_file (c->pki, "client.pem");
+  g_autofree char *key_file = wamp_test_pki_file (c->pki, "client.key");
+  g_autoptr(GTlsDatabase) database = NULL;
+  g_autoptr(GTlsCertificate) cert = NULL;
+  g_autoptr(GSocketConnectable) identity = g_network_address_new ("localhost", c->port);
+  g_autoptr(WampWebsocketCodec) codec = wamp_websocket_codec_new (WAMP_WEBSOCKET_ROLE_CLIENT, FALSE,
+                                                                  1 << 20, &unused_codec_funcs, NULL);
+  g_autoptr(GBytes) frame = wamp_websocket_codec_encode_frame (codec, WAMP_WEBSOCKET_OP_TEXT,
+                                                               (const guint8 *) "[1,\"tls\",{}]", 12);
+  g_autofree char *req = handshake_request ("/ws", "wamp.2.json");
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  gssize head_end = -1;
+
+  g_socket_client_set_timeout (client, 10);
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", c->port, NULL, &error);
+  if (connection != NULL)
+    database = g_tls_file_database_new (ca, &error);
+  if (database != NULL)
+    cert = g_tls_certificate_new_from_files (cert_file, key_file, &error);
+  if (cert != NULL)
+    tls = g_tls_client_connection_new (G_IO_STREAM (connection), identity, &error);
+  if (tls != NULL)
+    {
+      g_tls_connection_set_database (G_TLS_CONNECTION (tls), database);
+      g_tls_connection_set_certificate (G_TLS_CONNECTION (tls), cert);
+      g_byte_array_append (out, (const guint8 *) req, (guint) strlen (req));
+      g_byte_array_append (out, g_bytes_get_data (frame, NULL), (guint) g_bytes_get_size (frame));
+      if (g_tls_connection_handshake (G_TLS_CONNECTION (tls), NULL, &error) &&
+          g_output_stream_write_all (g_io_stream_get_output_stream (tls), out->data, out->len,
+                                     NULL, NULL, &error))
+        {
+          for (;;)
+            {
+              guint8 buf[16384];
+              gssize n = g_input_stream_read (g_io_stream_get_input_stream (tls), buf, sizeof buf,
+                                              NULL, &error);
+
+              if (n <= 0)
+                break;
+              g_byte_array_append (c->received, buf, (guint) n);
+              if (head_end < 0)
+                {
+                  const char *end = g_strstr_len ((const char *) c->received->data,
+                                                  c->received->len, "\r\n\r\n");
+
+                  if (end != NULL)
+                    head_end = end + 4 - (const char *) c->received->data;
+                }
+              if (head_end >= 0 && c->received->len - (gsize) head_end >= c->expect_bytes)
+                break;
+            }
+        }
+    }
+  if (error != NULL)
+    c->error = g_strdup (error->message);
+  g_atomic_int_set (&c->finished, 1);
+  return NULL;
+}
+
+static gboolean
+cond_wss_finished (Fixture *f, gpointer data)
+{
+  return g_atomic_int_get (&((WssClient *) data)->finished);
+}
+
+static void
+test_wss_frames_and_client_certificate (void)
+{
+  Fixture fx = { 0, }, *f = &fx;
+  g_autofree char *pki = wamp_test_pki_create ();
+  g_autofree char *json = g_strdup_printf (
+    "{ \"name\": \"wss\", \"type\": \"websocket\","
+    "  \"endpoint\": { \"type\": \"tcp\", \"host\": \"127.0.0.1\", \"port\": 0,"
+    "    \"tls\": { \"certificate\": \"%s/server.pem\", \"key\": \"%s/server.key\","
+    "             \"ca_certificates\": \"%s/ca.pem\", \"require_client_certificate\": true } },"
+    "  \"serializers\": [\"json\"] }", pki, pki, pki);
+  g_autoptr(WampValue) config = parse_config (json);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) big = text_of_size (200 * 1024);
+  g_autoptr(WampValue) details = NULL;
+  g_autoptr(GThread) thread = NULL;
+  g_auto(GStrv) urls = NULL;
+  WampValue *cert;
+  WssClient c = { 0, };
+  const guint8 *payload;
+
+  f->reactor = wamp_reactor_new (NULL);
+  f->json = g_object_new (TEST_TYPE_FAKE_SERIALIZER, NULL);
+  f->serializers = g_ptr_array_new ();
+  g_ptr_array_add (f->serializers, f->json);
+  f->transport = g_object_new (WAMP_TYPE_WEBSOCKET_TRANSPORT, NULL);
+  wamp_transport_set_accept_func (f->transport, accept_cb, f);
+  peer_init (&f->server);
+  peer_init (&f->client);
+  g_assert_true (wamp_transport_configure (f->transport, f->reactor, config, "$.transports[0]",
+                                           f->serializers, &error));
+  g_assert_no_error (error);
+  g_assert_true (wamp_transport_start (f->transport, &error));
+  urls = wamp_transport_get_urls (f->transport);
+  g_assert_cmpuint (g_strv_length (urls), ==, 1);
+  g_assert_true (g_str_has_prefix (urls[0], "wss://127.0.0.1:"));
+  g_assert_true (g_str_has_suffix (urls[0], "/ws"));
+
+  c.pki = pki;
+  c.port = (guint16) g_ascii_strtoull (urls[0] + strlen ("wss://127.0.0.1:"), NULL, 10);
+  c.expect_bytes = 10 + g_bytes_get_size (big); /* 64-bit length header */
+  c.received = g_byte_array_new ();
+  thread = g_thread_new ("wss-client", wss_client_thread, &c);
+
+  /* The frame sent with the request arrives through libsoup's buffer. */
+  g_assert_true (wait_count (f, &f->accepted, 1));
+  g_assert_true (wait_count (f, &f->server.frames->len, 1));
+  g_assert_cmpmem (g_bytes_get_data (f->server.frames->pdata[0], NULL),
+                   g_bytes_get_size (f->server.frames->pdata[0]), "[1,\"tls\",{}]", 12);
+
+  details = wamp_connection_get_transport_details (f->server.conn);
+  g_assert_true (wamp_value_dict_get_bool (details, "tls", FALSE));
+  cert = wamp_value_dict_lookup (details, "tls_client_certificate");
+  g_assert_nonnull (cert);
+  g_assert_nonnull (strstr (wamp_value_dict_get_string (cert, "subject"), "CN=wamp-test-client"));
+  g_assert_true (wamp_value_dict_get_bool (cert, "verified", FALSE));
+  g_assert_cmpuint (strlen (wamp_value_dict_get_string (cert, "fingerprint_sha256")), ==, 64);
+  g_assert_nonnull (wamp_connection_get_peer_certificate (f->server.conn));
+
+  /* 200 KiB back: more than one TLS record and than one write. */
+  g_assert_true (wamp_connection_send (f->server.conn, big, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_for (f, cond_wss_finished, &c, 10000));
+  g_thread_join (g_steal_pointer (&thread));
+  g_assert_cmpstr (c.error, ==, NULL);
+  g_assert_cmpuint (c.received->len, >=, c.expect_bytes);
+  g_assert_cmpmem (c.received->data, 12, "HTTP/1.1 101", 12);
+  payload = c.received->data + c.received->len - g_bytes_get_size (big);
+  g_assert_cmphex (payload[-10], ==, 0x81);
+  g_assert_cmphex (payload[-9], ==, 127);
+  g_assert_cmpmem (payload, g_bytes_get_size (big), g_bytes_get_data (big, NULL),
+                   g_bytes_get_size (big));
+  /* The client went away without a close frame: seen through TLS. */
+  g_assert_true (wait_count (f, &f->server.closed, 1));
+  g_assert_cmpint (f->server.close_code, ==, WAMP_CLOSE_ABNORMAL);
+
+  g_byte_array_unref (c.received);
+  g_free (c.error);
+  fixture_teardown (f, NULL);
+  wamp_test_pki_remove (pki);
+}
+
+/* The transport's own client over wss://, trusting the test CA through
+ * wamp_transport_set_client_tls() and presenting a client certificate. */
+
+static void
+start_tls_fixture (Fixture    *f,
+                   const char *pki)
+{
+  g_autofree char *json = g_strdup_printf (
+    "{ \"name\": \"wss\", \"type\": \"websocket\","
+    "  \"endpoint\": { \"type\": \"tcp\", \"host\": \"127.0.0.1\", \"port\": 0,"
+    "    \"tls\": { \"certificate\": \"%s/server.pem\", \"key\": \"%s/server.key\","
+    "             \"ca_certificates\": \"%s/ca.pem\", \"require_client_certificate\": true } },"
+    "  \"serializers\": [\"json\"] }", pki, pki, pki);
+  g_autoptr(WampValue) config = parse_config (json);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) urls = NULL;
+
+  f->reactor = wamp_reactor_new (NULL);
+  f->json = g_object_new (TEST_TYPE_FAKE_SERIALIZER, NULL);
+  f->serializers = g_ptr_array_new ();
+  g_ptr_array_add (f->serializers, f->json);
+  f->transport = g_object_new (WAMP_TYPE_WEBSOCKET_TRANSPORT, NULL);
+  wamp_transport_set_accept_func (f->transport, accept_cb, f);
+  peer_init (&f->server);
+  peer_init (&f->client);
+  g_assert_true (wamp_transport_configure (f->transport, f->reactor, config, "$.transports[0]",
+                                           f->serializers, &error));
+  g_assert_no_error (error);
+  g_assert_true (wamp_transport_start (f->transport, &error));
+  urls = wamp_transport_get_urls (f->transport);
+  g_assert_true (g_str_has_prefix (urls[0], "wss://127.0.0.1:"));
+  /* The server certificate names localhost and 127.0.0.1. */
+  f->url = g_strdup (urls[0]);
+}
+
+/* connect_client() with TLS settings. Returns: (transfer none) (nullable). */
+static WampConnection *
+connect_tls_client (Fixture         *f,
+                    const char      *url,
+                    GTlsDatabase    *database,
+                    GTlsCertificate *certificate,
+                    GError         **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(WampTransport) client_transport = g_object_new (WAMP_TYPE_WEBSOCKET_TRANSPORT, NULL);
+  WampConnection *conn;
+
+  wamp_transport_set_client_tls (client_transport, database, certificate);
+  wamp_transport_connect_async (client_transport, f->reactor, url, f->serializers, NULL,
+                                connect_done_cb, &result);
+  g_assert_true (wait_for (f, cond_nonnull, &result, 10000));
+  conn = wamp_transport_connect_finish (client_transport, result, error);
+  if (conn != NULL)
+    {
+      peer_attach (&f->client, conn);
+      g_object_unref (conn);
+    }
+  return conn;
+}
+
+static void
+test_wss_client_with_test_ca_and_certificate (void)
+{
+  Fixture fx = { 0, }, *f = &fx;
+  g_autofree char *pki = wamp_test_pki_create ();
+  g_autofree char *ca_file = wamp_test_pki_file (pki, "ca.pem");
+  g_autofree char *cert_file = wamp_test_pki_file (pki, "client.pem");
+  g_autofree char *key_file = wamp_test_pki_file (pki, "client.key");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTlsDatabase) database = g_tls_file_database_new (ca_file, &error);
+  g_autoptr(GTlsCertificate) certificate = g_tls_certificate_new_from_files (cert_file, key_file,
+                                                                             &error);
+  g_autoptr(GBytes) big = text_of_size (300 * 1024);
+  g_autoptr(GBytes) hello = g_bytes_new_static ("[1,\"realm1\",{}]", 15);
+
+  g_assert_no_error (error);
+  start_tls_fixture (f, pki);
+
+  /* The system's CAs do not know the test CA. */
+  g_assert_null (connect_tls_client (f, f->url, NULL, certificate, &error));
+  g_assert_nonnull (error);
+  g_test_message ("without the test CA: %s", error->message);
+  g_clear_error (&error);
+  g_assert_cmpuint (f->accepted, ==, 0);
+
+  /* Trusting the test CA and presenting the client certificate. */
+  g_assert_nonnull (connect_tls_client (f, f->url, database, certificate, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_count (f, &f->accepted, 1));
+  g_assert_nonnull (wamp_connection_get_peer_certificate (f->server.conn));
+
+  g_assert_true (wamp_connection_send (f->client.conn, hello, &error));
+  g_assert_true (wamp_connection_send (f->client.conn, big, &error));
+  g_assert_true (wait_count (f, &f->server.frames->len, 2));
+  g_assert_true (g_bytes_equal (f->server.frames->pdata[0], hello));
+  g_assert_true (g_bytes_equal (f->server.frames->pdata[1], big));
+  g_assert_true (wamp_connection_send (f->server.conn, big, &error));
+  g_assert_true (wamp_connection_send (f->server.conn, hello, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_count (f, &f->client.frames->len, 2));
+  g_assert_true (g_bytes_equal (f->client.frames->pdata[0], big));
+  g_assert_true (g_bytes_equal (f->client.frames->pdata[1], hello));
+
+  /* A clean close through TLS both ways. */
+  wamp_connection_close (f->client.conn, WAMP_CLOSE_NORMAL, "bye");
+  g_assert_true (wait_count (f, &f->server.closed, 1));
+  g_assert_true (wait_count (f, &f->client.closed, 1));
+  g_assert_cmpint (f->server.close_code, ==, WAMP_CLOSE_NORMAL);
+
+  fixture_teardown (f, NULL);
+  wamp_test_pki_remove (pki);
+}
+
+/* A client without a certificate cannot get through a listener that
+ * requires one. */
+static void
+test_wss_client_without_certificate_refused (void)
+{
+  Fixture fx = { 0, }, *f = &fx;
+  g_autofree char *pki = wamp_test_pki_create ();
+  g_autofree char *ca_file = wamp_test_pki_file (pki, "ca.pem");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTlsDatabase) database = g_tls_file_database_new (ca_file, &error);
+
+  g_assert_no_error (error);
+  start_tls_fixture (f, pki);
+  g_assert_null (connect_tls_client (f, f->url, database, NULL, &error));
+  g_assert_nonnull (error);
+  g_test_message ("without a client certificate: %s", error->message);
+  g_assert_cmpuint (f->accepted, ==, 0);
+
+  fixture_teardown (f, NULL);
+  wamp_test_pki_remove (pki);
+}
+
+/* The WebSocket transport on a Unix socket: same HTTP upgrade, same frames. */
+static void
+test_unix_endpoint_upgrade_and_frames (void)
+{
+  Fixture fx = { 0, }, *f = &fx;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("wampd-test-ws-unix-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "ws.sock", NULL);
+  g_autofree char *json = g_strdup_printf (
+    "{ \"name\": \"wsu\", \"type\": \"websocket\","
+    "  \"endpoint\": { \"type\": \"unix\", \"path\": \"%s\", \"mode\": \"0600\" } }", path);
+  g_autofree char *expected_url = g_strdup_printf ("ws+unix://%s", path);
+  g_autofree char *req = handshake_request ("/ws", "wamp.2.json");
+  g_autoptr(WampValue) config = parse_config (json);
+  g_autoptr(WampWebsocketCodec) client_codec = NULL;
+  g_autoptr(GBytes) frame = NULL;
+  g_autoptr(GSocket) s = NULL;
+  g_autoptr(GSocketAddress) addr = g_unix_socket_address_new (path);
+  g_autoptr(GByteArray) resp = NULL;
+  g_auto(GStrv) urls = NULL;
+  gboolean eof;
+
+  g_assert_no_error (error);
+  f->reactor = wamp_reactor_new (NULL);
+  f->json = g_object_new (TEST_TYPE_FAKE_SERIALIZER, NULL);
+  f->serializers = g_ptr_array_new ();
+  g_ptr_array_add (f->serializers, f->json);
+  f->transport = g_object_new (WAMP_TYPE_WEBSOCKET_TRANSPORT, NULL);
+  wamp_transport_set_accept_func (f->transport, accept_cb, f);
+  peer_init (&f->server);
+  peer_init (&f->client);
+  g_assert_true (wamp_transport_configure (f->transport, f->reactor, config, "$.transports[0]",
+                                           f->serializers, &error));
+  g_assert_no_error (error);
+  g_assert_true (wamp_transport_start (f->transport, &error));
+  g_assert_no_error (error);
+  urls = wamp_transport_get_urls (f->transport);
+  g_assert_cmpuint (g_strv_length (urls), ==, 1);
+  g_assert_cmpstr (urls[0], ==, expected_url);
+
+  s = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT, &error);
+  g_assert_true (g_socket_connect (s, addr, NULL, &error));
+  g_assert_no_error (error);
+  g_socket_set_blocking (s, FALSE);
+  client_codec = wamp_websocket_codec_new (WAMP_WEBSOCKET_ROLE_CLIENT, FALSE, 1 << 20,
+                                           &unused_codec_funcs, NULL);
+  frame = wamp_websocket_codec_encode_frame (client_codec, WAMP_WEBSOCKET_OP_TEXT,
+                                             (const guint8 *) "[1,\"u\",{}]", 10);
+  raw_send (s, req, strlen (req));
+  resp = raw_read_until (s, "\r\n\r\n", &eof);
+  g_assert_cmpmem (resp->data, 12, "HTTP/1.1 101", 12);
+  raw_send (s, g_bytes_get_data (frame, NULL), g_bytes_get_size (frame));
+  g_assert_true (wait_count (f, &f->server.frames->len, 1));
+  g_assert_cmpmem (g_bytes_get_data (f->server.frames->pdata[0], NULL),
+                   g_bytes_get_size (f->server.frames->pdata[0]), "[1,\"u\",{}]", 10);
+  g_assert_true (g_str_has_prefix (wamp_connection_get_peer (f->server.conn), "unix:"));
+
+  /* Stopping removes the socket file. */
+  wamp_transport_stop (f->transport);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  fixture_teardown (f, NULL);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1421,6 +1793,14 @@ main (int argc, char **argv)
   ADD ("/websocket/transport/adopt/replays-sniffed-bytes-into-the-handshake", NULL,
        test_adopt_replays_sniffed_bytes);
   ADD ("/websocket/transport/client/connect-refused-fails", NULL, test_connect_refused_fails);
+  g_test_add_func ("/websocket/transport/unix/upgrade-and-frames-on-a-unix-socket",
+                   test_unix_endpoint_upgrade_and_frames);
+  g_test_add_func ("/websocket/transport/tls/wss-frames-and-client-certificate-in-details",
+                   test_wss_frames_and_client_certificate);
+  g_test_add_func ("/websocket/transport/tls/client-trusts-test-ca-and-presents-certificate",
+                   test_wss_client_with_test_ca_and_certificate);
+  g_test_add_func ("/websocket/transport/tls/client-without-certificate-refused",
+                   test_wss_client_without_certificate_refused);
   ADD ("/websocket/transport/client/wrong-path-fails-with-404", NULL, test_connect_to_wrong_path_fails);
 
   return g_test_run ();

@@ -1,0 +1,276 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The universal transport against the real wampd: one port (plain TCP, and
+one with TLS from a test PKI made at test time) serves an AutobahnPython
+WebSocket client and an AutobahnPython RawSocket client, which exchange
+events and calls; plain HTTP is answered there too; a first octet that is
+neither RawSocket's magic nor HTTP, and a peer that sends nothing, are
+dropped. Prints TAP."""
+
+import asyncio
+import os
+import shutil
+import ssl
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import wampd_fixture  # noqa: E402
+from wampd_fixture import STEP_TIMEOUT  # noqa: E402
+
+wampd_fixture.require_autobahn()
+
+import txaio  # noqa: E402
+
+txaio.use_asyncio()
+
+from autobahn.asyncio.rawsocket import (WampRawSocketClientFactory,  # noqa: E402
+                                        WampRawSocketClientProtocol)
+from autobahn.asyncio.wamp import ApplicationSession  # noqa: E402
+from autobahn.asyncio.websocket import WampWebSocketClientFactory  # noqa: E402
+from autobahn.wamp.serializer import JsonSerializer  # noqa: E402
+from autobahn.wamp.types import ComponentConfig, PublishOptions  # noqa: E402
+
+HANDSHAKE_TIMEOUT = 1  # seconds, the universal transports' option
+PKI = tempfile.mkdtemp(prefix="wampd-interop-pki-")
+
+
+def make_pki():
+    root = os.environ.get("WAMPD_SOURCE_ROOT",
+                          os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+    subprocess.run(["/bin/sh", os.path.join(root, "tests", "tls", "make-test-pki.sh"), PKI],
+                   check=True, timeout=60)
+
+
+def pki(name):
+    return os.path.join(PKI, name)
+
+
+class RawSocketProtocol(WampRawSocketClientProtocol):
+    """AutobahnPython 22.7's asyncio RawSocket client lacks transport_details
+    (read on WELCOME) and raises on PING; neither is the router's business."""
+
+    @property
+    def transport_details(self):
+        return self._transport_details
+
+    def ping(self, data):
+        self.transport.write(struct.pack("!L", (2 << 24) | len(data)) + data)
+
+    def pong(self, data):
+        pass
+
+
+class Session(ApplicationSession):
+    """An ApplicationSession whose join and leave are futures."""
+
+    def __init__(self, cfg):
+        super().__init__(cfg)
+        loop = asyncio.get_running_loop()
+        self.joined = loop.create_future()
+        self.left = loop.create_future()
+
+    def onJoin(self, details):
+        if not self.joined.done():
+            self.joined.set_result(details)
+
+    def onLeave(self, details):
+        if not self.joined.done():
+            self.joined.set_exception(ConnectionError("left: %s" % details.reason))
+        if not self.left.done():
+            self.left.set_result(details)
+        self.disconnect()
+
+    def onDisconnect(self):
+        if not self.joined.done():
+            self.joined.set_exception(ConnectionError("disconnected before joining"))
+        if not self.left.done():
+            self.left.set_result(None)
+
+
+def host_port(url):
+    parsed = urllib.parse.urlparse(url)
+    return parsed.hostname, parsed.port
+
+
+def tls_kwargs(url):
+    if not url.startswith("universal+tls://"):
+        return {}
+    ctx = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=pki("ca.pem"))
+    return {"ssl": ctx, "server_hostname": "localhost"}
+
+
+async def join(session, factory, url):
+    loop = asyncio.get_running_loop()
+    host, port = host_port(url)
+    await asyncio.wait_for(loop.create_connection(factory, host, port, **tls_kwargs(url)),
+                           STEP_TIMEOUT)
+    await asyncio.wait_for(session.joined, STEP_TIMEOUT)
+    return session
+
+
+async def connect_websocket(url):
+    session = Session(ComponentConfig(realm="realm1"))
+    host, port = host_port(url)
+    scheme = "wss" if url.startswith("universal+tls://") else "ws"
+    factory = WampWebSocketClientFactory(lambda: session, url="%s://%s:%d/ws" % (scheme, host, port),
+                                         serializers=[JsonSerializer()])
+    return await join(session, factory, url)
+
+
+async def connect_rawsocket(url):
+    session = Session(ComponentConfig(realm="realm1"))
+    factory = WampRawSocketClientFactory(lambda: session, serializer=JsonSerializer())
+    factory.protocol = RawSocketProtocol
+    return await join(session, factory, url)
+
+
+async def leave(session):
+    if session.is_attached():
+        session.leave()
+        await asyncio.wait_for(session.left, STEP_TIMEOUT)
+
+
+async def exchange(url):
+    """A WebSocket and a RawSocket session on @url: events and calls both ways."""
+    ws = await connect_websocket(url)
+    rs = await connect_rawsocket(url)
+    try:
+        loop = asyncio.get_running_loop()
+        for publisher, subscriber, topic in ((ws, rs, "com.example.to_rs"),
+                                             (rs, ws, "com.example.to_ws")):
+            got = loop.create_future()
+
+            def on_event(*args, _got=got, **kwargs):
+                if not _got.done():
+                    _got.set_result((args, kwargs))
+
+            await asyncio.wait_for(subscriber.subscribe(on_event, topic), STEP_TIMEOUT)
+            await asyncio.wait_for(publisher.publish(topic, "hi", n=2,
+                                                     options=PublishOptions(acknowledge=True)),
+                                   STEP_TIMEOUT)
+            args, kwargs = await asyncio.wait_for(got, STEP_TIMEOUT)
+            assert args == ("hi",) and kwargs == {"n": 2}, (args, kwargs)
+
+        await asyncio.wait_for(rs.register(lambda s: s.upper(), "com.example.upper"), STEP_TIMEOUT)
+        result = await asyncio.wait_for(ws.call("com.example.upper", "abc" * 1000), STEP_TIMEOUT)
+        assert result == "ABC" * 1000, result[:20]
+        await asyncio.wait_for(ws.register(lambda a, b: a * b, "com.example.mul"), STEP_TIMEOUT)
+        result = await asyncio.wait_for(rs.call("com.example.mul", 6, 7), STEP_TIMEOUT)
+        assert result == 42, result
+    finally:
+        await leave(ws)
+        await leave(rs)
+
+
+async def check_ready_file_urls(wampd):
+    assert wampd.listeners["uni"].startswith("universal+tcp://127.0.0.1:"), wampd.listeners
+    assert wampd.listeners["uni_tls"].startswith("universal+tls://127.0.0.1:"), wampd.listeners
+
+
+async def check_plain_port_serves_both(wampd):
+    await exchange(wampd.listeners["uni"])
+
+
+async def check_tls_port_serves_both(wampd):
+    await exchange(wampd.listeners["uni_tls"])
+
+
+async def read_until_eof(reader, seconds):
+    """Returns what arrived before EOF; fails when the peer keeps it open."""
+    data = b""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            chunk = await asyncio.wait_for(reader.read(4096), deadline - time.monotonic())
+        except (ConnectionResetError, ssl.SSLError):
+            return data
+        if not chunk:
+            return data
+        data += chunk
+    raise AssertionError("the connection stayed open (got %r)" % data[:80])
+
+
+async def check_http_answered_on_the_port(wampd):
+    """libsoup answers, and closes when asked to (plain and TLS)."""
+    for name in ("uni", "uni_tls"):
+        url = wampd.listeners[name]
+        reader, writer = await asyncio.open_connection(*host_port(url), **tls_kwargs(url))
+        writer.write(b"GET /nothing-here HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        data = await read_until_eof(reader, STEP_TIMEOUT)
+        writer.close()
+        assert data.startswith(b"HTTP/1.1 404"), (name, data[:80])
+
+
+async def check_unknown_first_octet_closed(wampd):
+    for octet in (b"\x00", b"\x16", b"a", b"\xff"):
+        reader, writer = await asyncio.open_connection(*host_port(wampd.listeners["uni"]))
+        started = time.monotonic()
+        writer.write(octet + b"\x01\x02\x03")
+        data = await read_until_eof(reader, STEP_TIMEOUT)
+        writer.close()
+        assert data == b"", (octet, data)
+        # Closed for the octet, not by the timeout.
+        assert time.monotonic() - started < HANDSHAKE_TIMEOUT, octet
+
+
+async def check_silent_peer_dropped_after_timeout(wampd):
+    for name in ("uni", "uni_tls"):
+        reader, writer = await asyncio.open_connection(*host_port(wampd.listeners[name]))
+        started = time.monotonic()
+        await read_until_eof(reader, HANDSHAKE_TIMEOUT + STEP_TIMEOUT)
+        writer.close()
+        elapsed = time.monotonic() - started
+        assert elapsed >= HANDSHAKE_TIMEOUT * 0.8, (name, elapsed)
+
+
+async def check_sessions_undisturbed(wampd):
+    """After all the bad input, both protocols still join."""
+    await exchange(wampd.listeners["uni"])
+
+
+CHECKS = [
+    ("ready file: universal+tcp:// and universal+tls:// URLs", check_ready_file_urls),
+    ("plain port: WebSocket and RawSocket sessions exchange events and calls",
+     check_plain_port_serves_both),
+    ("TLS port: WebSocket and RawSocket sessions exchange events and calls",
+     check_tls_port_serves_both),
+    ("plain HTTP and HTTPS on the ports get libsoup's 404, then EOF", check_http_answered_on_the_port),
+    ("a first octet neither 0x7F nor HTTP: closed at once", check_unknown_first_octet_closed),
+    ("a peer that sends nothing is dropped after the handshake timeout",
+     check_silent_peer_dropped_after_timeout),
+    ("afterwards both protocols still serve", check_sessions_undisturbed),
+]
+
+
+def config():
+    anonymous = {"anonymous": {"role": "anonymous"}}
+    tcp = {"type": "tcp", "host": "127.0.0.1", "port": 0}
+    tls = dict(tcp, tls={"certificate": pki("server.pem"), "key": pki("server.key")})
+    universal = {"type": "universal", "serializers": ["json"], "auth": anonymous,
+                 "websocket": {"path": "/ws"}, "rawsocket": {"options": {}},
+                 "options": {"handshake_timeout": HANDSHAKE_TIMEOUT}}
+    return {
+        "version": 1,
+        "realms": [wampd_fixture.realm("realm1")],
+        "transports": [
+            {"name": "ws", "type": "websocket", "endpoint": tcp, "path": "/ws",
+             "serializers": ["json"], "auth": anonymous},
+            dict(universal, name="uni", endpoint=tcp),
+            dict(universal, name="uni_tls", endpoint=tls),
+        ],
+    }
+
+
+if __name__ == "__main__":
+    try:
+        make_pki()
+        status = wampd_fixture.main(CHECKS, config())
+    finally:
+        shutil.rmtree(PKI, ignore_errors=True)
+    sys.exit(status)

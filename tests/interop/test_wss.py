@@ -1,0 +1,246 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""AutobahnPython over wss:// against the real wampd, with a test PKI made at
+test time (tests/tls/make-test-pki.sh): pub/sub and calls between a wss://
+and a plain ws:// session through one router, and a listener that requires
+a client certificate refusing clients without one (or with one from another
+CA) and accepting a valid one. Prints TAP."""
+
+import asyncio
+import os
+import shutil
+import ssl
+import subprocess
+import sys
+import tempfile
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import wampd_fixture  # noqa: E402
+from wampd_fixture import STEP_TIMEOUT  # noqa: E402
+
+wampd_fixture.require_autobahn()
+
+import txaio  # noqa: E402
+
+txaio.use_asyncio()
+
+from autobahn.asyncio.wamp import ApplicationSession  # noqa: E402
+from autobahn.asyncio.websocket import WampWebSocketClientFactory  # noqa: E402
+from autobahn.wamp.serializer import JsonSerializer  # noqa: E402
+from autobahn.wamp.types import ComponentConfig, PublishOptions  # noqa: E402
+
+PKI = tempfile.mkdtemp(prefix="wampd-interop-pki-")
+
+
+def make_pki():
+    script = os.path.join(os.environ.get("WAMPD_SOURCE_ROOT", os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "..")), "tests", "tls", "make-test-pki.sh")
+    subprocess.run(["/bin/sh", script, PKI], check=True, timeout=60)
+
+
+def pki(name):
+    return os.path.join(PKI, name)
+
+
+class Session(ApplicationSession):
+    """An ApplicationSession whose join and leave are futures."""
+
+    def __init__(self, cfg):
+        super().__init__(cfg)
+        loop = asyncio.get_running_loop()
+        self.joined = loop.create_future()
+        self.left = loop.create_future()
+
+    def onJoin(self, details):
+        if not self.joined.done():
+            self.joined.set_result(details)
+
+    def onLeave(self, details):
+        if not self.joined.done():
+            self.joined.set_exception(ConnectionError("left: %s" % details.reason))
+        if not self.left.done():
+            self.left.set_result(details)
+        self.disconnect()
+
+    def onDisconnect(self):
+        if not self.joined.done():
+            self.joined.set_exception(ConnectionError("disconnected before joining"))
+        if not self.left.done():
+            self.left.set_result(None)
+
+
+def client_context(cert=None, key=None):
+    """Trusts only the test CA; presents @cert when given."""
+    ctx = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=pki("ca.pem"))
+    if cert is not None:
+        ctx.load_cert_chain(pki(cert), pki(key))
+    return ctx
+
+
+async def connect(url, ctx=None):
+    """Returns a joined Session on @url (ws:// or wss://)."""
+    loop = asyncio.get_running_loop()
+    session = Session(ComponentConfig(realm="realm1"))
+    factory = WampWebSocketClientFactory(lambda: session, url=url,
+                                         serializers=[JsonSerializer()])
+    parsed = urllib.parse.urlparse(url)
+    kwargs = {}
+    if parsed.scheme == "wss":
+        kwargs = {"ssl": ctx if ctx is not None else client_context(),
+                  "server_hostname": "localhost"}
+    _, protocol = await asyncio.wait_for(
+        loop.create_connection(factory, parsed.hostname, parsed.port, **kwargs), STEP_TIMEOUT)
+    try:
+        # A connection lost before the WebSocket opened never reaches the
+        # session: watch the protocol too.
+        await asyncio.wait([session.joined, protocol.is_closed], timeout=STEP_TIMEOUT,
+                           return_when=asyncio.FIRST_COMPLETED)
+        if not session.joined.done():
+            raise ConnectionError("connection closed before the session joined"
+                                  if protocol.is_closed.done() else "no WELCOME in time")
+        session.joined.result()
+    except BaseException:
+        if session._transport is not None:
+            session.disconnect()
+        raise
+    return session
+
+
+async def leave(session):
+    if session.is_attached():
+        session.leave()
+        await asyncio.wait_for(session.left, STEP_TIMEOUT)
+
+
+async def check_ready_file_urls(wampd):
+    assert wampd.listeners["ws"].startswith("ws://127.0.0.1:"), wampd.listeners
+    for name in ("wss", "mtls"):
+        url = wampd.listeners[name]
+        assert url.startswith("wss://127.0.0.1:") and url.endswith("/ws"), wampd.listeners
+
+
+async def check_wss_refuses_plain_http(wampd):
+    """Speaking plain WebSocket to the TLS port gets no WebSocket."""
+    parsed = urllib.parse.urlparse(wampd.listeners["wss"])
+    reader, writer = await asyncio.wait_for(
+        asyncio.open_connection(parsed.hostname, parsed.port), STEP_TIMEOUT)
+    writer.write(b"GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n\r\n")
+    data = await asyncio.wait_for(reader.read(4096), STEP_TIMEOUT)
+    writer.close()
+    assert b"HTTP/1.1 101" not in data, data
+
+
+async def exchange(publisher_url, subscriber_url, pub_ctx=None, sub_ctx=None):
+    """Events and calls both ways between two sessions."""
+    a = await connect(publisher_url, pub_ctx)
+    b = await connect(subscriber_url, sub_ctx)
+    try:
+        loop = asyncio.get_running_loop()
+        got = loop.create_future()
+
+        def on_event(*args, **kwargs):
+            if not got.done():
+                got.set_result((args, kwargs))
+
+        await asyncio.wait_for(b.subscribe(on_event, "com.example.tls"), STEP_TIMEOUT)
+        await asyncio.wait_for(a.publish("com.example.tls", "hello", n=1,
+                                         options=PublishOptions(acknowledge=True)), STEP_TIMEOUT)
+        args, kwargs = await asyncio.wait_for(got, STEP_TIMEOUT)
+        assert args == ("hello",) and kwargs == {"n": 1}, (args, kwargs)
+
+        # 100 KB through TLS both ways.
+        await asyncio.wait_for(b.register(lambda s: s[::-1], "com.example.reverse"), STEP_TIMEOUT)
+        text = "abcdefghij" * 10000
+        result = await asyncio.wait_for(a.call("com.example.reverse", text), STEP_TIMEOUT)
+        assert result == text[::-1], len(result)
+        await asyncio.wait_for(a.register(lambda x, y: x + y, "com.example.add"), STEP_TIMEOUT)
+        result = await asyncio.wait_for(b.call("com.example.add", 2, 3), STEP_TIMEOUT)
+        assert result == 5, result
+    finally:
+        await leave(a)
+        await leave(b)
+
+
+async def check_wss_publisher_ws_subscriber(wampd):
+    await exchange(wampd.listeners["wss"], wampd.listeners["ws"])
+
+
+async def check_ws_publisher_wss_subscriber(wampd):
+    await exchange(wampd.listeners["ws"], wampd.listeners["wss"])
+
+
+async def expect_refused(url, ctx):
+    """The TLS handshake or the first read fails (TLS 1.3 verifies the client
+    certificate after the client finished its handshake): no session."""
+    try:
+        session = await connect(url, ctx)
+    except (ConnectionError, ssl.SSLError, OSError, asyncio.TimeoutError):
+        return
+    await leave(session)
+    raise AssertionError("joined without an acceptable client certificate")
+
+
+async def check_mtls_refuses_client_without_certificate(wampd):
+    await expect_refused(wampd.listeners["mtls"], client_context())
+
+
+async def check_mtls_refuses_certificate_from_other_ca(wampd):
+    await expect_refused(wampd.listeners["mtls"], client_context("stranger.pem", "stranger.key"))
+
+
+async def check_mtls_accepts_valid_certificate(wampd):
+    ctx = client_context("client.pem", "client.key")
+    await exchange(wampd.listeners["mtls"], wampd.listeners["ws"], pub_ctx=ctx)
+
+
+async def check_wrong_ca_client_refuses_server(wampd):
+    """A client that does not trust the test CA refuses the server."""
+    ctx = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=pki("other-ca.pem"))
+    try:
+        session = await connect(wampd.listeners["wss"], ctx)
+    except ssl.SSLCertVerificationError:
+        return
+    await leave(session)
+    raise AssertionError("the client accepted a server certificate from an unknown CA")
+
+
+CHECKS = [
+    ("ready file: ws:// and wss:// URLs", check_ready_file_urls),
+    ("plain HTTP on the TLS port gets no upgrade", check_wss_refuses_plain_http),
+    ("wss publisher/caller with ws subscriber/callee: events and calls",
+     check_wss_publisher_ws_subscriber),
+    ("ws publisher/caller with wss subscriber/callee: events and calls",
+     check_ws_publisher_wss_subscriber),
+    ("client certificate required: a client without one gets no session",
+     check_mtls_refuses_client_without_certificate),
+    ("client certificate required: one from another CA gets no session",
+     check_mtls_refuses_certificate_from_other_ca),
+    ("client certificate required: a valid one joins and exchanges with ws",
+     check_mtls_accepts_valid_certificate),
+    ("a client trusting another CA refuses the server", check_wrong_ca_client_refuses_server),
+]
+
+
+def config():
+    cfg = wampd_fixture.config()
+    plain = cfg["transports"][0]
+    tls = {"certificate": pki("server.pem"), "key": pki("server.key")}
+    wss = dict(plain, name="wss",
+               endpoint={"type": "tcp", "host": "127.0.0.1", "port": 0, "tls": tls})
+    mtls = dict(plain, name="mtls",
+                endpoint={"type": "tcp", "host": "127.0.0.1", "port": 0,
+                          "tls": dict(tls, ca_certificates=pki("ca.pem"),
+                                      require_client_certificate=True)})
+    cfg["transports"] += [wss, mtls]
+    return cfg
+
+
+if __name__ == "__main__":
+    try:
+        make_pki()
+        status = wampd_fixture.main(CHECKS, config())
+    finally:
+        shutil.rmtree(PKI, ignore_errors=True)
+    sys.exit(status)
