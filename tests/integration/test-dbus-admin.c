@@ -653,6 +653,8 @@ test_kill_session_ends_one_client_others_stay (Fixture *f, gconstpointer data)
   g_assert_cmpuint (killed, ==, 1);
   g_assert_true (iterate_until (has_left, &b_left, TIMEOUT_MS));
   g_assert_cmpstr (b_left.reason, ==, "wamp.close.killed");
+  g_signal_handlers_disconnect_by_data (a, &a_left);
+  g_signal_handlers_disconnect_by_data (b, &b_left);
   g_free (a_left.reason);
   g_free (b_left.reason);
 }
@@ -844,23 +846,64 @@ test_plugins_listed (Fixture *f, gconstpointer data)
     g_assert_true (g_strv_contains ((const char *const *) names->pdata, *want));
 }
 
-static void
-test_reload_keeps_running_config_on_a_broken_file (Fixture *f, gconstpointer data)
+static const char config_with_realm3_json[] =
+  "{ \"version\": 1,\n"
+  "  \"realms\": [ " REALM ("realm1") ", " REALM ("realm2") ", " REALM ("realm3") " ],\n"
+  "  \"transports\": [ { \"name\": \"ws\", \"type\": \"websocket\",\n"
+  "      \"endpoint\": { \"type\": \"tcp\", \"host\": \"127.0.0.1\", \"port\": 0 },\n"
+  "      \"path\": \"/ws\", \"serializers\": [\"json\"] } ] }\n";
+
+static gboolean
+join_fails (Fixture *f, const char *realm, GError **error)
 {
+  g_autoptr (WampClient) client = wamp_client_new (f->reactor);
+  Waiter w = { NULL };
+  gboolean ok;
+
+  wamp_client_join_async (client, f->url, "json", realm, NULL, NULL, store_result, &w);
+  ok = wamp_client_join_finish (client, wait_result (&w), error);
+  g_object_unref (w.result);
+  wamp_client_disconnect (client);
+  return !ok;
+}
+
+static void
+test_reload_applies_a_new_realm_and_refuses_a_broken_file (Fixture *f, gconstpointer data)
+{
+  LeftLog left = { NULL };
   g_autoptr (GError) error = NULL;
   g_auto (GStrv) restart_needed = NULL;
+  g_autoptr (GVariant) realms = NULL;
+  WampClient *before;
 
+  before = join (f, "realm1", &left);
+  g_assert_true (join_fails (f, "realm3", &error));
+  g_assert_true (g_error_matches (error, WAMP_ERROR, WAMP_ERROR_NO_SUCH_REALM));
+  g_clear_error (&error);
+
+  /* A realm added: joinable at once, nothing needs a restart, nobody dropped. */
+  g_file_set_contents (f->config_path, config_with_realm3_json, -1, &error);
+  g_assert_no_error (error);
   g_assert_true (wampd_router1_call_reload_sync (f->proxy, &restart_needed, NULL, &error));
   g_assert_no_error (error);
   g_assert_nonnull (restart_needed);
+  g_assert_cmpuint (g_strv_length (restart_needed), ==, 0);
+  join (f, "realm3", NULL);
+  g_assert_true (wampd_router1_call_list_realms_sync (f->proxy, &realms, NULL, &error));
+  g_assert_cmpuint (g_variant_n_children (realms), ==, 3);
+  iterate_for (50);
+  g_assert_true (wamp_client_is_joined (before));
+  g_assert_null (left.reason);
 
+  /* A broken file: refused with the reason, the running configuration stays. */
   g_file_set_contents (f->config_path, "{ \"version\": 1, \"realms\": [", -1, &error);
   g_assert_no_error (error);
   g_assert_false (wampd_router1_call_reload_sync (f->proxy, NULL, NULL, &error));
   assert_remote_error (error, "org.wampd.Router1.Error.ReloadFailed");
   g_clear_error (&error);
-  /* Still serving the old configuration. */
-  join (f, "realm2", NULL);
+  join (f, "realm3", NULL);
+  g_assert_true (wamp_client_is_joined (before));
+  g_signal_handlers_disconnect_by_data (before, &left);
 }
 
 static void
@@ -1039,6 +1082,7 @@ test_wampctl_kill_and_errors (Fixture *f, gconstpointer data)
   g_assert_cmpint (run_wampctl (&out, &err, "kill", "--help"), ==, 0);
   g_assert_nonnull (strstr (out, "--reason=URI"));
   g_free (out); g_free (err);
+  g_signal_handlers_disconnect_by_data (a, &a_left);
   g_free (a_left.reason);
 }
 
@@ -1093,6 +1137,22 @@ test_wampctl_routes_stats_plugins_reload (Fixture *f, gconstpointer data)
 
   g_assert_cmpint (run_wampctl (&out, &err, "reload"), ==, 0);
   g_assert_nonnull (strstr (out, "Configuration reloaded."));
+  g_assert_null (strstr (out, "restart"));
+  g_free (out); g_free (err);
+  {
+    /* A transport's path cannot change live: wampctl lists it. */
+    g_autofree char *moved = g_strdup (config_json);
+    char *path = strstr (moved, "\"/ws\"");
+
+    g_assert_nonnull (path);
+    memcpy (path, "\"/xx\"", 5);
+    g_file_set_contents (f->config_path, moved, -1, &error);
+    g_assert_no_error (error);
+  }
+  g_assert_cmpint (run_wampctl (&out, &err, "reload"), ==, 0);
+  g_assert_nonnull (strstr (out, "Configuration reloaded."));
+  g_assert_nonnull (strstr (out, "These changes take effect after a restart:"));
+  g_assert_nonnull (strstr (out, "ws"));
   g_free (out); g_free (err);
   g_file_set_contents (f->config_path, "{ \"version\": 2 }", -1, &error);
   g_assert_no_error (error);
@@ -1353,7 +1413,8 @@ main (int argc, char **argv)
   ADD ("/dbus-admin/routes/registrations-and-subscriptions", test_registrations_and_subscriptions);
   ADD ("/dbus-admin/stats/counts-move", test_stats_move);
   ADD ("/dbus-admin/plugins/lists-the-loaded-plugins", test_plugins_listed);
-  ADD ("/dbus-admin/reload/broken-file-keeps-running-config", test_reload_keeps_running_config_on_a_broken_file);
+  ADD ("/dbus-admin/reload/applies-a-new-realm-and-refuses-a-broken-file",
+       test_reload_applies_a_new_realm_and_refuses_a_broken_file);
   ADD ("/dbus-admin/name/second-wampd-exits-1", test_second_wampd_cannot_own_the_name);
   ADD ("/wampctl/status-realms-sessions-tables-and-json", test_wampctl_status_realms_sessions);
   ADD ("/wampctl/kill-and-exit-codes", test_wampctl_kill_and_errors);

@@ -174,9 +174,22 @@ async def check_reload_keeps_sessions(wampd):
     a = await connect(wampd)
     try:
         await asyncio.wait_for(a.register(lambda: "pong", "com.example.ping"), STEP_TIMEOUT)
+        try:
+            await connect(wampd, "realm3")
+            raise AssertionError("joined realm3 before it existed")
+        except ConnectionError:
+            pass
+        # A realm added to the file: wampctl reload applies it live.
+        cfg = json.loads(json.dumps(wampd.cfg))
+        cfg["realms"].append(wampd_fixture.realm("realm3"))
+        with open(wampd.config_path, "w", encoding="utf-8") as f:
+            json.dump(cfg, f)
         status, out, err = await wampctl("reload")
         assert status == 0, (status, err)
         assert "Configuration reloaded." in out, out
+        assert "restart" not in out, out
+        c = await connect(wampd, "realm3")
+        await leave(c)
         assert a.is_attached()
         assert await asyncio.wait_for(a.call("com.example.ping"), STEP_TIMEOUT) == "pong"
 
@@ -187,7 +200,7 @@ async def check_reload_keeps_sessions(wampd):
         assert status == 1, (status, out, err)
         assert "$.realms" in err, err
         assert a.is_attached()
-        b = await connect(wampd, "realm2")
+        b = await connect(wampd, "realm3")
         await leave(b)
     finally:
         with open(wampd.config_path, "w", encoding="utf-8") as f:
@@ -211,7 +224,7 @@ CHECKS = [
      check_kill_reaches_client),
     ("wampctl registrations/subscriptions show a session's registration and subscription",
      check_routes_listed),
-    ("wampctl reload keeps sessions; a broken file is refused and the old config stays",
+    ("wampctl reload adds a realm live and keeps sessions; a broken file is refused, the old config stays",
      check_reload_keeps_sessions),
     ("wampctl status and errors in German with LANGUAGE=de", check_status_in_german),
 ]
