@@ -1043,6 +1043,60 @@ test_wampctl_escapes_control_characters (Fixture *f, gconstpointer data)
   g_free (out); g_free (err);
 }
 
+static WampClient *
+join_as (Fixture *f, const char *realm, const char *authid)
+{
+  g_autoptr (WampValue) details = wamp_value_new_dict (1);
+  g_autoptr (GError) error = NULL;
+  WampClient *client = wamp_client_new (f->reactor);
+  Waiter w = { NULL };
+
+  g_ptr_array_add (f->clients, client);
+  wamp_value_dict_insert (details, "authid", wamp_value_new_string (authid));
+  wamp_client_join_async (client, f->url, "json", realm, details, NULL, store_result, &w);
+  g_assert_true (wamp_client_join_finish (client, wait_result (&w), &error));
+  g_assert_no_error (error);
+  g_object_unref (w.result);
+  return client;
+}
+
+/* Terminal columns of @line up to the byte offset @end: wide characters
+ * take two, as on a terminal. */
+static glong
+columns_before (const char *line, const char *end)
+{
+  glong columns = 0;
+
+  for (const char *p = line; p < end; p = g_utf8_next_char (p))
+    columns += g_unichar_iswide (g_utf8_get_char (p)) ? 2 : 1;
+  return columns;
+}
+
+/* Umlauts (two bytes, one column) and CJK (three bytes, two columns) in a
+ * column: the next column still starts at the same terminal column. */
+static void
+test_wampctl_table_aligns_by_display_width (Fixture *f, gconstpointer data)
+{
+  g_auto (GStrv) lines = NULL;
+  char *out, *err;
+
+  join_as (f, "realm1", "Jürgen");
+  join_as (f, "realm1", "山田太郎");
+  join_as (f, "realm1", "plain");
+  g_assert_cmpint (run_wampctl (&out, &err, "sessions", "realm1"), ==, 0);
+  lines = g_strsplit (g_strchomp (out), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 4);
+  for (guint i = 1; i < 4; i++)
+    {
+      const char *role = strstr (lines[i], "anonymous");
+
+      g_assert_nonnull (role);
+      g_assert_cmpint (columns_before (lines[i], role), ==,
+                       columns_before (lines[0], strstr (lines[0], "AUTHROLE")));
+    }
+  g_free (out); g_free (err);
+}
+
 static void
 test_wampctl_kill_and_errors (Fixture *f, gconstpointer data)
 {
@@ -1419,6 +1473,7 @@ main (int argc, char **argv)
   ADD ("/wampctl/status-realms-sessions-tables-and-json", test_wampctl_status_realms_sessions);
   ADD ("/wampctl/kill-and-exit-codes", test_wampctl_kill_and_errors);
   ADD ("/wampctl/escapes-control-characters-from-clients", test_wampctl_escapes_control_characters);
+  ADD ("/wampctl/table-aligns-by-display-width", test_wampctl_table_aligns_by_display_width);
   ADD ("/wampctl/routes-stats-plugins-reload", test_wampctl_routes_stats_plugins_reload);
 #undef ADD
   g_test_add ("/wampctl/not-running-exit-3-english-and-german", Fixture, NULL, fixture_setup_bus,
