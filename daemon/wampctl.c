@@ -31,6 +31,8 @@ typedef struct {
   /* kill */
   char *reason;
   char *message;
+  char *authid;
+  char *realm;
 } CtlOptions;
 
 typedef struct {
@@ -46,6 +48,8 @@ typedef struct {
   guint min_args;
   guint max_args;
   int (*run) (Ctl *ctl, char **args);
+  /* (nullable): checks the options and arguments before wampd is asked. */
+  gboolean (*check) (CtlOptions *options, char **args);
 } Command;
 
 /* ---- output helpers ------------------------------------------------------ */
@@ -634,12 +638,65 @@ cmd_session (Ctl *ctl, char **args)
   return EXIT_OK;
 }
 
+/* kill --authid AUTHID --realm REALM: every session of that authid. */
+static int
+kill_by_authid (Ctl *ctl)
+{
+  g_autoptr (GError) error = NULL;
+  guint killed = 0;
+
+  if (!wampd_router1_call_kill_sessions_by_authid_sync (ctl->proxy, ctl->options->realm, ctl->options->authid,
+                                                        ctl->options->reason != NULL ? ctl->options->reason : "",
+                                                        ctl->options->message != NULL ? ctl->options->message : "",
+                                                        &killed, NULL, &error))
+    return report_error (ctl, error);
+  if (ctl->options->json)
+    {
+      GVariantBuilder builder;
+
+      g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+      g_variant_builder_add (&builder, "{sv}", "killed_count", g_variant_new_uint32 (killed));
+      print_json (g_variant_builder_end (&builder));
+      return EXIT_OK;
+    }
+  g_print (g_dngettext (GETTEXT_PACKAGE, "%u session of authid %s was told to leave (%s).\n",
+                        "%u sessions of authid %s were told to leave (%s).\n", killed),
+           killed, ctl->options->authid,
+           ctl->options->reason != NULL ? ctl->options->reason : "wamp.close.killed");
+  return EXIT_OK;
+}
+
+static gboolean
+check_kill (CtlOptions *options, char **args)
+{
+  guint64 id;
+
+  if (options->authid != NULL || options->realm != NULL
+      ? options->authid == NULL || options->realm == NULL || args[0] != NULL
+      : args[0] == NULL)
+    {
+      g_printerr (_("wampctl kill: give either a session ID or both --authid and --realm\n"));
+      return FALSE;
+    }
+  return args[0] == NULL || parse_id (args[0], &id);
+}
+
+static gboolean
+check_session_id (CtlOptions *options, char **args)
+{
+  guint64 id;
+
+  return parse_id (args[0], &id);
+}
+
 static int
 cmd_kill (Ctl *ctl, char **args)
 {
   g_autoptr (GError) error = NULL;
   guint64 id;
 
+  if (ctl->options->authid != NULL)
+    return kill_by_authid (ctl);
   if (!parse_id (args[0], &id))
     return EXIT_USAGE;
   if (!wampd_router1_call_kill_session_sync (ctl->proxy, id,
@@ -854,8 +911,10 @@ static const Command commands[] = {
   { "status", "", N_("Show whether wampd runs, its version, uptime and session count"), 0, 0, cmd_status },
   { "realms", "", N_("List the realms"), 0, 0, cmd_realms },
   { "sessions", N_("[REALM]"), N_("List the sessions, of every realm or of REALM"), 0, 1, cmd_sessions },
-  { "session", N_("ID"), N_("Show one session"), 1, 1, cmd_session },
-  { "kill", N_("ID"), N_("End a session with GOODBYE (--reason, --message)"), 1, 1, cmd_kill },
+  { "session", N_("ID"), N_("Show one session"), 1, 1, cmd_session, check_session_id },
+  { "kill", N_("ID | --authid AUTHID --realm REALM"),
+    N_("End a session, or every session of an authid, with GOODBYE (--reason, --message)"), 0, 1, cmd_kill,
+    check_kill },
   { "registrations", N_("REALM"), N_("List the procedures registered on REALM"), 1, 1, cmd_registrations },
   { "subscriptions", N_("REALM"), N_("List the topics subscribed on REALM"), 1, 1, cmd_subscriptions },
   { "stats", "", N_("Show message, byte and error counters"), 0, 0, cmd_stats },
@@ -897,6 +956,8 @@ options_clear (CtlOptions *options)
   g_clear_pointer (&options->address, g_free);
   g_clear_pointer (&options->reason, g_free);
   g_clear_pointer (&options->message, g_free);
+  g_clear_pointer (&options->authid, g_free);
+  g_clear_pointer (&options->realm, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CtlOptions, options_clear)
@@ -955,6 +1016,10 @@ main (int argc, char *argv[])
       N_("The GOODBYE reason (default wamp.close.killed)"), N_("URI") },
     { "message", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &options.message,
       N_("A message for the client"), N_("TEXT") },
+    { "authid", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &options.authid,
+      N_("End every session of AUTHID (with --realm) instead of one by ID"), N_("AUTHID") },
+    { "realm", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &options.realm,
+      N_("The realm of --authid"), N_("REALM") },
     G_OPTION_ENTRY_NULL
   };
 
@@ -1014,6 +1079,8 @@ main (int argc, char *argv[])
       g_printerr (_("wampctl %s: wrong number of arguments; usage: wampctl %s\n"), command->name, parameters);
       return EXIT_USAGE;
     }
+  if (command->check != NULL && !command->check (&options, argv + 1))
+    return EXIT_USAGE;
   if (options.system + options.session + (options.address != NULL) > 1)
     {
       g_printerr (_("wampctl: --system, --session and --address exclude each other\n"));

@@ -1135,7 +1135,45 @@ test_wampctl_kill_and_errors (Fixture *f, gconstpointer data)
   g_free (out); g_free (err);
   g_assert_cmpint (run_wampctl (&out, &err, "kill", "--help"), ==, 0);
   g_assert_nonnull (strstr (out, "--reason=URI"));
+  g_assert_nonnull (strstr (out, "--authid=AUTHID"));
   g_free (out); g_free (err);
+  g_assert_cmpint (run_wampctl (&out, &err, "kill"), ==, 2);
+  g_free (out); g_free (err);
+  g_assert_cmpint (run_wampctl (&out, &err, "kill", "--authid", "x"), ==, 2);
+  g_free (out); g_free (err);
+  g_assert_cmpint (run_wampctl (&out, &err, "kill", "5", "--authid", "x", "--realm", "realm1"), ==, 2);
+  g_free (out); g_free (err);
+
+  /* By authid: every session of it in that realm, no other. */
+  {
+    LeftLog op1_left = { NULL }, op2_left = { NULL };
+    WampClient *op1 = join_as (f, "realm1", "operator-7");
+    WampClient *op2 = join_as (f, "realm1", "operator-7");
+    WampClient *other_realm = join_as (f, "realm2", "operator-7");
+
+    g_signal_connect (op1, "left", G_CALLBACK (on_left), &op1_left);
+    g_signal_connect (op2, "left", G_CALLBACK (on_left), &op2_left);
+    g_assert_cmpint (run_wampctl (&out, &err, "kill", "--authid", "operator-7", "--realm", "realm1",
+                                  "--reason", "com.example.rotate"), ==, 0);
+    g_assert_nonnull (strstr (out, "2 sessions of authid operator-7 were told to leave (com.example.rotate)."));
+    g_free (out); g_free (err);
+    g_assert_true (iterate_until (has_left, &op1_left, TIMEOUT_MS));
+    g_assert_true (iterate_until (has_left, &op2_left, TIMEOUT_MS));
+    g_assert_cmpstr (op1_left.reason, ==, "com.example.rotate");
+    g_assert_true (wamp_client_is_joined (other_realm));
+    g_assert_true (wamp_client_is_joined (b));
+    g_signal_handlers_disconnect_by_data (op1, &op1_left);
+    g_signal_handlers_disconnect_by_data (op2, &op2_left);
+    g_free (op1_left.reason);
+    g_free (op2_left.reason);
+
+    g_assert_cmpint (run_wampctl (&out, &err, "--json", "kill", "--authid", "nobody", "--realm", "realm1"), ==, 0);
+    g_assert_nonnull (strstr (out, "\"killed_count\" : 0"));
+    g_free (out); g_free (err);
+    g_assert_cmpint (run_wampctl (&out, &err, "kill", "--authid", "x", "--realm", "nope"), ==, 1);
+    g_assert_nonnull (strstr (err, "No such realm"));
+    g_free (out); g_free (err);
+  }
   g_signal_handlers_disconnect_by_data (a, &a_left);
   g_free (a_left.reason);
 }
@@ -1226,6 +1264,13 @@ test_wampctl_not_running (Fixture *f, gconstpointer data)
   g_assert_cmpint (run_wampctl (&out, &err, "status"), ==, 3);
   g_assert_nonnull (strstr (err, "wampd is not running"));
   g_assert_cmpstr (out, ==, "");
+  g_free (out); g_free (err);
+
+  /* A wrong command line is that, whether wampd runs or not. */
+  g_assert_cmpint (run_wampctl (&out, &err, "kill"), ==, 2);
+  g_free (out); g_free (err);
+  g_assert_cmpint (run_wampctl (&out, &err, "session", "abc"), ==, 2);
+  g_assert_nonnull (strstr (err, "is not a session ID"));
   g_free (out); g_free (err);
 
   g_assert_cmpint (run_wampctl_full ("de", &out, &err, (const char *const[]) { "--session", "status", NULL }), ==, 3);

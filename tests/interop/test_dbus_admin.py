@@ -54,11 +54,15 @@ async def wampctl(*args, language=None):
 class Session(ApplicationSession):
     """An ApplicationSession whose join and leave are futures."""
 
-    def __init__(self, cfg):
+    def __init__(self, cfg, authid=None):
         super().__init__(cfg)
         loop = asyncio.get_running_loop()
         self.joined = loop.create_future()
         self.left = loop.create_future()
+        self.requested_authid = authid
+
+    def onConnect(self):
+        self.join(self.config.realm, authid=self.requested_authid)
 
     def onJoin(self, details):
         if not self.joined.done():
@@ -78,9 +82,9 @@ class Session(ApplicationSession):
             self.left.set_exception(ConnectionError("disconnected without GOODBYE/ABORT"))
 
 
-async def connect(wampd, realm="realm1"):
+async def connect(wampd, realm="realm1", authid=None):
     loop = asyncio.get_running_loop()
-    session = Session(ComponentConfig(realm=realm))
+    session = Session(ComponentConfig(realm=realm), authid)
     factory = WampWebSocketClientFactory(lambda: session, url=wampd.url,
                                          serializers=[JsonSerializer()])
     host, port = wampd.host_port()
@@ -215,6 +219,16 @@ async def check_status_in_german(wampd):
     assert lines_with(out, "Sitzungen:"), out
     status, out, err = await wampctl("sessions", "nirgendwo", language="de")
     assert status == 1 and "Kein solcher Realm" in err, (status, err)
+    # German plural forms, through kill by authid.
+    a = await connect(wampd, authid="schicht-3")
+    b = await connect(wampd, authid="schicht-3")
+    assert a.details.authid == "schicht-3", a.details
+    status, out, err = await wampctl("kill", "--authid", "schicht-3", "--realm", "realm1", language="de")
+    assert status == 0, (status, err)
+    assert "2 Sitzungen der Authid schicht-3 wurden zum Verlassen aufgefordert" in out, out
+    for s in (a, b):
+        details = await asyncio.wait_for(s.left, STEP_TIMEOUT)
+        assert details.reason == "wamp.close.killed", details
 
 
 CHECKS = [
@@ -226,7 +240,8 @@ CHECKS = [
      check_routes_listed),
     ("wampctl reload adds a realm live and keeps sessions; a broken file is refused, the old config stays",
      check_reload_keeps_sessions),
-    ("wampctl status and errors in German with LANGUAGE=de", check_status_in_german),
+    ("wampctl status, errors and plurals in German with LANGUAGE=de; kill by authid",
+     check_status_in_german),
 ]
 
 
