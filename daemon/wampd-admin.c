@@ -588,6 +588,14 @@ wampd_admin_stop (WampdAdmin *self)
 {
   g_return_if_fail (WAMPD_IS_ADMIN (self));
 
+  /* Stopped before the name was owned (a signal during start-up): the
+   * pending task refers to us, so end it rather than keep a cycle. */
+  if (self->start_task != NULL)
+    {
+      g_autoptr (GTask) task = g_steal_pointer (&self->start_task);
+
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "stopped before the bus name was owned");
+    }
   if (self->owner_id != 0)
     {
       g_bus_unown_name (self->owner_id);

@@ -408,6 +408,8 @@ wampd_admin_started (GObject *source, GAsyncResult *result, gpointer user_data)
         wampd_announce_ready (state);
       return;
     }
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
   g_printerr (_("wampd: cannot offer the D-Bus admin interface: %s\n"), error->message);
   state->exit_status = WAMPD_EXIT_FAILURE;
   if (!state->shutting_down)
