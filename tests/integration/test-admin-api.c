@@ -318,6 +318,53 @@ test_dealer_lists_registrations_with_policy_and_callee (Fixture *f, gconstpointe
   g_assert_cmpuint (wamp_value_list_length (after), ==, 0);
 }
 
+/* A role as a plugin built against ABI 1.0 has it: no list_routes. */
+#define TEST_TYPE_ROUTELESS_ROLE (test_routeless_role_get_type ())
+G_DECLARE_FINAL_TYPE (TestRoutelessRole, test_routeless_role, TEST, ROUTELESS_ROLE, GObject)
+
+struct _TestRoutelessRole
+{
+  GObject parent_instance;
+};
+
+static void test_routeless_role_iface_init (WampRoleInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestRoutelessRole, test_routeless_role, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (WAMP_TYPE_ROLE, test_routeless_role_iface_init))
+
+static void
+test_routeless_role_class_init (TestRoutelessRoleClass *klass)
+{
+}
+
+static void
+test_routeless_role_init (TestRoutelessRole *self)
+{
+}
+
+static const char *
+test_routeless_role_get_name (WampRole *role)
+{
+  return "routeless";
+}
+
+static void
+test_routeless_role_iface_init (WampRoleInterface *iface)
+{
+  iface->get_name = test_routeless_role_get_name;
+}
+
+static void
+test_role_without_list_routes_lists_nothing (void)
+{
+  g_autoptr (WampRole) role = g_object_new (TEST_TYPE_ROUTELESS_ROLE, NULL);
+  g_autoptr (WampValue) routes = wamp_role_list_routes (role);
+
+  g_assert_nonnull (routes);
+  g_assert_cmpint (wamp_value_get_value_type (routes), ==, WAMP_VALUE_LIST);
+  g_assert_cmpuint (wamp_value_list_length (routes), ==, 0);
+}
+
 static guint64
 stats_count (WampValue *stats, const char *direction, const char *type)
 {
@@ -384,6 +431,8 @@ main (int argc, char **argv)
        test_dealer_lists_registrations_with_policy_and_callee);
   ADD ("/admin-api/stats/count-messages-bytes-and-violations", test_stats_count_messages_bytes_and_violations);
 #undef ADD
+  g_test_add_func ("/admin-api/routes/role-without-list-routes-lists-nothing",
+                   test_role_without_list_routes_lists_nothing);
 
   return g_test_run ();
 }
