@@ -19,6 +19,7 @@
 
 #include <wamp/wamp.h>
 
+#include "wampd-admin.h"
 #include "wampd-systemd.h"
 
 #define WAMPD_DEFAULT_CONFIG_RESOURCE "/org/wampd/Router/wampd.json"
@@ -37,11 +38,17 @@ typedef struct {
   char *ready_file;
   gboolean version;
   gboolean verbose;
+  gboolean system_bus;
+  gboolean session_bus;
+  gboolean no_dbus;
 } WampdOptions;
 
 typedef struct {
+  const WampdOptions *options;
   GMainLoop *loop;
   WampRouter *router;
+  WampdAdmin *admin;
+  GStrv listeners;
   gboolean shutting_down;
   int exit_status;
   WampdSystemd *systemd;
@@ -366,6 +373,75 @@ wampd_on_signal (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Everything is up (listeners, and the bus name when there is one): tell
+ * whoever waits. */
+static void
+wampd_announce_ready (WampdState *state)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (state->options->ready_file != NULL &&
+      !wampd_write_ready_file (state->options->ready_file, state->listeners, &error))
+    {
+      g_printerr (_("wampd: cannot write the ready file: %s\n"), error->message);
+      /* Nobody is connected yet, but shut down in order all the same. */
+      state->exit_status = WAMPD_EXIT_FAILURE;
+      state->shutting_down = TRUE;
+      wamp_router_shutdown_async (state->router, NULL, wampd_shutdown_done, state);
+      return;
+    }
+  g_message ("wampd %s ready", PACKAGE_VERSION);
+  /* The one place readiness is announced: every listener is up and, with
+   * the D-Bus admin, the bus name is owned. */
+  wampd_systemd_notify_ready (state->systemd);
+}
+
+static void
+wampd_admin_started (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  WampdState *state = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (wampd_admin_start_finish (WAMPD_ADMIN (source), result, &error))
+    {
+      if (!state->shutting_down)
+        wampd_announce_ready (state);
+      return;
+    }
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_printerr (_("wampd: cannot offer the D-Bus admin interface: %s\n"), error->message);
+  state->exit_status = WAMPD_EXIT_FAILURE;
+  if (!state->shutting_down)
+    {
+      state->shutting_down = TRUE;
+      wamp_router_shutdown_async (state->router, NULL, wampd_shutdown_done, state);
+    }
+}
+
+/* The bus of the admin interface: the command-line flags, else the config's
+ * admin.dbus. FALSE when there is none. */
+static gboolean
+wampd_admin_bus (const WampdOptions *options, WampRouter *router, GBusType *bus_type)
+{
+  const char *configured = wamp_router_get_admin_dbus (router);
+
+  if (options->no_dbus)
+    return FALSE;
+  if (options->system_bus || options->session_bus)
+    {
+      *bus_type = options->system_bus ? G_BUS_TYPE_SYSTEM : G_BUS_TYPE_SESSION;
+      return TRUE;
+    }
+  if (g_strcmp0 (configured, "system") == 0)
+    *bus_type = G_BUS_TYPE_SYSTEM;
+  else if (g_strcmp0 (configured, "session") == 0)
+    *bus_type = G_BUS_TYPE_SESSION;
+  else
+    return FALSE;
+  return TRUE;
+}
+
 static int
 wampd_run (const WampdOptions *options, WampPluginLoader *loader)
 {
@@ -377,7 +453,9 @@ wampd_run (const WampdOptions *options, WampPluginLoader *loader)
   g_autoptr(WampRouter) router = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_auto(GStrv) listeners = NULL;
+  g_autoptr(WampdAdmin) admin = NULL;
   WampdState state = { 0, };
+  GBusType bus_type = G_BUS_TYPE_NONE;
   guint sigint_id, sigterm_id;
   const char *config_name = options->config_file != NULL
     ? options->config_file
@@ -410,6 +488,7 @@ wampd_run (const WampdOptions *options, WampPluginLoader *loader)
   wampd_raise_fd_limit ();
 
   loop = g_main_loop_new (NULL, FALSE);
+  state.options = options;
   state.loop = loop;
   state.router = router;
   /* Installed before anything listens, so a signal that arrives during
@@ -445,25 +524,23 @@ wampd_run (const WampdOptions *options, WampPluginLoader *loader)
         g_message ("listening on %s", *l);
     }
 
-  if (options->ready_file != NULL &&
-      !wampd_write_ready_file (options->ready_file, listeners, &error))
-    {
-      g_printerr (_("wampd: cannot write the ready file: %s\n"), error->message);
-      /* Nobody is connected yet, but shut down in order all the same. */
-      state.shutting_down = TRUE;
-      wamp_router_shutdown_async (router, NULL, wampd_shutdown_done, &state);
-      g_main_loop_run (loop);
-      g_source_remove (sigint_id);
-      g_source_remove (sigterm_id);
-      return WAMPD_EXIT_FAILURE;
-    }
+  state.listeners = listeners;
 
-  g_message ("wampd %s ready", PACKAGE_VERSION);
-  /* The one place readiness is announced: every listener is up here (with
-   * the D-Bus admin, this belongs where the bus name is owned). */
-  wampd_systemd_notify_ready (systemd);
+  /* Ready once the bus name is owned too (the ready file and READY=1 promise
+   * that wampctl works). */
+  if (wampd_admin_bus (options, router, &bus_type))
+    {
+      admin = wampd_admin_new (router, loader);
+      wampd_admin_set_reload_func (admin, wampd_reload, &state);
+      state.admin = admin;
+      wampd_admin_start_async (admin, bus_type, NULL, wampd_admin_started, &state);
+    }
+  else
+    wampd_announce_ready (&state);
   g_main_loop_run (loop);
 
+  if (admin != NULL)
+    wampd_admin_stop (admin);
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
   return state.exit_status;
@@ -493,11 +570,19 @@ main (int argc, char *argv[])
       N_("Print the version and exit"), NULL },
     { "verbose", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &options.verbose,
       N_("Log informational messages too"), NULL },
+    { "system-bus", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &options.system_bus,
+      N_("Offer the admin interface on the system bus (overrides admin.dbus)"), NULL },
+    { "session-bus", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &options.session_bus,
+      N_("Offer the admin interface on the session bus (overrides admin.dbus)"), NULL },
+    { "no-dbus", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &options.no_dbus,
+      N_("Offer no D-Bus admin interface (overrides admin.dbus)"), NULL },
     G_OPTION_ENTRY_NULL
   };
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* WAMPD_LOCALEDIR points uninstalled runs (tests) at the build tree's
+   * catalogs, <build>/po/<lang>/LC_MESSAGES/wampd.mo. */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("WAMPD_LOCALEDIR") != NULL ? g_getenv ("WAMPD_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
@@ -523,6 +608,11 @@ main (int argc, char *argv[])
   if (argc > 1)
     {
       g_printerr (_("wampd: unexpected argument: %s\n"), argv[1]);
+      return WAMPD_EXIT_USAGE;
+    }
+  if (options.system_bus + options.session_bus + options.no_dbus > 1)
+    {
+      g_printerr (_("wampd: --system-bus, --session-bus and --no-dbus exclude each other\n"));
       return WAMPD_EXIT_USAGE;
     }
   verbose_logging = options.verbose;

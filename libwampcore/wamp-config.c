@@ -372,11 +372,13 @@ wamp_config_get_uint (WampValue *object, const char *path, const char *key,
   if (!wamp_value_get_unsigned (value, &number) || number < min || number > max)
     {
       if (max == G_MAXUINT64)
-        return set_invalid (error, path, key, _("must be an integer of at least %" G_GUINT64_FORMAT), min);
+        /* %llu, not G_GUINT64_FORMAT: xgettext cannot expand the macro, so
+         * the catalog would never match the string. */
+        return set_invalid (error, path, key, _("must be an integer of at least %llu"),
+                            (unsigned long long) min);
       /* TRANSLATORS: e.g. "must be an integer from 0 to 65535". */
-      return set_invalid (error, path, key,
-                          _("must be an integer from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT),
-                          min, max);
+      return set_invalid (error, path, key, _("must be an integer from %llu to %llu"),
+                          (unsigned long long) min, (unsigned long long) max);
     }
 
   *out = number;

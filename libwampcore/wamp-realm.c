@@ -690,3 +690,34 @@ wamp_realm_shutdown (WampRealm *self)
     wamp_role_detach (g_ptr_array_index (self->roles, i));
   memset (self->role_by_type, 0, sizeof self->role_by_type);
 }
+
+guint
+wamp_realm_kill_sessions_by_authid (WampRealm *self, const char *authid,
+                                    const char *reason, const char *message)
+{
+  g_autoptr (GPtrArray) sessions = NULL;
+  guint killed = 0;
+
+  g_return_val_if_fail (WAMP_IS_REALM (self), 0);
+  g_return_val_if_fail (authid != NULL, 0);
+
+  if (reason == NULL)
+    reason = wamp_error_code_to_uri (WAMP_ERROR_KILLED);
+  /* A snapshot with references: each GOODBYE changes the session table. */
+  sessions = wamp_realm_list_sessions (self);
+  g_ptr_array_set_free_func (sessions, g_object_unref);
+  for (guint i = 0; i < sessions->len; i++)
+    g_object_ref (g_ptr_array_index (sessions, i));
+  for (guint i = 0; i < sessions->len; i++)
+    {
+      WampSession *session = g_ptr_array_index (sessions, i);
+
+      if (wamp_session_get_state (session) == WAMP_SESSION_STATE_ESTABLISHED
+          && g_strcmp0 (wamp_session_get_authid (session), authid) == 0)
+        {
+          wamp_session_goodbye (session, reason, message, TRUE);
+          killed++;
+        }
+    }
+  return killed;
+}

@@ -156,3 +156,18 @@ wamp_role_new (const char *name)
     return NULL;
   return g_object_new (type, NULL);
 }
+
+WampValue *
+wamp_role_list_routes (WampRole *self)
+{
+  WampRoleInterface *iface;
+  WampValue *routes = NULL;
+
+  g_return_val_if_fail (WAMP_IS_ROLE (self), NULL);
+
+  iface = WAMP_ROLE_GET_IFACE (self);
+  /* NULL for plugins built before ABI 1.1. */
+  if (iface->list_routes != NULL)
+    routes = iface->list_routes (self);
+  return routes != NULL ? routes : wamp_value_new_list (0);
+}

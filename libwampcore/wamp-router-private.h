@@ -20,4 +20,19 @@ void wamp_router_release_session_id (WampRouter *self, guint64 session_id);
 /* @session's connection is gone: the router drops its reference. */
 void wamp_router_session_disconnected (WampRouter *self, WampSession *session);
 
+/* Returns: (transfer none) (nullable): the config name of @transport. */
+const char *wamp_router_get_transport_name (WampRouter *self, WampTransport *transport);
+
+/* Called by sessions around the realm's own bookkeeping: they emit
+ * "session-joined" / "session-left" and keep the session count. */
+void wamp_router_session_joined (WampRouter *self, WampSession *session);
+void wamp_router_session_left (WampRouter *self, WampSession *session);
+
+/* Statistics: plain increments, called once per frame. */
+void wamp_router_count_in (WampRouter *self, gsize n_bytes);
+void wamp_router_count_message_in (WampRouter *self, WampMessageType type);
+void wamp_router_count_out (WampRouter *self, WampMessageType type, gsize n_bytes);
+void wamp_router_count_protocol_violation (WampRouter *self);
+void wamp_router_count_send_failure (WampRouter *self);
+
 G_END_DECLS

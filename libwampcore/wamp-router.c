@@ -16,6 +16,27 @@
  * what is left. */
 #define SHUTDOWN_GRACE_MS 2000
 
+/* Message types are small integers (YIELD = 70 is the largest the spec
+ * defines); anything above is counted as "other". */
+#define N_COUNTED_TYPES 71
+
+typedef struct {
+  guint64 messages_in[N_COUNTED_TYPES + 1];
+  guint64 messages_out[N_COUNTED_TYPES + 1];
+  guint64 bytes_in;
+  guint64 bytes_out;
+  guint64 protocol_violations;
+  guint64 send_failures;
+} RouterStats;
+
+enum {
+  SIGNAL_SESSION_JOINED,
+  SIGNAL_SESSION_LEFT,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 typedef struct {
   char *name;
   WampValue *config;          /* its config block, to tell what a reload changes */
@@ -45,6 +66,8 @@ struct _WampRouter
   GHashTable *sessions;       /* WampSession set (owned): every accepted connection */
   GHashTable *session_ids;    /* guint64 * set: IDs reserved by sessions */
   guint64 id_counter;
+  guint n_established;        /* sessions joined to a realm */
+  RouterStats stats;
 
   GTask *shutdown_task;
   WampReactorTimer *shutdown_timer;
@@ -121,6 +144,14 @@ wamp_router_class_init (WampRouterClass *klass)
 
   object_class->dispose = wamp_router_dispose;
   object_class->finalize = wamp_router_finalize;
+
+  /* Since: ABI 1.1 (see wamp-router.h). */
+  signals[SIGNAL_SESSION_JOINED] =
+    g_signal_new ("session-joined", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, WAMP_TYPE_SESSION);
+  signals[SIGNAL_SESSION_LEFT] =
+    g_signal_new ("session-left", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, WAMP_TYPE_SESSION);
 }
 
 static void
@@ -1048,7 +1079,173 @@ wamp_router_next_id (WampRouter *self)
   return wamp_id_next (&self->id_counter);
 }
 
+/* ---- administration ------------------------------------------------------- */
+
+WampSession *
+wamp_router_lookup_session (WampRouter *self, guint64 session_id)
+{
+  g_return_val_if_fail (WAMP_IS_ROUTER (self), NULL);
+
+  /* Realms are few; each looks the ID up in its own table. */
+  for (guint i = 0; self->realms != NULL && i < self->realms->len; i++)
+    {
+      WampSession *session = wamp_realm_lookup_session (g_ptr_array_index (self->realms, i), session_id);
+
+      if (session != NULL)
+        return session;
+    }
+  return NULL;
+}
+
+guint
+wamp_router_get_n_sessions (WampRouter *self)
+{
+  g_return_val_if_fail (WAMP_IS_ROUTER (self), 0);
+  return self->n_established;
+}
+
+gboolean
+wamp_router_kill_session (WampRouter *self, guint64 session_id, const char *reason,
+                          const char *message, GError **error)
+{
+  WampSession *session;
+
+  g_return_val_if_fail (WAMP_IS_ROUTER (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (reason == NULL)
+    reason = wamp_error_code_to_uri (WAMP_ERROR_KILLED);
+  if (!wamp_uri_is_valid (reason, strlen (reason), WAMP_URI_CHECK_LOOSE, WAMP_URI_FLAGS_NONE))
+    {
+      g_set_error (error, WAMP_ERROR, WAMP_ERROR_INVALID_URI, "\"%s\" is not a valid URI", reason);
+      return FALSE;
+    }
+  session = wamp_router_lookup_session (self, session_id);
+  if (session == NULL)
+    {
+      g_set_error (error, WAMP_ERROR, WAMP_ERROR_NO_SUCH_SESSION,
+                   "no session %" G_GUINT64_FORMAT, session_id);
+      return FALSE;
+    }
+  g_info ("killing session %" G_GUINT64_FORMAT " (%s)", session_id, reason);
+  wamp_session_goodbye (session, reason, message, TRUE);
+  return TRUE;
+}
+
+static WampValue *
+message_counts (const guint64 *counts)
+{
+  WampValue *dict = wamp_value_new_dict (8);
+
+  for (guint type = 0; type < N_COUNTED_TYPES; type++)
+    {
+      const char *name = wamp_message_type_to_string (type);
+
+      if (counts[type] != 0 && name != NULL)
+        wamp_value_dict_insert (dict, name, wamp_value_new_uint (counts[type]));
+    }
+  if (counts[N_COUNTED_TYPES] != 0)
+    wamp_value_dict_insert (dict, "other", wamp_value_new_uint (counts[N_COUNTED_TYPES]));
+  return dict;
+}
+
+WampValue *
+wamp_router_get_stats (WampRouter *self)
+{
+  WampValue *stats;
+
+  g_return_val_if_fail (WAMP_IS_ROUTER (self), NULL);
+
+  stats = wamp_value_new_dict (8);
+  wamp_value_dict_insert (stats, "sessions", wamp_value_new_uint (self->n_established));
+  wamp_value_dict_insert (stats, "connections",
+                          wamp_value_new_uint (self->sessions != NULL ? g_hash_table_size (self->sessions) : 0));
+  wamp_value_dict_insert (stats, "messages_in", message_counts (self->stats.messages_in));
+  wamp_value_dict_insert (stats, "messages_out", message_counts (self->stats.messages_out));
+  wamp_value_dict_insert (stats, "bytes_in", wamp_value_new_uint (self->stats.bytes_in));
+  wamp_value_dict_insert (stats, "bytes_out", wamp_value_new_uint (self->stats.bytes_out));
+  wamp_value_dict_insert (stats, "protocol_violations", wamp_value_new_uint (self->stats.protocol_violations));
+  wamp_value_dict_insert (stats, "send_failures", wamp_value_new_uint (self->stats.send_failures));
+  return stats;
+}
+
+const char *
+wamp_router_get_admin_dbus (WampRouter *self)
+{
+  g_return_val_if_fail (WAMP_IS_ROUTER (self), NULL);
+
+  switch (self->admin_dbus)
+    {
+    case ADMIN_DBUS_SESSION:
+      return "session";
+    case ADMIN_DBUS_SYSTEM:
+      return "system";
+    case ADMIN_DBUS_NONE:
+    default:
+      return "none";
+    }
+}
+
 /* ---- private ------------------------------------------------------------- */
+
+const char *
+wamp_router_get_transport_name (WampRouter *self, WampTransport *transport)
+{
+  for (guint i = 0; self->transports != NULL && i < self->transports->len; i++)
+    {
+      RouterTransport *rt = g_ptr_array_index (self->transports, i);
+
+      if (rt->transport == transport)
+        return rt->name;
+    }
+  return NULL;
+}
+
+void
+wamp_router_session_joined (WampRouter *self, WampSession *session)
+{
+  self->n_established++;
+  g_signal_emit (self, signals[SIGNAL_SESSION_JOINED], 0, session);
+}
+
+void
+wamp_router_session_left (WampRouter *self, WampSession *session)
+{
+  if (self->n_established > 0)
+    self->n_established--;
+  g_signal_emit (self, signals[SIGNAL_SESSION_LEFT], 0, session);
+}
+
+void
+wamp_router_count_in (WampRouter *self, gsize n_bytes)
+{
+  self->stats.bytes_in += n_bytes;
+}
+
+void
+wamp_router_count_message_in (WampRouter *self, WampMessageType type)
+{
+  self->stats.messages_in[MIN ((guint) type, N_COUNTED_TYPES)]++;
+}
+
+void
+wamp_router_count_out (WampRouter *self, WampMessageType type, gsize n_bytes)
+{
+  self->stats.messages_out[MIN ((guint) type, N_COUNTED_TYPES)]++;
+  self->stats.bytes_out += n_bytes;
+}
+
+void
+wamp_router_count_protocol_violation (WampRouter *self)
+{
+  self->stats.protocol_violations++;
+}
+
+void
+wamp_router_count_send_failure (WampRouter *self)
+{
+  self->stats.send_failures++;
+}
 
 WampAuthenticator *
 wamp_router_get_authenticator (WampRouter *self, WampTransport *transport, const char *authmethod)

@@ -35,6 +35,7 @@ struct _WampSession
   char *authmethod;
   char *authprovider;
   WampValue *hello_details;
+  gint64 join_time;            /* g_get_real_time() at WELCOME, 0 otherwise */
 
   /* Authentication in progress. */
   WampAuthenticator *authenticator;
@@ -94,8 +95,11 @@ end_session (WampSession *self, WampSessionState new_state, const char *why)
   self->state = new_state;
   if (was_joined)
     {
-      /* Roles still see the session's ID and realm while it leaves. */
+      /* Roles and the router's "session-left" handlers still see the
+       * session's ID and realm while it leaves. */
       wamp_realm_remove_session (self->realm, self);
+      if (self->router != NULL)
+        wamp_router_session_left (self->router, self);
       self->joined = FALSE;
       g_info ("session %" G_GUINT64_FORMAT " left realm %s (%s; authid %s, peer %s)",
               self->id, wamp_realm_get_name (self->realm), why, self->authid,
@@ -104,6 +108,7 @@ end_session (WampSession *self, WampSessionState new_state, const char *why)
   if (self->id != 0 && self->router != NULL)
     wamp_router_release_session_id (self->router, self->id);
   self->id = 0;
+  self->join_time = 0;
   g_clear_object (&self->realm);
   g_clear_pointer (&self->authid, g_free);
   g_clear_pointer (&self->authrole, g_free);
@@ -125,6 +130,32 @@ close_connection (WampSession *self, WampCloseCode code, const char *reason)
   wamp_connection_close (self->connection, code, reason);
 }
 
+/* Serializes (cached per serializer, rule 2) and sends @message, counting
+ * it in the router's statistics. */
+static gboolean
+send_counted (WampSession *self, WampMessage *message, GError **error)
+{
+  g_autoptr (GBytes) frame = NULL;
+
+  if (self->serializer == NULL)
+    {
+      g_set_error_literal (error, WAMP_ERROR, WAMP_ERROR_TRANSPORT, "Connection has no serializer");
+      return FALSE;
+    }
+  frame = wamp_serializer_serialize (self->serializer, message, error);
+  if (frame == NULL)
+    return FALSE;
+  if (!wamp_connection_send (self->connection, frame, error))
+    {
+      if (self->router != NULL)
+        wamp_router_count_send_failure (self->router);
+      return FALSE;
+    }
+  if (self->router != NULL)
+    wamp_router_count_out (self->router, wamp_message_get_message_type (message), g_bytes_get_size (frame));
+  return TRUE;
+}
+
 /* Sends whatever the state: the session's own messages (WELCOME, ABORT, ...). */
 static void
 send_message (WampSession *self, WampMessage *message)
@@ -133,7 +164,7 @@ send_message (WampSession *self, WampMessage *message)
 
   if (self->closing || self->state == WAMP_SESSION_STATE_DISCONNECTED)
     return;
-  if (!wamp_connection_send_message (self->connection, message, &error))
+  if (!send_counted (self, message, &error))
     g_debug ("cannot send %s to %s: %s",
              wamp_message_type_to_string (wamp_message_get_message_type (message)),
              wamp_connection_get_peer (self->connection), error->message);
@@ -178,6 +209,8 @@ protocol_violation (WampSession *self, const char *format, ...)
   va_start (args, format);
   text = g_strdup_vprintf (format, args);
   va_end (args);
+  if (self->router != NULL)
+    wamp_router_count_protocol_violation (self->router);
   abort_session (self, wamp_error_code_to_uri (WAMP_ERROR_PROTOCOL_VIOLATION), text);
 }
 
@@ -269,10 +302,13 @@ welcome (WampSession *self)
   send_message (self, message);
   self->state = WAMP_SESSION_STATE_ESTABLISHED;
   self->joined = TRUE;
+  self->join_time = g_get_real_time ();
   g_info ("session %" G_GUINT64_FORMAT " joined realm %s (authid %s, authrole %s, authmethod %s, peer %s)",
           self->id, wamp_realm_get_name (self->realm), self->authid, self->authrole,
           self->authmethod, wamp_connection_get_peer (self->connection));
   wamp_realm_add_session (self->realm, self);
+  if (self->router != NULL && self->joined)
+    wamp_router_session_joined (self->router, self);
 }
 
 static void
@@ -609,6 +645,8 @@ on_frame_received (gpointer owner, WampConnection *connection, GBytes *frame)
   if (self->closing || self->state == WAMP_SESSION_STATE_DISCONNECTED)
     return;
 
+  if (self->router != NULL)
+    wamp_router_count_in (self->router, g_bytes_get_size (frame));
   message = wamp_serializer_deserialize (self->serializer, frame, &error);
   if (message == NULL)
     {
@@ -617,6 +655,8 @@ on_frame_received (gpointer owner, WampConnection *connection, GBytes *frame)
       return;
     }
   type = wamp_message_get_message_type (message);
+  if (self->router != NULL)
+    wamp_router_count_message_in (self->router, type);
 
   switch (self->state)
     {
@@ -838,7 +878,7 @@ wamp_session_send (WampSession *self, WampMessage *message, GError **error)
       g_set_error_literal (error, WAMP_ERROR, WAMP_ERROR_TRANSPORT, "the session is not established");
       return FALSE;
     }
-  return wamp_connection_send_message (self->connection, message, error);
+  return send_counted (self, message, error);
 }
 
 void
@@ -901,6 +941,51 @@ wamp_session_goodbye (WampSession *self, const char *reason, const char *text, g
   self->close_after_goodbye = close_connection_after;
   if (!self->closing && self->state == WAMP_SESSION_STATE_SHUTTING_DOWN)
     self->goodbye_timer = wamp_reactor_add_timer (self->reactor, GOODBYE_TIMEOUT_MS, goodbye_timeout_cb, self);
+}
+
+gint64
+wamp_session_get_join_time (WampSession *self)
+{
+  g_return_val_if_fail (WAMP_IS_SESSION (self), 0);
+  return self->joined ? self->join_time : 0;
+}
+
+static WampValue *
+string_or_null (const char *text)
+{
+  return text != NULL ? wamp_value_new_string (text) : wamp_value_new_null ();
+}
+
+WampValue *
+wamp_session_get_info (WampSession *self)
+{
+  WampValue *info;
+  WampValue *roles;
+  const char *transport_name = NULL;
+
+  g_return_val_if_fail (WAMP_IS_SESSION (self), NULL);
+
+  if (!self->joined)
+    return NULL;
+  if (self->router != NULL)
+    transport_name = wamp_router_get_transport_name (self->router, self->transport);
+  roles = self->hello_details != NULL ? wamp_value_dict_lookup (self->hello_details, "roles") : NULL;
+
+  info = wamp_value_new_dict (12);
+  wamp_value_dict_insert (info, "session", wamp_value_new_uint (self->id));
+  wamp_value_dict_insert (info, "realm", wamp_value_new_string (wamp_realm_get_name (self->realm)));
+  wamp_value_dict_insert (info, "authid", string_or_null (self->authid));
+  wamp_value_dict_insert (info, "authrole", string_or_null (self->authrole));
+  wamp_value_dict_insert (info, "authmethod", string_or_null (self->authmethod));
+  wamp_value_dict_insert (info, "authprovider", string_or_null (self->authprovider));
+  wamp_value_dict_insert (info, "peer", string_or_null (wamp_connection_get_peer (self->connection)));
+  wamp_value_dict_insert (info, "transport", string_or_null (transport_name));
+  wamp_value_dict_insert (info, "transport_details", wamp_connection_get_transport_details (self->connection));
+  wamp_value_dict_insert (info, "serializer",
+                          string_or_null (self->serializer != NULL ? wamp_serializer_get_name (self->serializer) : NULL));
+  wamp_value_dict_insert (info, "roles", roles != NULL ? wamp_value_ref (roles) : wamp_value_new_dict (0));
+  wamp_value_dict_insert (info, "joined", wamp_value_new_int (self->join_time));
+  return info;
 }
 
 /* ---- private ---------------------------------------------------------------- */

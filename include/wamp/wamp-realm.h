@@ -76,4 +76,13 @@ gboolean wamp_realm_get_disclose (WampRealm *self, WampSession *session, WampAct
 WAMP_AVAILABLE_IN_ALL
 guint64 wamp_realm_next_id (WampRealm *self);
 
+/* Ends every established session of the realm whose authid is @authid with
+ * GOODBYE @reason (NULL: "wamp.close.killed") and Details.message @message
+ * (nullable), then closes their connections once they answered (or after a
+ * timeout). Returns: how many sessions were told to leave.
+ * Since: ABI 1.1. */
+WAMP_AVAILABLE_IN_ALL
+guint wamp_realm_kill_sessions_by_authid (WampRealm *self, const char *authid,
+                                          const char *reason, const char *message);
+
 G_END_DECLS

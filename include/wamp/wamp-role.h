@@ -44,6 +44,12 @@ G_DECLARE_INTERFACE (WampRole, wamp_role, WAMP, ROLE, GObject)
  *   which has already been validated by a fresh instance's @attach. NULL in
  *   roles that cannot change settings live: the reload then reports that the
  *   realm's options need a restart. Since: ABI 1.1
+ * @list_routes: (nullable): what the role routes to, for the admin API: a
+ *   list of dicts, one per subscription (broker) or registration (dealer),
+ *   each with at least "id" (uint), "uri", "match" ("exact", "prefix",
+ *   "wildcard"), "created" (int, microseconds since the Unix epoch) and
+ *   "sessions" (list of session IDs); a dealer adds "invoke" (the invocation
+ *   policy). Not on the hot path. Since: ABI 1.1.
  */
 struct _WampRoleInterface
 {
@@ -59,6 +65,7 @@ struct _WampRoleInterface
   void (*detach) (WampRole *self);
   /* Since: ABI 1.1 */
   void (*options_changed) (WampRole *self, WampValue *options);
+  WampValue *(*list_routes) (WampRole *self);
 };
 
 WAMP_AVAILABLE_IN_ALL
@@ -90,5 +97,11 @@ WampRole *wamp_role_new (const char *name);
  * Since: ABI 1.1 */
 WAMP_AVAILABLE_IN_ALL
 gboolean wamp_role_options_changed (WampRole *self, WampValue *options);
+
+/* The role's subscriptions or registrations, see @list_routes.
+ * Returns: (transfer full): a list (empty when the role routes nothing or
+ * is a plugin built before ABI 1.1). Since: ABI 1.1. */
+WAMP_AVAILABLE_IN_ALL
+WampValue *wamp_role_list_routes (WampRole *self);
 
 G_END_DECLS

@@ -82,4 +82,53 @@ guint64 wamp_router_next_id (WampRouter *self);
 WAMP_AVAILABLE_IN_ALL
 gboolean wamp_router_reload (WampRouter *self, WampValue *config, GStrv *restart_needed, GError **error);
 
+/* ---- Administration (Since: ABI 1.1) -------------------------------------
+ *
+ * Signals, emitted on the main loop (not the hot path: once per join/leave):
+ *
+ *   "session-joined" (WampRouter *router, WampSession *session): @session
+ *     was welcomed into its realm; its ID, realm and auth fields are set.
+ *   "session-left" (WampRouter *router, WampSession *session): @session
+ *     left its realm (GOODBYE, ABORT, killed, lost connection, router going
+ *     away). During emission it still reports its ID, realm and auth fields
+ *     (wamp_session_get_info() works); afterwards they are gone.
+ *
+ * Handlers must not end other sessions synchronously. */
+
+/* Returns: (transfer none) (nullable): the established session @session_id,
+ * in any realm. Since: ABI 1.1. */
+WAMP_AVAILABLE_IN_ALL
+WampSession *wamp_router_lookup_session (WampRouter *self, guint64 session_id);
+
+/* Established sessions over every realm. Since: ABI 1.1. */
+WAMP_AVAILABLE_IN_ALL
+guint wamp_router_get_n_sessions (WampRouter *self);
+
+/* Ends session @session_id with GOODBYE @reason (NULL:
+ * "wamp.close.killed") and Details.message @message (nullable); the
+ * connection is closed once the client answered (or after a timeout).
+ * FALSE with WAMP_ERROR_NO_SUCH_SESSION when no established session has that
+ * ID, WAMP_ERROR_INVALID_URI when @reason is not a valid URI.
+ * Since: ABI 1.1. */
+WAMP_AVAILABLE_IN_ALL
+gboolean wamp_router_kill_session (WampRouter *self, guint64 session_id, const char *reason,
+                                   const char *message, GError **error);
+
+/* Counters since the router was created, a dict: "sessions" (established
+ * now), "connections" (open now), "messages_in" and "messages_out" (dicts
+ * from message type name, "PUBLISH", to count; types never seen are
+ * absent), "bytes_in", "bytes_out" (WAMP frames as the serializer sees
+ * them), "protocol_violations" (sessions aborted for a protocol violation,
+ * including undecodable frames), "send_failures" (messages a transport
+ * refused, e.g. its queue bound). The counters themselves are plain integer
+ * increments on the hot path; this snapshot allocates.
+ * Returns: (transfer full). Since: ABI 1.1. */
+WAMP_AVAILABLE_IN_ALL
+WampValue *wamp_router_get_stats (WampRouter *self);
+
+/* The config's `admin.dbus` ("none", "session" or "system"; "none" before
+ * configure). Returns: (transfer none). Since: ABI 1.1. */
+WAMP_AVAILABLE_IN_ALL
+const char *wamp_router_get_admin_dbus (WampRouter *self);
+
 G_END_DECLS

@@ -106,4 +106,19 @@ void wamp_session_abort (WampSession *self, const char *reason, const char *text
 WAMP_AVAILABLE_IN_ALL
 void wamp_session_goodbye (WampSession *self, const char *reason, const char *text, gboolean close_connection);
 
+/* When the session was welcomed, in microseconds since the Unix epoch
+ * (g_get_real_time()); 0 while not established. Since: ABI 1.1. */
+WAMP_AVAILABLE_IN_ALL
+gint64 wamp_session_get_join_time (WampSession *self);
+
+/* What the admin API shows of an established session, a dict: "session"
+ * (uint), "realm", "authid", "authrole", "authmethod", "authprovider",
+ * "peer", "transport" (the transport's config name), "transport_details"
+ * (dict), "serializer", "roles" (HELLO.Details.roles), "joined" (int,
+ * microseconds since the Unix epoch). Not on the hot path.
+ * Returns: (transfer full) (nullable): NULL while not established.
+ * Since: ABI 1.1. */
+WAMP_AVAILABLE_IN_ALL
+WampValue *wamp_session_get_info (WampSession *self);
+
 G_END_DECLS

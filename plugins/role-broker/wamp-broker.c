@@ -19,6 +19,7 @@ typedef struct {
   guint64 id;
   char *topic;
   GHashTable *subscribers; /* WampSession* set, not owned */
+  gint64 created;          /* g_get_real_time(), for the admin API */
 } Subscription;
 
 struct _WampBroker
@@ -425,6 +426,7 @@ wamp_broker_handle_subscribe (WampBroker  *self,
       sub = g_new0 (Subscription, 1);
       sub->id = wamp_realm_next_id (self->realm);
       sub->topic = g_strdup (topic);
+      sub->created = g_get_real_time ();
       sub->subscribers = g_hash_table_new (g_direct_hash, g_direct_equal);
       g_hash_table_insert (self->by_topic, sub->topic, sub);
       g_hash_table_insert (self->by_id, &sub->id, sub);
@@ -584,6 +586,72 @@ wamp_broker_session_leaving (WampRole    *role,
     wamp_broker_drop_subscriber (self, key, session);
 }
 
+static gint
+compare_subscription_ids (gconstpointer a, gconstpointer b)
+{
+  const Subscription *sa = *(const Subscription *const *) a;
+  const Subscription *sb = *(const Subscription *const *) b;
+
+  return sa->id < sb->id ? -1 : sa->id > sb->id;
+}
+
+static gint
+compare_ids (gconstpointer a, gconstpointer b)
+{
+  guint64 ia = *(const guint64 *) a;
+  guint64 ib = *(const guint64 *) b;
+
+  return ia < ib ? -1 : ia > ib;
+}
+
+/* The admin API's view, sorted by ID (not the hot path). */
+static WampValue *
+wamp_broker_list_routes (WampRole *role)
+{
+  WampBroker *self = WAMP_BROKER (role);
+  g_autoptr(GPtrArray) subs = g_ptr_array_new ();
+  WampValue *list;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->by_id);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (subs, value);
+  g_ptr_array_sort (subs, compare_subscription_ids);
+
+  list = wamp_value_new_list (subs->len);
+  for (guint i = 0; i < subs->len; i++)
+    {
+      Subscription *sub = g_ptr_array_index (subs, i);
+      g_autoptr(GArray) ids = g_array_sized_new (FALSE, FALSE, sizeof (guint64),
+                                                 g_hash_table_size (sub->subscribers));
+      WampValue *sessions;
+      WampValue *entry;
+      gpointer session;
+
+      g_hash_table_iter_init (&iter, sub->subscribers);
+      while (g_hash_table_iter_next (&iter, &session, NULL))
+        {
+          guint64 id = wamp_session_get_id (session);
+
+          g_array_append_val (ids, id);
+        }
+      g_array_sort (ids, compare_ids);
+      sessions = wamp_value_new_list (ids->len);
+      for (guint j = 0; j < ids->len; j++)
+        wamp_value_list_append (sessions, wamp_value_new_uint (g_array_index (ids, guint64, j)));
+
+      entry = wamp_value_new_dict (5);
+      wamp_value_dict_insert (entry, "id", wamp_value_new_uint (sub->id));
+      wamp_value_dict_insert (entry, "uri", wamp_value_new_string (sub->topic));
+      wamp_value_dict_insert (entry, "match", wamp_value_new_string ("exact"));
+      wamp_value_dict_insert (entry, "created", wamp_value_new_int (sub->created));
+      wamp_value_dict_insert (entry, "sessions", sessions);
+      wamp_value_list_append (list, entry);
+    }
+  return list;
+}
+
 static void
 wamp_broker_detach (WampRole *role)
 {
@@ -605,6 +673,7 @@ wamp_broker_role_iface_init (WampRoleInterface *iface)
   iface->session_leaving = wamp_broker_session_leaving;
   iface->detach = wamp_broker_detach;
   iface->options_changed = wamp_broker_options_changed;
+  iface->list_routes = wamp_broker_list_routes;
 }
 
 static void

@@ -58,6 +58,7 @@ typedef struct {
   GPtrArray *callees;        /* WampSession*, not owned, in registration order */
   guint cursor;              /* next callee for roundrobin */
   gboolean disclose_caller;  /* REGISTER.Options.disclose_caller of the first callee */
+  gint64 created;            /* g_get_real_time(), for the admin API */
 } Registration;
 
 /* One routed call, between its CALL and the callee's final answer. */
@@ -754,6 +755,7 @@ wamp_dealer_handle_register (WampDealer  *self,
       reg->id = wamp_realm_next_id (self->realm);
       reg->procedure = g_strdup (procedure);
       reg->invoke = invoke;
+      reg->created = g_get_real_time ();
       reg->callees = g_ptr_array_new ();
       reg->disclose_caller = wamp_value_dict_get_bool (options, "disclose_caller", FALSE);
       g_hash_table_insert (self->by_procedure, reg->procedure, reg);
@@ -982,6 +984,53 @@ wamp_dealer_clear (WampDealer *self)
   g_hash_table_remove_all (self->by_id);
 }
 
+static gint
+compare_registration_ids (gconstpointer a, gconstpointer b)
+{
+  const Registration *ra = *(const Registration *const *) a;
+  const Registration *rb = *(const Registration *const *) b;
+
+  return ra->id < rb->id ? -1 : ra->id > rb->id;
+}
+
+/* The admin API's view, sorted by ID; callees in registration order (the
+ * order "first"/"last"/"roundrobin" use). Not the hot path. */
+static WampValue *
+wamp_dealer_list_routes (WampRole *role)
+{
+  WampDealer *self = WAMP_DEALER (role);
+  g_autoptr(GPtrArray) regs = g_ptr_array_new ();
+  WampValue *list;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->by_id);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (regs, value);
+  g_ptr_array_sort (regs, compare_registration_ids);
+
+  list = wamp_value_new_list (regs->len);
+  for (guint i = 0; i < regs->len; i++)
+    {
+      Registration *reg = g_ptr_array_index (regs, i);
+      WampValue *sessions = wamp_value_new_list (reg->callees->len);
+      WampValue *entry;
+
+      for (guint j = 0; j < reg->callees->len; j++)
+        wamp_value_list_append (sessions, wamp_value_new_uint (wamp_session_get_id (g_ptr_array_index (reg->callees, j))));
+
+      entry = wamp_value_new_dict (6);
+      wamp_value_dict_insert (entry, "id", wamp_value_new_uint (reg->id));
+      wamp_value_dict_insert (entry, "uri", wamp_value_new_string (reg->procedure));
+      wamp_value_dict_insert (entry, "match", wamp_value_new_string ("exact"));
+      wamp_value_dict_insert (entry, "invoke", wamp_value_new_string (invoke_names[reg->invoke]));
+      wamp_value_dict_insert (entry, "created", wamp_value_new_int (reg->created));
+      wamp_value_dict_insert (entry, "sessions", sessions);
+      wamp_value_list_append (list, entry);
+    }
+  return list;
+}
+
 static void
 wamp_dealer_detach (WampRole *role)
 {
@@ -1003,6 +1052,7 @@ wamp_dealer_role_iface_init (WampRoleInterface *iface)
   iface->session_leaving = wamp_dealer_session_leaving;
   iface->detach = wamp_dealer_detach;
   iface->options_changed = wamp_dealer_options_changed;
+  iface->list_routes = wamp_dealer_list_routes;
 }
 
 static void

@@ -71,8 +71,9 @@ def config(realms=None, transport_options=None):
 class Wampd:
     """One wampd child process, started on @config and stopped by its PID."""
 
-    def __init__(self, cfg):
+    def __init__(self, cfg, extra_args=()):
         self.cfg = cfg
+        self.extra_args = list(extra_args)
         self.dir = tempfile.mkdtemp(prefix="wampd-interop-")
         self.config_path = os.path.join(self.dir, "wampd.json")
         self.ready_path = os.path.join(self.dir, "ready")
@@ -90,7 +91,7 @@ class Wampd:
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(
                 [wampd_binary(), "--config", self.config_path,
-                 "--ready-file", self.ready_path, "--verbose"],
+                 "--ready-file", self.ready_path, "--verbose"] + self.extra_args,
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
@@ -191,12 +192,13 @@ async def run_checks(tap, checks, *args):
             tap.result(False, name, detail)
 
 
-def main(checks, cfg, extra_checks_after_stop=None):
-    """Starts wampd, runs @checks (list of (name, async func(wampd))), stops
-    wampd and checks it exited 0. Exits with the TAP result."""
+def main(checks, cfg, extra_checks_after_stop=None, extra_args=()):
+    """Starts wampd (with @extra_args), runs @checks (list of (name, async
+    func(wampd))), stops wampd and checks it exited 0. Exits with the TAP
+    result."""
     names = [name for name, _ in checks] + ["wampd exits 0 on SIGTERM"]
     tap = Tap(names)
-    wampd = Wampd(cfg)
+    wampd = Wampd(cfg, extra_args)
     try:
         try:
             wampd.start()
