@@ -280,6 +280,9 @@ read_string (WampCborReader  *reader,
         return fail_at (reader, chunk_at, "invalid chunk in indefinite-length string");
       if (!take_string_bytes (reader, chunk_at, &chunk_head, &chunk, &chunk_len))
         return FALSE;
+      /* GByteArray counts in guint: only a frame above 4 GiB gets here. */
+      if (want && chunk_len > G_MAXUINT - (*heap)->len)
+        return fail_at (reader, chunk_at, "indefinite-length string too long");
       if (want)
         g_byte_array_append (*heap, chunk, (guint) chunk_len);
     }
