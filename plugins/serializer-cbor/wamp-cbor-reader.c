@@ -288,7 +288,8 @@ read_string (WampCborReader  *reader,
     }
   if (want)
     {
-      *data = (*heap)->data;
+      /* An empty GByteArray may have no data pointer. */
+      *data = (*heap)->len > 0 ? (*heap)->data : (const guint8 *) "";
       *len = (*heap)->len;
     }
   return TRUE;
