@@ -426,6 +426,19 @@ test_max_depth_property (void)
   g_object_set (strict, "max-depth", 3, NULL);
   g_assert_cmpuint (wamp_cbor_serializer_get_max_depth (strict), ==, 3);
 
+  /* Out of range (0, or above what the reader may recurse): refused, the
+   * limit stays. */
+  g_test_expect_message ("GLib-GObject", G_LOG_LEVEL_WARNING, "*max-depth*");
+  g_object_set (strict, "max-depth", 0, NULL);
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("GLib-GObject", G_LOG_LEVEL_WARNING, "*max-depth*");
+  g_object_set (strict, "max-depth", WAMP_CBOR_MAX_MAX_DEPTH + 1, NULL);
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("wamp-cbor", G_LOG_LEVEL_CRITICAL, "*max_depth >= 1*");
+  wamp_cbor_serializer_set_max_depth (strict, 0);
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (wamp_cbor_serializer_get_max_depth (strict), ==, 3);
+
   message = wamp_serializer_deserialize (WAMP_SERIALIZER (strict), ok, &error);
   g_assert_no_error (error);
   g_assert_nonnull (message);
