@@ -1,7 +1,27 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The bounded RFC 8949 reader: each claimed length checked against the bytes
  * present before anything is allocated, strict UTF-8, text-only map keys,
- * exact integers, bounded nesting. */
+ * exact integers, bounded nesting.
+ *
+ * What a WampValue can hold is read; everything else is refused:
+ * - unsigned integers: INT up to G_MAXINT64, UINT above; negative integers
+ *   down to G_MININT64, below that refused;
+ * - tag 2/3 bignums whose byte string (leading zeros ignored) fits those
+ *   ranges are integers; tag 55799 (self-describe) is skipped before any
+ *   item but a map key; every other tag is refused;
+ * - half, single and double floats are doubles (exactly, NaN and
+ *   infinities included);
+ * - false/true/null; undefined is null; other simple values are refused;
+ * - text strings must be strict UTF-8 (NUL allowed); byte strings are bytes;
+ * - map keys must be text strings (WampValue dicts have string keys); a
+ *   repeated key takes the last value;
+ * - indefinite lengths are accepted for strings, arrays and maps: they are
+ *   bounded like the rest (each chunk or item takes bytes of the frame, and
+ *   the break must come before the frame ends); each text chunk must be
+ *   valid UTF-8 on its own, as RFC 8949 requires;
+ * - reserved additional information (28-30), a break outside an
+ *   indefinite-length item and indefinite lengths on integers or tags are
+ *   not well-formed. Longer-than-needed heads are well-formed and read. */
 
 #include "wamp-cbor-reader.h"
 
