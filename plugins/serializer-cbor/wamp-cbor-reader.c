@@ -8,7 +8,8 @@
  *   down to G_MININT64, below that refused;
  * - tag 2/3 bignums whose byte string (leading zeros ignored) fits those
  *   ranges are integers; tag 55799 (self-describe) is skipped before any
- *   item but a map key; every other tag is refused;
+ *   item but a map key or a bignum's byte string; every other tag is
+ *   refused;
  * - half, single and double floats are doubles (exactly, NaN and
  *   infinities included);
  * - false/true/null; undefined is null; other simple values are refused;
