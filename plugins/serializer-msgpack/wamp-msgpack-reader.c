@@ -1,0 +1,549 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The bounded MessagePack reader: every claimed length checked against the
+ * bytes present, bounded nesting, strict UTF-8, string keys, no ext types. */
+
+#include "wamp-msgpack-reader.h"
+
+#include <string.h>
+
+#define HIGHS G_GUINT64_CONSTANT (0x8080808080808080)
+
+void
+wamp_msgpack_reader_init (WampMsgpackReader *reader,
+                          const guint8      *data,
+                          gsize              len,
+                          guint              max_depth)
+{
+  /* An empty GBytes may have no data pointer; NULL + 0 is undefined. */
+  if (data == NULL)
+    data = (const guint8 *) "";
+  reader->start = data;
+  reader->p = data;
+  reader->end = data + len;
+  reader->max_depth = max_depth;
+  reader->reason = NULL;
+  reader->error_offset = 0;
+}
+
+gboolean
+wamp_msgpack_reader_fail (WampMsgpackReader *reader,
+                          const char        *reason)
+{
+  /* Keep the first reason: an outer level must not mask the precise one. */
+  if (reader->reason == NULL)
+    {
+      reader->reason = reason;
+      reader->error_offset = (gsize) (reader->p - reader->start);
+    }
+  return FALSE;
+}
+
+static gboolean
+fail_at (WampMsgpackReader *reader,
+         const guint8      *at,
+         const char        *reason)
+{
+  reader->p = at;
+  return wamp_msgpack_reader_fail (reader, reason);
+}
+
+void
+wamp_msgpack_reader_set_error (const WampMsgpackReader *reader,
+                               gint                     code,
+                               GError                 **error)
+{
+  g_set_error (error, WAMP_ERROR, code, "invalid MessagePack at byte %" G_GSIZE_FORMAT ": %s",
+               reader->error_offset,
+               reader->reason != NULL ? reader->reason : "malformed");
+}
+
+static inline gsize
+remaining (const WampMsgpackReader *reader)
+{
+  return (gsize) (reader->end - reader->p);
+}
+
+/* Big-endian loads from a position the caller checked. */
+static inline guint16
+load16 (const guint8 *p)
+{
+  return (guint16) ((p[0] << 8) | p[1]);
+}
+
+static inline guint32
+load32 (const guint8 *p)
+{
+  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
+}
+
+static inline guint64
+load64 (const guint8 *p)
+{
+  return ((guint64) load32 (p) << 32) | load32 (p + 4);
+}
+
+/* The length (2 to 4) of the strict UTF-8 sequence at @p, or 0: overlong
+ * forms, surrogates and code points above U+10FFFF are refused. */
+static inline guint
+utf8_sequence_length (const guint8 *p,
+                      const guint8 *end)
+{
+  guint8 c = p[0];
+  gsize avail = (gsize) (end - p);
+
+  if (c < 0xc2)
+    return 0;
+  if (c < 0xe0)
+    return (avail >= 2 && (p[1] & 0xc0) == 0x80) ? 2 : 0;
+  if (c < 0xf0)
+    {
+      if (avail < 3 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
+        return 0;
+      if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0))
+        return 0;
+      return 3;
+    }
+  if (c < 0xf5)
+    {
+      if (avail < 4 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
+          (p[3] & 0xc0) != 0x80)
+        return 0;
+      if ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90))
+        return 0;
+      return 4;
+    }
+  return 0;
+}
+
+/* Whether [@s, @end) is strict UTF-8. U+0000 is a character like any other
+ * (g_utf8_validate_len() stops at it). ASCII, the common case, is skipped
+ * eight bytes at a time. Returns the first bad byte, or NULL. */
+static const guint8 *
+find_invalid_utf8 (const guint8 *s,
+                   const guint8 *end)
+{
+  while (s < end)
+    {
+      while (end - s >= 8)
+        {
+          guint64 w;
+
+          memcpy (&w, s, 8);
+          if (w & HIGHS)
+            break;
+          s += 8;
+        }
+      while (s < end && *s < 0x80)
+        s++;
+      if (s >= end)
+        break;
+      {
+        guint n = utf8_sequence_length (s, end);
+        if (n == 0)
+          return s;
+        s += n;
+      }
+    }
+  return NULL;
+}
+
+/* Reads a big-endian length of @width bytes after the type byte at the
+ * cursor; the cursor ends on the first content byte. */
+static gboolean
+read_length (WampMsgpackReader *reader,
+             guint              width,
+             guint32           *len)
+{
+  const guint8 *p = reader->p + 1;
+
+  if ((gsize) (reader->end - p) < width)
+    return fail_at (reader, reader->end, "truncated");
+  switch (width)
+    {
+    case 1: *len = p[0]; break;
+    case 2: *len = load16 (p); break;
+    default: *len = load32 (p); break;
+    }
+  reader->p = p + width;
+  return TRUE;
+}
+
+/* The str or bin of @len bytes at the cursor: claimed length checked first. */
+static gboolean
+read_raw (WampMsgpackReader  *reader,
+          const guint8       *header,
+          guint32             len,
+          gboolean            is_str,
+          WampValue         **out)
+{
+  const guint8 *s = reader->p;
+
+  if (len > remaining (reader))
+    return fail_at (reader, header, is_str ? "str length exceeds the bytes left"
+                                           : "bin length exceeds the bytes left");
+  if (is_str)
+    {
+      const guint8 *bad = find_invalid_utf8 (s, s + len);
+      if (bad != NULL)
+        return fail_at (reader, bad, "invalid UTF-8 in str");
+      if (out != NULL)
+        *out = wamp_value_new_string_len ((const char *) s, len);
+    }
+  else if (out != NULL)
+    {
+      *out = wamp_value_new_bytes (s, len);
+    }
+  reader->p = s + len;
+  return TRUE;
+}
+
+/* Reads a fixed-size scalar of @width content bytes after the type byte. */
+static inline const guint8 *
+take (WampMsgpackReader *reader,
+      gsize              width)
+{
+  const guint8 *p = reader->p + 1;
+
+  if ((gsize) (reader->end - p) < width)
+    {
+      fail_at (reader, reader->p, "truncated");
+      return NULL;
+    }
+  reader->p = p + width;
+  return p;
+}
+
+static gboolean
+read_list (WampMsgpackReader  *reader,
+           const guint8       *header,
+           guint32             count,
+           guint               depth,
+           WampValue         **out)
+{
+  g_autoptr(WampValue) list = NULL;
+
+  if (depth >= reader->max_depth)
+    return fail_at (reader, header, "nesting too deep");
+  /* Every element takes at least one byte: a larger count is a lie. */
+  if (count > remaining (reader))
+    return fail_at (reader, header, "array count exceeds the bytes left");
+  if (out != NULL)
+    list = wamp_value_new_list (count);
+
+  for (guint32 i = 0; i < count; i++)
+    {
+      WampValue *item = NULL;
+
+      if (!wamp_msgpack_reader_read_value (reader, depth + 1, out != NULL ? &item : NULL))
+        return FALSE;
+      if (list != NULL)
+        wamp_value_list_append (list, item);
+    }
+
+  if (out != NULL)
+    *out = g_steal_pointer (&list);
+  return TRUE;
+}
+
+/* A map key: str only (WampValue dicts have string keys). */
+static gboolean
+read_key (WampMsgpackReader  *reader,
+          const guint8      **key,
+          guint32            *key_len)
+{
+  const guint8 *header = reader->p;
+  guint8 c;
+  guint32 len;
+
+  if (reader->p >= reader->end)
+    return fail_at (reader, reader->end, "truncated");
+  c = *reader->p;
+  if (c >= 0xa0 && c <= 0xbf)
+    {
+      len = c & 0x1f;
+      reader->p++;
+    }
+  else if (c == 0xd9 || c == 0xda || c == 0xdb)
+    {
+      if (!read_length (reader, c == 0xd9 ? 1 : c == 0xda ? 2 : 4, &len))
+        return FALSE;
+    }
+  else
+    {
+      return wamp_msgpack_reader_fail (reader, "map key must be a str");
+    }
+
+  if (len > remaining (reader))
+    return fail_at (reader, header, "str length exceeds the bytes left");
+  {
+    const guint8 *bad = find_invalid_utf8 (reader->p, reader->p + len);
+    if (bad != NULL)
+      return fail_at (reader, bad, "invalid UTF-8 in str");
+  }
+  *key = reader->p;
+  *key_len = len;
+  reader->p += len;
+  return TRUE;
+}
+
+static gboolean
+read_dict (WampMsgpackReader  *reader,
+           const guint8       *header,
+           guint32             count,
+           guint               depth,
+           WampValue         **out)
+{
+  g_autoptr(WampValue) dict = NULL;
+
+  if (depth >= reader->max_depth)
+    return fail_at (reader, header, "nesting too deep");
+  /* Every pair takes at least two bytes. */
+  if (count > remaining (reader) / 2)
+    return fail_at (reader, header, "map count exceeds the bytes left");
+  if (out != NULL)
+    dict = wamp_value_new_dict (count);
+
+  for (guint32 i = 0; i < count; i++)
+    {
+      const guint8 *key;
+      guint32 key_len;
+      WampValue *item = NULL;
+
+      if (!read_key (reader, &key, &key_len))
+        return FALSE;
+      if (!wamp_msgpack_reader_read_value (reader, depth + 1, out != NULL ? &item : NULL))
+        return FALSE;
+      /* A duplicate key replaces the earlier value in its place, as the
+       * JSON reader does. */
+      if (dict != NULL)
+        wamp_value_dict_insert_len (dict, (const char *) key, key_len, item);
+    }
+
+  if (out != NULL)
+    *out = g_steal_pointer (&dict);
+  return TRUE;
+}
+
+gboolean
+wamp_msgpack_reader_read_array_header (WampMsgpackReader *reader,
+                                       guint32           *count)
+{
+  const guint8 *header = reader->p;
+  guint8 c;
+
+  if (header >= reader->end)
+    return fail_at (reader, reader->end, "truncated");
+  c = *header;
+  if (c >= 0x90 && c <= 0x9f)
+    {
+      *count = c & 0x0f;
+      reader->p++;
+    }
+  else if (c == 0xdc || c == 0xdd)
+    {
+      if (!read_length (reader, c == 0xdc ? 2 : 4, count))
+        return FALSE;
+    }
+  else
+    {
+      return wamp_msgpack_reader_fail (reader, "not an array");
+    }
+  /* Every element takes at least one byte: a larger count is a lie. */
+  if (*count > remaining (reader))
+    return fail_at (reader, header, "array count exceeds the bytes left");
+  return TRUE;
+}
+
+static inline void
+set_int (WampValue **out,
+         gint64      v)
+{
+  if (out != NULL)
+    *out = wamp_value_new_int (v);
+}
+
+static inline void
+set_double (WampValue **out,
+            gdouble     d)
+{
+  if (out != NULL)
+    *out = wamp_value_new_double (d);
+}
+
+gboolean
+wamp_msgpack_reader_read_value (WampMsgpackReader  *reader,
+                                guint               depth,
+                                WampValue         **out)
+{
+  const guint8 *header = reader->p;
+  const guint8 *p;
+  guint32 len;
+  guint8 c;
+
+  if (header >= reader->end)
+    return fail_at (reader, reader->end, "truncated");
+  c = *header;
+
+  /* The one-byte forms: positive and negative fixint, fixmap, fixarray, fixstr. */
+  if (c <= 0x7f)
+    {
+      reader->p++;
+      set_int (out, c);
+      return TRUE;
+    }
+  if (c >= 0xe0)
+    {
+      reader->p++;
+      set_int (out, (gint8) c);
+      return TRUE;
+    }
+  if (c <= 0x8f)
+    {
+      reader->p++;
+      return read_dict (reader, header, c & 0x0f, depth, out);
+    }
+  if (c <= 0x9f)
+    {
+      reader->p++;
+      return read_list (reader, header, c & 0x0f, depth, out);
+    }
+  if (c <= 0xbf)
+    {
+      reader->p++;
+      return read_raw (reader, header, c & 0x1f, TRUE, out);
+    }
+
+  switch (c)
+    {
+    case 0xc0:
+      reader->p++;
+      if (out != NULL)
+        *out = wamp_value_new_null ();
+      return TRUE;
+    case 0xc2:
+    case 0xc3:
+      reader->p++;
+      if (out != NULL)
+        *out = wamp_value_new_bool (c == 0xc3);
+      return TRUE;
+
+    case 0xc4: case 0xc5: case 0xc6:
+      if (!read_length (reader, 1u << (c - 0xc4), &len))
+        return FALSE;
+      return read_raw (reader, header, len, FALSE, out);
+    case 0xd9: case 0xda: case 0xdb:
+      if (!read_length (reader, 1u << (c - 0xd9), &len))
+        return FALSE;
+      return read_raw (reader, header, len, TRUE, out);
+
+    case 0xca:
+      {
+        guint32 bits;
+        gfloat f;
+
+        if ((p = take (reader, 4)) == NULL)
+          return FALSE;
+        bits = load32 (p);
+        memcpy (&f, &bits, sizeof f);
+        set_double (out, (gdouble) f);
+        return TRUE;
+      }
+    case 0xcb:
+      {
+        guint64 bits;
+        gdouble d;
+
+        if ((p = take (reader, 8)) == NULL)
+          return FALSE;
+        bits = load64 (p);
+        memcpy (&d, &bits, sizeof d);
+        set_double (out, d);
+        return TRUE;
+      }
+
+    case 0xcc:
+      if ((p = take (reader, 1)) == NULL)
+        return FALSE;
+      set_int (out, p[0]);
+      return TRUE;
+    case 0xcd:
+      if ((p = take (reader, 2)) == NULL)
+        return FALSE;
+      set_int (out, load16 (p));
+      return TRUE;
+    case 0xce:
+      if ((p = take (reader, 4)) == NULL)
+        return FALSE;
+      set_int (out, load32 (p));
+      return TRUE;
+    case 0xcf:
+      if ((p = take (reader, 8)) == NULL)
+        return FALSE;
+      /* Normalised by WampValue: INT up to G_MAXINT64, UINT above. */
+      if (out != NULL)
+        *out = wamp_value_new_uint (load64 (p));
+      return TRUE;
+    case 0xd0:
+      if ((p = take (reader, 1)) == NULL)
+        return FALSE;
+      set_int (out, (gint8) p[0]);
+      return TRUE;
+    case 0xd1:
+      if ((p = take (reader, 2)) == NULL)
+        return FALSE;
+      set_int (out, (gint16) load16 (p));
+      return TRUE;
+    case 0xd2:
+      if ((p = take (reader, 4)) == NULL)
+        return FALSE;
+      set_int (out, (gint32) load32 (p));
+      return TRUE;
+    case 0xd3:
+      if ((p = take (reader, 8)) == NULL)
+        return FALSE;
+      set_int (out, (gint64) load64 (p));
+      return TRUE;
+
+    case 0xdc: case 0xdd:
+      if (!read_length (reader, c == 0xdc ? 2 : 4, &len))
+        return FALSE;
+      return read_list (reader, header, len, depth, out);
+    case 0xde: case 0xdf:
+      if (!read_length (reader, c == 0xde ? 2 : 4, &len))
+        return FALSE;
+      return read_dict (reader, header, len, depth, out);
+
+    case 0xc7: case 0xc8: case 0xc9:
+    case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8:
+      return wamp_msgpack_reader_fail (reader, "ext types are not allowed");
+    default: /* 0xc1 */
+      return wamp_msgpack_reader_fail (reader, "reserved type byte 0xc1");
+    }
+}
+
+WampValue *
+wamp_msgpack_decode_value (const guint8 *data,
+                           gsize         len,
+                           guint         max_depth,
+                           gint          code,
+                           GError      **error)
+{
+  WampMsgpackReader reader;
+  g_autoptr(WampValue) value = NULL;
+
+  g_return_val_if_fail (data != NULL || len == 0, NULL);
+
+  wamp_msgpack_reader_init (&reader, data, len, max_depth);
+  if (!wamp_msgpack_reader_read_value (&reader, 0, &value))
+    {
+      wamp_msgpack_reader_set_error (&reader, code, error);
+      return NULL;
+    }
+  if (reader.p != reader.end)
+    {
+      wamp_msgpack_reader_fail (&reader, "trailing bytes after the value");
+      wamp_msgpack_reader_set_error (&reader, code, error);
+      return NULL;
+    }
+  return g_steal_pointer (&value);
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* WampMsgpackWriter: the output buffer and value writer of the msgpack serializer. */
+#pragma once
+
+#include <msgpack.h>
+#include <wamp/wamp.h>
+
+G_BEGIN_DECLS
+
+/**
+ * WampMsgpackWriter:
+ *
+ * msgpack-c's packer writing into a plain growable buffer that becomes the
+ * frame's GBytes without a copy (msgpack_sbuffer would need one). Lives on
+ * the caller's stack.
+ */
+typedef struct {
+  guint8 *data;
+  gsize len;
+  gsize alloc;
+  msgpack_packer packer;
+} WampMsgpackWriter;
+
+void wamp_msgpack_writer_init (WampMsgpackWriter *writer,
+                               gsize              reserve);
+void wamp_msgpack_writer_clear (WampMsgpackWriter *writer);
+/* Returns: (transfer full): the bytes written; the writer is empty afterwards. */
+GBytes *wamp_msgpack_writer_steal_bytes (WampMsgpackWriter *writer);
+
+/* Appends bytes that already are MessagePack (a raw payload span). */
+void wamp_msgpack_writer_append (WampMsgpackWriter *writer,
+                                 const void        *data,
+                                 gsize              len);
+
+void wamp_msgpack_writer_write_array_header (WampMsgpackWriter *writer,
+                                             gsize              count);
+
+/* Writes @value: integers in their smallest form, doubles always as float64
+ * (so -0.0 and whole-number doubles stay doubles; NaN and infinities travel),
+ * strings as str with their exact length (NUL included), bytes as bin.
+ * Fails with WAMP_ERROR_INVALID_ARGUMENT only for what the format cannot
+ * carry: a string, bytes, list or dict longer than 2^32-1, or a value nested
+ * absurdly deep. The writer then holds a partial document the caller discards. */
+gboolean wamp_msgpack_writer_write_value (WampMsgpackWriter *writer,
+                                          const WampValue   *value,
+                                          GError           **error);
+
+G_END_DECLS
