@@ -1,0 +1,455 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The "cbor" WampSerializer: one bounded validating pass per frame that
+ * builds the envelope and keeps Arguments/ArgumentsKw as raw spans of the
+ * frame. libcbor only writes heads; it never reads untrusted bytes. */
+
+#include "wamp-cbor-serializer.h"
+#include "wamp-cbor-reader.h"
+#include "wamp-cbor-writer.h"
+
+/* More non-payload elements than any WAMP message has (ERROR has 5). */
+#define MAX_FIELDS 8
+
+/* The major type of a CBOR array, for the envelope's head. */
+#define CBOR_MAJOR_ARRAY 4
+
+/* An empty array: Arguments when only ArgumentsKw is present. */
+static const guint8 empty_array[] = { 0x80 };
+
+struct _WampCborSerializer
+{
+  GObject parent_instance;
+
+  guint max_depth;
+};
+
+enum {
+  PROP_0,
+  PROP_MAX_DEPTH,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void wamp_cbor_serializer_iface_init (WampSerializerInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (WampCborSerializer, wamp_cbor_serializer, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (WAMP_TYPE_SERIALIZER,
+                                                      wamp_cbor_serializer_iface_init))
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (WampCborWriter, wamp_cbor_writer_clear)
+
+static const char *
+wamp_cbor_serializer_get_name (WampSerializer *serializer)
+{
+  return "cbor";
+}
+
+static const char *
+wamp_cbor_serializer_get_subprotocol (WampSerializer *serializer)
+{
+  return "wamp.2.cbor";
+}
+
+static guint8
+wamp_cbor_serializer_get_rawsocket_id (WampSerializer *serializer)
+{
+  return 3;
+}
+
+static gboolean
+wamp_cbor_serializer_is_binary (WampSerializer *serializer)
+{
+  return TRUE;
+}
+
+static void
+clear_fields (WampValue **fields,
+              gsize       n_fields)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    g_clear_pointer (&fields[i], wamp_value_unref);
+}
+
+static WampMessage *
+violation (const char  *reason,
+           GError     **error)
+{
+  g_set_error (error, WAMP_ERROR, WAMP_ERROR_PROTOCOL_VIOLATION, "%s", reason);
+  return NULL;
+}
+
+static WampMessage *
+cbor_violation (const WampCborReader  *reader,
+                GError               **error)
+{
+  wamp_cbor_reader_set_error (reader, WAMP_ERROR_PROTOCOL_VIOLATION, error);
+  return NULL;
+}
+
+/* Reads the message type (element 0) into @field and looks up where its
+ * payload starts. */
+static gboolean
+read_type (WampCborReader  *reader,
+           WampValue      **field,
+           gint            *payload_index,
+           GError         **error)
+{
+  gint64 code;
+
+  if (!wamp_cbor_reader_read_value (reader, 1, field, NULL))
+    {
+      cbor_violation (reader, error);
+      return FALSE;
+    }
+  if (wamp_value_get_value_type (*field) != WAMP_VALUE_INT)
+    {
+      violation ("message type must be an integer", error);
+      return FALSE;
+    }
+  code = wamp_value_get_int (*field);
+  if (code < 1 || code > WAMP_MESSAGE_TYPE_MAX ||
+      wamp_message_type_to_string ((WampMessageType) code) == NULL)
+    {
+      g_set_error (error, WAMP_ERROR, WAMP_ERROR_PROTOCOL_VIOLATION,
+                   "unknown message type %" G_GINT64_FORMAT, code);
+      return FALSE;
+    }
+  *payload_index = wamp_message_type_payload_index ((WampMessageType) code);
+  return TRUE;
+}
+
+/* Element @index of a message whose type has been read: a field decoded
+ * into @fields, or Arguments/ArgumentsKw validated and recorded as a span. */
+static gboolean
+read_element (WampCborReader  *reader,
+              gsize            index,
+              gint             payload_index,
+              WampValue      **fields,
+              gsize           *n_fields,
+              gsize           *span_offsets,
+              gsize           *span_lens,
+              GError         **error)
+{
+  const guint8 *start = reader->p;
+  WampValueType type;
+  gboolean is_args;
+
+  if (payload_index < 0 || index < (gsize) payload_index)
+    {
+      if (*n_fields == MAX_FIELDS)
+        {
+          violation ("too many message elements", error);
+          return FALSE;
+        }
+      if (!wamp_cbor_reader_read_value (reader, 1, &fields[*n_fields], NULL))
+        {
+          cbor_violation (reader, error);
+          return FALSE;
+        }
+      (*n_fields)++;
+      return TRUE;
+    }
+  if (index > (gsize) payload_index + 1)
+    {
+      violation ("too many message elements", error);
+      return FALSE;
+    }
+
+  /* Validated without building anything: the payload stays raw (rule 1). */
+  is_args = index == (gsize) payload_index;
+  if (!wamp_cbor_reader_read_value (reader, 1, NULL, &type))
+    {
+      cbor_violation (reader, error);
+      return FALSE;
+    }
+  if (type != (is_args ? WAMP_VALUE_LIST : WAMP_VALUE_DICT))
+    {
+      violation (is_args ? "Arguments must be a list" : "ArgumentsKw must be a dict", error);
+      return FALSE;
+    }
+  span_offsets[is_args ? 0 : 1] = (gsize) (start - reader->start);
+  span_lens[is_args ? 0 : 1] = (gsize) (reader->p - start);
+  return TRUE;
+}
+
+static WampMessage *
+wamp_cbor_serializer_deserialize (WampSerializer  *serializer,
+                                  GBytes          *frame,
+                                  GError         **error)
+{
+  WampCborSerializer *self = WAMP_CBOR_SERIALIZER (serializer);
+  WampCborReader reader;
+  WampValue *fields[MAX_FIELDS] = { NULL, };
+  gsize n_fields = 0;
+  gint payload_index = -1;
+  gsize span_offsets[2] = { 0, 0 }, span_lens[2] = { 0, 0 };
+  g_autoptr(WampPayload) payload = NULL;
+  const guint8 *data;
+  gsize len;
+  guint64 count;
+  gboolean indefinite;
+  WampMessage *message;
+
+  data = g_bytes_get_data (frame, &len);
+  if (len == 0)
+    return violation ("empty frame", error);
+  wamp_cbor_reader_init (&reader, data, len, self->max_depth);
+
+  if (!wamp_cbor_reader_read_container_head (&reader, CBOR_MAJOR_ARRAY, &count, &indefinite))
+    return cbor_violation (&reader, error);
+  if (!indefinite && count == 0)
+    return violation ("empty message array", error);
+
+  for (gsize index = 0;; index++)
+    {
+      gboolean ok;
+
+      if (indefinite)
+        {
+          gboolean is_break;
+
+          if (!wamp_cbor_reader_at_break (&reader, &is_break))
+            {
+              clear_fields (fields, n_fields);
+              return cbor_violation (&reader, error);
+            }
+          if (is_break)
+            {
+              if (index == 0)
+                return violation ("empty message array", error);
+              break;
+            }
+        }
+      else if (index == count)
+        {
+          break;
+        }
+
+      if (index == 0)
+        {
+          ok = read_type (&reader, &fields[0], &payload_index, error);
+          n_fields = fields[0] != NULL ? 1 : 0;
+        }
+      else
+        {
+          ok = read_element (&reader, index, payload_index, fields, &n_fields,
+                             span_offsets, span_lens, error);
+        }
+      if (!ok)
+        {
+          clear_fields (fields, n_fields);
+          return NULL;
+        }
+    }
+
+  if (reader.p != reader.end)
+    {
+      clear_fields (fields, n_fields);
+      wamp_cbor_reader_fail (&reader, "trailing bytes after the message");
+      return cbor_violation (&reader, error);
+    }
+
+  if (span_lens[0] > 0)
+    payload = wamp_payload_new_raw (serializer, frame, span_offsets[0], span_lens[0],
+                                    span_offsets[1], span_lens[1]);
+  message = wamp_message_new_from_fields (fields, n_fields, payload, error);
+  clear_fields (fields, n_fields);
+  return message;
+}
+
+static GBytes *
+wamp_cbor_serializer_serialize (WampSerializer  *serializer,
+                                WampMessage     *message,
+                                GError         **error)
+{
+  g_auto(WampCborWriter) writer = { NULL, 0, 0 };
+  WampPayload *payload = wamp_message_get_payload (message);
+  gsize n_fields = wamp_message_get_n_fields (message);
+  const guint8 *args = NULL, *kwargs = NULL;
+  gsize args_len = 0, kwargs_len = 0;
+  WampValue *args_value = NULL, *kwargs_value = NULL;
+  gboolean raw = FALSE;
+  gboolean has_args = FALSE, has_kwargs = FALSE;
+
+  if (payload != NULL)
+    {
+      raw = wamp_payload_get_raw (payload, serializer, &args, &args_len, &kwargs, &kwargs_len);
+      if (raw)
+        {
+          has_args = args != NULL;
+          has_kwargs = kwargs != NULL;
+        }
+      else if (wamp_payload_has_args (payload) || wamp_payload_has_kwargs (payload))
+        {
+          /* Another serializer's payload (or decoded values): transcode. */
+          if (!wamp_payload_get_values (payload, &args_value, &kwargs_value, error))
+            return NULL;
+          has_args = args_value != NULL;
+          has_kwargs = kwargs_value != NULL;
+        }
+    }
+
+  wamp_cbor_writer_init (&writer, 64 + args_len + kwargs_len);
+  wamp_cbor_writer_write_array_head (&writer, n_fields + (has_args || has_kwargs ? 1 : 0) +
+                                              (has_kwargs ? 1 : 0));
+  for (gsize i = 0; i < n_fields; i++)
+    if (!wamp_cbor_writer_write_value (&writer, wamp_message_get_field (message, i), error))
+      return NULL;
+
+  if (raw)
+    {
+      /* Rule 1: the sender's bytes go out as they came, never decoded. */
+      if (has_args)
+        wamp_cbor_writer_append (&writer, args, args_len);
+      else if (has_kwargs)
+        wamp_cbor_writer_append (&writer, empty_array, sizeof empty_array);
+      if (has_kwargs)
+        wamp_cbor_writer_append (&writer, kwargs, kwargs_len);
+    }
+  else
+    {
+      if (has_args)
+        {
+          if (!wamp_cbor_writer_write_value (&writer, args_value, error))
+            return NULL;
+        }
+      else if (has_kwargs)
+        {
+          wamp_cbor_writer_append (&writer, empty_array, sizeof empty_array);
+        }
+      if (has_kwargs && !wamp_cbor_writer_write_value (&writer, kwargs_value, error))
+        return NULL;
+    }
+
+  return wamp_cbor_writer_steal_bytes (&writer);
+}
+
+static GBytes *
+wamp_cbor_serializer_encode_value (WampSerializer  *serializer,
+                                   WampValue       *value,
+                                   GError         **error)
+{
+  g_auto(WampCborWriter) writer = { NULL, 0, 0 };
+
+  wamp_cbor_writer_init (&writer, 64);
+  if (!wamp_cbor_writer_write_value (&writer, value, error))
+    return NULL;
+  return wamp_cbor_writer_steal_bytes (&writer);
+}
+
+static WampValue *
+wamp_cbor_serializer_decode_value (WampSerializer  *serializer,
+                                   const guint8    *data,
+                                   gsize            len,
+                                   GError         **error)
+{
+  WampCborSerializer *self = WAMP_CBOR_SERIALIZER (serializer);
+
+  return wamp_cbor_decode_value (data, len, self->max_depth,
+                                 WAMP_ERROR_INVALID_ARGUMENT, error);
+}
+
+static void
+wamp_cbor_serializer_iface_init (WampSerializerInterface *iface)
+{
+  iface->get_name = wamp_cbor_serializer_get_name;
+  iface->get_subprotocol = wamp_cbor_serializer_get_subprotocol;
+  iface->get_rawsocket_id = wamp_cbor_serializer_get_rawsocket_id;
+  iface->is_binary = wamp_cbor_serializer_is_binary;
+  iface->deserialize = wamp_cbor_serializer_deserialize;
+  iface->serialize = wamp_cbor_serializer_serialize;
+  iface->encode_value = wamp_cbor_serializer_encode_value;
+  iface->decode_value = wamp_cbor_serializer_decode_value;
+}
+
+static void
+wamp_cbor_serializer_get_property (GObject    *object,
+                                   guint       prop_id,
+                                   GValue     *value,
+                                   GParamSpec *pspec)
+{
+  WampCborSerializer *self = WAMP_CBOR_SERIALIZER (object);
+
+  switch (prop_id)
+    {
+    case PROP_MAX_DEPTH:
+      g_value_set_uint (value, self->max_depth);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+wamp_cbor_serializer_set_property (GObject      *object,
+                                   guint         prop_id,
+                                   const GValue *value,
+                                   GParamSpec   *pspec)
+{
+  WampCborSerializer *self = WAMP_CBOR_SERIALIZER (object);
+
+  switch (prop_id)
+    {
+    case PROP_MAX_DEPTH:
+      wamp_cbor_serializer_set_max_depth (self, g_value_get_uint (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+wamp_cbor_serializer_class_init (WampCborSerializerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = wamp_cbor_serializer_get_property;
+  object_class->set_property = wamp_cbor_serializer_set_property;
+
+  /**
+   * WampCborSerializer:max-depth:
+   *
+   * How deep frames and values may nest, counting the message's own array:
+   * deeper input is a protocol violation (or an invalid argument for
+   * decode_value). Bounds the reader's recursion.
+   */
+  properties[PROP_MAX_DEPTH] =
+    g_param_spec_uint ("max-depth", NULL, NULL,
+                       1, WAMP_CBOR_MAX_MAX_DEPTH, WAMP_CBOR_DEFAULT_MAX_DEPTH,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+wamp_cbor_serializer_init (WampCborSerializer *self)
+{
+  self->max_depth = WAMP_CBOR_DEFAULT_MAX_DEPTH;
+}
+
+WampCborSerializer *
+wamp_cbor_serializer_new (void)
+{
+  return g_object_new (WAMP_TYPE_CBOR_SERIALIZER, NULL);
+}
+
+void
+wamp_cbor_serializer_set_max_depth (WampCborSerializer *self,
+                                    guint               max_depth)
+{
+  g_return_if_fail (WAMP_IS_CBOR_SERIALIZER (self));
+  g_return_if_fail (max_depth >= 1 && max_depth <= WAMP_CBOR_MAX_MAX_DEPTH);
+
+  if (self->max_depth == max_depth)
+    return;
+  self->max_depth = max_depth;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_DEPTH]);
+}
+
+guint
+wamp_cbor_serializer_get_max_depth (WampCborSerializer *self)
+{
+  g_return_val_if_fail (WAMP_IS_CBOR_SERIALIZER (self), 0);
+
+  return self->max_depth;
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* WampCborWriter: the growable output buffer and value writer of the CBOR serializer. */
+#pragma once
+
+#include <string.h>
+#include <wamp/wamp.h>
+
+G_BEGIN_DECLS
+
+/**
+ * WampCborWriter:
+ *
+ * A plain growable byte buffer that libcbor's encoders write heads into
+ * (they need a buffer with room, and say 0 when there is none). Lives on
+ * the caller's stack.
+ */
+typedef struct {
+  guint8 *data;
+  gsize len;
+  gsize alloc;
+} WampCborWriter;
+
+void wamp_cbor_writer_init (WampCborWriter *writer,
+                            gsize           reserve);
+void wamp_cbor_writer_clear (WampCborWriter *writer);
+/* Returns: (transfer full): the bytes written; the writer is empty afterwards. */
+GBytes *wamp_cbor_writer_steal_bytes (WampCborWriter *writer);
+
+void wamp_cbor_writer_grow (WampCborWriter *writer,
+                            gsize           needed);
+
+static inline void
+wamp_cbor_writer_reserve (WampCborWriter *writer,
+                          gsize           n)
+{
+  if (G_UNLIKELY (writer->alloc - writer->len < n))
+    wamp_cbor_writer_grow (writer, n);
+}
+
+static inline void
+wamp_cbor_writer_append (WampCborWriter *writer,
+                         const void     *data,
+                         gsize           len)
+{
+  wamp_cbor_writer_reserve (writer, len);
+  memcpy (writer->data + writer->len, data, len);
+  writer->len += len;
+}
+
+/* The head of a definite-length array of @count items, shortest form. */
+void wamp_cbor_writer_write_array_head (WampCborWriter *writer,
+                                        gsize           count);
+
+/* Writes @value: integers in their shortest form, doubles always as
+ * float64 (so -0.0, NaN payloads and whole-number doubles come back as
+ * they were), text strings with their exact length (NUL included), byte
+ * strings, definite lengths only. Fails with WAMP_ERROR_INVALID_ARGUMENT
+ * only for a value nested deeper than any reader accepts. */
+gboolean wamp_cbor_writer_write_value (WampCborWriter  *writer,
+                                       const WampValue *value,
+                                       GError         **error);
+
+G_END_DECLS
