@@ -667,14 +667,16 @@ test_result_above_caller_limit_is_payload_size_exceeded (Fixture *f, gconstpoint
 
 /* ---- the real binary serializers ---------------------------------------- */
 
-/* One loopback transport per serializer plugin: "lo" JSON, "lm" MessagePack. */
+/* One loopback transport per serializer plugin: "lo" JSON, "lm" MessagePack,
+ * "lc" CBOR. */
 #define FORMAT_TRANSPORTS \
   "  \"transports\": [" \
   "    { \"name\": \"lo\", \"type\": \"loopback\", \"serializers\": [\"json\"], " AUTH " }," \
-  "    { \"name\": \"lm\", \"type\": \"loopback\", \"serializers\": [\"msgpack\"], " AUTH " } ]"
+  "    { \"name\": \"lm\", \"type\": \"loopback\", \"serializers\": [\"msgpack\"], " AUTH " }," \
+  "    { \"name\": \"lc\", \"type\": \"loopback\", \"serializers\": [\"cbor\"], " AUTH " } ]"
 
-static const char *const format_transports[] = { "lo", "lm" };
-static const char *const format_names[] = { "json", "msgpack" };
+static const char *const format_transports[] = { "lo", "lm", "lc" };
+static const char *const format_names[] = { "json", "msgpack", "cbor" };
 #define N_FORMATS G_N_ELEMENTS (format_names)
 
 static const char formats_config[] = "{ \"version\": 1," REALMS FORMAT_TRANSPORTS "}";
@@ -745,6 +747,12 @@ test_formats_msgpack_publisher (Fixture *f, gconstpointer data)
   check_formats_fanout (f, "lm");
 }
 
+
+static void
+test_formats_cbor_publisher (Fixture *f, gconstpointer data)
+{
+  check_formats_fanout (f, "lc");
+}
 
 static void
 test_call_msgpack_to_msgpack_decodes_nothing (Fixture *f, gconstpointer data)
@@ -965,6 +973,8 @@ main (int argc, char **argv)
               Fixture, NULL, formats_setup, test_formats_json_publisher, fixture_teardown);
   g_test_add ("/serialization/passthrough/formats-msgpack-publisher-1-decode-1-serialization-each",
               Fixture, NULL, formats_setup, test_formats_msgpack_publisher, fixture_teardown);
+  g_test_add ("/serialization/passthrough/formats-cbor-publisher-1-decode-1-serialization-each",
+              Fixture, NULL, formats_setup, test_formats_cbor_publisher, fixture_teardown);
   g_test_add ("/serialization/passthrough/call-msgpack-to-msgpack-0-decodes",
               Fixture, NULL, formats_setup, test_call_msgpack_to_msgpack_decodes_nothing, fixture_teardown);
   g_test_add_func ("/serialization/limits/max-nesting-depth-applies-to-serializers",

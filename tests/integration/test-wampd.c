@@ -223,7 +223,7 @@ test_unexpected_argument_is_usage_error (void)
   g_assert_nonnull (strstr (err, "--no-such-option"));
 }
 
-#define DEFAULT_SERIALIZERS "[\"json\", \"msgpack\"]"
+#define DEFAULT_SERIALIZERS "[\"json\", \"msgpack\", \"cbor\"]"
 
 static void
 test_print_default_config_equals_shipped_file (void)
