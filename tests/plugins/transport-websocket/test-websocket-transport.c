@@ -790,6 +790,34 @@ test_batched_binary_both_ways (Fixture *f, gconstpointer data)
   g_assert_cmpmem (g_bytes_get_data (reply, NULL), 3, "abc", 3);
 }
 
+/* A batch larger than the socket takes at once is written in parts; the
+ * separator after the shared payload still comes out once, last. */
+static void
+test_batched_large_message_written_in_parts (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GSocket) s = raw_connect (f);
+  g_autoptr(GByteArray) in = raw_handshake (f, s, "wamp.2.json.batched", "wamp.2.json.batched");
+  gsize len = 16 * 1024 * 1024;
+  g_autoptr(GBytes) big = text_of_size (len);
+  g_autoptr(GError) error = NULL;
+  guint64 claimed = 0;
+
+  g_assert_true (wamp_connection_send (f->server.conn, big, &error));
+  g_assert_no_error (error);
+  /* Partly written at once; the rest waits for the socket. */
+  g_assert_cmpuint (wamp_connection_get_queued_bytes (f->server.conn), >, 0);
+  raw_read_at_least (s, in, 10 + len + 1);
+  g_assert_cmpuint (in->len, ==, 10 + len + 1);
+  g_assert_cmphex (in->data[0], ==, 0x81);
+  g_assert_cmphex (in->data[1], ==, 127);
+  for (guint i = 0; i < 8; i++)
+    claimed = (claimed << 8) | in->data[2 + i];
+  g_assert_cmpuint (claimed, ==, len + 1);
+  g_assert_cmpmem (in->data + 10, len, g_bytes_get_data (big, NULL), len);
+  g_assert_cmphex (in->data[10 + len], ==, 0x18);
+  g_assert_cmpuint (wamp_connection_get_queued_bytes (f->server.conn), ==, 0);
+}
+
 static void
 test_batched_length_beyond_message_gets_1007 (Fixture *f, gconstpointer data)
 {
@@ -2050,6 +2078,8 @@ main (int argc, char **argv)
               fixture_setup, test_batched_json_both_ways, fixture_teardown);
   g_test_add ("/websocket/transport/batched/binary-length-prefixed-both-ways", Fixture, NULL,
               fixture_setup_binary, test_batched_binary_both_ways, fixture_teardown);
+  g_test_add ("/websocket/transport/batched/large-message-written-in-parts-separator-last", Fixture, NULL,
+              fixture_setup, test_batched_large_message_written_in_parts, fixture_teardown);
   g_test_add ("/websocket/transport/batched/length-beyond-message-gets-1007", Fixture, NULL,
               fixture_setup_binary, test_batched_length_beyond_message_gets_1007, fixture_teardown);
   g_test_add ("/websocket/transport/batched/json-unterminated-gets-1007", Fixture, NULL,
