@@ -85,7 +85,7 @@ wamp_rawsocket_options_init (WampRawsocketOptions *options)
 
   options->max_message_size = WAMP_RAWSOCKET_DEFAULT_MAX_MESSAGE_SIZE;
   options->max_queue_bytes = WAMP_RAWSOCKET_DEFAULT_MAX_QUEUE_BYTES;
-  options->queue_overflow = WAMP_RAWSOCKET_OVERFLOW_DISCONNECT;
+  options->queue_overflow = WAMP_QUEUE_OVERFLOW_DISCONNECT;
   options->handshake_timeout_ms = WAMP_RAWSOCKET_DEFAULT_HANDSHAKE_TIMEOUT_MS;
   options->ping_interval_ms = 0;
   options->ping_timeout_ms = WAMP_RAWSOCKET_DEFAULT_PING_TIMEOUT_MS;
@@ -854,7 +854,7 @@ wamp_rawsocket_connection_send (WampConnection  *conn,
     }
   if (would_overflow (self, len))
     {
-      gboolean drop = self->options.queue_overflow == WAMP_RAWSOCKET_OVERFLOW_DROP;
+      gboolean drop = self->options.queue_overflow == WAMP_QUEUE_OVERFLOW_DROP;
 
       if (!self->overflow_logged)
         {

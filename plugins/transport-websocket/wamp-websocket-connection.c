@@ -81,7 +81,7 @@ wamp_websocket_options_init (WampWebsocketOptions *options)
 
   options->max_message_size = WAMP_WEBSOCKET_DEFAULT_MAX_MESSAGE_SIZE;
   options->max_queue_bytes = WAMP_WEBSOCKET_DEFAULT_MAX_QUEUE_BYTES;
-  options->queue_overflow = WAMP_WEBSOCKET_OVERFLOW_DISCONNECT;
+  options->queue_overflow = WAMP_QUEUE_OVERFLOW_DISCONNECT;
   options->ping_interval_ms = 0;
   options->ping_timeout_ms = 10000;
   options->close_timeout_ms = WAMP_WEBSOCKET_DEFAULT_CLOSE_TIMEOUT_MS;
@@ -696,7 +696,7 @@ static void
 handle_overflow (WampWebsocketConnection *self,
                  gsize                    len)
 {
-  gboolean drop = self->options.queue_overflow == WAMP_WEBSOCKET_OVERFLOW_DROP;
+  gboolean drop = self->options.queue_overflow == WAMP_QUEUE_OVERFLOW_DROP;
 
   if (!self->overflow_logged)
     {

@@ -742,7 +742,7 @@ test_queue_overflow_drop (Fixture *f, gconstpointer data)
 
   wamp_rawsocket_options_init (&options);
   options.max_queue_bytes = 256 * 1024;
-  options.queue_overflow = WAMP_RAWSOCKET_OVERFLOW_DROP;
+  options.queue_overflow = WAMP_QUEUE_OVERFLOW_DROP;
   open_server (f, &options, 15);
   /* The peer reads nothing. */
   fill_until_refused (f, &error);
