@@ -29,5 +29,6 @@
 #include <wamp/wamp-listener.h>
 #include <wamp/wamp-socket-io.h>
 #include <wamp/wamp-frame-queue.h>
+#include <wamp/wamp-keepalive.h>
 
 #undef __WAMP_H_INSIDE__

@@ -67,9 +67,7 @@ struct _WampRawsocketConnection
 
   WampReactorTimer *handshake_timer;
   WampReactorTimer *close_timer;
-  WampReactorTimer *ping_timer;
-  WampReactorTimer *pong_timer;
-  guint64 ping_counter;
+  WampKeepalive *keepalive;
 };
 
 static void wamp_rawsocket_connection_iface_init (WampConnectionInterface *iface);
@@ -166,8 +164,7 @@ finish (WampRawsocketConnection *self,
   clear_ref_timer (self, &self->resume_timer);
   clear_timer (self, &self->handshake_timer);
   clear_timer (self, &self->close_timer);
-  clear_timer (self, &self->ping_timer);
-  clear_timer (self, &self->pong_timer);
+  wamp_keepalive_stop (self->keepalive);
   remove_watch (self);
   clear_queue (self);
   g_clear_pointer (&self->initial, g_bytes_unref);
@@ -347,7 +344,7 @@ decoder_pong (gpointer      user_data,
   WampRawsocketConnection *self = user_data;
 
   /* Any PONG proves the peer alive. */
-  clear_timer (self, &self->pong_timer);
+  wamp_keepalive_pong_received (self->keepalive);
   return TRUE;
 }
 
@@ -387,41 +384,34 @@ feed_decoder (WampRawsocketConnection *self,
 
 /* Pings */
 
-static void ping_cb (WampReactor *reactor, gpointer user_data);
+static gboolean
+keepalive_send_ping (const guint8 *data,
+                     gsize         len,
+                     gpointer      user_data)
+{
+  g_autoptr(WampRawsocketConnection) self = g_object_ref (user_data);
+  g_autoptr(GBytes) payload = NULL;
+
+  if (self->state != STATE_OPEN || self->closing)
+    return FALSE;
+  payload = g_bytes_new (data, len);
+  enqueue (self, WAMP_RAWSOCKET_FRAME_PING, payload);
+  flush (self);
+  return self->state == STATE_OPEN;
+}
 
 static void
-pong_timeout_cb (WampReactor *reactor,
-                 gpointer     user_data)
+keepalive_timed_out (gpointer user_data)
 {
   g_autoptr(WampRawsocketConnection) self = g_object_ref (user_data);
 
-  self->pong_timer = NULL;
   finish (self, WAMP_CLOSE_ABNORMAL, "ping timeout");
 }
 
-static void
-ping_cb (WampReactor *reactor,
-         gpointer     user_data)
-{
-  g_autoptr(WampRawsocketConnection) self = g_object_ref (user_data);
-  guint8 data[8];
-  guint64 counter = ++self->ping_counter;
-  g_autoptr(GBytes) payload = NULL;
-
-  self->ping_timer = NULL;
-  if (self->state != STATE_OPEN || self->closing)
-    return;
-  for (guint i = 0; i < 8; i++)
-    data[i] = (guint8) (counter >> (56 - 8 * i));
-  payload = g_bytes_new (data, sizeof data);
-  enqueue (self, WAMP_RAWSOCKET_FRAME_PING, payload);
-  if (self->pong_timer == NULL)
-    self->pong_timer = wamp_reactor_add_timer (self->reactor, self->options.ping_timeout_ms,
-                                               pong_timeout_cb, self);
-  self->ping_timer = wamp_reactor_add_timer (self->reactor, self->options.ping_interval_ms,
-                                             ping_cb, self);
-  flush (self);
-}
+static const WampKeepaliveFuncs keepalive_funcs = {
+  keepalive_send_ping,
+  keepalive_timed_out,
+};
 
 /* Handshake */
 
@@ -482,9 +472,8 @@ open_connection (WampRawsocketConnection *self,
     &decoder_funcs, self);
   self->state = STATE_OPEN;
   clear_timer (self, &self->handshake_timer);
-  if (self->options.ping_interval_ms > 0)
-    self->ping_timer = wamp_reactor_add_timer (self->reactor, self->options.ping_interval_ms,
-                                               ping_cb, self);
+  wamp_keepalive_start (self->keepalive, self->options.ping_interval_ms,
+                        self->options.ping_timeout_ms);
   g_debug ("%s: RawSocket open (%s, peer accepts %" G_GSIZE_FORMAT " bytes)",
            wamp_socket_io_get_peer (self->io), wamp_serializer_get_name (self->serializer),
            self->peer_max);
@@ -919,8 +908,7 @@ wamp_rawsocket_connection_close (WampConnection *conn,
    * ABORT; what is queued goes out, then the socket closes. */
   self->closing = TRUE;
   set_close_cause (self, code, reason);
-  clear_timer (self, &self->ping_timer);
-  clear_timer (self, &self->pong_timer);
+  wamp_keepalive_stop (self->keepalive);
   self->close_timer = wamp_reactor_add_timer (self->reactor, self->options.close_timeout_ms,
                                               close_timeout_cb, self);
   clear_ref_timer (self, &self->resume_timer); /* a pending resume is moot */
@@ -1000,8 +988,8 @@ wamp_rawsocket_connection_dispose (GObject *object)
       self->ready = NULL;
       clear_timer (self, &self->handshake_timer);
       clear_timer (self, &self->close_timer);
-      clear_timer (self, &self->ping_timer);
-      clear_timer (self, &self->pong_timer);
+      if (self->keepalive != NULL)
+        wamp_keepalive_stop (self->keepalive);
       remove_watch (self);
       if (self->io != NULL)
         wamp_socket_io_shutdown (self->io);
@@ -1022,6 +1010,7 @@ wamp_rawsocket_connection_finalize (GObject *object)
 {
   WampRawsocketConnection *self = WAMP_RAWSOCKET_CONNECTION (object);
 
+  g_clear_pointer (&self->keepalive, wamp_keepalive_free);
   g_clear_pointer (&self->decoder, wamp_rawsocket_decoder_free);
   g_clear_object (&self->io);
   g_clear_pointer (&self->serializers, g_ptr_array_unref);
@@ -1069,6 +1058,7 @@ wamp_rawsocket_connection_new (WampReactor                *reactor,
 
   self = g_object_new (WAMP_TYPE_RAWSOCKET_CONNECTION, NULL);
   self->reactor = g_object_ref (reactor);
+  self->keepalive = wamp_keepalive_new (reactor, &keepalive_funcs, self);
   self->io = wamp_socket_io_new (socket, stream);
   self->role = role;
   self->serializers = g_ptr_array_new_with_free_func (g_object_unref);

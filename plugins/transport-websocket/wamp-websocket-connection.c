@@ -63,9 +63,7 @@ struct _WampWebsocketConnection
   WampReactorTimer *start_timer;
   WampReactorTimer *fail_timer;
   WampReactorTimer *close_timer;
-  WampReactorTimer *ping_timer;
-  WampReactorTimer *pong_timer;
-  guint64 ping_counter;
+  WampKeepalive *keepalive;
 };
 
 static void wamp_websocket_connection_iface_init (WampConnectionInterface *iface);
@@ -122,8 +120,7 @@ finish (WampWebsocketConnection *self,
       g_object_unref (self);
     }
   clear_timer (self, &self->close_timer);
-  clear_timer (self, &self->ping_timer);
-  clear_timer (self, &self->pong_timer);
+  wamp_keepalive_stop (self->keepalive);
   clear_timer (self, &self->read_more_timer);
   if (self->watch != NULL)
     {
@@ -345,8 +342,7 @@ send_close_full (WampWebsocketConnection *self,
   enqueue_control (self, WAMP_WEBSOCKET_OP_CLOSE, payload, len);
 
   /* Bounded: a peer that never reads nor answers does not keep us. */
-  clear_timer (self, &self->ping_timer);
-  clear_timer (self, &self->pong_timer);
+  wamp_keepalive_stop (self->keepalive);
   if (self->close_timer == NULL)
     self->close_timer = wamp_reactor_add_timer (self->reactor, self->options.close_timeout_ms,
                                                 close_timeout_cb, self);
@@ -420,7 +416,7 @@ codec_pong (gpointer      user_data,
 {
   WampWebsocketConnection *self = user_data;
 
-  clear_timer (self, &self->pong_timer);
+  wamp_keepalive_pong_received (self->keepalive);
   return TRUE;
 }
 
@@ -566,39 +562,32 @@ fd_event_cb (WampReactor       *reactor,
 
 /* Pings */
 
-static void ping_cb (WampReactor *reactor, gpointer user_data);
-
-static void
-pong_timeout_cb (WampReactor *reactor,
-                 gpointer     user_data)
+static gboolean
+keepalive_send_ping (const guint8 *payload,
+                     gsize         len,
+                     gpointer      user_data)
 {
   g_autoptr(WampWebsocketConnection) self = g_object_ref (user_data);
 
-  self->pong_timer = NULL;
+  if (self->state != STATE_OPEN || self->close_sent)
+    return FALSE;
+  enqueue_control (self, WAMP_WEBSOCKET_OP_PING, payload, len);
+  flush (self);
+  return self->state == STATE_OPEN;
+}
+
+static void
+keepalive_timed_out (gpointer user_data)
+{
+  g_autoptr(WampWebsocketConnection) self = g_object_ref (user_data);
+
   finish (self, WAMP_CLOSE_ABNORMAL, "ping timeout");
 }
 
-static void
-ping_cb (WampReactor *reactor,
-         gpointer     user_data)
-{
-  g_autoptr(WampWebsocketConnection) self = g_object_ref (user_data);
-  guint8 payload[8];
-  guint64 counter = ++self->ping_counter;
-
-  self->ping_timer = NULL;
-  if (self->state != STATE_OPEN || self->close_sent)
-    return;
-  for (guint i = 0; i < 8; i++)
-    payload[i] = (guint8) (counter >> (56 - 8 * i));
-  enqueue_control (self, WAMP_WEBSOCKET_OP_PING, payload, sizeof payload);
-  if (self->pong_timer == NULL)
-    self->pong_timer = wamp_reactor_add_timer (self->reactor, self->options.ping_timeout_ms,
-                                               pong_timeout_cb, self);
-  self->ping_timer = wamp_reactor_add_timer (self->reactor, self->options.ping_interval_ms,
-                                             ping_cb, self);
-  flush (self);
-}
+static const WampKeepaliveFuncs keepalive_funcs = {
+  keepalive_send_ping,
+  keepalive_timed_out,
+};
 
 /* Start */
 
@@ -621,9 +610,8 @@ start_cb (WampReactor *reactor,
       finish (self, WAMP_CLOSE_INTERNAL_ERROR, "cannot watch the socket");
       return;
     }
-  if (self->options.ping_interval_ms > 0)
-    self->ping_timer = wamp_reactor_add_timer (self->reactor, self->options.ping_interval_ms,
-                                               ping_cb, self);
+  wamp_keepalive_start (self->keepalive, self->options.ping_interval_ms,
+                        self->options.ping_timeout_ms);
   if (initial != NULL && g_bytes_get_size (initial) > 0)
     {
       guint16 code = 0;
@@ -854,8 +842,8 @@ wamp_websocket_connection_dispose (GObject *object)
     {
       self->state = STATE_CLOSED;
       clear_timer (self, &self->close_timer);
-      clear_timer (self, &self->ping_timer);
-      clear_timer (self, &self->pong_timer);
+      if (self->keepalive != NULL)
+        wamp_keepalive_stop (self->keepalive);
       clear_timer (self, &self->read_more_timer);
       if (self->watch != NULL)
         {
@@ -876,6 +864,7 @@ wamp_websocket_connection_finalize (GObject *object)
 {
   WampWebsocketConnection *self = WAMP_WEBSOCKET_CONNECTION (object);
 
+  g_clear_pointer (&self->keepalive, wamp_keepalive_free);
   g_clear_pointer (&self->codec, wamp_websocket_codec_free);
   g_clear_object (&self->io);
   g_clear_object (&self->stream);
@@ -941,6 +930,7 @@ wamp_websocket_connection_new (WampReactor                *reactor,
 
   self = g_object_new (WAMP_TYPE_WEBSOCKET_CONNECTION, NULL);
   self->reactor = g_object_ref (reactor);
+  self->keepalive = wamp_keepalive_new (reactor, &keepalive_funcs, self);
   self->stream = stream != NULL ? g_object_ref (stream) : NULL;
   self->io = g_object_ref (io);
   self->fd = wamp_socket_io_get_fd (io);
