@@ -714,6 +714,23 @@ configure_transport (Fixture *f, const char *endpoint_json, const char *options_
                                    f->serializers, error);
 }
 
+/* Configures and starts the transport on @endpoint_json; it must listen on
+ * one URL. Returns: (transfer full): that URL. */
+static char *
+start_transport (Fixture *f, const char *endpoint_json, const char *options_json)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) urls = NULL;
+
+  g_assert_true (configure_transport (f, endpoint_json, options_json, &error));
+  g_assert_no_error (error);
+  g_assert_true (wamp_transport_start (f->transport, &error));
+  g_assert_no_error (error);
+  urls = wamp_transport_get_urls (f->transport);
+  g_assert_cmpuint (g_strv_length (urls), ==, 1);
+  return g_strdup (urls[0]);
+}
+
 /* @database, @certificate (nullable): the client's TLS settings.
  * Returns: (transfer full) (nullable). */
 static WampConnection *
@@ -788,37 +805,23 @@ exchange (Fixture *f, const char *url)
 static void
 test_transport_tcp (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) urls = NULL;
+  g_autofree char *url = start_transport (f, "{ \"type\": \"tcp\", \"host\": \"127.0.0.1\", \"port\": 0 }",
+                                          NULL);
 
-  g_assert_true (configure_transport (f, "{ \"type\": \"tcp\", \"host\": \"127.0.0.1\", \"port\": 0 }",
-                                      NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (wamp_transport_start (f->transport, &error));
-  g_assert_no_error (error);
-  urls = wamp_transport_get_urls (f->transport);
-  g_assert_cmpuint (g_strv_length (urls), ==, 1);
-  g_assert_true (g_str_has_prefix (urls[0], "rawsocket+tcp://127.0.0.1:"));
-  g_assert_cmpuint (g_ascii_strtoull (urls[0] + strlen ("rawsocket+tcp://127.0.0.1:"), NULL, 10), >, 0);
-  exchange (f, urls[0]);
+  g_assert_true (g_str_has_prefix (url, "rawsocket+tcp://127.0.0.1:"));
+  g_assert_cmpuint (g_ascii_strtoull (url + strlen ("rawsocket+tcp://127.0.0.1:"), NULL, 10), >, 0);
+  exchange (f, url);
 }
 
 static void
 test_transport_tcp6 (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) urls = NULL;
+  g_autofree char *url = start_transport (f, "{ \"type\": \"tcp\", \"host\": \"::1\", \"port\": 0 }",
+                                          NULL);
 
-  g_assert_true (configure_transport (f, "{ \"type\": \"tcp\", \"host\": \"::1\", \"port\": 0 }",
-                                      NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (wamp_transport_start (f->transport, &error));
-  g_assert_no_error (error);
-  urls = wamp_transport_get_urls (f->transport);
-  g_assert_cmpuint (g_strv_length (urls), ==, 1);
-  g_assert_true (g_str_has_prefix (urls[0], "rawsocket+tcp://[::1]:"));
+  g_assert_true (g_str_has_prefix (url, "rawsocket+tcp://[::1]:"));
   /* The client takes the bracketed form back. */
-  exchange (f, urls[0]);
+  exchange (f, url);
   g_assert_true (g_str_has_prefix (wamp_connection_get_peer (f->server.conn), "tcp6:[::1]:"));
 }
 
@@ -826,7 +829,7 @@ static void
 test_transport_unix (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_auto(GStrv) urls = NULL;
+  g_autofree char *url = NULL;
   g_autofree char *path = NULL;
   g_autofree char *endpoint = NULL;
   g_autofree char *expected = NULL;
@@ -835,15 +838,10 @@ test_transport_unix (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   path = g_build_filename (f->tmpdir, "wampd.sock", NULL);
   endpoint = g_strdup_printf ("{ \"type\": \"unix\", \"path\": \"%s\" }", path);
-  g_assert_true (configure_transport (f, endpoint, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (wamp_transport_start (f->transport, &error));
-  g_assert_no_error (error);
-  urls = wamp_transport_get_urls (f->transport);
+  url = start_transport (f, endpoint, NULL);
   expected = g_strdup_printf ("rawsocket+unix://%s", path);
-  g_assert_cmpuint (g_strv_length (urls), ==, 1);
-  g_assert_cmpstr (urls[0], ==, expected);
-  exchange (f, urls[0]);
+  g_assert_cmpstr (url, ==, expected);
+  exchange (f, url);
   g_assert_true (g_str_has_prefix (wamp_connection_get_peer (f->server.conn), "unix:"));
   wamp_transport_stop (f->transport);
   /* The listener removes the socket file it created. */
@@ -854,7 +852,7 @@ static void
 test_transport_tls (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_auto(GStrv) urls = NULL;
+  g_autofree char *url = NULL;
   g_autofree char *pki = wamp_test_pki_create ();
   g_autofree char *ca = wamp_test_pki_file (pki, "ca.pem");
   g_autofree char *server_pem = wamp_test_pki_file (pki, "server.pem");
@@ -872,16 +870,11 @@ test_transport_tls (Fixture *f, gconstpointer data)
   GTlsCertificate *seen;
   gsize accepted_before;
 
-  g_assert_true (configure_transport (f, endpoint, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (wamp_transport_start (f->transport, &error));
-  g_assert_no_error (error);
-  urls = wamp_transport_get_urls (f->transport);
-  g_assert_cmpuint (g_strv_length (urls), ==, 1);
-  g_assert_true (g_str_has_prefix (urls[0], "rawsocket+tls://127.0.0.1:"));
+  url = start_transport (f, endpoint, NULL);
+  g_assert_true (g_str_has_prefix (url, "rawsocket+tls://127.0.0.1:"));
 
   /* Without the test CA the router's certificate is not trusted. */
-  refused = connect_client_tls (f, urls[0], NULL, NULL, &error);
+  refused = connect_client_tls (f, url, NULL, NULL, &error);
   g_assert_null (refused);
   g_assert_nonnull (error);
   g_test_message ("untrusted: %s", error->message);
@@ -893,7 +886,7 @@ test_transport_tls (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   certificate = g_tls_certificate_new_from_files (client_pem, client_key, &error);
   g_assert_no_error (error);
-  exchange_tls (f, urls[0], database, certificate);
+  exchange_tls (f, url, database, certificate);
   /* The router side sees the client's certificate. */
   seen = wamp_connection_get_peer_certificate (f->server.conn);
   g_assert_nonnull (seen);

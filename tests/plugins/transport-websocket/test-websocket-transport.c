@@ -133,17 +133,24 @@ fixture_teardown (Fixture *f, gconstpointer data)
   g_clear_object (&f->reactor);
 }
 
-/* Connects a client with connect_async; attaches its sink at once. */
+/* Connects a client with connect_async and the TLS settings @database,
+ * @certificate (nullable: the system's CAs, none); attaches its sink at once.
+ * Returns: (transfer none) (nullable). */
 static WampConnection *
-connect_client (Fixture *f, const char *url, GError **error)
+connect_tls_client (Fixture         *f,
+                    const char      *url,
+                    GTlsDatabase    *database,
+                    GTlsCertificate *certificate,
+                    GError         **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(WampTransport) client_transport = g_object_new (WAMP_TYPE_WEBSOCKET_TRANSPORT, NULL);
   WampConnection *conn;
 
+  wamp_transport_set_client_tls (client_transport, database, certificate);
   wamp_transport_connect_async (client_transport, f->reactor, url, f->serializers, NULL,
                                 test_store_result_cb, &result);
-  g_assert_true (test_wait_for (test_cond_nonnull, &result, 5000));
+  g_assert_true (test_wait_for (test_cond_nonnull, &result, 10000));
   conn = wamp_transport_connect_finish (client_transport, result, error);
   if (conn != NULL)
     {
@@ -151,6 +158,13 @@ connect_client (Fixture *f, const char *url, GError **error)
       g_object_unref (conn);
     }
   return conn;
+}
+
+/* connect_tls_client() without TLS settings. */
+static WampConnection *
+connect_client (Fixture *f, const char *url, GError **error)
+{
+  return connect_tls_client (f, url, NULL, NULL, error);
 }
 
 static void
@@ -1612,31 +1626,6 @@ start_tls_fixture (Fixture    *f,
   g_assert_true (g_str_has_prefix (urls[0], "wss://127.0.0.1:"));
   /* The server certificate names localhost and 127.0.0.1. */
   f->url = g_strdup (urls[0]);
-}
-
-/* connect_client() with TLS settings. Returns: (transfer none) (nullable). */
-static WampConnection *
-connect_tls_client (Fixture         *f,
-                    const char      *url,
-                    GTlsDatabase    *database,
-                    GTlsCertificate *certificate,
-                    GError         **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(WampTransport) client_transport = g_object_new (WAMP_TYPE_WEBSOCKET_TRANSPORT, NULL);
-  WampConnection *conn;
-
-  wamp_transport_set_client_tls (client_transport, database, certificate);
-  wamp_transport_connect_async (client_transport, f->reactor, url, f->serializers, NULL,
-                                test_store_result_cb, &result);
-  g_assert_true (test_wait_for (test_cond_nonnull, &result, 10000));
-  conn = wamp_transport_connect_finish (client_transport, result, error);
-  if (conn != NULL)
-    {
-      test_peer_attach (&f->client, conn);
-      g_object_unref (conn);
-    }
-  return conn;
 }
 
 static void
