@@ -351,6 +351,25 @@ transport_protocol (WampConnection *conn)
 
 /* Tests */
 
+/* Configures a fresh transport with @json, which must fail.
+ * Returns: (transfer full): the error. */
+static GError *
+configure_error (const char *json)
+{
+  g_autoptr(WampSerializer) serializer = test_fake_serializer_new ("json", 1, FALSE);
+  g_autoptr(GPtrArray) serializers = g_ptr_array_new ();
+  g_autoptr(WampReactor) reactor = wamp_reactor_new (NULL);
+  g_autoptr(WampTransport) t = g_object_new (WAMP_TYPE_WEBSOCKET_TRANSPORT, NULL);
+  g_autoptr(WampValue) config = parse_config (json);
+  GError *error = NULL;
+
+  g_ptr_array_add (serializers, serializer);
+  g_assert_false (wamp_transport_configure (t, reactor, config, "$.transports[0]", serializers,
+                                            &error));
+  g_assert_nonnull (error);
+  return error;
+}
+
 static void
 test_configure_rejects_unknown_keys (void)
 {
@@ -363,19 +382,11 @@ test_configure_rejects_unknown_keys (void)
     "$.transports[0].colour", "$.transports[0].endpoint.tls.ciphers",
     "$.transports[0].options.max_size",
   };
-  g_autoptr(WampSerializer) json = test_fake_serializer_new ("json", 1, FALSE);
-  g_autoptr(GPtrArray) serializers = g_ptr_array_new ();
-  g_autoptr(WampReactor) reactor = wamp_reactor_new (NULL);
 
-  g_ptr_array_add (serializers, json);
   for (guint i = 0; i < G_N_ELEMENTS (configs); i++)
     {
-      g_autoptr(WampTransport) t = g_object_new (WAMP_TYPE_WEBSOCKET_TRANSPORT, NULL);
-      g_autoptr(WampValue) config = parse_config (configs[i]);
-      g_autoptr(GError) error = NULL;
+      g_autoptr(GError) error = configure_error (configs[i]);
 
-      g_assert_false (wamp_transport_configure (t, reactor, config, "$.transports[0]",
-                                                serializers, &error));
       g_assert_error (error, WAMP_CONFIG_ERROR, WAMP_CONFIG_ERROR_UNKNOWN_KEY);
       g_assert_nonnull (strstr (error->message, paths[i]));
     }
@@ -394,19 +405,11 @@ test_configure_requires_port_and_checks_range (void)
     WAMP_CONFIG_ERROR_MISSING, WAMP_CONFIG_ERROR_INVALID, WAMP_CONFIG_ERROR_INVALID,
     WAMP_CONFIG_ERROR_INVALID,
   };
-  g_autoptr(WampSerializer) json = test_fake_serializer_new ("json", 1, FALSE);
-  g_autoptr(GPtrArray) serializers = g_ptr_array_new ();
-  g_autoptr(WampReactor) reactor = wamp_reactor_new (NULL);
 
-  g_ptr_array_add (serializers, json);
   for (guint i = 0; i < G_N_ELEMENTS (configs); i++)
     {
-      g_autoptr(WampTransport) t = g_object_new (WAMP_TYPE_WEBSOCKET_TRANSPORT, NULL);
-      g_autoptr(WampValue) config = parse_config (configs[i]);
-      g_autoptr(GError) error = NULL;
+      g_autoptr(GError) error = configure_error (configs[i]);
 
-      g_assert_false (wamp_transport_configure (t, reactor, config, "$.transports[0]",
-                                                serializers, &error));
       g_assert_error (error, WAMP_CONFIG_ERROR, codes[i]);
     }
 }
