@@ -497,3 +497,45 @@ wamp_config_get_enum (WampValue *object, const char *path, const char *key,
   /* TRANSLATORS: %s is a list of quoted words: "none", "session", "system". */
   return set_invalid (error, path, key, _("must be one of %s"), quoted->str);
 }
+
+gboolean
+wamp_config_get_connection_options (WampValue          *options,
+                                    const char         *path,
+                                    gsize               default_max_queue_bytes,
+                                    gsize              *max_queue_bytes,
+                                    WampQueueOverflow  *queue_overflow,
+                                    guint              *handshake_timeout_ms,
+                                    guint              *ping_interval_ms,
+                                    guint              *ping_timeout_ms,
+                                    GError            **error)
+{
+  static const char *const overflow_policies[] = { "disconnect", "drop", NULL };
+  guint64 queue_bytes, handshake_s, interval_s, timeout_s;
+  const char *policy;
+
+  g_return_val_if_fail (options != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (max_queue_bytes != NULL && queue_overflow != NULL, FALSE);
+  g_return_val_if_fail (handshake_timeout_ms != NULL, FALSE);
+  g_return_val_if_fail (ping_interval_ms != NULL && ping_timeout_ms != NULL, FALSE);
+
+  if (!wamp_config_get_uint (options, path, "max_queue_bytes", FALSE, default_max_queue_bytes,
+                             1, G_MAXSIZE, &queue_bytes, error) ||
+      !wamp_config_get_enum (options, path, "queue_overflow", FALSE, "disconnect",
+                             overflow_policies, &policy, error) ||
+      !wamp_config_get_uint (options, path, "handshake_timeout", FALSE, 10, 1, 3600,
+                             &handshake_s, error) ||
+      !wamp_config_get_uint (options, path, "ping_interval", FALSE, 0, 0, 86400,
+                             &interval_s, error) ||
+      !wamp_config_get_uint (options, path, "ping_timeout", FALSE, 10, 1, 3600,
+                             &timeout_s, error))
+    return FALSE;
+
+  *max_queue_bytes = queue_bytes;
+  *queue_overflow = g_str_equal (policy, "drop") ? WAMP_QUEUE_OVERFLOW_DROP
+                                                 : WAMP_QUEUE_OVERFLOW_DISCONNECT;
+  *handshake_timeout_ms = (guint) handshake_s * 1000;
+  *ping_interval_ms = (guint) interval_s * 1000;
+  *ping_timeout_ms = (guint) timeout_s * 1000;
+  return TRUE;
+}

@@ -65,4 +65,39 @@ gboolean wamp_config_get_enum (WampValue *object, const char *path, const char *
                                gboolean required, const char *default_value,
                                const char *const *choices, const char **out, GError **error);
 
+/* What a connection does when a frame would take its outgoing queue beyond
+ * max_queue_bytes (DESIGN.md rule 4). Since: ABI 1.1 */
+typedef enum {
+  WAMP_QUEUE_OVERFLOW_DISCONNECT, /* drop the connection (reported as 1008) */
+  WAMP_QUEUE_OVERFLOW_DROP,       /* refuse the frame, keep the connection */
+} WampQueueOverflow;
+
+/**
+ * wamp_config_get_connection_options:
+ * @options: (transfer none): a transport's "options" dict
+ * @path: its JSON path, for errors
+ * @default_max_queue_bytes: when "max_queue_bytes" is absent
+ * @max_queue_bytes: (out): "max_queue_bytes", 1 to G_MAXSIZE
+ * @queue_overflow: (out): "queue_overflow", "disconnect" (default) or "drop"
+ * @handshake_timeout_ms: (out): "handshake_timeout", 1 to 3600 s (default 10)
+ * @ping_interval_ms: (out): "ping_interval", 0 (default: no pings) to 86400 s
+ * @ping_timeout_ms: (out): "ping_timeout", 1 to 3600 s (default 10)
+ *
+ * Reads the options every stream transport shares, in that order (the first
+ * wrong one is the error), seconds in the file and milliseconds out. The
+ * caller checks for unknown keys. Outputs are untouched on error.
+ *
+ * Since: ABI 1.1
+ */
+WAMP_AVAILABLE_IN_ALL
+gboolean wamp_config_get_connection_options (WampValue          *options,
+                                             const char         *path,
+                                             gsize               default_max_queue_bytes,
+                                             gsize              *max_queue_bytes,
+                                             WampQueueOverflow  *queue_overflow,
+                                             guint              *handshake_timeout_ms,
+                                             guint              *ping_interval_ms,
+                                             guint              *ping_timeout_ms,
+                                             GError            **error);
+
 G_END_DECLS

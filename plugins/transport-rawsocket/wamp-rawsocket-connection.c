@@ -12,16 +12,8 @@
 /* Reads per wake-up before yielding to other connections (level-triggered:
  * what is left is reported again). */
 #define MAX_READS_PER_WAKE 16
-#define MAX_VECTORS 64
 
 #define OVERFLOW_REASON "outgoing queue overflow"
-
-typedef struct
-{
-  guint8 header[WAMP_RAWSOCKET_HEADER_SIZE];
-  GBytes *payload; /* nullable: a handshake is the header alone */
-  gsize written;   /* of header + payload */
-} OutFrame;
 
 typedef enum {
   STATE_NEW,
@@ -55,8 +47,8 @@ struct _WampRawsocketConnection
   WampRawsocketDecoder *decoder;
   gsize peer_max;
 
-  GQueue out; /* of OutFrame */
-  gsize queued_bytes;
+  /* Frames are a header and the shared payload; a handshake is the header alone. */
+  WampFrameQueue *out;
   gboolean overflow_logged;
 
   /* Close requested (or the handshake refused): no more sends, input
@@ -75,9 +67,7 @@ struct _WampRawsocketConnection
 
   WampReactorTimer *handshake_timer;
   WampReactorTimer *close_timer;
-  WampReactorTimer *ping_timer;
-  WampReactorTimer *pong_timer;
-  guint64 ping_counter;
+  WampKeepalive *keepalive;
 };
 
 static void wamp_rawsocket_connection_iface_init (WampConnectionInterface *iface);
@@ -93,25 +83,12 @@ wamp_rawsocket_options_init (WampRawsocketOptions *options)
 
   options->max_message_size = WAMP_RAWSOCKET_DEFAULT_MAX_MESSAGE_SIZE;
   options->max_queue_bytes = WAMP_RAWSOCKET_DEFAULT_MAX_QUEUE_BYTES;
-  options->queue_overflow = WAMP_RAWSOCKET_OVERFLOW_DISCONNECT;
+  options->queue_overflow = WAMP_QUEUE_OVERFLOW_DISCONNECT;
   options->handshake_timeout_ms = WAMP_RAWSOCKET_DEFAULT_HANDSHAKE_TIMEOUT_MS;
   options->ping_interval_ms = 0;
   options->ping_timeout_ms = WAMP_RAWSOCKET_DEFAULT_PING_TIMEOUT_MS;
   options->close_timeout_ms = WAMP_RAWSOCKET_DEFAULT_CLOSE_TIMEOUT_MS;
   options->max_connections = 0;
-}
-
-static void
-out_frame_free (OutFrame *f)
-{
-  g_clear_pointer (&f->payload, g_bytes_unref);
-  g_free (f);
-}
-
-static gsize
-out_frame_size (const OutFrame *f)
-{
-  return WAMP_RAWSOCKET_HEADER_SIZE + (f->payload != NULL ? g_bytes_get_size (f->payload) : 0);
 }
 
 static void
@@ -160,8 +137,7 @@ remove_watch (WampRawsocketConnection *self)
 static void
 clear_queue (WampRawsocketConnection *self)
 {
-  g_queue_clear_full (&self->out, (GDestroyNotify) out_frame_free);
-  self->queued_bytes = 0;
+  wamp_frame_queue_clear (self->out);
 }
 
 /* Ends the connection: no more I/O; the owner hears of it exactly once
@@ -188,8 +164,7 @@ finish (WampRawsocketConnection *self,
   clear_ref_timer (self, &self->resume_timer);
   clear_timer (self, &self->handshake_timer);
   clear_timer (self, &self->close_timer);
-  clear_timer (self, &self->ping_timer);
-  clear_timer (self, &self->pong_timer);
+  wamp_keepalive_stop (self->keepalive);
   remove_watch (self);
   clear_queue (self);
   g_clear_pointer (&self->initial, g_bytes_unref);
@@ -257,7 +232,7 @@ update_interest (WampRawsocketConnection *self)
     return;
   if (!self->paused)
     ev |= WAMP_REACTOR_READ;
-  if (!g_queue_is_empty (&self->out))
+  if (!wamp_frame_queue_is_empty (self->out))
     ev |= WAMP_REACTOR_WRITE;
   wamp_reactor_modify_fd (self->reactor, self->watch, ev);
 }
@@ -267,75 +242,17 @@ update_interest (WampRawsocketConnection *self)
 static gboolean
 flush (WampRawsocketConnection *self)
 {
+  g_autoptr(GError) error = NULL;
+
   if (self->state == STATE_CLOSED || self->state == STATE_NEW || self->fail_timer != NULL)
     return FALSE;
-  while (!g_queue_is_empty (&self->out))
+  if (!wamp_frame_queue_write (self->out, self->io, &error))
     {
-      GOutputVector vectors[MAX_VECTORS];
-      gsize n_vectors = 0;
-      g_autoptr(GError) error = NULL;
-      gssize n;
-
-      /* Each frame is its prefix and the shared payload, side by side. */
-      for (GList *l = self->out.head; l != NULL && n_vectors + 2 <= MAX_VECTORS; l = l->next)
-        {
-          OutFrame *f = l->data;
-          gsize plen = 0;
-          const guint8 *pdata = f->payload != NULL ? g_bytes_get_data (f->payload, &plen) : NULL;
-
-          if (f->written < WAMP_RAWSOCKET_HEADER_SIZE)
-            {
-              vectors[n_vectors].buffer = f->header + f->written;
-              vectors[n_vectors].size = WAMP_RAWSOCKET_HEADER_SIZE - f->written;
-              n_vectors++;
-              if (plen > 0)
-                {
-                  vectors[n_vectors].buffer = pdata;
-                  vectors[n_vectors].size = plen;
-                  n_vectors++;
-                }
-            }
-          else
-            {
-              gsize off = f->written - WAMP_RAWSOCKET_HEADER_SIZE;
-
-              vectors[n_vectors].buffer = pdata + off;
-              vectors[n_vectors].size = plen - off;
-              n_vectors++;
-            }
-        }
-
-      n = wamp_socket_io_writev (self->io, vectors, n_vectors, &error);
-      if (n < 0)
-        {
-          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-            break;
-          fail_soon (self, WAMP_CLOSE_ABNORMAL, error->message);
-          return FALSE;
-        }
-
-      /* Retire what was written. */
-      while (n > 0)
-        {
-          OutFrame *f = g_queue_peek_head (&self->out);
-          gsize left = out_frame_size (f) - f->written;
-
-          if ((gsize) n >= left)
-            {
-              n -= left;
-              self->queued_bytes -= left;
-              out_frame_free (g_queue_pop_head (&self->out));
-            }
-          else
-            {
-              f->written += n;
-              self->queued_bytes -= n;
-              n = 0;
-            }
-        }
+      fail_soon (self, WAMP_CLOSE_ABNORMAL, error->message);
+      return FALSE;
     }
 
-  if (g_queue_is_empty (&self->out) && self->closing)
+  if (wamp_frame_queue_is_empty (self->out) && self->closing)
     {
       finish (self, self->close_code, self->close_reason);
       return FALSE;
@@ -349,24 +266,17 @@ enqueue (WampRawsocketConnection *self,
          WampRawsocketFrameType   type,
          GBytes                  *payload)
 {
-  OutFrame *f = g_new0 (OutFrame, 1);
-  gsize len = g_bytes_get_size (payload);
+  guint8 header[WAMP_RAWSOCKET_HEADER_SIZE];
 
-  wamp_rawsocket_encode_frame_header (f->header, type, len);
-  f->payload = g_bytes_ref (payload);
-  g_queue_push_tail (&self->out, f);
-  self->queued_bytes += WAMP_RAWSOCKET_HEADER_SIZE + len;
+  wamp_rawsocket_encode_frame_header (header, type, g_bytes_get_size (payload));
+  wamp_frame_queue_push (self->out, header, sizeof header, payload, NULL, 0);
 }
 
 static void
 enqueue_handshake (WampRawsocketConnection *self,
                    const guint8             octets[4])
 {
-  OutFrame *f = g_new0 (OutFrame, 1);
-
-  memcpy (f->header, octets, WAMP_RAWSOCKET_HEADER_SIZE);
-  g_queue_push_tail (&self->out, f);
-  self->queued_bytes += WAMP_RAWSOCKET_HEADER_SIZE;
+  wamp_frame_queue_push (self->out, octets, WAMP_RAWSOCKET_HEADER_SIZE, NULL, NULL, 0);
 }
 
 /* Would @len more bytes break the bound? A frame on an empty queue always
@@ -377,8 +287,8 @@ static gboolean
 would_overflow (WampRawsocketConnection *self,
                 gsize                    len)
 {
-  return self->queued_bytes > 0 &&
-         self->queued_bytes + WAMP_RAWSOCKET_HEADER_SIZE + len > self->options.max_queue_bytes;
+  return wamp_frame_queue_would_overflow (self->out, WAMP_RAWSOCKET_HEADER_SIZE + len,
+                                          self->options.max_queue_bytes);
 }
 
 /* Decoder callbacks */
@@ -434,7 +344,7 @@ decoder_pong (gpointer      user_data,
   WampRawsocketConnection *self = user_data;
 
   /* Any PONG proves the peer alive. */
-  clear_timer (self, &self->pong_timer);
+  wamp_keepalive_pong_received (self->keepalive);
   return TRUE;
 }
 
@@ -474,41 +384,34 @@ feed_decoder (WampRawsocketConnection *self,
 
 /* Pings */
 
-static void ping_cb (WampReactor *reactor, gpointer user_data);
+static gboolean
+keepalive_send_ping (const guint8 *data,
+                     gsize         len,
+                     gpointer      user_data)
+{
+  g_autoptr(WampRawsocketConnection) self = g_object_ref (user_data);
+  g_autoptr(GBytes) payload = NULL;
+
+  if (self->state != STATE_OPEN || self->closing)
+    return FALSE;
+  payload = g_bytes_new (data, len);
+  enqueue (self, WAMP_RAWSOCKET_FRAME_PING, payload);
+  flush (self);
+  return self->state == STATE_OPEN;
+}
 
 static void
-pong_timeout_cb (WampReactor *reactor,
-                 gpointer     user_data)
+keepalive_timed_out (gpointer user_data)
 {
   g_autoptr(WampRawsocketConnection) self = g_object_ref (user_data);
 
-  self->pong_timer = NULL;
   finish (self, WAMP_CLOSE_ABNORMAL, "ping timeout");
 }
 
-static void
-ping_cb (WampReactor *reactor,
-         gpointer     user_data)
-{
-  g_autoptr(WampRawsocketConnection) self = g_object_ref (user_data);
-  guint8 data[8];
-  guint64 counter = ++self->ping_counter;
-  g_autoptr(GBytes) payload = NULL;
-
-  self->ping_timer = NULL;
-  if (self->state != STATE_OPEN || self->closing)
-    return;
-  for (guint i = 0; i < 8; i++)
-    data[i] = (guint8) (counter >> (56 - 8 * i));
-  payload = g_bytes_new (data, sizeof data);
-  enqueue (self, WAMP_RAWSOCKET_FRAME_PING, payload);
-  if (self->pong_timer == NULL)
-    self->pong_timer = wamp_reactor_add_timer (self->reactor, self->options.ping_timeout_ms,
-                                               pong_timeout_cb, self);
-  self->ping_timer = wamp_reactor_add_timer (self->reactor, self->options.ping_interval_ms,
-                                             ping_cb, self);
-  flush (self);
-}
+static const WampKeepaliveFuncs keepalive_funcs = {
+  keepalive_send_ping,
+  keepalive_timed_out,
+};
 
 /* Handshake */
 
@@ -569,9 +472,8 @@ open_connection (WampRawsocketConnection *self,
     &decoder_funcs, self);
   self->state = STATE_OPEN;
   clear_timer (self, &self->handshake_timer);
-  if (self->options.ping_interval_ms > 0)
-    self->ping_timer = wamp_reactor_add_timer (self->reactor, self->options.ping_interval_ms,
-                                               ping_cb, self);
+  wamp_keepalive_start (self->keepalive, self->options.ping_interval_ms,
+                        self->options.ping_timeout_ms);
   g_debug ("%s: RawSocket open (%s, peer accepts %" G_GSIZE_FORMAT " bytes)",
            wamp_socket_io_get_peer (self->io), wamp_serializer_get_name (self->serializer),
            self->peer_max);
@@ -941,25 +843,26 @@ wamp_rawsocket_connection_send (WampConnection  *conn,
     }
   if (would_overflow (self, len))
     {
-      gboolean drop = self->options.queue_overflow == WAMP_RAWSOCKET_OVERFLOW_DROP;
+      gboolean drop = self->options.queue_overflow == WAMP_QUEUE_OVERFLOW_DROP;
 
       if (!self->overflow_logged)
         {
           self->overflow_logged = TRUE;
           g_message ("%s: outgoing queue overflow: %" G_GSIZE_FORMAT " bytes queued, a frame of %"
                      G_GSIZE_FORMAT " bytes does not fit in max_queue_bytes %" G_GSIZE_FORMAT "; %s",
-                     wamp_socket_io_get_peer (self->io), self->queued_bytes, len,
+                     wamp_socket_io_get_peer (self->io), wamp_frame_queue_get_bytes (self->out), len,
                      self->options.max_queue_bytes,
                      drop ? "dropping what does not fit" : "disconnecting");
         }
       g_set_error (error, WAMP_ERROR, WAMP_ERROR_TRANSPORT,
-                   "outgoing queue full (%" G_GSIZE_FORMAT " bytes)", self->queued_bytes);
+                   "outgoing queue full (%" G_GSIZE_FORMAT " bytes)",
+                   wamp_frame_queue_get_bytes (self->out));
       if (!drop)
         fail_soon (self, WAMP_CLOSE_POLICY_VIOLATION, OVERFLOW_REASON);
       return FALSE;
     }
 
-  was_empty = g_queue_is_empty (&self->out);
+  was_empty = wamp_frame_queue_is_empty (self->out);
   enqueue (self, WAMP_RAWSOCKET_FRAME_REGULAR, frame);
   /* Write at once when nothing waits; otherwise the write watch is on. */
   if (was_empty)
@@ -1005,8 +908,7 @@ wamp_rawsocket_connection_close (WampConnection *conn,
    * ABORT; what is queued goes out, then the socket closes. */
   self->closing = TRUE;
   set_close_cause (self, code, reason);
-  clear_timer (self, &self->ping_timer);
-  clear_timer (self, &self->pong_timer);
+  wamp_keepalive_stop (self->keepalive);
   self->close_timer = wamp_reactor_add_timer (self->reactor, self->options.close_timeout_ms,
                                               close_timeout_cb, self);
   clear_ref_timer (self, &self->resume_timer); /* a pending resume is moot */
@@ -1055,7 +957,7 @@ wamp_rawsocket_connection_get_peer_certificate (WampConnection *conn)
 static gsize
 wamp_rawsocket_connection_get_queued_bytes (WampConnection *conn)
 {
-  return WAMP_RAWSOCKET_CONNECTION (conn)->queued_bytes;
+  return wamp_frame_queue_get_bytes (WAMP_RAWSOCKET_CONNECTION (conn)->out);
 }
 
 static void
@@ -1086,8 +988,8 @@ wamp_rawsocket_connection_dispose (GObject *object)
       self->ready = NULL;
       clear_timer (self, &self->handshake_timer);
       clear_timer (self, &self->close_timer);
-      clear_timer (self, &self->ping_timer);
-      clear_timer (self, &self->pong_timer);
+      if (self->keepalive != NULL)
+        wamp_keepalive_stop (self->keepalive);
       remove_watch (self);
       if (self->io != NULL)
         wamp_socket_io_shutdown (self->io);
@@ -1108,6 +1010,7 @@ wamp_rawsocket_connection_finalize (GObject *object)
 {
   WampRawsocketConnection *self = WAMP_RAWSOCKET_CONNECTION (object);
 
+  g_clear_pointer (&self->keepalive, wamp_keepalive_free);
   g_clear_pointer (&self->decoder, wamp_rawsocket_decoder_free);
   g_clear_object (&self->io);
   g_clear_pointer (&self->serializers, g_ptr_array_unref);
@@ -1116,6 +1019,7 @@ wamp_rawsocket_connection_finalize (GObject *object)
   g_clear_pointer (&self->open_count, g_rc_box_release);
   g_clear_error (&self->handshake_error);
   g_free (self->close_reason);
+  wamp_frame_queue_free (self->out);
 
   G_OBJECT_CLASS (wamp_rawsocket_connection_parent_class)->finalize (object);
 }
@@ -1132,7 +1036,7 @@ wamp_rawsocket_connection_class_init (WampRawsocketConnectionClass *klass)
 static void
 wamp_rawsocket_connection_init (WampRawsocketConnection *self)
 {
-  g_queue_init (&self->out);
+  self->out = wamp_frame_queue_new ();
 }
 
 WampRawsocketConnection *
@@ -1154,6 +1058,7 @@ wamp_rawsocket_connection_new (WampReactor                *reactor,
 
   self = g_object_new (WAMP_TYPE_RAWSOCKET_CONNECTION, NULL);
   self->reactor = g_object_ref (reactor);
+  self->keepalive = wamp_keepalive_new (reactor, &keepalive_funcs, self);
   self->io = wamp_socket_io_new (socket, stream);
   self->role = role;
   self->serializers = g_ptr_array_new_with_free_func (g_object_unref);

@@ -13,19 +13,12 @@ typedef enum {
   WAMP_RAWSOCKET_ROLE_CLIENT,
 } WampRawsocketRole;
 
-/* What happens to a connection whose outgoing queue would exceed
- * max_queue_bytes (DESIGN.md rule 4); as the websocket transport. */
-typedef enum {
-  WAMP_RAWSOCKET_OVERFLOW_DISCONNECT, /* drop the connection (reported as 1008) */
-  WAMP_RAWSOCKET_OVERFLOW_DROP,       /* refuse the frame, keep the connection */
-} WampRawsocketOverflow;
-
 typedef struct {
   /* The largest frame we accept; the handshake announces it rounded down to
    * a power of two between 512 B and 16 MiB, and that is what is enforced. */
   gsize max_message_size;
   gsize max_queue_bytes;
-  WampRawsocketOverflow queue_overflow;
+  WampQueueOverflow queue_overflow;
   guint handshake_timeout_ms; /* the 4-octet handshake must complete in time */
   guint ping_interval_ms;     /* 0: no keepalive pings */
   guint ping_timeout_ms;

@@ -102,7 +102,6 @@ wamp_rawsocket_transport_configure (WampTransport  *transport,
                                              "queue_overflow", "handshake_timeout",
                                              "ping_interval", "ping_timeout",
                                              "max_connections", NULL };
-  static const char *const overflow_policies[] = { "disconnect", "drop", NULL };
   g_autofree char *endpoint_path = wamp_config_path_key (config_path, "endpoint");
   g_autofree char *options_path = wamp_config_path_key (config_path, "options");
   g_autoptr(WampListener) listener = NULL;
@@ -110,7 +109,6 @@ wamp_rawsocket_transport_configure (WampTransport  *transport,
   WampValue *options = NULL;
   WampRawsocketOptions opts;
   const char *name = NULL;
-  const char *policy;
   guint64 v;
   g_autoptr(GPtrArray) offered = NULL;
 
@@ -153,27 +151,12 @@ wamp_rawsocket_transport_configure (WampTransport  *transport,
                                  G_MAXUINT32, &v, error))
         return FALSE;
       opts.max_message_size = MIN (v, WAMP_RAWSOCKET_MAX_MESSAGE_SIZE);
-      if (!wamp_config_get_uint (options, options_path, "max_queue_bytes", FALSE,
-                                 WAMP_RAWSOCKET_DEFAULT_MAX_QUEUE_BYTES, 1, G_MAXSIZE, &v, error))
+      if (!wamp_config_get_connection_options (options, options_path,
+                                               WAMP_RAWSOCKET_DEFAULT_MAX_QUEUE_BYTES,
+                                               &opts.max_queue_bytes, &opts.queue_overflow,
+                                               &opts.handshake_timeout_ms, &opts.ping_interval_ms,
+                                               &opts.ping_timeout_ms, error))
         return FALSE;
-      opts.max_queue_bytes = v;
-      if (!wamp_config_get_enum (options, options_path, "queue_overflow", FALSE, "disconnect",
-                                 overflow_policies, &policy, error))
-        return FALSE;
-      opts.queue_overflow = g_str_equal (policy, "drop") ? WAMP_RAWSOCKET_OVERFLOW_DROP
-                                                         : WAMP_RAWSOCKET_OVERFLOW_DISCONNECT;
-      if (!wamp_config_get_uint (options, options_path, "handshake_timeout", FALSE, 10, 1, 3600,
-                                 &v, error))
-        return FALSE;
-      opts.handshake_timeout_ms = (guint) v * 1000;
-      if (!wamp_config_get_uint (options, options_path, "ping_interval", FALSE, 0, 0, 86400,
-                                 &v, error))
-        return FALSE;
-      opts.ping_interval_ms = (guint) v * 1000;
-      if (!wamp_config_get_uint (options, options_path, "ping_timeout", FALSE, 10, 1, 3600,
-                                 &v, error))
-        return FALSE;
-      opts.ping_timeout_ms = (guint) v * 1000;
       if (!wamp_config_get_uint (options, options_path, "max_connections", FALSE, 0, 0,
                                  G_MAXUINT32, &v, error))
         return FALSE;

@@ -13,21 +13,14 @@
 /* Reads per wake-up before yielding to other connections (level-triggered:
  * what is left is reported again). */
 #define MAX_READS_PER_WAKE 16
-#define MAX_IOV 128
 
 /* One WebSocket frame on the queue: the header (for a batched binary
- * subprotocol followed by the message's length prefix), the serialized
- * message shared with every other receiver (serialize once: it is never
- * copied to add the batch framing), and for batched JSON the separator. */
-typedef struct
-{
-  guint8 header[WAMP_WEBSOCKET_MAX_HEADER + WAMP_WEBSOCKET_BATCH_PREFIX_LEN];
-  guint8 header_len;
-  guint8 trailer[1];
-  guint8 trailer_len;
-  GBytes *payload;
-  gsize written; /* of header + payload + trailer */
-} OutFrame;
+ * subprotocol followed by the message's length prefix) as the prefix, the
+ * serialized message shared with every other receiver (serialize once: it
+ * is never copied to add the batch framing), and for batched JSON the
+ * separator as the suffix. */
+G_STATIC_ASSERT (WAMP_WEBSOCKET_MAX_HEADER + WAMP_WEBSOCKET_BATCH_PREFIX_LEN <=
+                 WAMP_FRAME_QUEUE_MAX_PREFIX);
 
 typedef enum {
   STATE_NEW,
@@ -55,8 +48,7 @@ struct _WampWebsocketConnection
   WampValue *http_headers;
 
   State state;
-  GQueue out; /* of OutFrame */
-  gsize queued_bytes;
+  WampFrameQueue *out;
   /* The operator hears of an overflow once per connection, not per frame. */
   gboolean overflow_logged;
 
@@ -71,9 +63,7 @@ struct _WampWebsocketConnection
   WampReactorTimer *start_timer;
   WampReactorTimer *fail_timer;
   WampReactorTimer *close_timer;
-  WampReactorTimer *ping_timer;
-  WampReactorTimer *pong_timer;
-  guint64 ping_counter;
+  WampKeepalive *keepalive;
 };
 
 static void wamp_websocket_connection_iface_init (WampConnectionInterface *iface);
@@ -89,50 +79,10 @@ wamp_websocket_options_init (WampWebsocketOptions *options)
 
   options->max_message_size = WAMP_WEBSOCKET_DEFAULT_MAX_MESSAGE_SIZE;
   options->max_queue_bytes = WAMP_WEBSOCKET_DEFAULT_MAX_QUEUE_BYTES;
-  options->queue_overflow = WAMP_WEBSOCKET_OVERFLOW_DISCONNECT;
+  options->queue_overflow = WAMP_QUEUE_OVERFLOW_DISCONNECT;
   options->ping_interval_ms = 0;
   options->ping_timeout_ms = 10000;
   options->close_timeout_ms = WAMP_WEBSOCKET_DEFAULT_CLOSE_TIMEOUT_MS;
-}
-
-static void
-out_frame_free (OutFrame *f)
-{
-  g_clear_pointer (&f->payload, g_bytes_unref);
-  g_free (f);
-}
-
-static gsize
-out_frame_size (const OutFrame *f)
-{
-  return f->header_len + (f->payload != NULL ? g_bytes_get_size (f->payload) : 0) + f->trailer_len;
-}
-
-/* Adds the unwritten part of @f to @iov (at most three entries). */
-static guint
-out_frame_iov (OutFrame *f, GOutputVector *iov)
-{
-  gsize plen = 0;
-  const guint8 *pdata = f->payload != NULL ? g_bytes_get_data (f->payload, &plen) : NULL;
-  struct { const guint8 *data; gsize len; } parts[3] = {
-    { f->header, f->header_len }, { pdata, plen }, { f->trailer, f->trailer_len },
-  };
-  gsize skip = f->written;
-  guint n = 0;
-
-  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
-    {
-      if (skip >= parts[i].len)
-        {
-          skip -= parts[i].len;
-          continue;
-        }
-      iov[n].buffer = parts[i].data + skip;
-      iov[n].size = parts[i].len - skip;
-      skip = 0;
-      n++;
-    }
-  return n;
 }
 
 static void
@@ -170,16 +120,14 @@ finish (WampWebsocketConnection *self,
       g_object_unref (self);
     }
   clear_timer (self, &self->close_timer);
-  clear_timer (self, &self->ping_timer);
-  clear_timer (self, &self->pong_timer);
+  wamp_keepalive_stop (self->keepalive);
   clear_timer (self, &self->read_more_timer);
   if (self->watch != NULL)
     {
       wamp_reactor_remove_fd (self->reactor, self->watch);
       self->watch = NULL;
     }
-  g_queue_clear_full (&self->out, (GDestroyNotify) out_frame_free);
-  self->queued_bytes = 0;
+  wamp_frame_queue_clear (self->out);
   g_clear_pointer (&self->initial, g_bytes_unref);
   /* Shuts down before closing, so a peer sharing the fd (a dup in libsoup's
    * stream) cannot keep the connection alive. */
@@ -221,8 +169,7 @@ fail_soon (WampWebsocketConnection *self,
       wamp_reactor_remove_fd (self->reactor, self->watch);
       self->watch = NULL;
     }
-  g_queue_clear_full (&self->out, (GDestroyNotify) out_frame_free);
-  self->queued_bytes = 0;
+  wamp_frame_queue_clear (self->out);
   self->fail_timer = wamp_reactor_defer (self->reactor, fail_cb, g_object_ref (self));
 }
 
@@ -235,7 +182,7 @@ update_interest (WampWebsocketConnection *self)
 
   if (self->watch == NULL)
     return;
-  if (!g_queue_is_empty (&self->out))
+  if (!wamp_frame_queue_is_empty (self->out))
     ev |= WAMP_REACTOR_WRITE;
   wamp_reactor_modify_fd (self->reactor, self->watch, ev);
 }
@@ -245,49 +192,17 @@ update_interest (WampWebsocketConnection *self)
 static gboolean
 flush (WampWebsocketConnection *self)
 {
+  g_autoptr(GError) error = NULL;
+
   if (self->state != STATE_OPEN || self->fail_timer != NULL)
     return FALSE;
-  while (!g_queue_is_empty (&self->out))
+  if (!wamp_frame_queue_write (self->out, self->io, &error))
     {
-      GOutputVector iov[MAX_IOV];
-      g_autoptr(GError) error = NULL;
-      guint n_iov = 0;
-      gssize n;
-
-      for (GList *l = self->out.head; l != NULL && n_iov + 3 <= MAX_IOV; l = l->next)
-        n_iov += out_frame_iov (l->data, iov + n_iov);
-
-      n = wamp_socket_io_writev (self->io, iov, n_iov, &error);
-      if (n < 0)
-        {
-          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-            break;
-          fail_soon (self, WAMP_CLOSE_ABNORMAL, error->message);
-          return FALSE;
-        }
-
-      /* Retire what was written. */
-      while (n > 0)
-        {
-          OutFrame *f = g_queue_peek_head (&self->out);
-          gsize left = out_frame_size (f) - f->written;
-
-          if ((gsize) n >= left)
-            {
-              n -= left;
-              self->queued_bytes -= left;
-              out_frame_free (g_queue_pop_head (&self->out));
-            }
-          else
-            {
-              f->written += n;
-              self->queued_bytes -= n;
-              n = 0;
-            }
-        }
+      fail_soon (self, WAMP_CLOSE_ABNORMAL, error->message);
+      return FALSE;
     }
 
-  if (g_queue_is_empty (&self->out) && self->finish_after_flush)
+  if (wamp_frame_queue_is_empty (self->out) && self->finish_after_flush)
     {
       finish (self, self->close_code, self->close_reason);
       return FALSE;
@@ -303,23 +218,23 @@ enqueue (WampWebsocketConnection *self,
          guint8                   opcode,
          GBytes                  *payload)
 {
-  OutFrame *f = g_new0 (OutFrame, 1);
+  guint8 header[WAMP_WEBSOCKET_MAX_HEADER];
   guint8 key[4];
   gsize len = g_bytes_get_size (payload);
+  gsize header_len;
 
-  f->header_len = (guint8) wamp_websocket_codec_write_header (self->codec, opcode, len,
-                                                              f->header, key);
+  header_len = wamp_websocket_codec_write_header (self->codec, opcode, len, header, key);
   if (self->role == WAMP_WEBSOCKET_ROLE_CLIENT && len > 0)
     {
       guint8 *copy = g_memdup2 (g_bytes_get_data (payload, NULL), len);
+      g_autoptr(GBytes) masked = NULL;
 
       wamp_websocket_mask (copy, len, key, 0);
-      f->payload = g_bytes_new_take (copy, len);
+      masked = g_bytes_new_take (copy, len);
+      wamp_frame_queue_push (self->out, header, header_len, masked, NULL, 0);
     }
   else
-    f->payload = g_bytes_ref (payload);
-  g_queue_push_tail (&self->out, f);
-  self->queued_bytes += f->header_len + len;
+    wamp_frame_queue_push (self->out, header, header_len, payload, NULL, 0);
 }
 
 /* Queues one WAMP message; on a batched subprotocol as a batch of one, the
@@ -334,8 +249,9 @@ enqueue_message (WampWebsocketConnection *self,
   guint8 prefix[WAMP_WEBSOCKET_BATCH_PREFIX_LEN], suffix[1];
   gsize len = g_bytes_get_size (payload);
   gsize prefix_len = 0, suffix_len = 0, total;
+  guint8 header[WAMP_WEBSOCKET_MAX_HEADER + WAMP_WEBSOCKET_BATCH_PREFIX_LEN];
+  gsize header_len;
   guint8 key[4];
-  OutFrame *f;
 
   if (!self->batched)
     {
@@ -346,30 +262,26 @@ enqueue_message (WampWebsocketConnection *self,
   wamp_websocket_batch_framing (binary, len, prefix, &prefix_len, suffix, &suffix_len);
   total = prefix_len + len + suffix_len;
 
-  f = g_new0 (OutFrame, 1);
-  f->header_len = (guint8) wamp_websocket_codec_write_header (self->codec, opcode, total,
-                                                              f->header, key);
+  header_len = wamp_websocket_codec_write_header (self->codec, opcode, total, header, key);
   if (self->role == WAMP_WEBSOCKET_ROLE_CLIENT)
     {
       /* A client masks into a copy anyway: one buffer for all of it. */
       guint8 *copy = g_malloc (total);
+      g_autoptr(GBytes) masked = NULL;
 
       memcpy (copy, prefix, prefix_len);
       memcpy (copy + prefix_len, g_bytes_get_data (payload, NULL), len);
       memcpy (copy + prefix_len + len, suffix, suffix_len);
       wamp_websocket_mask (copy, total, key, 0);
-      f->payload = g_bytes_new_take (copy, total);
+      masked = g_bytes_new_take (copy, total);
+      wamp_frame_queue_push (self->out, header, header_len, masked, NULL, 0);
     }
   else
     {
-      memcpy (f->header + f->header_len, prefix, prefix_len);
-      f->header_len += (guint8) prefix_len;
-      memcpy (f->trailer, suffix, suffix_len);
-      f->trailer_len = (guint8) suffix_len;
-      f->payload = g_bytes_ref (payload);
+      memcpy (header + header_len, prefix, prefix_len);
+      wamp_frame_queue_push (self->out, header, header_len + prefix_len, payload,
+                             suffix, suffix_len);
     }
-  g_queue_push_tail (&self->out, f);
-  self->queued_bytes += out_frame_size (f);
 }
 
 static void
@@ -430,8 +342,7 @@ send_close_full (WampWebsocketConnection *self,
   enqueue_control (self, WAMP_WEBSOCKET_OP_CLOSE, payload, len);
 
   /* Bounded: a peer that never reads nor answers does not keep us. */
-  clear_timer (self, &self->ping_timer);
-  clear_timer (self, &self->pong_timer);
+  wamp_keepalive_stop (self->keepalive);
   if (self->close_timer == NULL)
     self->close_timer = wamp_reactor_add_timer (self->reactor, self->options.close_timeout_ms,
                                                 close_timeout_cb, self);
@@ -490,7 +401,7 @@ codec_ping (gpointer      user_data,
 
   /* A peer that pings without reading gets no more pongs than the queue
    * bound allows (RFC 6455 lets us skip all but the last anyway). */
-  if (!self->close_sent && self->queued_bytes < self->options.max_queue_bytes)
+  if (!self->close_sent && wamp_frame_queue_get_bytes (self->out) < self->options.max_queue_bytes)
     {
       enqueue_control (self, WAMP_WEBSOCKET_OP_PONG, data, len);
       update_interest (self);
@@ -505,7 +416,7 @@ codec_pong (gpointer      user_data,
 {
   WampWebsocketConnection *self = user_data;
 
-  clear_timer (self, &self->pong_timer);
+  wamp_keepalive_pong_received (self->keepalive);
   return TRUE;
 }
 
@@ -651,39 +562,32 @@ fd_event_cb (WampReactor       *reactor,
 
 /* Pings */
 
-static void ping_cb (WampReactor *reactor, gpointer user_data);
-
-static void
-pong_timeout_cb (WampReactor *reactor,
-                 gpointer     user_data)
+static gboolean
+keepalive_send_ping (const guint8 *payload,
+                     gsize         len,
+                     gpointer      user_data)
 {
   g_autoptr(WampWebsocketConnection) self = g_object_ref (user_data);
 
-  self->pong_timer = NULL;
+  if (self->state != STATE_OPEN || self->close_sent)
+    return FALSE;
+  enqueue_control (self, WAMP_WEBSOCKET_OP_PING, payload, len);
+  flush (self);
+  return self->state == STATE_OPEN;
+}
+
+static void
+keepalive_timed_out (gpointer user_data)
+{
+  g_autoptr(WampWebsocketConnection) self = g_object_ref (user_data);
+
   finish (self, WAMP_CLOSE_ABNORMAL, "ping timeout");
 }
 
-static void
-ping_cb (WampReactor *reactor,
-         gpointer     user_data)
-{
-  g_autoptr(WampWebsocketConnection) self = g_object_ref (user_data);
-  guint8 payload[8];
-  guint64 counter = ++self->ping_counter;
-
-  self->ping_timer = NULL;
-  if (self->state != STATE_OPEN || self->close_sent)
-    return;
-  for (guint i = 0; i < 8; i++)
-    payload[i] = (guint8) (counter >> (56 - 8 * i));
-  enqueue_control (self, WAMP_WEBSOCKET_OP_PING, payload, sizeof payload);
-  if (self->pong_timer == NULL)
-    self->pong_timer = wamp_reactor_add_timer (self->reactor, self->options.ping_timeout_ms,
-                                               pong_timeout_cb, self);
-  self->ping_timer = wamp_reactor_add_timer (self->reactor, self->options.ping_interval_ms,
-                                             ping_cb, self);
-  flush (self);
-}
+static const WampKeepaliveFuncs keepalive_funcs = {
+  keepalive_send_ping,
+  keepalive_timed_out,
+};
 
 /* Start */
 
@@ -706,9 +610,8 @@ start_cb (WampReactor *reactor,
       finish (self, WAMP_CLOSE_INTERNAL_ERROR, "cannot watch the socket");
       return;
     }
-  if (self->options.ping_interval_ms > 0)
-    self->ping_timer = wamp_reactor_add_timer (self->reactor, self->options.ping_interval_ms,
-                                               ping_cb, self);
+  wamp_keepalive_start (self->keepalive, self->options.ping_interval_ms,
+                        self->options.ping_timeout_ms);
   if (initial != NULL && g_bytes_get_size (initial) > 0)
     {
       guint16 code = 0;
@@ -720,7 +623,7 @@ start_cb (WampReactor *reactor,
       handle_codec_result (self, res, code, reason);
     }
   /* Frames queued before the start (a send right after accept). */
-  if (self->state == STATE_OPEN && !g_queue_is_empty (&self->out))
+  if (self->state == STATE_OPEN && !wamp_frame_queue_is_empty (self->out))
     flush (self);
   /* Records the TLS layer decrypted during the upgrade never wake the fd. */
   if (self->state == STATE_OPEN && wamp_socket_io_is_tls (self->io))
@@ -753,18 +656,9 @@ wamp_websocket_connection_start (WampWebsocketConnection *self,
 static void
 disconnect_on_overflow (WampWebsocketConnection *self)
 {
-  OutFrame *head = g_queue_peek_head (&self->out);
-  guint keep = head != NULL && head->written > 0 ? 1 : 0;
-
   /* What the peer has not started to receive is dropped; a frame it got
    * part of must be completed before the close frame can follow it. */
-  while (self->out.length > keep)
-    {
-      OutFrame *f = g_queue_pop_tail (&self->out);
-
-      self->queued_bytes -= out_frame_size (f) - f->written;
-      out_frame_free (f);
-    }
+  wamp_frame_queue_drop_unstarted (self->out);
   send_close_full (self, WAMP_CLOSE_POLICY_VIOLATION, OVERFLOW_REASON,
                    WAMP_CLOSE_POLICY_VIOLATION, OVERFLOW_REASON, FALSE);
   if (self->state == STATE_CLOSED)
@@ -790,14 +684,15 @@ static void
 handle_overflow (WampWebsocketConnection *self,
                  gsize                    len)
 {
-  gboolean drop = self->options.queue_overflow == WAMP_WEBSOCKET_OVERFLOW_DROP;
+  gboolean drop = self->options.queue_overflow == WAMP_QUEUE_OVERFLOW_DROP;
 
   if (!self->overflow_logged)
     {
       self->overflow_logged = TRUE;
       g_message ("%s: outgoing queue overflow: %" G_GSIZE_FORMAT " bytes queued, a frame of %"
                  G_GSIZE_FORMAT " bytes does not fit in max_queue_bytes %" G_GSIZE_FORMAT "; %s",
-                 wamp_socket_io_get_peer (self->io), self->queued_bytes, len, self->options.max_queue_bytes,
+                 wamp_socket_io_get_peer (self->io), wamp_frame_queue_get_bytes (self->out), len,
+                 self->options.max_queue_bytes,
                  drop ? "dropping what does not fit" : "disconnecting");
     }
   if (!drop)
@@ -826,9 +721,9 @@ wamp_websocket_connection_send (WampConnection  *conn,
    * itself, which max_message_size bounds; refusing it would make it
    * undeliverable to anyone whenever max_queue_bytes < the message size.
    * (A client masks into a copy, but only of its own, bounded, messages.) */
-  if (self->queued_bytes > 0 && self->queued_bytes + len > self->options.max_queue_bytes)
+  if (wamp_frame_queue_would_overflow (self->out, len, self->options.max_queue_bytes))
     {
-      gsize queued = self->queued_bytes;
+      gsize queued = wamp_frame_queue_get_bytes (self->out);
       g_autoptr(WampWebsocketConnection) keep G_GNUC_UNUSED = g_object_ref (self);
 
       handle_overflow (self, len);
@@ -845,7 +740,7 @@ wamp_websocket_connection_send (WampConnection  *conn,
       return FALSE;
     }
 
-  was_empty = g_queue_is_empty (&self->out);
+  was_empty = wamp_frame_queue_is_empty (self->out);
   enqueue_message (self, frame);
   /* Write at once when nothing waits; otherwise the write watch is on. */
   if (was_empty && self->state == STATE_OPEN)
@@ -919,7 +814,7 @@ wamp_websocket_connection_get_peer_certificate (WampConnection *conn)
 static gsize
 wamp_websocket_connection_get_queued_bytes (WampConnection *conn)
 {
-  return WAMP_WEBSOCKET_CONNECTION (conn)->queued_bytes;
+  return wamp_frame_queue_get_bytes (WAMP_WEBSOCKET_CONNECTION (conn)->out);
 }
 
 static void
@@ -947,8 +842,8 @@ wamp_websocket_connection_dispose (GObject *object)
     {
       self->state = STATE_CLOSED;
       clear_timer (self, &self->close_timer);
-      clear_timer (self, &self->ping_timer);
-      clear_timer (self, &self->pong_timer);
+      if (self->keepalive != NULL)
+        wamp_keepalive_stop (self->keepalive);
       clear_timer (self, &self->read_more_timer);
       if (self->watch != NULL)
         {
@@ -958,7 +853,7 @@ wamp_websocket_connection_dispose (GObject *object)
       if (self->io != NULL)
         wamp_socket_io_shutdown (self->io);
     }
-  g_queue_clear_full (&self->out, (GDestroyNotify) out_frame_free);
+  wamp_frame_queue_clear (self->out);
   g_clear_pointer (&self->initial, g_bytes_unref);
 
   G_OBJECT_CLASS (wamp_websocket_connection_parent_class)->dispose (object);
@@ -969,6 +864,7 @@ wamp_websocket_connection_finalize (GObject *object)
 {
   WampWebsocketConnection *self = WAMP_WEBSOCKET_CONNECTION (object);
 
+  g_clear_pointer (&self->keepalive, wamp_keepalive_free);
   g_clear_pointer (&self->codec, wamp_websocket_codec_free);
   g_clear_object (&self->io);
   g_clear_object (&self->stream);
@@ -976,6 +872,7 @@ wamp_websocket_connection_finalize (GObject *object)
   g_clear_object (&self->reactor);
   g_clear_pointer (&self->http_headers, wamp_value_unref);
   g_free (self->close_reason);
+  wamp_frame_queue_free (self->out);
 
   G_OBJECT_CLASS (wamp_websocket_connection_parent_class)->finalize (object);
 }
@@ -992,7 +889,7 @@ wamp_websocket_connection_class_init (WampWebsocketConnectionClass *klass)
 static void
 wamp_websocket_connection_init (WampWebsocketConnection *self)
 {
-  g_queue_init (&self->out);
+  self->out = wamp_frame_queue_new ();
   self->fd = -1;
 }
 
@@ -1033,6 +930,7 @@ wamp_websocket_connection_new (WampReactor                *reactor,
 
   self = g_object_new (WAMP_TYPE_WEBSOCKET_CONNECTION, NULL);
   self->reactor = g_object_ref (reactor);
+  self->keepalive = wamp_keepalive_new (reactor, &keepalive_funcs, self);
   self->stream = stream != NULL ? g_object_ref (stream) : NULL;
   self->io = g_object_ref (io);
   self->fd = wamp_socket_io_get_fd (io);

@@ -10,15 +10,10 @@ G_BEGIN_DECLS
 
 /* What happens to a connection whose outgoing queue would exceed
  * max_queue_bytes (DESIGN.md rule 4). */
-typedef enum {
-  WAMP_WEBSOCKET_OVERFLOW_DISCONNECT, /* close with 1008 "outgoing queue overflow" */
-  WAMP_WEBSOCKET_OVERFLOW_DROP,       /* refuse the frame, keep the connection */
-} WampWebsocketOverflow;
-
 typedef struct {
   gsize max_message_size;
   gsize max_queue_bytes;
-  WampWebsocketOverflow queue_overflow;
+  WampQueueOverflow queue_overflow; /* disconnect: close with 1008 "outgoing queue overflow" */
   guint ping_interval_ms; /* 0: no pings */
   guint ping_timeout_ms;
   guint close_timeout_ms; /* how long our close waits for the peer's */

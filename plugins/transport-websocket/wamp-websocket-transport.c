@@ -460,13 +460,12 @@ wamp_websocket_transport_configure (WampTransport  *transport,
   static const char *const option_keys[] = { "max_message_size", "max_queue_bytes",
                                              "handshake_timeout", "ping_interval",
                                              "ping_timeout", "queue_overflow", NULL };
-  static const char *const overflow_policies[] = { "disconnect", "drop", NULL };
   g_autofree char *endpoint_path = wamp_config_path_key (config_path, "endpoint");
   g_autofree char *options_path = wamp_config_path_key (config_path, "options");
   WampValue *endpoint = NULL;
   WampValue *options = NULL;
   g_autoptr(WampListener) listener = NULL;
-  const char *name, *path, *policy;
+  const char *name, *path;
   guint64 v;
 
   if (!wamp_config_check_keys (config, config_path, keys, error))
@@ -501,27 +500,14 @@ wamp_websocket_transport_configure (WampTransport  *transport,
                                  WAMP_WEBSOCKET_DEFAULT_MAX_MESSAGE_SIZE, 1, G_MAXINT32, &v, error))
         return FALSE;
       self->options.max_message_size = v;
-      if (!wamp_config_get_uint (options, options_path, "max_queue_bytes", FALSE,
-                                 WAMP_WEBSOCKET_DEFAULT_MAX_QUEUE_BYTES, 1, G_MAXSIZE, &v, error))
+      if (!wamp_config_get_connection_options (options, options_path,
+                                               WAMP_WEBSOCKET_DEFAULT_MAX_QUEUE_BYTES,
+                                               &self->options.max_queue_bytes,
+                                               &self->options.queue_overflow,
+                                               &self->handshake_timeout_ms,
+                                               &self->options.ping_interval_ms,
+                                               &self->options.ping_timeout_ms, error))
         return FALSE;
-      self->options.max_queue_bytes = v;
-      if (!wamp_config_get_enum (options, options_path, "queue_overflow", FALSE, "disconnect",
-                                 overflow_policies, &policy, error))
-        return FALSE;
-      self->options.queue_overflow = g_str_equal (policy, "drop") ? WAMP_WEBSOCKET_OVERFLOW_DROP
-                                                                  : WAMP_WEBSOCKET_OVERFLOW_DISCONNECT;
-      if (!wamp_config_get_uint (options, options_path, "handshake_timeout", FALSE, 10, 1, 3600,
-                                 &v, error))
-        return FALSE;
-      self->handshake_timeout_ms = (guint) v * 1000;
-      if (!wamp_config_get_uint (options, options_path, "ping_interval", FALSE, 0, 0, 86400,
-                                 &v, error))
-        return FALSE;
-      self->options.ping_interval_ms = (guint) v * 1000;
-      if (!wamp_config_get_uint (options, options_path, "ping_timeout", FALSE, 10, 1, 3600,
-                                 &v, error))
-        return FALSE;
-      self->options.ping_timeout_ms = (guint) v * 1000;
     }
 
   g_set_object (&self->reactor, reactor);

@@ -309,6 +309,69 @@ test_get_enum (void)
   g_assert_error (error, WAMP_CONFIG_ERROR, WAMP_CONFIG_ERROR_MISSING);
 }
 
+/* The options every stream transport shares: defaults, seconds to
+ * milliseconds, ranges, and the first wrong key in order is the error. */
+static void
+test_get_connection_options (void)
+{
+  g_autoptr(WampValue) empty = parse_ok ("{}");
+  g_autoptr(WampValue) full = parse_ok ("{\"max_queue_bytes\": 4096, \"queue_overflow\": \"drop\","
+                                        " \"handshake_timeout\": 3, \"ping_interval\": 20,"
+                                        " \"ping_timeout\": 5}");
+  g_autoptr(WampValue) two_bad = parse_ok ("{\"queue_overflow\": \"block\", \"ping_timeout\": 0}");
+  g_autoptr(WampValue) late_bad = parse_ok ("{\"ping_interval\": 86401}");
+  g_autoptr(WampValue) zero_queue = parse_ok ("{\"max_queue_bytes\": 0}");
+  g_autoptr(GError) error = NULL;
+  gsize queue_bytes = 1;
+  WampQueueOverflow overflow = WAMP_QUEUE_OVERFLOW_DROP;
+  guint handshake_ms = 1, interval_ms = 1, timeout_ms = 1;
+
+  g_assert_true (wamp_config_get_connection_options (empty, "$.t.options", 777, &queue_bytes,
+                                                     &overflow, &handshake_ms, &interval_ms,
+                                                     &timeout_ms, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (queue_bytes, ==, 777);
+  g_assert_cmpint (overflow, ==, WAMP_QUEUE_OVERFLOW_DISCONNECT);
+  g_assert_cmpuint (handshake_ms, ==, 10000);
+  g_assert_cmpuint (interval_ms, ==, 0);
+  g_assert_cmpuint (timeout_ms, ==, 10000);
+
+  g_assert_true (wamp_config_get_connection_options (full, "$.t.options", 777, &queue_bytes,
+                                                     &overflow, &handshake_ms, &interval_ms,
+                                                     &timeout_ms, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (queue_bytes, ==, 4096);
+  g_assert_cmpint (overflow, ==, WAMP_QUEUE_OVERFLOW_DROP);
+  g_assert_cmpuint (handshake_ms, ==, 3000);
+  g_assert_cmpuint (interval_ms, ==, 20000);
+  g_assert_cmpuint (timeout_ms, ==, 5000);
+
+  /* queue_overflow comes before ping_timeout; nothing is written on error. */
+  g_assert_false (wamp_config_get_connection_options (two_bad, "$.t.options", 777, &queue_bytes,
+                                                      &overflow, &handshake_ms, &interval_ms,
+                                                      &timeout_ms, &error));
+  g_assert_error (error, WAMP_CONFIG_ERROR, WAMP_CONFIG_ERROR_INVALID);
+  g_assert_cmpstr (error->message, ==,
+                   "$.t.options.queue_overflow: must be one of \"disconnect\", \"drop\"");
+  g_clear_error (&error);
+  g_assert_cmpuint (queue_bytes, ==, 4096);
+  g_assert_cmpint (overflow, ==, WAMP_QUEUE_OVERFLOW_DROP);
+
+  g_assert_false (wamp_config_get_connection_options (late_bad, "$.t.options", 777, &queue_bytes,
+                                                      &overflow, &handshake_ms, &interval_ms,
+                                                      &timeout_ms, &error));
+  g_assert_error (error, WAMP_CONFIG_ERROR, WAMP_CONFIG_ERROR_INVALID);
+  g_assert_cmpstr (error->message, ==, "$.t.options.ping_interval: must be an integer from 0 to 86400");
+  g_clear_error (&error);
+  g_assert_cmpuint (interval_ms, ==, 20000);
+
+  g_assert_false (wamp_config_get_connection_options (zero_queue, "$.t.options", 777, &queue_bytes,
+                                                      &overflow, &handshake_ms, &interval_ms,
+                                                      &timeout_ms, &error));
+  g_assert_error (error, WAMP_CONFIG_ERROR, WAMP_CONFIG_ERROR_INVALID);
+  g_assert_cmpstr (error->message, ==, "$.t.options.max_queue_bytes: must be an integer of at least 1");
+}
+
 static void
 test_getter_on_non_object_is_error (void)
 {
@@ -354,6 +417,8 @@ main (int argc, char **argv)
   g_test_add_func ("/config/get-dict-list/default-missing-and-type", test_get_dict_and_list);
   g_test_add_func ("/config/get-enum/choices-listed", test_get_enum);
   g_test_add_func ("/config/get/non-object-is-error", test_getter_on_non_object_is_error);
+  g_test_add_func ("/config/get-connection-options/defaults-ranges-order",
+                   test_get_connection_options);
 
   return g_test_run ();
 }

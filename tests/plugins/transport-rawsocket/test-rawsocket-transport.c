@@ -17,137 +17,7 @@
 #include "wamp-rawsocket-connection.h"
 #include "wamp-rawsocket-transport.h"
 #include "wamp-test-pki.h"
-
-/* A serializer that only names itself: the transport never calls the rest. */
-
-#define TEST_TYPE_FAKE_SERIALIZER (test_fake_serializer_get_type ())
-G_DECLARE_FINAL_TYPE (TestFakeSerializer, test_fake_serializer, TEST, FAKE_SERIALIZER, GObject)
-
-struct _TestFakeSerializer
-{
-  GObject parent_instance;
-  guint8 id;
-};
-
-static const char *
-fake_get_name (WampSerializer *s)
-{
-  return TEST_FAKE_SERIALIZER (s)->id == 1 ? "json" : "fakebin";
-}
-
-static const char *
-fake_get_subprotocol (WampSerializer *s)
-{
-  return TEST_FAKE_SERIALIZER (s)->id == 1 ? "wamp.2.json" : "wamp.2.fakebin";
-}
-
-static guint8
-fake_get_rawsocket_id (WampSerializer *s)
-{
-  return TEST_FAKE_SERIALIZER (s)->id;
-}
-
-static gboolean
-fake_is_binary (WampSerializer *s)
-{
-  return TEST_FAKE_SERIALIZER (s)->id != 1;
-}
-
-static void
-fake_serializer_iface_init (WampSerializerInterface *iface)
-{
-  iface->get_name = fake_get_name;
-  iface->get_subprotocol = fake_get_subprotocol;
-  iface->get_rawsocket_id = fake_get_rawsocket_id;
-  iface->is_binary = fake_is_binary;
-}
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (TestFakeSerializer, test_fake_serializer, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (WAMP_TYPE_SERIALIZER, fake_serializer_iface_init))
-
-static void
-test_fake_serializer_class_init (TestFakeSerializerClass *klass)
-{
-}
-
-static void
-test_fake_serializer_init (TestFakeSerializer *self)
-{
-}
-
-static WampSerializer *
-fake_serializer_new (guint8 id)
-{
-  TestFakeSerializer *s = g_object_new (TEST_TYPE_FAKE_SERIALIZER, NULL);
-
-  s->id = id;
-  return WAMP_SERIALIZER (s);
-}
-
-/* Connection recorder, used as the sink of either side. */
-
-typedef struct
-{
-  WampConnection *conn;
-  GPtrArray *frames; /* GBytes */
-  guint closed;
-  int close_code;
-  char *close_reason;
-} Peer;
-
-static void
-peer_frame_received (gpointer owner, WampConnection *connection, GBytes *frame)
-{
-  g_ptr_array_add (((Peer *) owner)->frames, g_bytes_ref (frame));
-}
-
-static void
-peer_closed (gpointer owner, WampConnection *connection, WampCloseCode code, const char *reason)
-{
-  Peer *p = owner;
-
-  p->closed++;
-  p->close_code = code;
-  g_free (p->close_reason);
-  p->close_reason = g_strdup (reason);
-}
-
-static const WampConnectionSinkFuncs peer_funcs = {
-  peer_frame_received,
-  peer_closed,
-};
-
-static void
-peer_init (Peer *p)
-{
-  memset (p, 0, sizeof *p);
-  p->frames = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-}
-
-static void
-peer_clear (Peer *p)
-{
-  if (p->conn != NULL)
-    {
-      wamp_connection_set_sink (p->conn, NULL, NULL);
-      wamp_connection_close (p->conn, WAMP_CLOSE_NORMAL, NULL);
-      g_clear_object (&p->conn);
-    }
-  g_ptr_array_unref (p->frames);
-  g_free (p->close_reason);
-}
-
-static void
-peer_attach (Peer *p, WampConnection *conn)
-{
-  if (p->conn != NULL)
-    {
-      wamp_connection_set_sink (p->conn, NULL, NULL);
-      g_clear_object (&p->conn);
-    }
-  p->conn = g_object_ref (conn);
-  wamp_connection_set_sink (conn, &peer_funcs, p);
-}
+#include "transport-test-util.h"
 
 /* Fixture */
 
@@ -162,7 +32,7 @@ typedef struct
   int raw_fd;
   guint ready;
   GError *ready_error;
-  Peer server;
+  TestPeer server;
 
   /* The transport tests. */
   WampTransport *transport;
@@ -175,16 +45,16 @@ fixture_setup (Fixture *f, gconstpointer data)
 {
   f->reactor = wamp_reactor_new (NULL);
   f->serializers = g_ptr_array_new_with_free_func (g_object_unref);
-  g_ptr_array_add (f->serializers, fake_serializer_new (1));
+  g_ptr_array_add (f->serializers, test_fake_serializer_new ("json", 1, FALSE));
   f->open_count = g_rc_box_new0 (guint);
   f->raw_fd = -1;
-  peer_init (&f->server);
+  test_peer_init (&f->server);
 }
 
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  peer_clear (&f->server);
+  test_peer_clear (&f->server, TRUE);
   if (f->conn != NULL)
     {
       wamp_rawsocket_connection_abort (f->conn);
@@ -210,59 +80,6 @@ fixture_teardown (Fixture *f, gconstpointer data)
   g_clear_object (&f->reactor);
 }
 
-/* Bounded waiting */
-
-typedef gboolean (*Condition) (Fixture *f, gpointer data);
-
-static gboolean
-expired_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-wait_for (Fixture *f, Condition cond, gpointer data, guint timeout_ms)
-{
-  gboolean expired = FALSE;
-  guint id = g_timeout_add (timeout_ms, expired_cb, &expired);
-
-  while (!cond (f, data) && !expired)
-    g_main_context_iteration (NULL, TRUE);
-  if (!expired)
-    g_source_remove (id);
-  return cond (f, data);
-}
-
-static gboolean
-cond_uint_at_least (Fixture *f, gpointer data)
-{
-  guint **pair = data;
-
-  return *pair[0] >= GPOINTER_TO_UINT (pair[1]);
-}
-
-static gboolean
-wait_count (Fixture *f, guint *counter, guint target)
-{
-  gpointer pair[2] = { counter, GUINT_TO_POINTER (target) };
-
-  return wait_for (f, cond_uint_at_least, pair, 5000);
-}
-
-static gboolean
-cond_never (Fixture *f, gpointer data)
-{
-  return FALSE;
-}
-
-/* Runs the loop for @ms. */
-static void
-spin (Fixture *f, guint ms)
-{
-  wait_for (f, cond_never, NULL, ms);
-}
-
 /* The raw side: non-blocking, so the reactor runs while the test waits. */
 
 typedef struct
@@ -274,7 +91,7 @@ typedef struct
 } RawRead;
 
 static gboolean
-cond_raw_read (Fixture *f, gpointer data)
+cond_raw_read (gpointer data)
 {
   RawRead *r = data;
 
@@ -299,7 +116,7 @@ raw_read (Fixture *f, gsize len)
 {
   RawRead r = { f->raw_fd, g_byte_array_new (), len, FALSE };
 
-  wait_for (f, cond_raw_read, &r, 5000);
+  test_wait_for (cond_raw_read, &r, 5000);
   return r.buf;
 }
 
@@ -309,7 +126,7 @@ raw_wait_eof (Fixture *f, guint timeout_ms, gsize *extra)
 {
   RawRead r = { f->raw_fd, g_byte_array_new (), G_MAXSIZE, FALSE };
 
-  wait_for (f, cond_raw_read, &r, timeout_ms);
+  test_wait_for (cond_raw_read, &r, timeout_ms);
   if (extra != NULL)
     *extra = r.buf->len;
   g_byte_array_unref (r.buf);
@@ -375,7 +192,7 @@ ready_cb (WampRawsocketConnection *conn, const GError *error, gpointer user_data
   if (error != NULL)
     f->ready_error = g_error_copy (error);
   else if (wamp_rawsocket_connection_get_peer_max_message_size (conn) > 0)
-    peer_attach (&f->server, WAMP_CONNECTION (conn));
+    test_peer_attach (&f->server, WAMP_CONNECTION (conn));
 }
 
 static void
@@ -422,7 +239,7 @@ open_server (Fixture *f, const WampRawsocketOptions *options, guint client_expon
   g_assert_cmpuint (reply->len, ==, 4);
   g_assert_cmphex (reply->data[0], ==, 0x7F);
   g_assert_cmphex (reply->data[1] & 0x0F, ==, 1);
-  g_assert_true (wait_count (f, &f->ready, 1));
+  g_assert_true (test_wait_count (&f->ready, 1));
   g_assert_no_error (f->ready_error);
   g_assert_nonnull (f->server.conn);
 }
@@ -444,7 +261,7 @@ test_handshake_then_frames (Fixture *f, gconstpointer data)
   reply = raw_read (f, 4);
   /* Exponent 7 (65536 ≤ 100000 < 131072), serializer 1. */
   g_assert_cmpmem (reply->data, reply->len, "\x7F\x71\x00\x00", 4);
-  g_assert_true (wait_count (f, &f->ready, 1));
+  g_assert_true (test_wait_count (&f->ready, 1));
   g_assert_no_error (f->ready_error);
   g_assert_cmpuint (*f->open_count, ==, 1);
   g_assert_cmpuint (wamp_rawsocket_connection_get_peer_max_message_size (f->conn), ==, 4096);
@@ -456,9 +273,9 @@ test_handshake_then_frames (Fixture *f, gconstpointer data)
   g_assert_cmpstr (wamp_value_get_string (wamp_value_dict_lookup (details, "protocol"), NULL), ==,
                    "wamp.2.json");
 
-  /* Peer to us. */
+  /* TestPeer to us. */
   raw_write_frame (f, WAMP_RAWSOCKET_FRAME_REGULAR, "[1,\"realm1\",{}]", 15);
-  g_assert_true (wait_count (f, &f->server.frames->len, 1));
+  g_assert_true (test_wait_count (&f->server.frames->len, 1));
   g_assert_cmpmem (g_bytes_get_data (f->server.frames->pdata[0], NULL),
                    g_bytes_get_size (f->server.frames->pdata[0]), "[1,\"realm1\",{}]", 15);
   /* Us to the peer. */
@@ -481,7 +298,7 @@ assert_refused (Fixture *f, const guint8 hello[4], const char *expected_reply, g
   g_assert_cmpmem (reply->data, reply->len, expected_reply, reply_len);
   g_assert_true (raw_wait_eof (f, 5000, &extra));
   g_assert_cmpuint (extra, ==, 0);
-  g_assert_true (wait_count (f, &f->ready, 1));
+  g_assert_true (test_wait_count (&f->ready, 1));
   g_assert_nonnull (f->ready_error);
   /* Never handed to the core. */
   g_assert_null (f->server.conn);
@@ -528,7 +345,7 @@ test_refused_max_connections (Fixture *f, gconstpointer data)
   reply = raw_read (f, 4);
   g_assert_cmpmem (reply->data, reply->len, "\x7F\x40\x00\x00", 4);
   g_assert_true (raw_wait_eof (f, 5000, NULL));
-  g_assert_true (wait_count (f, &f->ready, 1));
+  g_assert_true (test_wait_count (&f->ready, 1));
   g_assert_nonnull (strstr (f->ready_error->message, "maximum connection count"));
   g_assert_cmpuint (*f->open_count, ==, 2);
 }
@@ -543,7 +360,7 @@ test_wrong_magic_closes_silently (Fixture *f, gconstpointer data)
   /* No reply at all: the spec says fail the connection. */
   g_assert_true (raw_wait_eof (f, 5000, &extra));
   g_assert_cmpuint (extra, ==, 0);
-  g_assert_true (wait_count (f, &f->ready, 1));
+  g_assert_true (test_wait_count (&f->ready, 1));
   g_assert_nonnull (f->ready_error);
 }
 
@@ -561,7 +378,7 @@ test_handshake_timeout (Fixture *f, gconstpointer data)
   raw_write (f, "\x7F\xF1", 2);
   g_assert_true (raw_wait_eof (f, 5000, NULL));
   g_assert_cmpint (g_get_monotonic_time () - start, >=, 150 * 1000);
-  g_assert_true (wait_count (f, &f->ready, 1));
+  g_assert_true (test_wait_count (&f->ready, 1));
   g_assert_error (f->ready_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
 }
 
@@ -601,7 +418,7 @@ test_keepalive_drops_silent_peer (Fixture *f, gconstpointer data)
   ping = raw_read_frame (f, &type);
   g_assert_cmpuint (type, ==, WAMP_RAWSOCKET_FRAME_PING);
   /* Never answered. */
-  g_assert_true (wait_count (f, &f->server.closed, 1));
+  g_assert_true (test_wait_count (&f->server.closed, 1));
   g_assert_cmpstr (f->server.close_reason, ==, "ping timeout");
   g_assert_true (raw_wait_eof (f, 5000, NULL));
   g_assert_cmpuint (*f->open_count, ==, 0);
@@ -650,7 +467,7 @@ test_send_beyond_peer_maximum (Fixture *f, gconstpointer data)
   g_assert_true (wamp_connection_send (WAMP_CONNECTION (f->conn), fits, NULL));
   got = raw_read_frame (f, &type);
   g_assert_cmpuint (g_bytes_get_size (got), ==, 512);
-  spin (f, 20);
+  test_spin (20);
   g_assert_cmpuint (f->server.closed, ==, 0);
 }
 
@@ -663,7 +480,7 @@ test_incoming_beyond_limit (Fixture *f, gconstpointer data)
   options.max_message_size = 1024;
   open_server (f, &options, 15);
   raw_write (f, "\x00\x00\x04\x01", 4); /* claims 1025 */
-  g_assert_true (wait_count (f, &f->server.closed, 1));
+  g_assert_true (test_wait_count (&f->server.closed, 1));
   g_assert_cmpint (f->server.close_code, ==, WAMP_CLOSE_TOO_BIG);
   g_assert_true (raw_wait_eof (f, 5000, NULL));
   g_assert_cmpuint (f->server.frames->len, ==, 0);
@@ -675,7 +492,7 @@ test_garbage_after_handshake (Fixture *f, gconstpointer data)
   open_server (f, NULL, 15);
   raw_write_frame (f, WAMP_RAWSOCKET_FRAME_REGULAR, "[6,{},\"a\"]", 10);
   raw_write (f, "\x05\x00\x00\x01x", 5); /* reserved frame type */
-  g_assert_true (wait_count (f, &f->server.closed, 1));
+  g_assert_true (test_wait_count (&f->server.closed, 1));
   g_assert_cmpint (f->server.close_code, ==, WAMP_CLOSE_PROTOCOL_ERROR);
   g_assert_cmpuint (f->server.frames->len, ==, 1);
   g_assert_true (raw_wait_eof (f, 5000, NULL));
@@ -700,11 +517,11 @@ test_trickled_byte_by_byte (Fixture *f, gconstpointer data)
   for (guint i = 0; i < stream->len; i++)
     {
       raw_write (f, stream->data + i, 1);
-      spin (f, 2);
+      test_spin (2);
     }
   reply = raw_read (f, 4);
   g_assert_cmpmem (reply->data, reply->len, "\x7F\xF1\x00\x00", 4);
-  g_assert_true (wait_count (f, &f->server.frames->len, 2));
+  g_assert_true (test_wait_count (&f->server.frames->len, 2));
   g_assert_cmpmem (g_bytes_get_data (f->server.frames->pdata[0], NULL), 5, "first", 5);
   g_assert_cmpmem (g_bytes_get_data (f->server.frames->pdata[1], NULL), 6, "second", 6);
 }
@@ -719,7 +536,7 @@ test_initial_bytes (Fixture *f, gconstpointer data)
   make_connection (f, WAMP_RAWSOCKET_ROLE_SERVER, NULL, initial);
   reply = raw_read (f, 4);
   g_assert_cmpmem (reply->data, reply->len, "\x7F\xF1\x00\x00", 4);
-  g_assert_true (wait_count (f, &f->server.frames->len, 1));
+  g_assert_true (test_wait_count (&f->server.frames->len, 1));
   g_assert_cmpmem (g_bytes_get_data (f->server.frames->pdata[0], NULL), 3, "abc", 3);
 }
 
@@ -742,13 +559,13 @@ test_queue_overflow_drop (Fixture *f, gconstpointer data)
 
   wamp_rawsocket_options_init (&options);
   options.max_queue_bytes = 256 * 1024;
-  options.queue_overflow = WAMP_RAWSOCKET_OVERFLOW_DROP;
+  options.queue_overflow = WAMP_QUEUE_OVERFLOW_DROP;
   open_server (f, &options, 15);
   /* The peer reads nothing. */
   fill_until_refused (f, &error);
   g_assert_error (error, WAMP_ERROR, WAMP_ERROR_TRANSPORT);
   g_assert_cmpuint (wamp_connection_get_queued_bytes (WAMP_CONNECTION (f->conn)), <=, 256 * 1024);
-  spin (f, 50);
+  test_spin (50);
   g_assert_cmpuint (f->server.closed, ==, 0);
 }
 
@@ -765,7 +582,7 @@ test_queue_overflow_disconnect (Fixture *f, gconstpointer data)
   g_assert_error (error, WAMP_ERROR, WAMP_ERROR_TRANSPORT);
   /* Reported from the reactor, not from inside send(). */
   g_assert_cmpuint (f->server.closed, ==, 0);
-  g_assert_true (wait_count (f, &f->server.closed, 1));
+  g_assert_true (test_wait_count (&f->server.closed, 1));
   g_assert_cmpint (f->server.close_code, ==, WAMP_CLOSE_POLICY_VIOLATION);
   g_assert_cmpstr (f->server.close_reason, ==, "outgoing queue overflow");
 }
@@ -788,10 +605,10 @@ test_close_flushes_then_eof (Fixture *f, gconstpointer data)
   g_assert_cmpuint (g_bytes_get_size (got), ==, 300000);
   g_assert_true (raw_wait_eof (f, 5000, &extra));
   g_assert_cmpuint (extra, ==, 0);
-  g_assert_true (wait_count (f, &f->server.closed, 1));
+  g_assert_true (test_wait_count (&f->server.closed, 1));
   g_assert_cmpint (f->server.close_code, ==, WAMP_CLOSE_NORMAL);
   g_assert_cmpstr (f->server.close_reason, ==, "bye");
-  spin (f, 20);
+  test_spin (20);
   g_assert_cmpuint (f->server.closed, ==, 1);
   g_assert_cmpuint (*f->open_count, ==, 0);
 }
@@ -802,7 +619,7 @@ test_peer_hangup_reported (Fixture *f, gconstpointer data)
   open_server (f, NULL, 15);
   close (f->raw_fd);
   f->raw_fd = -1;
-  g_assert_true (wait_count (f, &f->server.closed, 1));
+  g_assert_true (test_wait_count (&f->server.closed, 1));
   g_assert_cmpint (f->server.close_code, ==, WAMP_CLOSE_ABNORMAL);
   g_assert_cmpuint (*f->open_count, ==, 0);
 }
@@ -825,13 +642,13 @@ test_client_handshake (Fixture *f, gconstpointer data)
   g_assert_cmpmem (hello->data, hello->len, "\x7F\xF1\x00\x00", 4);
   raw_write (f, "\x7F\x21\x00\x00", 4); /* the router accepts 2 KiB */
   raw_write_frame (f, WAMP_RAWSOCKET_FRAME_REGULAR, "[2]", 3);
-  g_assert_true (wait_count (f, &f->ready, 1));
+  g_assert_true (test_wait_count (&f->ready, 1));
   g_assert_no_error (f->ready_error);
   /* Paused until resumed, so the owner attaches its sink first. */
-  spin (f, 20);
+  test_spin (20);
   g_assert_cmpuint (f->server.frames->len, ==, 0);
   wamp_rawsocket_connection_resume (f->conn);
-  g_assert_true (wait_count (f, &f->server.frames->len, 1));
+  g_assert_true (test_wait_count (&f->server.frames->len, 1));
   g_assert_false (wamp_connection_send (WAMP_CONNECTION (f->conn), too_big, &error));
   g_assert_error (error, WAMP_ERROR, WAMP_ERROR_PAYLOAD_SIZE_EXCEEDED);
   g_assert_true (wamp_connection_send (WAMP_CONNECTION (f->conn), fits, NULL));
@@ -847,7 +664,7 @@ test_client_refused (Fixture *f, gconstpointer data)
   make_connection (f, WAMP_RAWSOCKET_ROLE_CLIENT, NULL, NULL);
   hello = raw_read (f, 4);
   raw_write (f, "\x7F\x40\x00\x00", 4);
-  g_assert_true (wait_count (f, &f->ready, 1));
+  g_assert_true (test_wait_count (&f->ready, 1));
   g_assert_error (f->ready_error, WAMP_ERROR, WAMP_ERROR_TRANSPORT);
   g_assert_nonnull (strstr (f->ready_error->message, "maximum connection count reached"));
 }
@@ -860,7 +677,7 @@ test_client_wrong_serializer_echo (Fixture *f, gconstpointer data)
   make_connection (f, WAMP_RAWSOCKET_ROLE_CLIENT, NULL, NULL);
   hello = raw_read (f, 4);
   raw_write (f, "\x7F\xF2\x00\x00", 4); /* MessagePack, which we did not ask for */
-  g_assert_true (wait_count (f, &f->ready, 1));
+  g_assert_true (test_wait_count (&f->ready, 1));
   g_assert_nonnull (f->ready_error);
   g_assert_true (raw_wait_eof (f, 5000, NULL));
 }
@@ -873,7 +690,7 @@ accept_cb (WampTransport *transport, WampConnection *connection, gpointer user_d
   Fixture *f = user_data;
 
   f->accepted++;
-  peer_attach (&f->server, connection);
+  test_peer_attach (&f->server, connection);
 }
 
 static gboolean
@@ -897,16 +714,21 @@ configure_transport (Fixture *f, const char *endpoint_json, const char *options_
                                    f->serializers, error);
 }
 
-static void
-connect_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+/* Configures and starts the transport on @endpoint_json; it must listen on
+ * one URL. Returns: (transfer full): that URL. */
+static char *
+start_transport (Fixture *f, const char *endpoint_json, const char *options_json)
 {
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) urls = NULL;
 
-static gboolean
-cond_nonnull (Fixture *f, gpointer data)
-{
-  return *(gpointer *) data != NULL;
+  g_assert_true (configure_transport (f, endpoint_json, options_json, &error));
+  g_assert_no_error (error);
+  g_assert_true (wamp_transport_start (f->transport, &error));
+  g_assert_no_error (error);
+  urls = wamp_transport_get_urls (f->transport);
+  g_assert_cmpuint (g_strv_length (urls), ==, 1);
+  return g_strdup (urls[0]);
 }
 
 /* @database, @certificate (nullable): the client's TLS settings.
@@ -920,8 +742,8 @@ connect_client_tls (Fixture *f, const char *url, GTlsDatabase *database,
 
   wamp_transport_set_client_tls (client, database, certificate);
   wamp_transport_connect_async (client, f->reactor, url, f->serializers, NULL,
-                                connect_done_cb, &result);
-  g_assert_true (wait_for (f, cond_nonnull, &result, 5000));
+                                test_store_result_cb, &result);
+  g_assert_true (test_wait_for (test_cond_nonnull, &result, 5000));
   return wamp_transport_connect_finish (client, result, error);
 }
 
@@ -933,8 +755,8 @@ connect_client (Fixture *f, const char *url, GError **error)
   g_autoptr(WampTransport) client = g_object_new (WAMP_TYPE_RAWSOCKET_TRANSPORT, NULL);
 
   wamp_transport_connect_async (client, f->reactor, url, f->serializers, NULL,
-                                connect_done_cb, &result);
-  g_assert_true (wait_for (f, cond_nonnull, &result, 5000));
+                                test_store_result_cb, &result);
+  g_assert_true (test_wait_for (test_cond_nonnull, &result, 5000));
   return wamp_transport_connect_finish (client, result, error);
 }
 
@@ -946,32 +768,32 @@ exchange_tls (Fixture *f, const char *url, GTlsDatabase *database, GTlsCertifica
   g_autoptr(GBytes) hello = g_bytes_new_static ("[1,\"realm1\",{}]", 15);
   g_autoptr(GBytes) welcome = g_bytes_new_static ("[2,1,{}]", 8);
   g_autoptr(GBytes) big = g_bytes_new_take (g_strnfill (200000, 'b'), 200000);
-  Peer client;
+  TestPeer client;
 
-  peer_init (&client);
+  test_peer_init (&client);
   client_conn = connect_client_tls (f, url, database, certificate, &error);
   g_assert_no_error (error);
   g_assert_nonnull (client_conn);
-  peer_attach (&client, client_conn);
-  g_assert_true (wait_count (f, &f->accepted, 1));
+  test_peer_attach (&client, client_conn);
+  g_assert_true (test_wait_count (&f->accepted, 1));
   g_assert_true (wamp_connection_send (client_conn, hello, NULL));
-  g_assert_true (wait_count (f, &f->server.frames->len, 1));
+  g_assert_true (test_wait_count (&f->server.frames->len, 1));
   g_assert_true (g_bytes_equal (f->server.frames->pdata[0], hello));
   g_assert_true (wamp_connection_send (f->server.conn, welcome, NULL));
-  g_assert_true (wait_count (f, &client.frames->len, 1));
+  g_assert_true (test_wait_count (&client.frames->len, 1));
   g_assert_true (g_bytes_equal (client.frames->pdata[0], welcome));
   /* Larger than a socket buffer (and many TLS records) both ways. */
   g_assert_true (wamp_connection_send (f->server.conn, big, NULL));
   g_assert_true (wamp_connection_send (client_conn, big, NULL));
-  g_assert_true (wait_count (f, &client.frames->len, 2));
-  g_assert_true (wait_count (f, &f->server.frames->len, 2));
+  g_assert_true (test_wait_count (&client.frames->len, 2));
+  g_assert_true (test_wait_count (&f->server.frames->len, 2));
   g_assert_true (g_bytes_equal (client.frames->pdata[1], big));
   g_assert_true (g_bytes_equal (f->server.frames->pdata[1], big));
   /* The client leaves: the router side hears it. */
   wamp_connection_close (client_conn, WAMP_CLOSE_NORMAL, NULL);
-  g_assert_true (wait_count (f, &f->server.closed, 1));
-  g_assert_true (wait_count (f, &client.closed, 1));
-  peer_clear (&client);
+  g_assert_true (test_wait_count (&f->server.closed, 1));
+  g_assert_true (test_wait_count (&client.closed, 1));
+  test_peer_clear (&client, TRUE);
 }
 
 static void
@@ -983,37 +805,23 @@ exchange (Fixture *f, const char *url)
 static void
 test_transport_tcp (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) urls = NULL;
+  g_autofree char *url = start_transport (f, "{ \"type\": \"tcp\", \"host\": \"127.0.0.1\", \"port\": 0 }",
+                                          NULL);
 
-  g_assert_true (configure_transport (f, "{ \"type\": \"tcp\", \"host\": \"127.0.0.1\", \"port\": 0 }",
-                                      NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (wamp_transport_start (f->transport, &error));
-  g_assert_no_error (error);
-  urls = wamp_transport_get_urls (f->transport);
-  g_assert_cmpuint (g_strv_length (urls), ==, 1);
-  g_assert_true (g_str_has_prefix (urls[0], "rawsocket+tcp://127.0.0.1:"));
-  g_assert_cmpuint (g_ascii_strtoull (urls[0] + strlen ("rawsocket+tcp://127.0.0.1:"), NULL, 10), >, 0);
-  exchange (f, urls[0]);
+  g_assert_true (g_str_has_prefix (url, "rawsocket+tcp://127.0.0.1:"));
+  g_assert_cmpuint (g_ascii_strtoull (url + strlen ("rawsocket+tcp://127.0.0.1:"), NULL, 10), >, 0);
+  exchange (f, url);
 }
 
 static void
 test_transport_tcp6 (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) urls = NULL;
+  g_autofree char *url = start_transport (f, "{ \"type\": \"tcp\", \"host\": \"::1\", \"port\": 0 }",
+                                          NULL);
 
-  g_assert_true (configure_transport (f, "{ \"type\": \"tcp\", \"host\": \"::1\", \"port\": 0 }",
-                                      NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (wamp_transport_start (f->transport, &error));
-  g_assert_no_error (error);
-  urls = wamp_transport_get_urls (f->transport);
-  g_assert_cmpuint (g_strv_length (urls), ==, 1);
-  g_assert_true (g_str_has_prefix (urls[0], "rawsocket+tcp://[::1]:"));
+  g_assert_true (g_str_has_prefix (url, "rawsocket+tcp://[::1]:"));
   /* The client takes the bracketed form back. */
-  exchange (f, urls[0]);
+  exchange (f, url);
   g_assert_true (g_str_has_prefix (wamp_connection_get_peer (f->server.conn), "tcp6:[::1]:"));
 }
 
@@ -1021,7 +829,7 @@ static void
 test_transport_unix (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_auto(GStrv) urls = NULL;
+  g_autofree char *url = NULL;
   g_autofree char *path = NULL;
   g_autofree char *endpoint = NULL;
   g_autofree char *expected = NULL;
@@ -1030,15 +838,10 @@ test_transport_unix (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   path = g_build_filename (f->tmpdir, "wampd.sock", NULL);
   endpoint = g_strdup_printf ("{ \"type\": \"unix\", \"path\": \"%s\" }", path);
-  g_assert_true (configure_transport (f, endpoint, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (wamp_transport_start (f->transport, &error));
-  g_assert_no_error (error);
-  urls = wamp_transport_get_urls (f->transport);
+  url = start_transport (f, endpoint, NULL);
   expected = g_strdup_printf ("rawsocket+unix://%s", path);
-  g_assert_cmpuint (g_strv_length (urls), ==, 1);
-  g_assert_cmpstr (urls[0], ==, expected);
-  exchange (f, urls[0]);
+  g_assert_cmpstr (url, ==, expected);
+  exchange (f, url);
   g_assert_true (g_str_has_prefix (wamp_connection_get_peer (f->server.conn), "unix:"));
   wamp_transport_stop (f->transport);
   /* The listener removes the socket file it created. */
@@ -1049,7 +852,7 @@ static void
 test_transport_tls (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_auto(GStrv) urls = NULL;
+  g_autofree char *url = NULL;
   g_autofree char *pki = wamp_test_pki_create ();
   g_autofree char *ca = wamp_test_pki_file (pki, "ca.pem");
   g_autofree char *server_pem = wamp_test_pki_file (pki, "server.pem");
@@ -1067,16 +870,11 @@ test_transport_tls (Fixture *f, gconstpointer data)
   GTlsCertificate *seen;
   gsize accepted_before;
 
-  g_assert_true (configure_transport (f, endpoint, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (wamp_transport_start (f->transport, &error));
-  g_assert_no_error (error);
-  urls = wamp_transport_get_urls (f->transport);
-  g_assert_cmpuint (g_strv_length (urls), ==, 1);
-  g_assert_true (g_str_has_prefix (urls[0], "rawsocket+tls://127.0.0.1:"));
+  url = start_transport (f, endpoint, NULL);
+  g_assert_true (g_str_has_prefix (url, "rawsocket+tls://127.0.0.1:"));
 
   /* Without the test CA the router's certificate is not trusted. */
-  refused = connect_client_tls (f, urls[0], NULL, NULL, &error);
+  refused = connect_client_tls (f, url, NULL, NULL, &error);
   g_assert_null (refused);
   g_assert_nonnull (error);
   g_test_message ("untrusted: %s", error->message);
@@ -1088,7 +886,7 @@ test_transport_tls (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   certificate = g_tls_certificate_new_from_files (client_pem, client_key, &error);
   g_assert_no_error (error);
-  exchange_tls (f, urls[0], database, certificate);
+  exchange_tls (f, url, database, certificate);
   /* The router side sees the client's certificate. */
   seen = wamp_connection_get_peer_certificate (f->server.conn);
   g_assert_nonnull (seen);
@@ -1136,12 +934,12 @@ test_transport_config_errors (Fixture *f, gconstpointer data)
 
     /* Only serializers without a RawSocket id: no client could ever ask. */
     g_ptr_array_set_size (f->serializers, 0);
-    g_ptr_array_add (f->serializers, fake_serializer_new (0));
+    g_ptr_array_add (f->serializers, test_fake_serializer_new ("fakebin", 0, TRUE));
     g_assert_false (configure_transport (f, endpoint, NULL, &error));
     g_assert_error (error, WAMP_CONFIG_ERROR, WAMP_CONFIG_ERROR_INVALID);
     g_assert_nonnull (strstr (error->message, "$.transports[1].serializers"));
     /* Next to one with an id, it is left out. */
-    g_ptr_array_add (f->serializers, fake_serializer_new (1));
+    g_ptr_array_add (f->serializers, test_fake_serializer_new ("json", 1, FALSE));
     g_clear_error (&error);
     g_assert_true (configure_transport (f, endpoint, NULL, &error));
     g_assert_no_error (error);
@@ -1172,8 +970,8 @@ test_transport_adopt_without_start (Fixture *f, gconstpointer data)
   raw_write_frame (f, WAMP_RAWSOCKET_FRAME_REGULAR, "[1]", 3);
   reply = raw_read (f, 4);
   g_assert_cmpmem (reply->data, reply->len, "\x7F\xF1\x00\x00", 4);
-  g_assert_true (wait_count (f, &f->accepted, 1));
-  g_assert_true (wait_count (f, &f->server.frames->len, 1));
+  g_assert_true (test_wait_count (&f->accepted, 1));
+  g_assert_true (test_wait_count (&f->server.frames->len, 1));
   g_assert_cmpmem (g_bytes_get_data (f->server.frames->pdata[0], NULL), 3, "[1]", 3);
 }
 
@@ -1192,7 +990,7 @@ test_transport_max_connections (Fixture *f, gconstpointer data)
   urls = wamp_transport_get_urls (f->transport);
   first = connect_client (f, urls[0], &error);
   g_assert_no_error (error);
-  g_assert_true (wait_count (f, &f->accepted, 1));
+  g_assert_true (test_wait_count (&f->accepted, 1));
   g_assert_cmpuint (wamp_rawsocket_transport_get_n_open (WAMP_RAWSOCKET_TRANSPORT (f->transport)), ==, 1);
 
   /* Over the limit: handshake error 4. */
@@ -1203,10 +1001,10 @@ test_transport_max_connections (Fixture *f, gconstpointer data)
 
   /* Room again once the first leaves. */
   wamp_connection_close (first, WAMP_CLOSE_NORMAL, NULL);
-  g_assert_true (wait_count (f, &f->server.closed, 1));
+  g_assert_true (test_wait_count (&f->server.closed, 1));
   third = connect_client (f, urls[0], &error);
   g_assert_no_error (error);
-  g_assert_true (wait_count (f, &f->accepted, 2));
+  g_assert_true (test_wait_count (&f->accepted, 2));
   wamp_connection_close (third, WAMP_CLOSE_NORMAL, NULL);
 }
 

@@ -9,136 +9,11 @@
 
 #include "wamp-connection-private.h"
 #include "wamp-test-pki.h"
+#include "transport-test-util.h"
 #include "wamp-transport-private.h"
 #include "wamp-websocket-client.h"
 #include "wamp-websocket-codec.h"
 #include "wamp-websocket-transport.h"
-
-/* A serializer that only names itself: the transport never calls the rest. */
-
-#define TEST_TYPE_FAKE_SERIALIZER (test_fake_serializer_get_type ())
-G_DECLARE_FINAL_TYPE (TestFakeSerializer, test_fake_serializer, TEST, FAKE_SERIALIZER, GObject)
-
-struct _TestFakeSerializer
-{
-  GObject parent_instance;
-  gboolean binary;
-};
-
-static const char *
-fake_get_name (WampSerializer *s)
-{
-  return TEST_FAKE_SERIALIZER (s)->binary ? "fakebin" : "json";
-}
-
-static const char *
-fake_get_subprotocol (WampSerializer *s)
-{
-  return TEST_FAKE_SERIALIZER (s)->binary ? "wamp.2.fakebin" : "wamp.2.json";
-}
-
-static guint8
-fake_get_rawsocket_id (WampSerializer *s)
-{
-  return 1;
-}
-
-static gboolean
-fake_is_binary (WampSerializer *s)
-{
-  return TEST_FAKE_SERIALIZER (s)->binary;
-}
-
-static void
-fake_serializer_iface_init (WampSerializerInterface *iface)
-{
-  iface->get_name = fake_get_name;
-  iface->get_subprotocol = fake_get_subprotocol;
-  iface->get_rawsocket_id = fake_get_rawsocket_id;
-  iface->is_binary = fake_is_binary;
-}
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (TestFakeSerializer, test_fake_serializer, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (WAMP_TYPE_SERIALIZER, fake_serializer_iface_init))
-
-static void
-test_fake_serializer_class_init (TestFakeSerializerClass *klass)
-{
-}
-
-static void
-test_fake_serializer_init (TestFakeSerializer *self)
-{
-}
-
-/* Connection recorder, used as the sink of either side. */
-
-typedef struct
-{
-  WampConnection *conn;
-  GPtrArray *frames; /* GBytes */
-  guint closed;
-  int close_code;
-  char *close_reason;
-  gboolean echo_then_close; /* re-enters the connection from its callback */
-} Peer;
-
-static void
-peer_frame_received (gpointer owner, WampConnection *connection, GBytes *frame)
-{
-  Peer *p = owner;
-
-  g_ptr_array_add (p->frames, g_bytes_ref (frame));
-  if (p->echo_then_close)
-    {
-      g_assert_true (wamp_connection_send (connection, frame, NULL));
-      wamp_connection_close (connection, WAMP_CLOSE_NORMAL, "done");
-      /* Closing: sending more fails at once. */
-      g_assert_false (wamp_connection_send (connection, frame, NULL));
-    }
-}
-
-static void
-peer_closed (gpointer owner, WampConnection *connection, WampCloseCode code, const char *reason)
-{
-  Peer *p = owner;
-
-  p->closed++;
-  p->close_code = code;
-  g_free (p->close_reason);
-  p->close_reason = g_strdup (reason);
-}
-
-static const WampConnectionSinkFuncs peer_funcs = {
-  peer_frame_received,
-  peer_closed,
-};
-
-static void
-peer_init (Peer *p)
-{
-  memset (p, 0, sizeof *p);
-  p->frames = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-}
-
-static void
-peer_clear (Peer *p)
-{
-  if (p->conn != NULL)
-    {
-      wamp_connection_set_sink (p->conn, NULL, NULL);
-      g_clear_object (&p->conn);
-    }
-  g_ptr_array_unref (p->frames);
-  g_free (p->close_reason);
-}
-
-static void
-peer_attach (Peer *p, WampConnection *conn)
-{
-  p->conn = g_object_ref (conn);
-  wamp_connection_set_sink (conn, &peer_funcs, p);
-}
 
 /* Fixture: a listener on 127.0.0.1:0. */
 
@@ -151,9 +26,9 @@ typedef struct
   WampTransport *transport;
   guint16 port;
   char *url;
-  Peer server; /* the last accepted connection */
+  TestPeer server; /* the last accepted connection */
   guint accepted;
-  Peer client;
+  TestPeer client;
 } Fixture;
 
 static void
@@ -167,7 +42,7 @@ accept_cb (WampTransport *transport, WampConnection *connection, gpointer user_d
       wamp_connection_set_sink (f->server.conn, NULL, NULL);
       g_clear_object (&f->server.conn);
     }
-  peer_attach (&f->server, connection);
+  test_peer_attach (&f->server, connection);
 }
 
 static WampValue *
@@ -212,19 +87,18 @@ fixture_setup_full (Fixture *f, const char *options, gboolean with_binary)
   g_autoptr(GError) error = NULL;
 
   f->reactor = wamp_reactor_new (NULL);
-  f->json = g_object_new (TEST_TYPE_FAKE_SERIALIZER, NULL);
+  f->json = test_fake_serializer_new ("json", 1, FALSE);
   f->serializers = g_ptr_array_new ();
   g_ptr_array_add (f->serializers, f->json);
   if (with_binary)
     {
-      f->fakebin = g_object_new (TEST_TYPE_FAKE_SERIALIZER, NULL);
-      TEST_FAKE_SERIALIZER (f->fakebin)->binary = TRUE;
+      f->fakebin = test_fake_serializer_new ("fakebin", 1, TRUE);
       g_ptr_array_add (f->serializers, f->fakebin);
     }
   f->transport = g_object_new (WAMP_TYPE_WEBSOCKET_TRANSPORT, NULL);
   wamp_transport_set_accept_func (f->transport, accept_cb, f);
-  peer_init (&f->server);
-  peer_init (&f->client);
+  test_peer_init (&f->server);
+  test_peer_init (&f->client);
   g_assert_true (start_listener (f, options, &error));
   g_assert_no_error (error);
 }
@@ -245,8 +119,8 @@ fixture_setup_binary (Fixture *f, gconstpointer data)
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  peer_clear (&f->client);
-  peer_clear (&f->server);
+  test_peer_clear (&f->client, FALSE);
+  test_peer_clear (&f->server, FALSE);
   wamp_transport_stop (f->transport);
   g_clear_object (&f->transport);
   g_ptr_array_unref (f->serializers);
@@ -259,78 +133,38 @@ fixture_teardown (Fixture *f, gconstpointer data)
   g_clear_object (&f->reactor);
 }
 
-/* Bounded waiting */
-
-typedef gboolean (*Condition) (Fixture *f, gpointer data);
-
-static gboolean
-expired_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-wait_for (Fixture *f, Condition cond, gpointer data, guint timeout_ms)
-{
-  gboolean expired = FALSE;
-  guint id = g_timeout_add (timeout_ms, expired_cb, &expired);
-
-  while (!cond (f, data) && !expired)
-    g_main_context_iteration (NULL, TRUE);
-  if (!expired)
-    g_source_remove (id);
-  return cond (f, data);
-}
-
-static gboolean
-cond_uint_at_least (Fixture *f, gpointer data)
-{
-  guint **pair = data;
-
-  return *pair[0] >= GPOINTER_TO_UINT (pair[1]);
-}
-
-static gboolean
-wait_count (Fixture *f, guint *counter, guint target)
-{
-  gpointer pair[2] = { counter, GUINT_TO_POINTER (target) };
-
-  return wait_for (f, cond_uint_at_least, pair, 5000);
-}
-
-static void
-connect_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
-static gboolean
-cond_nonnull (Fixture *f, gpointer data)
-{
-  return *(gpointer *) data != NULL;
-}
-
-/* Connects a client with connect_async; attaches its sink at once. */
+/* Connects a client with connect_async and the TLS settings @database,
+ * @certificate (nullable: the system's CAs, none); attaches its sink at once.
+ * Returns: (transfer none) (nullable). */
 static WampConnection *
-connect_client (Fixture *f, const char *url, GError **error)
+connect_tls_client (Fixture         *f,
+                    const char      *url,
+                    GTlsDatabase    *database,
+                    GTlsCertificate *certificate,
+                    GError         **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(WampTransport) client_transport = g_object_new (WAMP_TYPE_WEBSOCKET_TRANSPORT, NULL);
   WampConnection *conn;
 
+  wamp_transport_set_client_tls (client_transport, database, certificate);
   wamp_transport_connect_async (client_transport, f->reactor, url, f->serializers, NULL,
-                                connect_done_cb, &result);
-  g_assert_true (wait_for (f, cond_nonnull, &result, 5000));
+                                test_store_result_cb, &result);
+  g_assert_true (test_wait_for (test_cond_nonnull, &result, 10000));
   conn = wamp_transport_connect_finish (client_transport, result, error);
   if (conn != NULL)
     {
-      peer_attach (&f->client, conn);
+      test_peer_attach (&f->client, conn);
       g_object_unref (conn);
     }
   return conn;
+}
+
+/* connect_tls_client() without TLS settings. */
+static WampConnection *
+connect_client (Fixture *f, const char *url, GError **error)
+{
+  return connect_tls_client (f, url, NULL, NULL, error);
 }
 
 static void
@@ -340,7 +174,7 @@ connect_pair (Fixture *f)
 
   g_assert_nonnull (connect_client (f, f->url, &error));
   g_assert_no_error (error);
-  g_assert_true (wait_count (f, &f->accepted, 1));
+  g_assert_true (test_wait_count (&f->accepted, 1));
   g_assert_nonnull (f->server.conn);
 }
 
@@ -490,7 +324,7 @@ raw_handshake (Fixture *f, GSocket *s, const char *protocols, const char *expect
   g_assert_nonnull (g_strstr_len ((const char *) resp->data, resp->len, line));
   end = g_strstr_len ((const char *) resp->data, resp->len, "\r\n\r\n") + 4;
   g_byte_array_append (rest, (const guint8 *) end, (guint) (resp->len - (end - (const char *) resp->data)));
-  g_assert_true (wait_count (f, &f->accepted, 1));
+  g_assert_true (test_wait_count (&f->accepted, 1));
   return rest;
 }
 
@@ -517,6 +351,25 @@ transport_protocol (WampConnection *conn)
 
 /* Tests */
 
+/* Configures a fresh transport with @json, which must fail.
+ * Returns: (transfer full): the error. */
+static GError *
+configure_error (const char *json)
+{
+  g_autoptr(WampSerializer) serializer = test_fake_serializer_new ("json", 1, FALSE);
+  g_autoptr(GPtrArray) serializers = g_ptr_array_new ();
+  g_autoptr(WampReactor) reactor = wamp_reactor_new (NULL);
+  g_autoptr(WampTransport) t = g_object_new (WAMP_TYPE_WEBSOCKET_TRANSPORT, NULL);
+  g_autoptr(WampValue) config = parse_config (json);
+  GError *error = NULL;
+
+  g_ptr_array_add (serializers, serializer);
+  g_assert_false (wamp_transport_configure (t, reactor, config, "$.transports[0]", serializers,
+                                            &error));
+  g_assert_nonnull (error);
+  return error;
+}
+
 static void
 test_configure_rejects_unknown_keys (void)
 {
@@ -529,19 +382,11 @@ test_configure_rejects_unknown_keys (void)
     "$.transports[0].colour", "$.transports[0].endpoint.tls.ciphers",
     "$.transports[0].options.max_size",
   };
-  g_autoptr(WampSerializer) json = g_object_new (TEST_TYPE_FAKE_SERIALIZER, NULL);
-  g_autoptr(GPtrArray) serializers = g_ptr_array_new ();
-  g_autoptr(WampReactor) reactor = wamp_reactor_new (NULL);
 
-  g_ptr_array_add (serializers, json);
   for (guint i = 0; i < G_N_ELEMENTS (configs); i++)
     {
-      g_autoptr(WampTransport) t = g_object_new (WAMP_TYPE_WEBSOCKET_TRANSPORT, NULL);
-      g_autoptr(WampValue) config = parse_config (configs[i]);
-      g_autoptr(GError) error = NULL;
+      g_autoptr(GError) error = configure_error (configs[i]);
 
-      g_assert_false (wamp_transport_configure (t, reactor, config, "$.transports[0]",
-                                                serializers, &error));
       g_assert_error (error, WAMP_CONFIG_ERROR, WAMP_CONFIG_ERROR_UNKNOWN_KEY);
       g_assert_nonnull (strstr (error->message, paths[i]));
     }
@@ -560,19 +405,11 @@ test_configure_requires_port_and_checks_range (void)
     WAMP_CONFIG_ERROR_MISSING, WAMP_CONFIG_ERROR_INVALID, WAMP_CONFIG_ERROR_INVALID,
     WAMP_CONFIG_ERROR_INVALID,
   };
-  g_autoptr(WampSerializer) json = g_object_new (TEST_TYPE_FAKE_SERIALIZER, NULL);
-  g_autoptr(GPtrArray) serializers = g_ptr_array_new ();
-  g_autoptr(WampReactor) reactor = wamp_reactor_new (NULL);
 
-  g_ptr_array_add (serializers, json);
   for (guint i = 0; i < G_N_ELEMENTS (configs); i++)
     {
-      g_autoptr(WampTransport) t = g_object_new (WAMP_TYPE_WEBSOCKET_TRANSPORT, NULL);
-      g_autoptr(WampValue) config = parse_config (configs[i]);
-      g_autoptr(GError) error = NULL;
+      g_autoptr(GError) error = configure_error (configs[i]);
 
-      g_assert_false (wamp_transport_configure (t, reactor, config, "$.transports[0]",
-                                                serializers, &error));
       g_assert_error (error, WAMP_CONFIG_ERROR, codes[i]);
     }
 }
@@ -591,18 +428,18 @@ test_frames_both_ways (Fixture *f, gconstpointer data)
 
   g_assert_true (wamp_connection_send (f->client.conn, hello, &error));
   g_assert_no_error (error);
-  g_assert_true (wait_count (f, &f->server.frames->len, 1));
+  g_assert_true (test_wait_count (&f->server.frames->len, 1));
   g_assert_true (g_bytes_equal (f->server.frames->pdata[0], hello));
 
   g_assert_true (wamp_connection_send (f->server.conn, back, &error));
   g_assert_true (wamp_connection_send (f->server.conn, big, &error));
   g_assert_no_error (error);
-  g_assert_true (wait_count (f, &f->client.frames->len, 2));
+  g_assert_true (test_wait_count (&f->client.frames->len, 2));
   g_assert_true (g_bytes_equal (f->client.frames->pdata[0], back));
   g_assert_true (g_bytes_equal (f->client.frames->pdata[1], big));
 
   g_assert_true (wamp_connection_send (f->client.conn, big, &error));
-  g_assert_true (wait_count (f, &f->server.frames->len, 2));
+  g_assert_true (test_wait_count (&f->server.frames->len, 2));
   g_assert_true (g_bytes_equal (f->server.frames->pdata[1], big));
   g_assert_cmpuint (wamp_connection_get_queued_bytes (f->server.conn), ==, 0);
 
@@ -625,17 +462,17 @@ static void
 echo_accept_cb (WampTransport *transport, WampConnection *connection, gpointer user_data)
 {
   GPtrArray *servers = user_data;
-  Peer *p = g_new0 (Peer, 1);
+  TestPeer *p = g_new0 (TestPeer, 1);
 
-  peer_init (p);
-  peer_attach (p, connection);
+  test_peer_init (p);
+  test_peer_attach (p, connection);
   g_ptr_array_add (servers, p);
 }
 
 static void
-peer_free (Peer *p)
+peer_free (TestPeer *p)
 {
-  peer_clear (p);
+  test_peer_clear (p, FALSE);
   g_free (p);
 }
 
@@ -648,19 +485,19 @@ client_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static gboolean
-cond_all_results (Fixture *f, gpointer data)
+cond_all_results (gpointer data)
 {
   return ((GPtrArray *) data)->len == 20;
 }
 
 static gboolean
-cond_all_frames (Fixture *f, gpointer data)
+cond_all_frames (gpointer data)
 {
   GPtrArray *servers = data;
   guint n = 0;
 
   for (guint i = 0; i < servers->len; i++)
-    n += ((Peer *) servers->pdata[i])->frames->len;
+    n += ((TestPeer *) servers->pdata[i])->frames->len;
   return n == 20;
 }
 
@@ -677,7 +514,7 @@ test_twenty_clients_at_once (Fixture *f, gconstpointer data)
   for (guint i = 0; i < N; i++)
     wamp_transport_connect_async (client_transport, f->reactor, f->url, f->serializers, NULL,
                                   client_done_cb, results);
-  g_assert_true (wait_for (f, cond_all_results, results, 10000));
+  g_assert_true (test_wait_for (cond_all_results, results, 10000));
   for (guint i = 0; i < N; i++)
     {
       g_autoptr(GError) error = NULL;
@@ -685,28 +522,28 @@ test_twenty_clients_at_once (Fixture *f, gconstpointer data)
                                                                       results->pdata[i], &error);
       g_autofree char *text = g_strdup_printf ("[%u]", i);
       g_autoptr(GBytes) msg = g_bytes_new (text, strlen (text));
-      Peer *p = g_new0 (Peer, 1);
+      TestPeer *p = g_new0 (TestPeer, 1);
 
       g_assert_no_error (error);
-      peer_init (p);
-      peer_attach (p, conn);
+      test_peer_init (p);
+      test_peer_attach (p, conn);
       g_ptr_array_add (clients, p);
       g_assert_true (wamp_connection_send (conn, msg, &error));
     }
-  g_assert_true (wait_for (f, cond_all_frames, servers, 10000));
+  g_assert_true (test_wait_for (cond_all_frames, servers, 10000));
   g_assert_cmpuint (servers->len, ==, N);
   for (guint i = 0; i < N; i++)
     {
-      Peer *p = servers->pdata[i];
+      TestPeer *p = servers->pdata[i];
 
       g_assert_cmpuint (p->frames->len, ==, 1);
       g_assert_cmpuint (p->closed, ==, 0);
     }
   /* Everyone leaves; every server side hears it once. */
   for (guint i = 0; i < N; i++)
-    wamp_connection_close (((Peer *) clients->pdata[i])->conn, WAMP_CLOSE_NORMAL, NULL);
+    wamp_connection_close (((TestPeer *) clients->pdata[i])->conn, WAMP_CLOSE_NORMAL, NULL);
   for (guint i = 0; i < N; i++)
-    g_assert_true (wait_count (f, &((Peer *) servers->pdata[i])->closed, 1));
+    g_assert_true (test_wait_count (&((TestPeer *) servers->pdata[i])->closed, 1));
   wamp_transport_set_accept_func (f->transport, accept_cb, f);
 }
 
@@ -720,7 +557,7 @@ test_send_before_start_is_delivered (Fixture *f, gconstpointer data)
   /* The server side is accepted but may not have started yet: queued. */
   g_assert_true (wamp_connection_send (f->server.conn, first, &error));
   g_assert_no_error (error);
-  g_assert_true (wait_count (f, &f->client.frames->len, 1));
+  g_assert_true (test_wait_count (&f->client.frames->len, 1));
   g_assert_true (g_bytes_equal (f->client.frames->pdata[0], first));
 }
 
@@ -751,7 +588,7 @@ test_batched_json_both_ways (Fixture *f, gconstpointer data)
   g_assert_cmpstr (transport_protocol (f->server.conn), ==, "wamp.2.json.batched");
   /* Two messages in one WebSocket message, with either separator. */
   raw_send_frame (s, WAMP_WEBSOCKET_OP_TEXT, batch, sizeof batch - 1);
-  g_assert_true (wait_count (f, &f->server.frames->len, 2));
+  g_assert_true (test_wait_count (&f->server.frames->len, 2));
   g_assert_cmpmem (g_bytes_get_data (f->server.frames->pdata[0], NULL),
                    g_bytes_get_size (f->server.frames->pdata[0]), "[1,\"a\",{}]", 10);
   g_assert_cmpmem (g_bytes_get_data (f->server.frames->pdata[1], NULL),
@@ -775,7 +612,7 @@ test_batched_binary_both_ways (Fixture *f, gconstpointer data)
 
   g_assert_cmpstr (transport_protocol (f->server.conn), ==, "wamp.2.fakebin.batched");
   raw_send_frame (s, WAMP_WEBSOCKET_OP_BINARY, batch, sizeof batch);
-  g_assert_true (wait_count (f, &f->server.frames->len, 2));
+  g_assert_true (test_wait_count (&f->server.frames->len, 2));
   g_assert_cmpmem (g_bytes_get_data (f->server.frames->pdata[0], NULL),
                    g_bytes_get_size (f->server.frames->pdata[0]), "xy", 2);
   g_assert_cmpmem (g_bytes_get_data (f->server.frames->pdata[1], NULL),
@@ -939,7 +776,7 @@ test_frames_right_behind_handshake_are_not_lost (Fixture *f, gconstpointer data)
   g_byte_array_append (all, g_bytes_get_data (ping, NULL), (guint) g_bytes_get_size (ping));
   raw_send (s, all->data, all->len);
 
-  g_assert_true (wait_count (f, &f->server.frames->len, 1));
+  g_assert_true (test_wait_count (&f->server.frames->len, 1));
   g_assert_cmpmem (g_bytes_get_data (f->server.frames->pdata[0], NULL),
                    g_bytes_get_size (f->server.frames->pdata[0]), "[1,\"r\",{}]", 10);
 
@@ -962,8 +799,8 @@ test_frame_over_max_gets_close_1009 (Fixture *f, gconstpointer data)
 
   connect_pair (f);
   g_assert_true (wamp_connection_send (f->client.conn, big, &error));
-  g_assert_true (wait_count (f, &f->client.closed, 1));
-  g_assert_true (wait_count (f, &f->server.closed, 1));
+  g_assert_true (test_wait_count (&f->client.closed, 1));
+  g_assert_true (test_wait_count (&f->server.closed, 1));
   g_assert_cmpint (f->server.close_code, ==, WAMP_CLOSE_TOO_BIG);
   g_assert_cmpint (f->client.close_code, ==, WAMP_CLOSE_TOO_BIG);
   g_assert_cmpuint (f->server.frames->len, ==, 0);
@@ -978,8 +815,8 @@ test_peer_close_reports_closed_once (Fixture *f, gconstpointer data)
   connect_pair (f);
   wamp_connection_close (f->client.conn, WAMP_CLOSE_GOING_AWAY, "bye");
   wamp_connection_close (f->client.conn, WAMP_CLOSE_NORMAL, "again"); /* idempotent */
-  g_assert_true (wait_count (f, &f->server.closed, 1));
-  g_assert_true (wait_count (f, &f->client.closed, 1));
+  g_assert_true (test_wait_count (&f->server.closed, 1));
+  g_assert_true (test_wait_count (&f->client.closed, 1));
   g_assert_cmpint (f->server.close_code, ==, WAMP_CLOSE_GOING_AWAY);
   g_assert_cmpstr (f->server.close_reason, ==, "bye");
   g_assert_cmpint (f->client.close_code, ==, WAMP_CLOSE_GOING_AWAY);
@@ -1004,8 +841,8 @@ test_server_echo_and_close_from_frame_callback (Fixture *f, gconstpointer data)
   f->server.echo_then_close = TRUE;
   g_assert_true (wamp_connection_send (f->client.conn, msg, &error));
   g_assert_true (wamp_connection_send (f->client.conn, late, &error));
-  g_assert_true (wait_count (f, &f->client.closed, 1));
-  g_assert_true (wait_count (f, &f->server.closed, 1));
+  g_assert_true (test_wait_count (&f->client.closed, 1));
+  g_assert_true (test_wait_count (&f->server.closed, 1));
   /* The echo went out before the close; the frame after it was dropped. */
   g_assert_cmpuint (f->client.frames->len, ==, 1);
   g_assert_true (g_bytes_equal (f->client.frames->pdata[0], msg));
@@ -1026,9 +863,9 @@ test_abrupt_disconnect_reports_1006 (Fixture *f, gconstpointer data)
   raw_send (s, req, strlen (req));
   resp = raw_read_until (s, "\r\n\r\n", &eof);
   g_assert_cmpmem (resp->data, 12, "HTTP/1.1 101", 12);
-  g_assert_true (wait_count (f, &f->accepted, 1));
+  g_assert_true (test_wait_count (&f->accepted, 1));
   g_socket_close (s, NULL);
-  g_assert_true (wait_count (f, &f->server.closed, 1));
+  g_assert_true (test_wait_count (&f->server.closed, 1));
   g_assert_cmpint (f->server.close_code, ==, WAMP_CLOSE_ABNORMAL);
 }
 
@@ -1044,7 +881,7 @@ test_write_error_reports_closed_outside_send (Fixture *f, gconstpointer data)
 
   raw_send (s, req, strlen (req));
   g_byte_array_unref (raw_read_until (s, "\r\n\r\n", &eof));
-  g_assert_true (wait_count (f, &f->accepted, 1));
+  g_assert_true (test_wait_count (&f->accepted, 1));
   for (int i = 0; i < 10; i++)
     g_main_context_iteration (NULL, FALSE);
   /* A reset, and no main-loop turn before the server writes. */
@@ -1056,7 +893,7 @@ test_write_error_reports_closed_outside_send (Fixture *f, gconstpointer data)
   wamp_connection_send (f->server.conn, msg, NULL);
   /* Never re-entered from inside send(). */
   g_assert_cmpuint (f->server.closed, ==, 0);
-  g_assert_true (wait_count (f, &f->server.closed, 1));
+  g_assert_true (test_wait_count (&f->server.closed, 1));
   g_assert_cmpint (f->server.close_code, ==, WAMP_CLOSE_ABNORMAL);
   g_assert_false (wamp_connection_send (f->server.conn, msg, &error));
   g_assert_error (error, WAMP_ERROR, WAMP_ERROR_TRANSPORT);
@@ -1091,7 +928,7 @@ test_close_is_answered_with_1000 (Fixture *f, gconstpointer data)
       g_assert_cmpuint (resp->len, ==, 4);
       g_assert_cmphex (resp->data[0], ==, 0x88);
       g_assert_cmpuint ((resp->data[2] << 8) | resp->data[3], ==, 1000);
-      g_assert_true (wait_count (f, &f->server.closed, before + 1));
+      g_assert_true (test_wait_count (&f->server.closed, before + 1));
       g_assert_cmpint (f->server.close_code, ==, codes[i] != 0 ? codes[i] : WAMP_CLOSE_NORMAL);
     }
 }
@@ -1115,7 +952,7 @@ test_unmasked_client_frame_gets_1002 (Fixture *f, gconstpointer data)
   close = resp->data;
   g_assert_cmphex (close[0], ==, 0x88);
   g_assert_cmpuint ((close[2] << 8) | close[3], ==, 1002);
-  g_assert_true (wait_count (f, &f->server.closed, 1));
+  g_assert_true (test_wait_count (&f->server.closed, 1));
   g_assert_cmpint (f->server.close_code, ==, WAMP_CLOSE_PROTOCOL_ERROR);
 }
 
@@ -1214,7 +1051,7 @@ slow_client_connect (Fixture *f)
   raw_send (s, req, strlen (req));
   resp = raw_read_until (s, "\r\n\r\n", &eof);
   g_assert_cmpmem (resp->data, 12, "HTTP/1.1 101", 12);
-  g_assert_true (wait_count (f, &f->accepted, 1));
+  g_assert_true (test_wait_count (&f->accepted, 1));
   /* Let the connection start (a queue flushes only once started). */
   for (int i = 0; i < 10; i++)
     g_main_context_iteration (NULL, FALSE);
@@ -1351,7 +1188,7 @@ test_overflow_disconnect_closes_with_1008 (Fixture *f, gconstpointer data)
   g_assert_false (wamp_connection_send (f->server.conn, small, &error));
   g_assert_error (error, WAMP_ERROR, WAMP_ERROR_TRANSPORT);
   g_clear_error (&error);
-  g_assert_true (wait_count (f, &f->server.closed, 1));
+  g_assert_true (test_wait_count (&f->server.closed, 1));
   g_assert_cmpint (f->server.close_code, ==, WAMP_CLOSE_POLICY_VIOLATION);
   g_assert_cmpstr (f->server.close_reason, ==, "outgoing queue overflow");
   g_assert_cmpuint (wamp_connection_get_queued_bytes (f->server.conn), ==, 0);
@@ -1392,7 +1229,7 @@ test_configure_queue_overflow_values (void)
     { "{ \"queue_overflow\": 1 }", FALSE },
     { "{ \"queue_overflow\": null }", FALSE },
   };
-  g_autoptr(WampSerializer) json = g_object_new (TEST_TYPE_FAKE_SERIALIZER, NULL);
+  g_autoptr(WampSerializer) json = test_fake_serializer_new ("json", 1, FALSE);
   g_autoptr(GPtrArray) serializers = g_ptr_array_new ();
   g_autoptr(WampReactor) reactor = wamp_reactor_new (NULL);
 
@@ -1429,14 +1266,14 @@ test_unanswered_pings_drop_connection (Fixture *f, gconstpointer data)
 
   raw_send (s, req, strlen (req));
   g_byte_array_unref (raw_read_until (s, "\r\n\r\n", &eof));
-  g_assert_true (wait_count (f, &f->accepted, 1));
+  g_assert_true (test_wait_count (&f->accepted, 1));
   /* ping_interval 1 s, ping_timeout 1 s: a ping arrives, we never answer. */
   resp = raw_read_until (s, NULL, &eof);
   g_assert_true (eof);
   g_assert_cmpuint (resp->len, >=, 10);
   g_assert_cmphex (resp->data[0], ==, 0x89);
   g_assert_cmpuint (resp->data[1], ==, 8);
-  g_assert_true (wait_count (f, &f->server.closed, 1));
+  g_assert_true (test_wait_count (&f->server.closed, 1));
   g_assert_cmpint (f->server.close_code, ==, WAMP_CLOSE_ABNORMAL);
   g_assert_cmpstr (f->server.close_reason, ==, "ping timeout");
 }
@@ -1458,13 +1295,13 @@ test_answered_pings_keep_connection (Fixture *f, gconstpointer data)
     }
   g_assert_cmpuint (f->server.closed, ==, 0);
   g_assert_true (wamp_connection_send (f->client.conn, msg, &error));
-  g_assert_true (wait_count (f, &f->server.frames->len, 1));
+  g_assert_true (test_wait_count (&f->server.frames->len, 1));
 }
 
 static void
 test_ipv6_listener_url_and_connect (void)
 {
-  g_autoptr(WampSerializer) json = g_object_new (TEST_TYPE_FAKE_SERIALIZER, NULL);
+  g_autoptr(WampSerializer) json = test_fake_serializer_new ("json", 1, FALSE);
   g_autoptr(GPtrArray) serializers = g_ptr_array_new ();
   g_autoptr(WampReactor) reactor = wamp_reactor_new (NULL);
   g_autoptr(WampTransport) t = g_object_new (WAMP_TYPE_WEBSOCKET_TRANSPORT, NULL);
@@ -1475,7 +1312,6 @@ test_ipv6_listener_url_and_connect (void)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(WampConnection) conn = NULL;
   g_auto(GStrv) urls = NULL;
-  Fixture dummy = { 0, };
 
   g_ptr_array_add (serializers, json);
   g_assert_true (wamp_transport_configure (t, reactor, config, "$.transports[0]", serializers, &error));
@@ -1490,8 +1326,8 @@ test_ipv6_listener_url_and_connect (void)
   g_assert_true (g_str_has_suffix (urls[0], "/wamp"));
   g_assert_false (g_str_has_prefix (urls[0], "ws://[::1]:0/"));
 
-  wamp_transport_connect_async (client, reactor, urls[0], serializers, NULL, connect_done_cb, &result);
-  g_assert_true (wait_for (&dummy, cond_nonnull, &result, 5000));
+  wamp_transport_connect_async (client, reactor, urls[0], serializers, NULL, test_store_result_cb, &result);
+  g_assert_true (test_wait_for (test_cond_nonnull, &result, 5000));
   /* No accept func: the listener closes it; the client got its 101 first. */
   conn = wamp_transport_connect_finish (client, result, &error);
   g_assert_no_error (error);
@@ -1557,7 +1393,7 @@ test_adopt_replays_sniffed_bytes (Fixture *f, gconstpointer data)
   g_assert_true (wamp_transport_adopt (f->transport, G_IO_STREAM (stream), accepted, sniffed, &error));
   g_assert_no_error (error);
 
-  g_assert_true (wait_count (f, &f->server.frames->len, 1));
+  g_assert_true (test_wait_count (&f->server.frames->len, 1));
   g_assert_cmpmem (g_bytes_get_data (f->server.frames->pdata[0], NULL),
                    g_bytes_get_size (f->server.frames->pdata[0]), "[1,\"r\",{}]", 10);
   g_assert_true (wamp_connection_send (f->server.conn, reply, &error));
@@ -1673,7 +1509,7 @@ wss_client_thread (gpointer data)
 }
 
 static gboolean
-cond_wss_finished (Fixture *f, gpointer data)
+cond_wss_finished (gpointer data)
 {
   return g_atomic_int_get (&((WssClient *) data)->finished);
 }
@@ -1700,13 +1536,13 @@ test_wss_frames_and_client_certificate (void)
   const guint8 *payload;
 
   f->reactor = wamp_reactor_new (NULL);
-  f->json = g_object_new (TEST_TYPE_FAKE_SERIALIZER, NULL);
+  f->json = test_fake_serializer_new ("json", 1, FALSE);
   f->serializers = g_ptr_array_new ();
   g_ptr_array_add (f->serializers, f->json);
   f->transport = g_object_new (WAMP_TYPE_WEBSOCKET_TRANSPORT, NULL);
   wamp_transport_set_accept_func (f->transport, accept_cb, f);
-  peer_init (&f->server);
-  peer_init (&f->client);
+  test_peer_init (&f->server);
+  test_peer_init (&f->client);
   g_assert_true (wamp_transport_configure (f->transport, f->reactor, config, "$.transports[0]",
                                            f->serializers, &error));
   g_assert_no_error (error);
@@ -1723,8 +1559,8 @@ test_wss_frames_and_client_certificate (void)
   thread = g_thread_new ("wss-client", wss_client_thread, &c);
 
   /* The frame sent with the request arrives through libsoup's buffer. */
-  g_assert_true (wait_count (f, &f->accepted, 1));
-  g_assert_true (wait_count (f, &f->server.frames->len, 1));
+  g_assert_true (test_wait_count (&f->accepted, 1));
+  g_assert_true (test_wait_count (&f->server.frames->len, 1));
   g_assert_cmpmem (g_bytes_get_data (f->server.frames->pdata[0], NULL),
                    g_bytes_get_size (f->server.frames->pdata[0]), "[1,\"tls\",{}]", 12);
 
@@ -1740,7 +1576,7 @@ test_wss_frames_and_client_certificate (void)
   /* 200 KiB back: more than one TLS record and than one write. */
   g_assert_true (wamp_connection_send (f->server.conn, big, &error));
   g_assert_no_error (error);
-  g_assert_true (wait_for (f, cond_wss_finished, &c, 10000));
+  g_assert_true (test_wait_for (cond_wss_finished, &c, 10000));
   g_thread_join (g_steal_pointer (&thread));
   g_assert_cmpstr (c.error, ==, NULL);
   g_assert_cmpuint (c.received->len, >=, c.expect_bytes);
@@ -1751,7 +1587,7 @@ test_wss_frames_and_client_certificate (void)
   g_assert_cmpmem (payload, g_bytes_get_size (big), g_bytes_get_data (big, NULL),
                    g_bytes_get_size (big));
   /* The client went away without a close frame: seen through TLS. */
-  g_assert_true (wait_count (f, &f->server.closed, 1));
+  g_assert_true (test_wait_count (&f->server.closed, 1));
   g_assert_cmpint (f->server.close_code, ==, WAMP_CLOSE_ABNORMAL);
 
   g_byte_array_unref (c.received);
@@ -1778,13 +1614,13 @@ start_tls_fixture (Fixture    *f,
   g_auto(GStrv) urls = NULL;
 
   f->reactor = wamp_reactor_new (NULL);
-  f->json = g_object_new (TEST_TYPE_FAKE_SERIALIZER, NULL);
+  f->json = test_fake_serializer_new ("json", 1, FALSE);
   f->serializers = g_ptr_array_new ();
   g_ptr_array_add (f->serializers, f->json);
   f->transport = g_object_new (WAMP_TYPE_WEBSOCKET_TRANSPORT, NULL);
   wamp_transport_set_accept_func (f->transport, accept_cb, f);
-  peer_init (&f->server);
-  peer_init (&f->client);
+  test_peer_init (&f->server);
+  test_peer_init (&f->client);
   g_assert_true (wamp_transport_configure (f->transport, f->reactor, config, "$.transports[0]",
                                            f->serializers, &error));
   g_assert_no_error (error);
@@ -1793,31 +1629,6 @@ start_tls_fixture (Fixture    *f,
   g_assert_true (g_str_has_prefix (urls[0], "wss://127.0.0.1:"));
   /* The server certificate names localhost and 127.0.0.1. */
   f->url = g_strdup (urls[0]);
-}
-
-/* connect_client() with TLS settings. Returns: (transfer none) (nullable). */
-static WampConnection *
-connect_tls_client (Fixture         *f,
-                    const char      *url,
-                    GTlsDatabase    *database,
-                    GTlsCertificate *certificate,
-                    GError         **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(WampTransport) client_transport = g_object_new (WAMP_TYPE_WEBSOCKET_TRANSPORT, NULL);
-  WampConnection *conn;
-
-  wamp_transport_set_client_tls (client_transport, database, certificate);
-  wamp_transport_connect_async (client_transport, f->reactor, url, f->serializers, NULL,
-                                connect_done_cb, &result);
-  g_assert_true (wait_for (f, cond_nonnull, &result, 10000));
-  conn = wamp_transport_connect_finish (client_transport, result, error);
-  if (conn != NULL)
-    {
-      peer_attach (&f->client, conn);
-      g_object_unref (conn);
-    }
-  return conn;
 }
 
 static void
@@ -1848,25 +1659,25 @@ test_wss_client_with_test_ca_and_certificate (void)
   /* Trusting the test CA and presenting the client certificate. */
   g_assert_nonnull (connect_tls_client (f, f->url, database, certificate, &error));
   g_assert_no_error (error);
-  g_assert_true (wait_count (f, &f->accepted, 1));
+  g_assert_true (test_wait_count (&f->accepted, 1));
   g_assert_nonnull (wamp_connection_get_peer_certificate (f->server.conn));
 
   g_assert_true (wamp_connection_send (f->client.conn, hello, &error));
   g_assert_true (wamp_connection_send (f->client.conn, big, &error));
-  g_assert_true (wait_count (f, &f->server.frames->len, 2));
+  g_assert_true (test_wait_count (&f->server.frames->len, 2));
   g_assert_true (g_bytes_equal (f->server.frames->pdata[0], hello));
   g_assert_true (g_bytes_equal (f->server.frames->pdata[1], big));
   g_assert_true (wamp_connection_send (f->server.conn, big, &error));
   g_assert_true (wamp_connection_send (f->server.conn, hello, &error));
   g_assert_no_error (error);
-  g_assert_true (wait_count (f, &f->client.frames->len, 2));
+  g_assert_true (test_wait_count (&f->client.frames->len, 2));
   g_assert_true (g_bytes_equal (f->client.frames->pdata[0], big));
   g_assert_true (g_bytes_equal (f->client.frames->pdata[1], hello));
 
   /* A clean close through TLS both ways. */
   wamp_connection_close (f->client.conn, WAMP_CLOSE_NORMAL, "bye");
-  g_assert_true (wait_count (f, &f->server.closed, 1));
-  g_assert_true (wait_count (f, &f->client.closed, 1));
+  g_assert_true (test_wait_count (&f->server.closed, 1));
+  g_assert_true (test_wait_count (&f->client.closed, 1));
   g_assert_cmpint (f->server.close_code, ==, WAMP_CLOSE_NORMAL);
 
   fixture_teardown (f, NULL);
@@ -1919,13 +1730,13 @@ test_unix_endpoint_upgrade_and_frames (void)
 
   g_assert_no_error (error);
   f->reactor = wamp_reactor_new (NULL);
-  f->json = g_object_new (TEST_TYPE_FAKE_SERIALIZER, NULL);
+  f->json = test_fake_serializer_new ("json", 1, FALSE);
   f->serializers = g_ptr_array_new ();
   g_ptr_array_add (f->serializers, f->json);
   f->transport = g_object_new (WAMP_TYPE_WEBSOCKET_TRANSPORT, NULL);
   wamp_transport_set_accept_func (f->transport, accept_cb, f);
-  peer_init (&f->server);
-  peer_init (&f->client);
+  test_peer_init (&f->server);
+  test_peer_init (&f->client);
   g_assert_true (wamp_transport_configure (f->transport, f->reactor, config, "$.transports[0]",
                                            f->serializers, &error));
   g_assert_no_error (error);
@@ -1947,7 +1758,7 @@ test_unix_endpoint_upgrade_and_frames (void)
   resp = raw_read_until (s, "\r\n\r\n", &eof);
   g_assert_cmpmem (resp->data, 12, "HTTP/1.1 101", 12);
   raw_send (s, g_bytes_get_data (frame, NULL), g_bytes_get_size (frame));
-  g_assert_true (wait_count (f, &f->server.frames->len, 1));
+  g_assert_true (test_wait_count (&f->server.frames->len, 1));
   g_assert_cmpmem (g_bytes_get_data (f->server.frames->pdata[0], NULL),
                    g_bytes_get_size (f->server.frames->pdata[0]), "[1,\"u\",{}]", 10);
   g_assert_true (g_str_has_prefix (wamp_connection_get_peer (f->server.conn), "unix:"));
@@ -1999,7 +1810,7 @@ test_client_speaks_batched_when_server_picks_it (Fixture *f, gconstpointer data)
                          g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
 
   wamp_transport_connect_async (client_transport, f->reactor, url, f->serializers, NULL,
-                                connect_done_cb, &result);
+                                test_store_result_cb, &result);
   g_socket_set_blocking (listener, FALSE);
   deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
   while (s == NULL && g_get_monotonic_time () < deadline)
@@ -2028,11 +1839,11 @@ test_client_speaks_batched_when_server_picks_it (Fixture *f, gconstpointer data)
                               "Sec-WebSocket-Protocol: wamp.2.json.batched\r\n\r\n", accept);
   raw_send (s, response, strlen (response));
 
-  g_assert_true (wait_for (f, cond_nonnull, &result, 5000));
+  g_assert_true (test_wait_for (test_cond_nonnull, &result, 5000));
   conn = wamp_transport_connect_finish (client_transport, result, &error);
   g_assert_no_error (error);
   g_assert_nonnull (conn);
-  peer_attach (&f->client, conn);
+  test_peer_attach (&f->client, conn);
   g_assert_cmpstr (transport_protocol (conn), ==, "wamp.2.json.batched");
 
   /* What the client sends is a batch of one, masked. */
@@ -2056,7 +1867,7 @@ test_client_speaks_batched_when_server_picks_it (Fixture *f, gconstpointer data)
   batch = wamp_websocket_codec_encode_frame (server_codec, WAMP_WEBSOCKET_OP_TEXT,
                                              (const guint8 *) "[2]\x18[3]\x1e", 8);
   raw_send (s, g_bytes_get_data (batch, NULL), g_bytes_get_size (batch));
-  g_assert_true (wait_count (f, &f->client.frames->len, 2));
+  g_assert_true (test_wait_count (&f->client.frames->len, 2));
   g_assert_cmpmem (g_bytes_get_data (f->client.frames->pdata[0], NULL),
                    g_bytes_get_size (f->client.frames->pdata[0]), "[2]", 3);
   g_assert_cmpmem (g_bytes_get_data (f->client.frames->pdata[1], NULL),

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* WampFrameQueue: a transport connection's bounded outgoing queue. Each
+ * frame is a short prefix (the transport's header), the serialized message
+ * shared with every other receiver (referenced, never copied) and a short
+ * suffix; the queue writes them with vectored, non-blocking writes through
+ * WampSocketIo and keeps partial writes. Policies (overflow, close, when to
+ * watch for WAMP_REACTOR_WRITE) stay with the transport.
+ * Since: ABI 1.1 */
+#pragma once
+
+#if !defined (__WAMP_H_INSIDE__) && !defined (WAMP_COMPILATION)
+#error "Only <wamp/wamp.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+#include <wamp/wamp-export.h>
+#include <wamp/wamp-socket-io.h>
+
+G_BEGIN_DECLS
+
+/* The longest prefix and suffix a frame may have. Since: ABI 1.1 */
+#define WAMP_FRAME_QUEUE_MAX_PREFIX 24
+#define WAMP_FRAME_QUEUE_MAX_SUFFIX 8
+
+typedef struct _WampFrameQueue WampFrameQueue;
+
+/* Returns: (transfer full): an empty queue. Since: ABI 1.1 */
+WAMP_AVAILABLE_IN_ALL
+WampFrameQueue *wamp_frame_queue_new (void);
+
+/* Frees @self and every frame still in it. Since: ABI 1.1 */
+WAMP_AVAILABLE_IN_ALL
+void wamp_frame_queue_free (WampFrameQueue *self);
+
+/**
+ * wamp_frame_queue_push:
+ * @prefix: (array length=prefix_len) (nullable): copied; at most
+ *   WAMP_FRAME_QUEUE_MAX_PREFIX bytes
+ * @payload: (transfer none) (nullable): referenced, never copied
+ * @suffix: (array length=suffix_len) (nullable): copied; at most
+ *   WAMP_FRAME_QUEUE_MAX_SUFFIX bytes
+ *
+ * Appends one frame: @prefix, then @payload, then @suffix.
+ * Since: ABI 1.1
+ */
+WAMP_AVAILABLE_IN_ALL
+void wamp_frame_queue_push (WampFrameQueue *self,
+                            const guint8   *prefix,
+                            gsize           prefix_len,
+                            GBytes         *payload,
+                            const guint8   *suffix,
+                            gsize           suffix_len);
+
+/* Since: ABI 1.1 */
+WAMP_AVAILABLE_IN_ALL
+gboolean wamp_frame_queue_is_empty (const WampFrameQueue *self);
+
+/* The bytes queued and not yet written. Since: ABI 1.1 */
+WAMP_AVAILABLE_IN_ALL
+gsize wamp_frame_queue_get_bytes (const WampFrameQueue *self);
+
+/* Would @len more bytes take the queue beyond @max_bytes? Never on an empty
+ * queue: the frame is already in memory (one GBytes shared by every
+ * receiver) and only referenced here; refusing it would make a message
+ * larger than @max_bytes undeliverable to anyone. Since: ABI 1.1 */
+WAMP_AVAILABLE_IN_ALL
+gboolean wamp_frame_queue_would_overflow (const WampFrameQueue *self,
+                                          gsize                 len,
+                                          gsize                 max_bytes);
+
+/* Drops every frame. Since: ABI 1.1 */
+WAMP_AVAILABLE_IN_ALL
+void wamp_frame_queue_clear (WampFrameQueue *self);
+
+/* Drops every frame the peer has not received any byte of; a frame written
+ * in part stays, it must be completed before another frame can follow.
+ * Since: ABI 1.1 */
+WAMP_AVAILABLE_IN_ALL
+void wamp_frame_queue_drop_unstarted (WampFrameQueue *self);
+
+/**
+ * wamp_frame_queue_write:
+ * @io: (transfer none): the connection's socket
+ * @error: set when the connection failed
+ *
+ * Writes as much of the queue as @io takes without blocking and retires
+ * what was written.
+ *
+ * Returns: TRUE when the queue is empty or the socket would block (watch
+ * for WAMP_REACTOR_WRITE while the queue is not empty); FALSE with @error
+ * when the write failed. Since: ABI 1.1
+ */
+WAMP_AVAILABLE_IN_ALL
+gboolean wamp_frame_queue_write (WampFrameQueue *self,
+                                 WampSocketIo   *io,
+                                 GError        **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WampFrameQueue, wamp_frame_queue_free)
+
+G_END_DECLS

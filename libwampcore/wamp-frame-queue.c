@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* WampFrameQueue: the bounded outgoing queue of a transport connection;
+ * vectored writes of prefix + shared payload + suffix, partial writes kept. */
+
+#include "config.h"
+
+#include <wamp/wamp.h>
+
+#include <string.h>
+
+/* Vectors per writev: three per frame. */
+#define MAX_IOV 128
+
+typedef struct
+{
+  guint8 prefix[WAMP_FRAME_QUEUE_MAX_PREFIX];
+  guint8 prefix_len;
+  guint8 suffix[WAMP_FRAME_QUEUE_MAX_SUFFIX];
+  guint8 suffix_len;
+  GBytes *payload;
+  gsize written; /* of prefix + payload + suffix */
+} Frame;
+
+struct _WampFrameQueue
+{
+  GQueue frames; /* of Frame */
+  gsize bytes;   /* not yet written */
+};
+
+static void
+frame_free (Frame *f)
+{
+  g_clear_pointer (&f->payload, g_bytes_unref);
+  g_free (f);
+}
+
+static gsize
+frame_size (const Frame *f)
+{
+  return f->prefix_len + (f->payload != NULL ? g_bytes_get_size (f->payload) : 0) + f->suffix_len;
+}
+
+/* Adds the unwritten part of @f to @iov (at most three entries). */
+static guint
+frame_iov (const Frame *f, GOutputVector *iov)
+{
+  gsize plen = 0;
+  const guint8 *pdata = f->payload != NULL ? g_bytes_get_data (f->payload, &plen) : NULL;
+  struct { const guint8 *data; gsize len; } parts[3] = {
+    { f->prefix, f->prefix_len }, { pdata, plen }, { f->suffix, f->suffix_len },
+  };
+  gsize skip = f->written;
+  guint n = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    {
+      if (skip >= parts[i].len)
+        {
+          skip -= parts[i].len;
+          continue;
+        }
+      iov[n].buffer = parts[i].data + skip;
+      iov[n].size = parts[i].len - skip;
+      skip = 0;
+      n++;
+    }
+  return n;
+}
+
+WampFrameQueue *
+wamp_frame_queue_new (void)
+{
+  WampFrameQueue *self = g_new0 (WampFrameQueue, 1);
+
+  g_queue_init (&self->frames);
+  return self;
+}
+
+void
+wamp_frame_queue_free (WampFrameQueue *self)
+{
+  if (self == NULL)
+    return;
+  wamp_frame_queue_clear (self);
+  g_free (self);
+}
+
+void
+wamp_frame_queue_push (WampFrameQueue *self,
+                       const guint8   *prefix,
+                       gsize           prefix_len,
+                       GBytes         *payload,
+                       const guint8   *suffix,
+                       gsize           suffix_len)
+{
+  Frame *f;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (prefix_len <= WAMP_FRAME_QUEUE_MAX_PREFIX);
+  g_return_if_fail (suffix_len <= WAMP_FRAME_QUEUE_MAX_SUFFIX);
+  g_return_if_fail (prefix != NULL || prefix_len == 0);
+  g_return_if_fail (suffix != NULL || suffix_len == 0);
+
+  f = g_new0 (Frame, 1);
+  if (prefix_len > 0)
+    memcpy (f->prefix, prefix, prefix_len);
+  f->prefix_len = (guint8) prefix_len;
+  if (suffix_len > 0)
+    memcpy (f->suffix, suffix, suffix_len);
+  f->suffix_len = (guint8) suffix_len;
+  if (payload != NULL)
+    f->payload = g_bytes_ref (payload);
+  g_queue_push_tail (&self->frames, f);
+  self->bytes += frame_size (f);
+}
+
+gboolean
+wamp_frame_queue_is_empty (const WampFrameQueue *self)
+{
+  g_return_val_if_fail (self != NULL, TRUE);
+
+  return self->frames.head == NULL;
+}
+
+gsize
+wamp_frame_queue_get_bytes (const WampFrameQueue *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->bytes;
+}
+
+gboolean
+wamp_frame_queue_would_overflow (const WampFrameQueue *self,
+                                 gsize                 len,
+                                 gsize                 max_bytes)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return self->bytes > 0 && (len > max_bytes || self->bytes > max_bytes - len);
+}
+
+void
+wamp_frame_queue_clear (WampFrameQueue *self)
+{
+  g_return_if_fail (self != NULL);
+
+  g_queue_clear_full (&self->frames, (GDestroyNotify) frame_free);
+  self->bytes = 0;
+}
+
+void
+wamp_frame_queue_drop_unstarted (WampFrameQueue *self)
+{
+  Frame *head;
+  guint keep;
+
+  g_return_if_fail (self != NULL);
+
+  head = g_queue_peek_head (&self->frames);
+  keep = head != NULL && head->written > 0 ? 1 : 0;
+  while (self->frames.length > keep)
+    {
+      Frame *f = g_queue_pop_tail (&self->frames);
+
+      self->bytes -= frame_size (f) - f->written;
+      frame_free (f);
+    }
+}
+
+gboolean
+wamp_frame_queue_write (WampFrameQueue *self,
+                        WampSocketIo   *io,
+                        GError        **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (WAMP_IS_SOCKET_IO (io), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  while (!g_queue_is_empty (&self->frames))
+    {
+      GOutputVector iov[MAX_IOV];
+      g_autoptr(GError) local_error = NULL;
+      guint n_iov = 0;
+      gssize n;
+
+      /* Each frame is its prefix, the shared payload and its suffix, side by side. */
+      for (GList *l = self->frames.head; l != NULL && n_iov + 3 <= MAX_IOV; l = l->next)
+        n_iov += frame_iov (l->data, iov + n_iov);
+
+      n = wamp_socket_io_writev (io, iov, n_iov, &local_error);
+      if (n < 0)
+        {
+          if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            return TRUE;
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+
+      /* Retire what was written. */
+      while (n > 0)
+        {
+          Frame *f = g_queue_peek_head (&self->frames);
+          gsize left = frame_size (f) - f->written;
+
+          if ((gsize) n >= left)
+            {
+              n -= left;
+              self->bytes -= left;
+              frame_free (g_queue_pop_head (&self->frames));
+            }
+          else
+            {
+              f->written += n;
+              self->bytes -= n;
+              n = 0;
+            }
+        }
+    }
+  return TRUE;
+}
