@@ -89,9 +89,18 @@ async def join(session, connecting):
     """Awaits @connecting (a loop.create_*connection() whose factory builds
     @session), then WELCOME; on failure drops the connection. Returns
     @session, joined."""
-    await asyncio.wait_for(connecting, STEP_TIMEOUT)
+    _, protocol = await asyncio.wait_for(connecting, STEP_TIMEOUT)
     try:
-        await asyncio.wait_for(session.joined, STEP_TIMEOUT)
+        # A connection lost before the WebSocket opened never reaches the
+        # session: watch the protocol too.
+        closed = protocol.is_closed
+        await asyncio.wait([session.joined, closed], timeout=STEP_TIMEOUT,
+                           return_when=asyncio.FIRST_COMPLETED)
+        if not session.joined.done():
+            if closed.done():
+                raise ConnectionError("connection closed before the session joined")
+            raise asyncio.TimeoutError("no WELCOME within %ds" % STEP_TIMEOUT)
+        session.joined.result()
     except BaseException:
         if session._transport is not None:
             session.disconnect()

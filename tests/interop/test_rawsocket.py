@@ -16,7 +16,6 @@ import os
 import shutil
 import ssl
 import struct
-import subprocess
 import sys
 import tempfile
 import time
@@ -40,12 +39,6 @@ HANDSHAKE_TIMEOUT = 1     # seconds, the rs transport's option
 MAX_MESSAGE_SIZE = 65536  # the rs transport's option: announced as 2^16
 PING_INTERVAL = 1         # seconds, the rs_ping transport's option
 TLS_HANDSHAKE_TIMEOUT = 2 # seconds, the rs_tls transport's option
-
-
-def make_pki(directory):
-    script = os.path.join(os.environ.get("WAMPD_SOURCE_ROOT", os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), "..", "..")), "tests", "tls", "make-test-pki.sh")
-    subprocess.run(["/bin/sh", script, directory], check=True, timeout=60)
 
 
 def client_context(pki):
@@ -489,7 +482,7 @@ def main():
     wampd.pki = tempfile.mkdtemp(prefix="wampd-interop-pki-")
     try:
         try:
-            make_pki(wampd.pki)
+            wampd_fixture.make_test_pki(wampd.pki)
             wampd.cfg = make_config(wampd.unix_path, wampd.pki)
             wampd.start()
         except Exception as e:

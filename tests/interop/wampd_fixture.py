@@ -33,6 +33,15 @@ def wampd_binary():
     raise RuntimeError("set WAMPD_BIN (or MESON_BUILD_ROOT) to the wampd to test")
 
 
+def make_test_pki(directory):
+    """Makes the test PKI of tests/tls/make-test-pki.sh (ca.pem, server.pem,
+    client.pem, ...) in @directory."""
+    root = os.environ.get("WAMPD_SOURCE_ROOT",
+                          os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+    subprocess.run(["/bin/sh", os.path.join(root, "tests", "tls", "make-test-pki.sh"), directory],
+                   check=True, timeout=60)
+
+
 def anonymous_role():
     return {
         "name": "anonymous",
