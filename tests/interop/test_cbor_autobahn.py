@@ -9,13 +9,12 @@ TAP."""
 import asyncio
 import math
 import os
-import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import wampd_fixture  # noqa: E402
-from wampd_fixture import STEP_TIMEOUT  # noqa: E402
+from wampd_fixture import STEP_TIMEOUT, same  # noqa: E402
 
 import autobahn_fixture  # noqa: E402  (skips the script without python3-autobahn)
 from autobahn_fixture import leave  # noqa: E402
@@ -42,20 +41,6 @@ VALUES = [
 ]
 KWARGS = {"int_min": -2**63, "uint_max": 2**64 - 1, "neg_zero": -0.0, "nul": "\x00",
           "bin": b"\x00", "nested": {"": [[]]}}
-
-
-def same(a, b):
-    """Equal and of the same type; floats bit for bit (so NaN == NaN and
-    -0.0 != 0.0)."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, float):
-        return struct.pack(">d", a) == struct.pack(">d", b)
-    if isinstance(a, (list, tuple)):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
-    return a == b
 
 
 async def connect(wampd):

@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
@@ -75,6 +76,48 @@ def config(realms=None, transport_options=None):
         "realms": realms if realms is not None else [realm("realm1")],
         "transports": [transport],
     }
+
+
+def same(a, b):
+    """Strict equality of values that crossed the router: types must match
+    (True is not 1, 1.0 is not 1, bytes are not str; a tuple counts as a
+    list), floats bit for bit (-0.0 is not 0.0, NaN equals NaN)."""
+    if isinstance(a, tuple):
+        a = list(a)
+    if isinstance(b, tuple):
+        b = list(b)
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, float):
+        return struct.pack(">d", a) == struct.pack(">d", b)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    return a == b
+
+
+def first_difference(expected, got):
+    """A readable note on where @got differs from @expected."""
+    if isinstance(expected, (list, tuple)) and isinstance(got, (list, tuple)):
+        if len(expected) != len(got):
+            return "length %d != %d: %r" % (len(got), len(expected), got)
+        for i, (x, y) in enumerate(zip(expected, got)):
+            if not same(x, y):
+                return "[%d]: expected %r (%s), got %r (%s)" % (i, x, type(x).__name__,
+                                                               y, type(y).__name__)
+    if isinstance(expected, dict) and isinstance(got, dict):
+        if expected.keys() != got.keys():
+            return "keys %r != %r" % (sorted(got), sorted(expected))
+        for k in expected:
+            if not same(expected[k], got[k]):
+                return "[%r]: expected %r (%s), got %r (%s)" % (
+                    k, expected[k], type(expected[k]).__name__, got[k], type(got[k]).__name__)
+    return "expected %r, got %r" % (expected, got)
+
+
+def assert_same(expected, got, what):
+    assert same(expected, got), "%s: %s" % (what, first_difference(expected, got))
 
 
 class Wampd:
