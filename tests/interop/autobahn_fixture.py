@@ -45,15 +45,22 @@ class Session(ApplicationSession):
     without either fails `left`, or with @lost_is_left resolves it to None
     (for checks where the router may just hang up). @quiet_user_errors: the
     session's callees raise application errors on purpose, which Autobahn
-    would log as user errors."""
+    would log as user errors. @authid: asked for in HELLO."""
 
-    def __init__(self, cfg, lost_is_left=False, quiet_user_errors=False):
+    def __init__(self, cfg, lost_is_left=False, quiet_user_errors=False, authid=None):
         super().__init__(cfg)
         loop = asyncio.get_running_loop()
         self.joined = loop.create_future()
         self.left = loop.create_future()
         self.lost_is_left = lost_is_left
         self.quiet_user_errors = quiet_user_errors
+        self.requested_authid = authid
+
+    def onConnect(self):
+        if self.requested_authid is None:
+            super().onConnect()
+        else:
+            self.join(self.config.realm, authid=self.requested_authid)
 
     def onUserError(self, fail, msg):
         if not self.quiet_user_errors:
