@@ -631,34 +631,54 @@ typedef struct
   gint finished; /* atomic */
 } TlsClient;
 
+/* For the client threads: a blocking connection to the host and port of
+ * @url (with a receive buffer of @receive_buffer bytes unless 0, set before
+ * the handshake) wrapped in a TLS client for "localhost" that trusts the test
+ * CA only; not handshaken yet. */
+static GIOStream *
+tls_client_connect (const char  *url,
+                    int          receive_buffer,
+                    GError     **error)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GIOStream) tls = NULL;
+  g_autoptr(GTlsDatabase) database = NULL;
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  g_autofree char *ca = pki_file ("ca.pem");
+  g_autoptr(GSocketConnectable) identity = g_network_address_new ("localhost", 0);
+
+  g_socket_client_set_timeout (client, 10);
+  connection = g_socket_client_connect_to_host (client, g_uri_get_host (uri), g_uri_get_port (uri),
+                                                NULL, error);
+  if (connection == NULL)
+    return NULL;
+  if (receive_buffer > 0)
+    g_socket_set_option (g_socket_connection_get_socket (connection), SOL_SOCKET, SO_RCVBUF,
+                         receive_buffer, NULL);
+  database = g_tls_file_database_new (ca, error);
+  if (database == NULL)
+    return NULL;
+  tls = g_tls_client_connection_new (G_IO_STREAM (connection), identity, error);
+  if (tls == NULL)
+    return NULL;
+  g_tls_connection_set_database (G_TLS_CONNECTION (tls), database);
+  return g_steal_pointer (&tls);
+}
+
 static gpointer
 tls_client_thread (gpointer data)
 {
   TlsClient *c = data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketConnection) connection = NULL;
   g_autoptr(GIOStream) tls = NULL;
-  g_autoptr(GTlsDatabase) database = NULL;
-  g_autoptr(GUri) uri = g_uri_parse (c->url, G_URI_FLAGS_NONE, NULL);
-  g_autofree char *ca = pki_file ("ca.pem");
-  g_autoptr(GSocketConnectable) identity = g_network_address_new ("localhost", 0);
   char buffer[256];
   gssize n;
   gsize total = 0;
 
-  g_socket_client_set_timeout (client, 10);
-  connection = g_socket_client_connect_to_host (client, g_uri_get_host (uri), g_uri_get_port (uri),
-                                                NULL, &error);
-  if (connection == NULL)
-    goto failed;
-  database = g_tls_file_database_new (ca, &error);
-  if (database == NULL)
-    goto failed;
-  tls = g_tls_client_connection_new (G_IO_STREAM (connection), identity, &error);
+  tls = tls_client_connect (c->url, 0, &error);
   if (tls == NULL)
     goto failed;
-  g_tls_connection_set_database (G_TLS_CONNECTION (tls), database);
   if (c->client_cert != NULL)
     {
       g_autoptr(GTlsCertificate) cert = g_tls_certificate_new_from_files (c->client_cert,
@@ -1055,25 +1075,12 @@ stalled_client_thread (gpointer data)
 {
   StalledClient *c = data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketConnection) connection = NULL;
   g_autoptr(GIOStream) tls = NULL;
-  g_autoptr(GTlsDatabase) database = NULL;
-  g_autoptr(GUri) uri = g_uri_parse (c->url, G_URI_FLAGS_NONE, NULL);
-  g_autofree char *ca = pki_file ("ca.pem");
-  g_autoptr(GSocketConnectable) identity = g_network_address_new ("localhost", 0);
   gint64 deadline;
 
-  g_socket_client_set_timeout (client, 10);
-  connection = g_socket_client_connect_to_host (client, g_uri_get_host (uri), g_uri_get_port (uri),
-                                                NULL, &error);
-  g_assert_no_error (error);
   /* A small receive buffer fills quickly. */
-  g_socket_set_option (g_socket_connection_get_socket (connection), SOL_SOCKET, SO_RCVBUF, 4096, NULL);
-  database = g_tls_file_database_new (ca, &error);
-  tls = g_tls_client_connection_new (G_IO_STREAM (connection), identity, &error);
+  tls = tls_client_connect (c->url, 4096, &error);
   g_assert_no_error (error);
-  g_tls_connection_set_database (G_TLS_CONNECTION (tls), database);
   g_tls_connection_handshake (G_TLS_CONNECTION (tls), NULL, &error);
   g_assert_no_error (error);
   g_atomic_int_set (&c->handshake_done, 1);
