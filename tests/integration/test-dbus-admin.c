@@ -15,6 +15,7 @@
 
 #include <wamp/wamp.h>
 
+#include "wamp-test-scratch.h"
 #include "wampd-admin-error.h"
 #include "wampd-router1-generated.h"
 
@@ -214,8 +215,7 @@ fixture_setup_bus (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
 
-  f->dir = g_dir_make_tmp ("test-dbus-admin-XXXXXX", &error);
-  g_assert_no_error (error);
+  f->dir = wamp_test_scratch_new ("test-dbus-admin-XXXXXX");
   f->config_path = g_build_filename (f->dir, "wampd.json", NULL);
   f->ready_path = g_build_filename (f->dir, "ready", NULL);
   g_file_set_contents (f->config_path, config_json, -1, &error);
@@ -273,18 +273,7 @@ fixture_teardown (Fixture *f, gconstpointer data)
     g_test_dbus_down (f->bus);
   g_clear_object (&f->bus);
   if (f->dir != NULL)
-    {
-      g_autoptr (GDir) dir = g_dir_open (f->dir, 0, NULL);
-      const char *name;
-
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *path = g_build_filename (f->dir, name, NULL);
-
-          g_unlink (path);
-        }
-      g_rmdir (f->dir);
-    }
+    wamp_test_scratch_remove (f->dir);
   g_free (f->dir);
   g_free (f->config_path);
   g_free (f->ready_path);
@@ -1310,8 +1299,7 @@ policy_bus_start (PolicyBus *p, const char *policy_xml)
   g_autoptr (GDataInputStream) bus_out = NULL;
   g_autofree char *conf = NULL;
 
-  p->dir = g_dir_make_tmp ("test-dbus-admin-XXXXXX", &error);
-  g_assert_no_error (error);
+  p->dir = wamp_test_scratch_new ("test-dbus-admin-XXXXXX");
   /* Other users (the nobody of the policy test) must reach the socket. */
   g_assert_cmpint (g_chmod (p->dir, 0755), ==, 0);
   p->conf_path = g_build_filename (p->dir, "bus.conf", NULL);
@@ -1397,10 +1385,7 @@ policy_bus_stop (PolicyBus *p)
   g_subprocess_send_signal (p->bus, SIGTERM);
   g_subprocess_wait (p->bus, NULL, NULL);
   g_clear_object (&p->bus);
-  g_unlink (p->conf_path);
-  g_unlink (p->config_path);
-  g_unlink (p->ready_path);
-  g_rmdir (p->dir);
+  wamp_test_scratch_remove (p->dir);
   g_free (p->dir);
   g_free (p->conf_path);
   g_free (p->config_path);

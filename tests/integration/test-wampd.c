@@ -12,6 +12,8 @@
 
 #include <wamp/wamp.h>
 
+#include "wamp-test-scratch.h"
+
 /* Generous: sanitizer builds on a shared machine start slowly. */
 #define WAMPD_TIMEOUT_SECONDS 30
 
@@ -153,24 +155,13 @@ typedef struct {
 static void
 scratch_setup (Scratch *s, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-
-  s->dir = g_dir_make_tmp ("test-wampd-XXXXXX", &error);
-  g_assert_no_error (error);
+  s->dir = wamp_test_scratch_new ("test-wampd-XXXXXX");
 }
 
 static void
 scratch_teardown (Scratch *s, gconstpointer data)
 {
-  g_autoptr(GDir) dir = g_dir_open (s->dir, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (s->dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (s->dir);
+  wamp_test_scratch_remove (s->dir);
   g_free (s->dir);
 }
 

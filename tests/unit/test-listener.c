@@ -21,6 +21,7 @@
 #include <wamp/wamp.h>
 
 #include "wamp-test-pki.h"
+#include "wamp-test-scratch.h"
 
 /* The PKI of tests/tls/make-test-pki.sh, made once per run. */
 static char *pki_dir;
@@ -72,8 +73,6 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
   f->context = g_main_context_new ();
   g_main_context_push_thread_default (f->context);
   f->reactor = wamp_reactor_new (NULL);
@@ -81,17 +80,13 @@ fixture_setup (Fixture       *f,
   f->accepted_sockets = g_ptr_array_new_with_free_func (g_object_unref);
   f->accepted_streams = g_ptr_array_new_with_free_func (g_object_unref);
   wamp_listener_set_accept_func (f->listener, on_accept, f, NULL);
-  f->tmpdir = g_dir_make_tmp ("wampd-test-listener-XXXXXX", &error);
-  g_assert_no_error (error);
+  f->tmpdir = wamp_test_scratch_new ("wampd-test-listener-XXXXXX");
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autoptr(GDir) dir = g_dir_open (f->tmpdir, 0, NULL);
-  const char *name;
-
   g_clear_object (&f->listener);
   g_clear_pointer (&f->accepted_streams, g_ptr_array_unref);
   g_clear_pointer (&f->accepted_sockets, g_ptr_array_unref);
@@ -99,13 +94,7 @@ fixture_teardown (Fixture       *f,
   for (int i = 0; i < 50; i++)
     g_main_context_iteration (f->context, FALSE);
   g_clear_object (&f->reactor);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (f->tmpdir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (f->tmpdir);
+  wamp_test_scratch_remove (f->tmpdir);
   g_free (f->tmpdir);
   g_main_context_pop_thread_default (f->context);
   g_main_context_unref (f->context);
