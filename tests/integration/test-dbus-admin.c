@@ -16,6 +16,7 @@
 #include <wamp/wamp.h>
 
 #include "wamp-test-scratch.h"
+#include "wamp-test-subprocess.h"
 #include "wampd-admin-error.h"
 #include "wampd-router1-generated.h"
 
@@ -101,28 +102,6 @@ iterate_until (gboolean (*cond) (gpointer), gpointer data, guint timeout_ms)
   return cond (data);
 }
 
-typedef struct {
-  gboolean done;
-  char *out;
-  char *err;
-  GError *error;
-} Communicated;
-
-static void
-on_communicated (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Communicated *c = user_data;
-
-  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &c->out, &c->err, &c->error);
-  c->done = TRUE;
-}
-
-static gboolean
-communicated (gpointer data)
-{
-  return ((Communicated *) data)->done;
-}
-
 /* Runs wampctl with @args (NULL-terminated) while the main context keeps
  * the WAMP clients alive; returns its exit status, output in @out/@err. */
 static int
@@ -132,7 +111,7 @@ run_wampctl_full (const char *language, char **out, char **err, const char *cons
   g_autoptr (GSubprocessLauncher) launcher = NULL;
   g_autoptr (GSubprocess) proc = NULL;
   g_autoptr (GError) error = NULL;
-  Communicated c = { 0, };
+  g_autofree char *what = g_strdup_printf ("wampctl %s", args[0]);
 
   g_ptr_array_add (argv, built_program ("wampctl"));
   for (guint i = 0; args[i] != NULL; i++)
@@ -142,18 +121,7 @@ run_wampctl_full (const char *language, char **out, char **err, const char *cons
   launcher = new_launcher (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, language);
   proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
-  g_subprocess_communicate_utf8_async (proc, NULL, NULL, on_communicated, &c);
-  if (!iterate_until (communicated, &c, TIMEOUT_MS))
-    {
-      g_subprocess_force_exit (proc);
-      g_error ("wampctl %s did not exit in time", args[0]);
-    }
-  g_assert_no_error (c.error);
-  g_test_message ("wampctl %s: stdout:\n%s\nstderr:\n%s", args[0], c.out, c.err);
-  g_assert_true (g_subprocess_get_if_exited (proc));
-  *out = c.out;
-  *err = c.err;
-  return g_subprocess_get_exit_status (proc);
+  return wamp_test_subprocess_communicate (proc, what, TIMEOUT_MS, out, err);
 }
 
 #define run_wampctl(out, err, ...) \
@@ -903,21 +871,13 @@ test_second_wampd_cannot_own_the_name (Fixture *f, gconstpointer data)
   g_autofree char *wampd = built_program ("wampd");
   g_autoptr (GSubprocess) second = NULL;
   g_autoptr (GError) error = NULL;
-  Communicated c = { 0, };
+  g_autofree char *err = NULL;
 
   second = g_subprocess_launcher_spawn (launcher, &error, wampd, "--config", f->config_path, "--session-bus", NULL);
   g_assert_no_error (error);
-  g_subprocess_communicate_utf8_async (second, NULL, NULL, on_communicated, &c);
-  if (!iterate_until (communicated, &c, TIMEOUT_MS))
-    {
-      g_subprocess_force_exit (second);
-      g_error ("the second wampd did not exit");
-    }
-  g_assert_true (g_subprocess_get_if_exited (second));
-  g_assert_cmpint (g_subprocess_get_exit_status (second), ==, 1);
-  g_assert_nonnull (strstr (c.err, "org.wampd.Router"));
-  g_free (c.out);
-  g_free (c.err);
+  g_assert_cmpint (wamp_test_subprocess_communicate (second, "the second wampd", TIMEOUT_MS, NULL, &err),
+                   ==, 1);
+  g_assert_nonnull (strstr (err, "org.wampd.Router"));
   /* The first one still answers. */
   g_assert_true (wampd_router1_call_get_stats_sync (f->proxy, NULL, NULL, &error));
   g_assert_no_error (error);
@@ -1453,21 +1413,15 @@ test_shipped_bus_policy (void)
       new_launcher (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, NULL);
     g_autoptr (GSubprocess) proc = NULL;
     g_autoptr (GError) error = NULL;
-    Communicated c = { 0, };
+    g_autofree char *denied = NULL;
 
     /* The same call as user nobody, group nogroup, no supplementary groups. */
     proc = g_subprocess_launcher_spawn (launcher, &error, "setpriv", "--reuid=65534", "--regid=65534",
                                         "--clear-groups", "--", wampctl, "--address", p.address, "status", NULL);
     g_assert_no_error (error);
-    g_subprocess_communicate_utf8_async (proc, NULL, NULL, on_communicated, &c);
-    g_assert_true (iterate_until (communicated, &c, TIMEOUT_MS));
-    g_assert_no_error (c.error);
-    g_test_message ("as nobody: %s", c.err);
-    g_assert_true (g_subprocess_get_if_exited (proc));
-    g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 4);
-    g_assert_nonnull (strstr (c.err, "access denied"));
-    g_free (c.out);
-    g_free (c.err);
+    g_assert_cmpint (wamp_test_subprocess_communicate (proc, "wampctl status as nobody", TIMEOUT_MS,
+                                                       NULL, &denied), ==, 4);
+    g_assert_nonnull (strstr (denied, "access denied"));
   }
   policy_bus_stop (&p);
 }
