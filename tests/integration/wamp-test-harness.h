@@ -140,6 +140,12 @@ guint64 wamp_test_peer_join (WampTestPeer *peer, const char *realm, const char *
 /* Returns: (transfer none) (nullable): the last WELCOME.Details seen by
  * wamp_test_peer_join(). */
 WampValue *wamp_test_peer_get_welcome_details (WampTestPeer *peer);
+/* SUBSCRIBE to @topic (request @request_id, no options); asserts SUBSCRIBED.
+ * Returns: the subscription ID. */
+guint64 wamp_test_peer_subscribe (WampTestPeer *peer, guint64 request_id, const char *topic);
+/* REGISTER @procedure (request @request_id, no options); asserts REGISTERED.
+ * Returns: the registration ID. */
+guint64 wamp_test_peer_register (WampTestPeer *peer, guint64 request_id, const char *procedure);
 
 /* Parses @json (wamp_config_parse); a parse error fails the test.
  * Returns: (transfer full) (nullable). */
