@@ -623,6 +623,21 @@ invocation_slow (WampClient *client, WampMessage *message, gpointer user_data)
   wamp_client_yield_error (client, callee->request_id, "wamp.error.canceled", NULL, NULL);
 }
 
+/* c2 registers com.example.slow, answered by @callee (never on its own);
+ * c1 calls it with @options and @cancellable (both nullable), the result
+ * going to @result. Returns once the INVOCATION reached @callee. */
+static void
+start_slow_call (Fixture *f, SlowCallee *callee, WampValue *options, GCancellable *cancellable,
+                 GAsyncResult **result)
+{
+  g_autoptr(GError) error = NULL;
+
+  register_procedure (f->c2, "com.example.slow", invocation_slow, callee, &error);
+  g_assert_no_error (error);
+  wamp_client_call_async (f->c1, "com.example.slow", options, NULL, cancellable, store_result, result);
+  WAIT_FOR (callee->request_id != 0);
+}
+
 static void
 test_rpc_cancel_kill_interrupts_callee_and_fails_canceled (Fixture *f, gconstpointer data)
 {
@@ -632,11 +647,7 @@ test_rpc_cancel_kill_interrupts_callee_and_fails_canceled (Fixture *f, gconstpoi
   g_autoptr(GError) error = NULL;
   SlowCallee callee = { 0 };
 
-  register_procedure (f->c2, "com.example.slow", invocation_slow, &callee, &error);
-  g_assert_no_error (error);
-
-  wamp_client_call_async (f->c1, "com.example.slow", NULL, NULL, cancellable, store_result, &result);
-  WAIT_FOR (callee.request_id != 0);
+  start_slow_call (f, &callee, NULL, cancellable, &result);
   g_cancellable_cancel (cancellable);
 
   reply = wamp_client_call_finish (f->c1, wait_result (&result), NULL, &error);
@@ -794,10 +805,7 @@ test_raw_router_only_message_gets_abort_and_left (Fixture *f, gconstpointer data
   g_autoptr(GError) error = NULL;
   SlowCallee callee = { 0 };
 
-  register_procedure (f->c2, "com.example.slow", invocation_slow, &callee, &error);
-  g_assert_no_error (error);
-  wamp_client_call_async (f->c1, "com.example.slow", NULL, NULL, NULL, store_result, &result);
-  WAIT_FOR (callee.request_id != 0);
+  start_slow_call (f, &callee, NULL, NULL, &result);
 
   /* WELCOME is the router's to send: the router ABORTs the session. */
   g_assert_true (wamp_client_send_message (f->c1, welcome, &error));
@@ -823,11 +831,7 @@ test_rpc_cancel_skip_fails_at_once_without_interrupt (Fixture *f, gconstpointer 
   g_autoptr(GError) error = NULL;
   SlowCallee callee = { 0 };
 
-  register_procedure (f->c2, "com.example.slow", invocation_slow, &callee, &error);
-  g_assert_no_error (error);
-
-  wamp_client_call_async (f->c1, "com.example.slow", options, NULL, cancellable, store_result, &result);
-  WAIT_FOR (callee.request_id != 0);
+  start_slow_call (f, &callee, options, cancellable, &result);
   /* cancel_mode is the client's, not a CALL option. */
   g_assert_true (wamp_client_is_joined (f->c1));
   g_cancellable_cancel (cancellable);
@@ -922,10 +926,7 @@ test_dispose_fails_pending_call_with_closed (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   SlowCallee callee = { 0 };
 
-  register_procedure (f->c2, "com.example.slow", invocation_slow, &callee, &error);
-  g_assert_no_error (error);
-  wamp_client_call_async (f->c1, "com.example.slow", NULL, NULL, NULL, store_result, &result);
-  WAIT_FOR (callee.request_id != 0);
+  start_slow_call (f, &callee, NULL, NULL, &result);
 
   /* A pending task holds the client, so only an explicit dispose gets here
    * with one; it completes, once, with G_IO_ERROR_CLOSED. */
@@ -1009,10 +1010,7 @@ test_disconnect_fails_pending_call_with_closed (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   SlowCallee callee = { 0 };
 
-  register_procedure (f->c2, "com.example.slow", invocation_slow, &callee, &error);
-  g_assert_no_error (error);
-  wamp_client_call_async (f->c1, "com.example.slow", NULL, NULL, NULL, store_result, &result);
-  WAIT_FOR (callee.request_id != 0);
+  start_slow_call (f, &callee, NULL, NULL, &result);
 
   wamp_client_disconnect (f->c1);
   g_assert_null (wamp_client_call_finish (f->c1, wait_result (&result), NULL, &error));
