@@ -351,27 +351,7 @@ def main():
     ], transport_options={"max_message_size": MAX_MESSAGE_SIZE})
     names = [name for name, _ in CHECKS] + [BYSTANDER, "wampd exits 0 on SIGTERM"]
     tap = wampd_fixture.Tap(names)
-    wampd = wampd_fixture.Wampd(cfg)
-    try:
-        try:
-            wampd.start()
-        except Exception as e:
-            tap.skip_rest("wampd did not start: %s" % e)
-            return 1
-        try:
-            asyncio.run(run_all(tap, wampd))
-        finally:
-            status = wampd.stop()
-        tap.result(status == 0, "wampd exits 0 on SIGTERM",
-                   None if status == 0 else "exit status %r" % status)
-        if tap.failed:
-            print("# wampd log (last lines):", flush=True)
-            for line in wampd.log().splitlines()[-wampd_fixture.LOG_TAIL_LINES:]:
-                print("#   " + line, flush=True)
-    finally:
-        wampd.cleanup()
-    return 1 if tap.failed else 0
-
+    return wampd_fixture.serve(tap, wampd_fixture.Wampd(cfg), lambda wampd: run_all(tap, wampd))
 
 if __name__ == "__main__":
     sys.exit(main())

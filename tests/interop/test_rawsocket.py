@@ -480,29 +480,16 @@ def main():
     wampd = wampd_fixture.Wampd(None)
     wampd.unix_path = os.path.join(wampd.dir, "rs.sock")
     wampd.pki = tempfile.mkdtemp(prefix="wampd-interop-pki-")
-    try:
-        try:
-            wampd_fixture.make_test_pki(wampd.pki)
-            wampd.cfg = make_config(wampd.unix_path, wampd.pki)
-            wampd.start()
-        except Exception as e:
-            tap.skip_rest("wampd did not start: %s" % e)
-            return 1
-        try:
-            asyncio.run(wampd_fixture.run_checks(tap, CHECKS, wampd))
-        finally:
-            status = wampd.stop()
-        tap.result(status == 0, "wampd exits 0 on SIGTERM",
-                   None if status == 0 else "exit status %r" % status)
-        if tap.failed:
-            print("# wampd log:", flush=True)
-            for line in wampd.log().splitlines()[-wampd_fixture.LOG_TAIL_LINES:]:
-                print("#   " + line, flush=True)
-    finally:
-        wampd.cleanup()
-        shutil.rmtree(wampd.pki, ignore_errors=True)
-    return 1 if tap.failed else 0
 
+    def prepare(wampd):
+        wampd_fixture.make_test_pki(wampd.pki)
+        wampd.cfg = make_config(wampd.unix_path, wampd.pki)
+
+    try:
+        return wampd_fixture.serve(tap, wampd, lambda wampd: wampd_fixture.run_checks(tap, CHECKS, wampd),
+                                   prepare)
+    finally:
+        shutil.rmtree(wampd.pki, ignore_errors=True)
 
 if __name__ == "__main__":
     sys.exit(main())

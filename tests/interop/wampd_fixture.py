@@ -123,10 +123,10 @@ def assert_same(expected, got, what):
 class Wampd:
     """One wampd child process, started on @config and stopped by its PID."""
 
-    def __init__(self, cfg, extra_args=()):
+    def __init__(self, cfg, extra_args=(), prefix="wampd-interop-"):
         self.cfg = cfg
         self.extra_args = list(extra_args)
-        self.dir = tempfile.mkdtemp(prefix="wampd-interop-")
+        self.dir = tempfile.mkdtemp(prefix=prefix)
         self.config_path = os.path.join(self.dir, "wampd.json")
         self.ready_path = os.path.join(self.dir, "ready")
         self.log_path = os.path.join(self.dir, "wampd.log")
@@ -134,17 +134,41 @@ class Wampd:
         self.signalled = False
         self.listeners = {}
 
-    def start(self):
-        with open(self.config_path, "w", encoding="utf-8") as f:
-            json.dump(self.cfg, f, indent=2)
+    @staticmethod
+    def environment(extra=None, drop=()):
+        """Our environment for wampd: C.UTF-8 messages, plus @extra, without
+        the names in @drop."""
         env = dict(os.environ)
         env["LC_ALL"] = "C.UTF-8"
         env.pop("LANGUAGE", None)
+        for name in drop:
+            env.pop(name, None)
+        env.update(extra or {})
+        return env
+
+    def spawn(self, argv_prefix=(), env=None):
+        """Writes the config and starts wampd, its output in the log, without
+        waiting. @argv_prefix runs first and execs wampd (a shell, a socket
+        activator); @env: the environment (default: environment())."""
+        with open(self.config_path, "w", encoding="utf-8") as f:
+            json.dump(self.cfg, f, indent=2)
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(
-                [wampd_binary(), "--config", self.config_path,
-                 "--ready-file", self.ready_path, "--verbose"] + self.extra_args,
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env)
+                list(argv_prefix)
+                + [wampd_binary(), "--config", self.config_path,
+                   "--ready-file", self.ready_path, "--verbose"] + self.extra_args,
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                env=env if env is not None else self.environment())
+
+    def read_ready_file(self):
+        """Fills `listeners` (name -> URL) from the ready file."""
+        with open(self.ready_path, encoding="utf-8") as f:
+            for line in f:
+                name, url = line.split()
+                self.listeners[name] = url
+
+    def start(self):
+        self.spawn()
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if os.path.exists(self.ready_path):
@@ -157,10 +181,7 @@ class Wampd:
             self.kill()
             raise RuntimeError("wampd wrote no ready file within %ds:\n%s"
                                % (START_TIMEOUT, self.log()))
-        with open(self.ready_path, encoding="utf-8") as f:
-            for line in f:
-                name, url = line.split()
-                self.listeners[name] = url
+        self.read_ready_file()
         return self
 
     @property
@@ -177,6 +198,12 @@ class Wampd:
                 return f.read()
         except OSError:
             return ""
+
+    def print_log_tail(self, title="wampd log"):
+        """The last LOG_TAIL_LINES of the log, as TAP comments."""
+        print("# %s:" % title, flush=True)
+        for line in self.log().splitlines()[-LOG_TAIL_LINES:]:
+            print("#   " + line, flush=True)
 
     def terminate(self):
         """Sends SIGTERM to our child, once: a second signal means "stop now"."""
@@ -244,32 +271,38 @@ async def run_checks(tap, checks, *args):
             tap.result(False, name, detail)
 
 
-def main(checks, cfg, extra_checks_after_stop=None, extra_args=()):
-    """Starts wampd (with @extra_args), runs @checks (list of (name, async
-    func(wampd))), stops wampd and checks it exited 0. Exits with the TAP
-    result."""
-    names = [name for name, _ in checks] + ["wampd exits 0 on SIGTERM"]
-    tap = Tap(names)
-    wampd = Wampd(cfg, extra_args)
+def serve(tap, wampd, body, prepare=None):
+    """Calls @prepare(wampd) when given, starts @wampd, runs the coroutine
+    function @body(wampd) (which reports its checks on @tap), stops wampd
+    and reports "wampd exits 0 on SIGTERM", with the log's tail when
+    anything failed. Removes wampd's folder. Returns the exit code."""
     try:
         try:
+            if prepare is not None:
+                prepare(wampd)
             wampd.start()
         except Exception as e:
             tap.skip_rest("wampd did not start: %s" % e)
             return 1
         try:
-            asyncio.run(run_checks(tap, checks, wampd))
+            asyncio.run(body(wampd))
         finally:
             status = wampd.stop()
         tap.result(status == 0, "wampd exits 0 on SIGTERM",
                    None if status == 0 else "exit status %r" % status)
         if tap.failed:
-            print("# wampd log:", flush=True)
-            for line in wampd.log().splitlines()[-LOG_TAIL_LINES:]:
-                print("#   " + line, flush=True)
+            wampd.print_log_tail()
     finally:
         wampd.cleanup()
     return 1 if tap.failed else 0
+
+
+def main(checks, cfg, extra_args=()):
+    """Starts wampd (with @extra_args), runs @checks (list of (name, async
+    func(wampd))), stops wampd and checks it exited 0. Returns the exit
+    code of the TAP result."""
+    tap = Tap([name for name, _ in checks] + ["wampd exits 0 on SIGTERM"])
+    return serve(tap, Wampd(cfg, extra_args), lambda wampd: run_checks(tap, checks, wampd))
 
 
 def require_autobahn():
