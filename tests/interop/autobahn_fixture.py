@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Shared by the AutobahnPython scripts (tests/interop, tests/systemd):
 sessions whose join and leave are futures, the helpers that open and
-close them, a patched RawSocket client protocol, and raw WebSocket
-connections for exact frames. Importing it skips the script (TAP "1..0 # SKIP") when
+close them, an exchange of calls and events between two of them, a
+patched RawSocket client protocol, and raw WebSocket connections for
+exact frames. Importing it skips the script (TAP "1..0 # SKIP") when
 python3-autobahn is missing."""
 
 import asyncio
@@ -25,7 +26,7 @@ from autobahn.asyncio.websocket import (WampWebSocketClientFactory,  # noqa: E40
                                         WebSocketClientFactory,
                                         WebSocketClientProtocol)
 from autobahn.wamp.serializer import JsonSerializer  # noqa: E402
-from autobahn.wamp.types import ComponentConfig  # noqa: E402
+from autobahn.wamp.types import ComponentConfig, PublishOptions  # noqa: E402
 
 
 class LeftError(ConnectionError):
@@ -158,6 +159,51 @@ async def leave(*sessions):
         if s.is_attached():
             s.leave()
             await asyncio.wait_for(s.left, STEP_TIMEOUT)
+
+
+def next_event(session, topic):
+    """(box, handler): subscribe @handler on @session to @topic; box["future"]
+    then resolves to the (args, kwargs) of the first event."""
+    loop = asyncio.get_running_loop()
+    box = {"future": loop.create_future()}
+
+    def on_event(*args, **kwargs):
+        if not box["future"].done():
+            box["future"].set_result((args, kwargs))
+
+    return box, on_event
+
+
+async def exchange(a, b, tag, text_size=20000):
+    """Calls and events both ways between the joined sessions @a and @b
+    (their URIs kept apart by @tag): arguments, keyword arguments, binary
+    and a @text_size-character string arrive intact."""
+    assert a.session_id != b.session_id
+    # @b calls a procedure @a registered.
+    await asyncio.wait_for(a.register(lambda x, y, k=None: [x + y, k, tag],
+                                      "com.example.add." + tag), STEP_TIMEOUT)
+    result = await asyncio.wait_for(b.call("com.example.add." + tag, 2, 3, k={"n": [1, None]}),
+                                    STEP_TIMEOUT)
+    assert result == [5, {"n": [1, None]}, tag], result
+    # @a calls a procedure @b registered.
+    text = ("abcdefghij" * (text_size // 10 + 1))[:text_size]
+    await asyncio.wait_for(b.register(lambda s: s[::-1], "com.example.reverse." + tag),
+                           STEP_TIMEOUT)
+    result = await asyncio.wait_for(a.call("com.example.reverse." + tag, text), STEP_TIMEOUT)
+    assert result == text[::-1], (len(result), result[:20])
+    # Events both ways, binary (each serializer's own form) and a long string.
+    a_box, a_handler = next_event(a, "com.example.topic." + tag)
+    b_box, b_handler = next_event(b, "com.example.topic." + tag)
+    await asyncio.wait_for(a.subscribe(a_handler, "com.example.topic." + tag), STEP_TIMEOUT)
+    await asyncio.wait_for(b.subscribe(b_handler, "com.example.topic." + tag), STEP_TIMEOUT)
+    await asyncio.wait_for(b.publish("com.example.topic." + tag, b"\x00\x01\xff", "from b", n=1.5,
+                                     options=PublishOptions(acknowledge=True)), STEP_TIMEOUT)
+    args, kwargs = await asyncio.wait_for(a_box["future"], STEP_TIMEOUT)
+    assert args == (b"\x00\x01\xff", "from b") and kwargs == {"n": 1.5}, (args, kwargs)
+    await asyncio.wait_for(a.publish("com.example.topic." + tag, "from a", big=text,
+                                     options=PublishOptions(acknowledge=True)), STEP_TIMEOUT)
+    args, kwargs = await asyncio.wait_for(b_box["future"], STEP_TIMEOUT)
+    assert args == ("from a",) and kwargs == {"big": text}, (args, len(kwargs))
 
 
 class Closed(ConnectionError):

@@ -96,48 +96,13 @@ async def connect_websocket(wampd, url=None, ssl_context=None):
         ssl=ssl_context, server_hostname="localhost" if ssl_context else None)
 
 
-def next_event(session, topic):
-    """A future for the next event on @topic (subscribe first)."""
-    loop = asyncio.get_running_loop()
-    box = {"future": loop.create_future()}
-
-    def on_event(*args, **kwargs):
-        if not box["future"].done():
-            box["future"].set_result((args, kwargs))
-
-    return box, on_event
-
-
 async def exchange_with_websocket(wampd, url, serializer, tag, ssl_context=None, ws_url=None,
                                   ws_ssl_context=None):
     """Calls and events both ways between a RawSocket and a WebSocket session."""
     rs = await connect_rawsocket(url, serializer, ssl_context=ssl_context)
     ws = await connect_websocket(wampd, ws_url, ws_ssl_context)
     try:
-        assert rs.session_id != ws.session_id
-        # WebSocket calls a procedure the RawSocket session registered.
-        await asyncio.wait_for(rs.register(lambda a, b, k=None: [a + b, k, tag],
-                                           "com.rs.add." + tag), STEP_TIMEOUT)
-        result = await asyncio.wait_for(ws.call("com.rs.add." + tag, 2, 3, k={"n": [1, None]}),
-                                        STEP_TIMEOUT)
-        assert result == [5, {"n": [1, None]}, tag], result
-        # RawSocket calls a procedure the WebSocket session registered.
-        await asyncio.wait_for(ws.register(lambda s: s[::-1], "com.ws.rev." + tag), STEP_TIMEOUT)
-        result = await asyncio.wait_for(rs.call("com.ws.rev." + tag, "rawsocket"), STEP_TIMEOUT)
-        assert result == "tekcoswar", result
-        # Events both ways, with binary payloads (each serializer's own form).
-        rs_box, rs_handler = next_event(rs, "com.topic." + tag)
-        ws_box, ws_handler = next_event(ws, "com.topic." + tag)
-        await asyncio.wait_for(rs.subscribe(rs_handler, "com.topic." + tag), STEP_TIMEOUT)
-        await asyncio.wait_for(ws.subscribe(ws_handler, "com.topic." + tag), STEP_TIMEOUT)
-        await asyncio.wait_for(ws.publish("com.topic." + tag, b"\x00\x01\xff", "from ws", n=1.5,
-                                          options=PublishOptions(acknowledge=True)), STEP_TIMEOUT)
-        args, kwargs = await asyncio.wait_for(rs_box["future"], STEP_TIMEOUT)
-        assert args == (b"\x00\x01\xff", "from ws") and kwargs == {"n": 1.5}, (args, kwargs)
-        await asyncio.wait_for(rs.publish("com.topic." + tag, "from rs", big="x" * 20000,
-                                          options=PublishOptions(acknowledge=True)), STEP_TIMEOUT)
-        args, kwargs = await asyncio.wait_for(ws_box["future"], STEP_TIMEOUT)
-        assert args == ("from rs",) and kwargs == {"big": "x" * 20000}, (args, len(kwargs))
+        await autobahn_fixture.exchange(rs, ws, tag)
     finally:
         await leave(rs, ws)
 

@@ -23,7 +23,6 @@ from wampd_fixture import STEP_TIMEOUT  # noqa: E402
 import autobahn_fixture  # noqa: E402  (skips the script without python3-autobahn)
 from autobahn_fixture import host_port, leave  # noqa: E402
 
-from autobahn.wamp.types import PublishOptions  # noqa: E402
 
 HANDSHAKE_TIMEOUT = 1  # seconds, the universal transports' option
 PKI = tempfile.mkdtemp(prefix="wampd-interop-pki-")
@@ -58,28 +57,7 @@ async def exchange(url):
     ws = await connect_websocket(url)
     rs = await connect_rawsocket(url)
     try:
-        loop = asyncio.get_running_loop()
-        for publisher, subscriber, topic in ((ws, rs, "com.example.to_rs"),
-                                             (rs, ws, "com.example.to_ws")):
-            got = loop.create_future()
-
-            def on_event(*args, _got=got, **kwargs):
-                if not _got.done():
-                    _got.set_result((args, kwargs))
-
-            await asyncio.wait_for(subscriber.subscribe(on_event, topic), STEP_TIMEOUT)
-            await asyncio.wait_for(publisher.publish(topic, "hi", n=2,
-                                                     options=PublishOptions(acknowledge=True)),
-                                   STEP_TIMEOUT)
-            args, kwargs = await asyncio.wait_for(got, STEP_TIMEOUT)
-            assert args == ("hi",) and kwargs == {"n": 2}, (args, kwargs)
-
-        await asyncio.wait_for(rs.register(lambda s: s.upper(), "com.example.upper"), STEP_TIMEOUT)
-        result = await asyncio.wait_for(ws.call("com.example.upper", "abc" * 1000), STEP_TIMEOUT)
-        assert result == "ABC" * 1000, result[:20]
-        await asyncio.wait_for(ws.register(lambda a, b: a * b, "com.example.mul"), STEP_TIMEOUT)
-        result = await asyncio.wait_for(rs.call("com.example.mul", 6, 7), STEP_TIMEOUT)
-        assert result == 42, result
+        await autobahn_fixture.exchange(ws, rs, "tls" if url.startswith("universal+tls://") else "tcp")
     finally:
         await leave(ws)
         await leave(rs)

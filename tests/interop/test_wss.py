@@ -22,7 +22,6 @@ from wampd_fixture import STEP_TIMEOUT  # noqa: E402
 import autobahn_fixture  # noqa: E402  (skips the script without python3-autobahn)
 from autobahn_fixture import leave  # noqa: E402
 
-from autobahn.wamp.types import PublishOptions  # noqa: E402
 
 PKI = tempfile.mkdtemp(prefix="wampd-interop-pki-")
 
@@ -67,43 +66,24 @@ async def check_wss_refuses_plain_http(wampd):
     assert b"HTTP/1.1 101" not in data, data
 
 
-async def exchange(publisher_url, subscriber_url, pub_ctx=None, sub_ctx=None):
-    """Events and calls both ways between two sessions."""
+async def exchange(publisher_url, subscriber_url, tag, pub_ctx=None, sub_ctx=None):
+    """Events and calls both ways between two sessions; 100 KB through TLS
+    both ways."""
     a = await connect(publisher_url, pub_ctx)
     b = await connect(subscriber_url, sub_ctx)
     try:
-        loop = asyncio.get_running_loop()
-        got = loop.create_future()
-
-        def on_event(*args, **kwargs):
-            if not got.done():
-                got.set_result((args, kwargs))
-
-        await asyncio.wait_for(b.subscribe(on_event, "com.example.tls"), STEP_TIMEOUT)
-        await asyncio.wait_for(a.publish("com.example.tls", "hello", n=1,
-                                         options=PublishOptions(acknowledge=True)), STEP_TIMEOUT)
-        args, kwargs = await asyncio.wait_for(got, STEP_TIMEOUT)
-        assert args == ("hello",) and kwargs == {"n": 1}, (args, kwargs)
-
-        # 100 KB through TLS both ways.
-        await asyncio.wait_for(b.register(lambda s: s[::-1], "com.example.reverse"), STEP_TIMEOUT)
-        text = "abcdefghij" * 10000
-        result = await asyncio.wait_for(a.call("com.example.reverse", text), STEP_TIMEOUT)
-        assert result == text[::-1], len(result)
-        await asyncio.wait_for(a.register(lambda x, y: x + y, "com.example.add"), STEP_TIMEOUT)
-        result = await asyncio.wait_for(b.call("com.example.add", 2, 3), STEP_TIMEOUT)
-        assert result == 5, result
+        await autobahn_fixture.exchange(a, b, tag, text_size=100000)
     finally:
         await leave(a)
         await leave(b)
 
 
 async def check_wss_publisher_ws_subscriber(wampd):
-    await exchange(wampd.listeners["wss"], wampd.listeners["ws"])
+    await exchange(wampd.listeners["wss"], wampd.listeners["ws"], "wss_ws")
 
 
 async def check_ws_publisher_wss_subscriber(wampd):
-    await exchange(wampd.listeners["ws"], wampd.listeners["wss"])
+    await exchange(wampd.listeners["ws"], wampd.listeners["wss"], "ws_wss")
 
 
 async def expect_refused(url, ctx):
@@ -127,7 +107,7 @@ async def check_mtls_refuses_certificate_from_other_ca(wampd):
 
 async def check_mtls_accepts_valid_certificate(wampd):
     ctx = client_context("client.pem", "client.key")
-    await exchange(wampd.listeners["mtls"], wampd.listeners["ws"], pub_ctx=ctx)
+    await exchange(wampd.listeners["mtls"], wampd.listeners["ws"], "mtls_ws", pub_ctx=ctx)
 
 
 async def check_wrong_ca_client_refuses_server(wampd):
