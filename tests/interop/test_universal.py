@@ -9,7 +9,6 @@ dropped. Prints TAP."""
 
 import asyncio
 import os
-import shutil
 import ssl
 import sys
 import tempfile
@@ -163,9 +162,6 @@ def config():
 
 
 if __name__ == "__main__":
-    try:
-        wampd_fixture.make_test_pki(PKI)
+    with wampd_fixture.pki_folder(PKI):
         status = wampd_fixture.main(CHECKS, config())
-    finally:
-        shutil.rmtree(PKI, ignore_errors=True)
     sys.exit(status)

@@ -3,6 +3,7 @@
 it with SIGTERM, and prints TAP."""
 
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -41,6 +42,17 @@ def make_test_pki(directory):
                           os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
     subprocess.run(["/bin/sh", os.path.join(root, "tests", "tls", "make-test-pki.sh"), directory],
                    check=True, timeout=60)
+
+
+@contextlib.contextmanager
+def pki_folder(directory):
+    """The test PKI (make_test_pki) in @directory for the duration of the
+    block; the folder is removed afterwards."""
+    try:
+        make_test_pki(directory)
+        yield directory
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def anonymous_role():
