@@ -15,6 +15,7 @@
 
 #include <wamp/wamp.h>
 
+#include "wamp-test-async.h"
 #include "wamp-test-scratch.h"
 #include "wamp-test-subprocess.h"
 #include "wampd-admin-error.h"
@@ -250,28 +251,10 @@ fixture_teardown (Fixture *f, gconstpointer data)
 
 /* ---- WAMP clients --------------------------------------------------------------- */
 
-typedef struct {
-  GAsyncResult *result;
-} Waiter;
-
-static void
-store_result (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  ((Waiter *) user_data)->result = g_object_ref (result);
-}
-
-static gboolean
-has_result (gpointer data)
-{
-  return ((Waiter *) data)->result != NULL;
-}
-
 static GAsyncResult *
-wait_result (Waiter *w)
+wait_result (GAsyncResult **result)
 {
-  if (!iterate_until (has_result, w, TIMEOUT_MS))
-    g_error ("an asynchronous call did not complete in time");
-  return w->result;
+  return wamp_test_wait_result (result, TIMEOUT_MS);
 }
 
 typedef struct {
@@ -298,14 +281,14 @@ join (Fixture *f, const char *realm, LeftLog *left)
 {
   WampClient *client = wamp_client_new (f->reactor);
   g_autoptr (GError) error = NULL;
-  Waiter w = { NULL };
+  GAsyncResult *w = NULL;
 
   if (left != NULL)
     g_signal_connect (client, "left", G_CALLBACK (on_left), left);
-  wamp_client_join_async (client, f->url, "json", realm, NULL, NULL, store_result, &w);
+  wamp_client_join_async (client, f->url, "json", realm, NULL, NULL, wamp_test_store_result, &w);
   g_assert_true (wamp_client_join_finish (client, wait_result (&w), &error));
   g_assert_no_error (error);
-  g_object_unref (w.result);
+  g_object_unref (w);
   g_ptr_array_add (f->clients, client);
   return client;
 }
@@ -498,12 +481,12 @@ test_odd_hello_details_survive_the_variant_edge (Fixture *f, gconstpointer data)
   client = wamp_client_new (f->reactor);
   g_ptr_array_add (f->clients, client);
   {
-    Waiter w = { NULL };
+    GAsyncResult *w = NULL;
 
-    wamp_client_join_async (client, f->url, "json", "realm1", details, NULL, store_result, &w);
+    wamp_client_join_async (client, f->url, "json", "realm1", details, NULL, wamp_test_store_result, &w);
     g_assert_true (wamp_client_join_finish (client, wait_result (&w), &error));
     g_assert_no_error (error);
-    g_object_unref (w.result);
+    g_object_unref (w);
   }
 
   wampd_router1_call_get_session_sync (f->proxy, wamp_client_get_session_id (client), &one, NULL, &error);
@@ -652,7 +635,7 @@ test_signals_on_join_and_leave (Fixture *f, gconstpointer data)
                     g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref) };
   WampClient *a;
   guint64 id;
-  Waiter w = { NULL };
+  GAsyncResult *w = NULL;
 
   g_signal_connect (f->proxy, "session-joined", G_CALLBACK (on_dbus_joined), &log);
   g_signal_connect (f->proxy, "session-left", G_CALLBACK (on_dbus_left), &log);
@@ -663,9 +646,9 @@ test_signals_on_join_and_leave (Fixture *f, gconstpointer data)
   g_assert_cmpstr (vardict_str (g_ptr_array_index (log.joined, 0), "realm"), ==, "realm2");
   g_assert_cmpuint (log.left->len, ==, 0);
 
-  wamp_client_leave_async (a, NULL, NULL, store_result, &w);
+  wamp_client_leave_async (a, NULL, NULL, wamp_test_store_result, &w);
   g_assert_true (wamp_client_leave_finish (a, wait_result (&w), NULL));
-  g_object_unref (w.result);
+  g_object_unref (w);
   g_assert_true (iterate_until (has_left_signal, &log, TIMEOUT_MS));
   g_assert_cmpint (vardict_int (g_ptr_array_index (log.left, 0), "session"), ==, (gint64) id);
   g_assert_cmpstr (vardict_str (g_ptr_array_index (log.left, 0), "realm"), ==, "realm2");
@@ -680,16 +663,18 @@ static void
 register_and_subscribe (WampClient *client, guint64 *registration, guint64 *subscription)
 {
   g_autoptr (GError) error = NULL;
-  Waiter w = { NULL };
+  GAsyncResult *w = NULL;
 
-  wamp_client_register_async (client, "com.example.add", NULL, noop_invocation, NULL, NULL, NULL, store_result, &w);
+  wamp_client_register_async (client, "com.example.add", NULL, noop_invocation, NULL, NULL, NULL,
+                              wamp_test_store_result, &w);
   *registration = wamp_client_register_finish (client, wait_result (&w), &error);
   g_assert_no_error (error);
-  g_clear_object (&w.result);
-  wamp_client_subscribe_async (client, "com.example.topic", NULL, noop_event, NULL, NULL, NULL, store_result, &w);
+  g_clear_object (&w);
+  wamp_client_subscribe_async (client, "com.example.topic", NULL, noop_event, NULL, NULL, NULL,
+                               wamp_test_store_result, &w);
   *subscription = wamp_client_subscribe_finish (client, wait_result (&w), &error);
   g_assert_no_error (error);
-  g_clear_object (&w.result);
+  g_clear_object (&w);
 }
 
 static void
@@ -754,7 +739,7 @@ test_stats_move (Fixture *f, gconstpointer data)
   g_autoptr (GVariant) after = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (WampValue) options = wamp_value_new_dict (1);
-  Waiter w = { NULL };
+  GAsyncResult *w = NULL;
 
   g_assert_true (wampd_router1_call_get_stats_sync (f->proxy, &before, NULL, &error));
   g_assert_no_error (error);
@@ -764,10 +749,10 @@ test_stats_move (Fixture *f, gconstpointer data)
   g_assert_cmpint (message_count (before, "messages_in", "PUBLISH"), ==, 0);
 
   wamp_value_dict_insert (options, "acknowledge", wamp_value_new_bool (TRUE));
-  wamp_client_publish_async (a, "com.example.topic", options, NULL, NULL, store_result, &w);
+  wamp_client_publish_async (a, "com.example.topic", options, NULL, NULL, wamp_test_store_result, &w);
   wamp_client_publish_finish (a, wait_result (&w), &error);
   g_assert_no_error (error);
-  g_clear_object (&w.result);
+  g_clear_object (&w);
 
   g_assert_true (wampd_router1_call_get_stats_sync (f->proxy, &after, NULL, &error));
   g_assert_cmpint (message_count (after, "messages_in", "PUBLISH"), ==, 1);
@@ -814,12 +799,12 @@ static gboolean
 join_fails (Fixture *f, const char *realm, GError **error)
 {
   g_autoptr (WampClient) client = wamp_client_new (f->reactor);
-  Waiter w = { NULL };
+  GAsyncResult *w = NULL;
   gboolean ok;
 
-  wamp_client_join_async (client, f->url, "json", realm, NULL, NULL, store_result, &w);
+  wamp_client_join_async (client, f->url, "json", realm, NULL, NULL, wamp_test_store_result, &w);
   ok = wamp_client_join_finish (client, wait_result (&w), error);
-  g_object_unref (w.result);
+  g_object_unref (w);
   wamp_client_disconnect (client);
   return !ok;
 }
@@ -963,15 +948,15 @@ test_wampctl_escapes_control_characters (Fixture *f, gconstpointer data)
   g_auto (GStrv) lines = NULL;
   WampClient *client = wamp_client_new (f->reactor);
   g_autofree char *id = NULL;
-  Waiter w = { NULL };
+  GAsyncResult *w = NULL;
   char *out, *err;
 
   g_ptr_array_add (f->clients, client);
   wamp_value_dict_insert (details, "authid", wamp_value_new_string ("evil\x1b[2J\nnext\xc2\x9bline"));
-  wamp_client_join_async (client, f->url, "json", "realm1", details, NULL, store_result, &w);
+  wamp_client_join_async (client, f->url, "json", "realm1", details, NULL, wamp_test_store_result, &w);
   g_assert_true (wamp_client_join_finish (client, wait_result (&w), &error));
   g_assert_no_error (error);
-  g_object_unref (w.result);
+  g_object_unref (w);
   g_assert_cmpstr (wamp_value_dict_get_string (wamp_client_get_welcome_details (client), "authid"), ==,
                    "evil\x1b[2J\nnext\xc2\x9bline");
   id = g_strdup_printf ("%" G_GUINT64_FORMAT, wamp_client_get_session_id (client));
@@ -998,14 +983,14 @@ join_as (Fixture *f, const char *realm, const char *authid)
   g_autoptr (WampValue) details = wamp_value_new_dict (1);
   g_autoptr (GError) error = NULL;
   WampClient *client = wamp_client_new (f->reactor);
-  Waiter w = { NULL };
+  GAsyncResult *w = NULL;
 
   g_ptr_array_add (f->clients, client);
   wamp_value_dict_insert (details, "authid", wamp_value_new_string (authid));
-  wamp_client_join_async (client, f->url, "json", realm, details, NULL, store_result, &w);
+  wamp_client_join_async (client, f->url, "json", realm, details, NULL, wamp_test_store_result, &w);
   g_assert_true (wamp_client_join_finish (client, wait_result (&w), &error));
   g_assert_no_error (error);
-  g_object_unref (w.result);
+  g_object_unref (w);
   return client;
 }
 
