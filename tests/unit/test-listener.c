@@ -715,6 +715,24 @@ accepted_or_client_finished (Fixture  *f,
   return f->accepted_sockets->len >= w->n_accepted || g_atomic_int_get (&w->client->finished);
 }
 
+/* A client presenting the test PKI's @name.pem and @name.key (NULL: no
+ * certificate). */
+static TlsClient *
+tls_client_new (const char *name)
+{
+  TlsClient *c = g_new0 (TlsClient, 1);
+
+  if (name != NULL)
+    {
+      g_autofree char *cert = g_strconcat (name, ".pem", NULL);
+      g_autofree char *key = g_strconcat (name, ".key", NULL);
+
+      c->client_cert = pki_file (cert);
+      c->client_key = pki_file (key);
+    }
+  return c;
+}
+
 static void
 tls_client_free (TlsClient *c)
 {
@@ -856,7 +874,7 @@ static void
 test_tls_exchange_through_socket_io (Fixture       *f,
                                      gconstpointer  data)
 {
-  TlsClient *c = g_new0 (TlsClient, 1);
+  TlsClient *c = tls_client_new (NULL);
   g_autoptr(WampSocketIo) io = NULL;
   g_autoptr(WampValue) details = wamp_value_new_dict (4);
 
@@ -884,7 +902,7 @@ static void
 test_tls_client_certificate_required_refuses_none (Fixture       *f,
                                                    gconstpointer  data)
 {
-  TlsClient *c = g_new0 (TlsClient, 1);
+  TlsClient *c = tls_client_new (NULL);
   g_autoptr(WampSocketIo) io = NULL;
 
   start_tls_listener (f, REQUIRE_CLIENT_CERT);
@@ -902,12 +920,10 @@ static void
 test_tls_client_certificate_from_other_ca_refused (Fixture       *f,
                                                    gconstpointer  data)
 {
-  TlsClient *c = g_new0 (TlsClient, 1);
+  TlsClient *c = tls_client_new ("stranger");
   g_autoptr(WampSocketIo) io = NULL;
 
   start_tls_listener (f, REQUIRE_CLIENT_CERT);
-  c->client_cert = pki_file ("stranger.pem");
-  c->client_key = pki_file ("stranger.key");
   io = run_tls_client (f, c);
   g_assert_null (io);
   g_assert_cmpuint (f->accepted_sockets->len, ==, 0);
@@ -944,12 +960,10 @@ static void
 test_tls_client_certificate_required_accepts_valid (Fixture       *f,
                                                     gconstpointer  data)
 {
-  TlsClient *c = g_new0 (TlsClient, 1);
+  TlsClient *c = tls_client_new ("client");
   g_autoptr(WampSocketIo) io = NULL;
 
   start_tls_listener (f, REQUIRE_CLIENT_CERT);
-  c->client_cert = pki_file ("client.pem");
-  c->client_key = pki_file ("client.key");
   io = run_tls_client (f, c);
   g_assert_nonnull (io);
   g_assert_cmpstr (c->error, ==, NULL);
@@ -964,8 +978,8 @@ static void
 test_tls_client_certificate_optional (Fixture       *f,
                                       gconstpointer  data)
 {
-  TlsClient *without = g_new0 (TlsClient, 1);
-  TlsClient *with = g_new0 (TlsClient, 1);
+  TlsClient *without = tls_client_new (NULL);
+  TlsClient *with = tls_client_new ("client");
   g_autoptr(WampSocketIo) io1 = NULL;
   g_autoptr(WampSocketIo) io2 = NULL;
 
@@ -976,8 +990,6 @@ test_tls_client_certificate_optional (Fixture       *f,
   g_assert_cmpstr (without->received, ==, "pong:ping");
   g_assert_null (wamp_socket_io_get_peer_certificate (io1));
 
-  with->client_cert = pki_file ("client.pem");
-  with->client_key = pki_file ("client.key");
   io2 = run_tls_client (f, with);
   g_assert_nonnull (io2);
   g_assert_cmpstr (with->received, ==, "pong:ping");
