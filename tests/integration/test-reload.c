@@ -250,8 +250,7 @@ test_realm_added_is_joinable_and_sessions_stay (Fixture *f, gconstpointer data)
   wamp_test_peer_assert_silence (f->b);
   assert_event_flows (c, f->a, 1);
 
-  d = wamp_test_peer_new (f->router, "lo");
-  g_assert_cmpuint (wamp_test_peer_join (d, "realm3", NULL), !=, 0);
+  d = wamp_test_peer_new_joined (f->router, "lo", "realm3");
   g_assert_nonnull (wamp_router_lookup_realm (wamp_test_router_get_router (f->router), "realm3"));
 }
 
@@ -432,8 +431,7 @@ test_transport_auth_changes_for_new_sessions (Fixture *f, gconstpointer data)
                                          LO ("lo", "limited", "")));
   g_assert_cmpuint (g_strv_length (restart_needed), ==, 0);
 
-  c = wamp_test_peer_new (f->router, "lo");
-  g_assert_cmpuint (wamp_test_peer_join (c, "realm1", NULL), !=, 0);
+  c = wamp_test_peer_new_joined (f->router, "lo", "realm1");
   welcome = wamp_test_peer_get_welcome_details (c);
   g_assert_cmpstr (wamp_value_dict_get_string (welcome, "authrole"), ==, "limited");
   wamp_test_peer_send_json (c, "[16, 1, {\"acknowledge\": true}, \"com.example.topic\"]");
@@ -459,8 +457,7 @@ test_transport_added_is_started (Fixture *f, gconstpointer data)
   listeners = wamp_router_get_listeners (wamp_test_router_get_router (f->router));
   g_assert_true (g_strv_contains ((const char *const *) listeners, "lo2 loopback://lo2"));
 
-  c = wamp_test_peer_new (f->router, "lo2");
-  g_assert_cmpuint (wamp_test_peer_join (c, "realm1", NULL), !=, 0);
+  c = wamp_test_peer_new_joined (f->router, "lo2", "realm1");
   g_assert_cmpstr (wamp_value_dict_get_string (wamp_test_peer_get_welcome_details (c), "authrole"),
                    ==, "limited");
 }
@@ -515,8 +512,7 @@ test_changes_needing_restart_are_reported (Fixture *f, gconstpointer data)
                                 LO ("lo2", "anonymous", "")));
   g_assert_cmpuint (g_strv_length (again), ==, 1);
   g_assert_nonnull (strstr (again[0], "transport \"lo\": removed"));
-  c = wamp_test_peer_new (f->router, "lo");
-  g_assert_cmpuint (wamp_test_peer_join (c, "realm1", NULL), !=, 0);
+  c = wamp_test_peer_new_joined (f->router, "lo", "realm1");
 }
 
 static void

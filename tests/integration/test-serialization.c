@@ -294,10 +294,9 @@ fixture_teardown (Fixture *f, gconstpointer data)
 static WampTestPeer *
 join (Fixture *f, const char *transport)
 {
-  WampTestPeer *peer = wamp_test_peer_new (f->router, transport);
+  WampTestPeer *peer = wamp_test_peer_new_joined (f->router, transport, "realm1");
 
   g_ptr_array_add (f->peers, peer);
-  g_assert_cmpuint (wamp_test_peer_join (peer, "realm1", NULL), !=, 0);
   return peer;
 }
 

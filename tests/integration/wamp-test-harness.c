@@ -831,6 +831,15 @@ wamp_test_peer_get_welcome_details (WampTestPeer *self)
   return self->welcome_details;
 }
 
+WampTestPeer *
+wamp_test_peer_new_joined (WampTestRouter *router, const char *transport_name, const char *realm)
+{
+  WampTestPeer *peer = wamp_test_peer_new (router, transport_name);
+
+  g_assert_cmpuint (wamp_test_peer_join (peer, realm, NULL), !=, 0);
+  return peer;
+}
+
 guint64
 wamp_test_peer_subscribe (WampTestPeer *self, guint64 request_id, const char *topic)
 {
