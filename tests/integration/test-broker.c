@@ -65,22 +65,13 @@ fixture_teardown (Fixture *f, gconstpointer data)
   g_clear_pointer (&f->router, wamp_test_router_free);
 }
 
-static guint64
-subscribe (WampTestPeer *peer, guint64 request_id, const char *topic)
-{
-  g_autofree char *pattern = g_strdup_printf ("[33, %" G_GUINT64_FORMAT ", \"$any\"]", request_id);
-
-  wamp_test_peer_send_printf (peer, "[32, %" G_GUINT64_FORMAT ", {}, \"%s\"]", request_id, topic);
-  return wamp_test_peer_assert_id (peer, pattern, 2);
-}
-
 static void
 test_subscribe_same_topic_twice_returns_same_id (Fixture *f, gconstpointer data)
 {
-  guint64 first = subscribe (f->a, 1, "com.example.topic");
-  guint64 again = subscribe (f->a, 2, "com.example.topic");
-  guint64 other = subscribe (f->b, 1, "com.example.topic");
-  guint64 elsewhere = subscribe (f->b, 2, "com.example.other");
+  guint64 first = wamp_test_peer_subscribe (f->a, 1, "com.example.topic");
+  guint64 again = wamp_test_peer_subscribe (f->a, 2, "com.example.topic");
+  guint64 other = wamp_test_peer_subscribe (f->b, 1, "com.example.topic");
+  guint64 elsewhere = wamp_test_peer_subscribe (f->b, 2, "com.example.other");
 
   g_assert_cmpuint (first, ==, again);
   /* One subscription per topic: all subscribers share its ID (one EVENT). */
@@ -91,10 +82,10 @@ test_subscribe_same_topic_twice_returns_same_id (Fixture *f, gconstpointer data)
 static void
 test_publish_reaches_subscribers_but_not_publisher (Fixture *f, gconstpointer data)
 {
-  guint64 sub = subscribe (f->a, 1, "com.example.topic");
+  guint64 sub = wamp_test_peer_subscribe (f->a, 1, "com.example.topic");
   g_autofree char *event = NULL;
 
-  subscribe (f->b, 1, "com.example.topic");
+  wamp_test_peer_subscribe (f->b, 1, "com.example.topic");
   wamp_test_peer_send_json (f->a, "[16, 2, {}, \"com.example.topic\", [\"hello\"]]");
 
   event = g_strdup_printf ("[36, %" G_GUINT64_FORMAT ", \"$any\", {}, [\"hello\"]]", sub);
@@ -106,10 +97,10 @@ test_publish_reaches_subscribers_but_not_publisher (Fixture *f, gconstpointer da
 static void
 test_publish_exclude_me_false_delivers_to_publisher (Fixture *f, gconstpointer data)
 {
-  guint64 sub = subscribe (f->a, 1, "com.example.topic");
+  guint64 sub = wamp_test_peer_subscribe (f->a, 1, "com.example.topic");
   g_autofree char *event = g_strdup_printf ("[36, %" G_GUINT64_FORMAT ", \"$any\", {}, [1]]", sub);
 
-  subscribe (f->b, 1, "com.example.topic");
+  wamp_test_peer_subscribe (f->b, 1, "com.example.topic");
   wamp_test_peer_send_json (f->a, "[16, 2, {\"exclude_me\": false}, \"com.example.topic\", [1]]");
   wamp_test_peer_assert_frame (f->a, event);
   wamp_test_peer_assert_frame (f->b, event);
@@ -121,7 +112,7 @@ test_publish_acknowledge_returns_published_with_event_publication_id (Fixture *f
 {
   guint64 published, delivered;
 
-  subscribe (f->b, 1, "com.example.topic");
+  wamp_test_peer_subscribe (f->b, 1, "com.example.topic");
   wamp_test_peer_send_json (f->a, "[16, 7, {\"acknowledge\": true}, \"com.example.topic\"]");
   published = wamp_test_peer_assert_id (f->a, "[17, 7, \"$any\"]", 2);
   delivered = wamp_test_peer_assert_id (f->b, "[36, \"$any\", \"$any\", {}]", 2);
@@ -142,7 +133,7 @@ test_publish_payload_passes_through_byte_for_byte (Fixture *f, gconstpointer dat
   static const char kwargs[] = "{\"z\": -0.0, \"a\": 18446744073709551615}";
   g_autofree char *frame = NULL;
 
-  subscribe (f->b, 1, "com.example.topic");
+  wamp_test_peer_subscribe (f->b, 1, "com.example.topic");
   wamp_test_peer_send_printf (f->a, "[16, 2, {}, \"com.example.topic\", %s, %s]", args, kwargs);
   frame = wamp_test_peer_expect (f->b, 2000);
   g_assert_nonnull (frame);
@@ -155,7 +146,7 @@ test_publish_disclose_me_allowed_adds_publisher (Fixture *f, gconstpointer data)
 {
   g_autofree char *event = NULL;
 
-  subscribe (f->b, 1, "com.open.topic");
+  wamp_test_peer_subscribe (f->b, 1, "com.open.topic");
   wamp_test_peer_send_json (f->a, "[16, 2, {\"disclose_me\": true}, \"com.open.topic\"]");
   event = g_strdup_printf ("[36, \"$any\", \"$any\", {\"publisher\": %" G_GUINT64_FORMAT ","
                            " \"publisher_authid\": \"$any\", \"publisher_authrole\": \"anonymous\"}]",
@@ -170,7 +161,7 @@ test_publish_disclose_me_allowed_adds_publisher (Fixture *f, gconstpointer data)
 static void
 test_publish_disclose_me_denied_is_error (Fixture *f, gconstpointer data)
 {
-  subscribe (f->b, 1, "com.example.topic");
+  wamp_test_peer_subscribe (f->b, 1, "com.example.topic");
   wamp_test_peer_send_json (f->a, "[16, 2, {\"disclose_me\": true, \"acknowledge\": true},"
                                   " \"com.example.topic\"]");
   wamp_test_peer_assert_frame (f->a, "[8, 16, 2, {}, \"wamp.error.option_disallowed.disclose_me\", \"$any\"]");
@@ -186,8 +177,8 @@ test_publish_disclose_by_permission_only (Fixture *f, gconstpointer data)
   g_autofree char *event = NULL;
 
   wamp_test_peer_join (sub, "realm3", NULL);
-  subscribe (sub, 1, "com.open.topic");
-  subscribe (sub, 2, "com.example.topic");
+  wamp_test_peer_subscribe (sub, 1, "com.open.topic");
+  wamp_test_peer_subscribe (sub, 2, "com.example.topic");
 
   /* The permission alone decides: disclosed without asking... */
   wamp_test_peer_send_json (pub, "[16, 1, {}, \"com.open.topic\"]");
@@ -205,9 +196,9 @@ test_publish_disclose_by_permission_only (Fixture *f, gconstpointer data)
 static void
 test_publish_eligible_and_exclude_lists (Fixture *f, gconstpointer data)
 {
-  subscribe (f->a, 1, "com.example.topic");
-  subscribe (f->b, 1, "com.example.topic");
-  subscribe (f->c, 1, "com.example.topic");
+  wamp_test_peer_subscribe (f->a, 1, "com.example.topic");
+  wamp_test_peer_subscribe (f->b, 1, "com.example.topic");
+  wamp_test_peer_subscribe (f->c, 1, "com.example.topic");
 
   /* eligible: only b (and not the publisher, even if listed). */
   wamp_test_peer_send_printf (f->a, "[16, 2, {\"eligible\": [%" G_GUINT64_FORMAT ", %"
@@ -239,8 +230,8 @@ test_publish_authrole_lists (Fixture *f, gconstpointer data)
   g_autoptr(WampTestPeer) limited = wamp_test_peer_new (f->router, "limited");
 
   wamp_test_peer_join (limited, "realm1", NULL);
-  subscribe (limited, 1, "com.allowed.topic");
-  subscribe (f->b, 1, "com.allowed.topic");
+  wamp_test_peer_subscribe (limited, 1, "com.allowed.topic");
+  wamp_test_peer_subscribe (f->b, 1, "com.allowed.topic");
 
   wamp_test_peer_send_json (f->a, "[16, 2, {\"exclude_authrole\": [\"limited\"]},"
                                   " \"com.allowed.topic\", [1]]");
@@ -256,7 +247,7 @@ test_publish_authrole_lists (Fixture *f, gconstpointer data)
 static void
 test_publish_malformed_list_option_is_invalid_argument (Fixture *f, gconstpointer data)
 {
-  subscribe (f->b, 1, "com.example.topic");
+  wamp_test_peer_subscribe (f->b, 1, "com.example.topic");
   wamp_test_peer_send_json (f->a, "[16, 2, {\"acknowledge\": true, \"exclude\": \"nobody\"},"
                                   " \"com.example.topic\"]");
   wamp_test_peer_assert_frame (f->a, "[8, 16, 2, {}, \"wamp.error.invalid_argument\", \"$any\"]");
@@ -266,9 +257,9 @@ test_publish_malformed_list_option_is_invalid_argument (Fixture *f, gconstpointe
 static void
 test_unsubscribe_stops_events (Fixture *f, gconstpointer data)
 {
-  guint64 sub = subscribe (f->b, 1, "com.example.topic");
+  guint64 sub = wamp_test_peer_subscribe (f->b, 1, "com.example.topic");
 
-  subscribe (f->c, 1, "com.example.topic");
+  wamp_test_peer_subscribe (f->c, 1, "com.example.topic");
   wamp_test_peer_send_printf (f->b, "[34, 2, %" G_GUINT64_FORMAT "]", sub);
   wamp_test_peer_assert_frame (f->b, "[35, 2]");
 
@@ -284,7 +275,7 @@ test_unsubscribe_stops_events (Fixture *f, gconstpointer data)
 static void
 test_unsubscribe_unknown_id_is_no_such_subscription (Fixture *f, gconstpointer data)
 {
-  guint64 sub = subscribe (f->b, 1, "com.example.topic");
+  guint64 sub = wamp_test_peer_subscribe (f->b, 1, "com.example.topic");
 
   wamp_test_peer_send_json (f->a, "[34, 1, 424242]");
   wamp_test_peer_assert_frame (f->a, "[8, 34, 1, {}, \"wamp.error.no_such_subscription\"]");
@@ -303,7 +294,7 @@ test_subscribe_invalid_uri (Fixture *f, gconstpointer data)
   wamp_test_peer_send_json (f->a, "[16, 3, {\"acknowledge\": true}, \"com..topic\"]");
   wamp_test_peer_assert_frame (f->a, "[8, 16, 3, {}, \"wamp.error.invalid_uri\", \"$any\"]");
   /* Meta topics may be subscribed to, but only the router publishes there. */
-  subscribe (f->b, 1, "wamp.session.on_join");
+  wamp_test_peer_subscribe (f->b, 1, "wamp.session.on_join");
   wamp_test_peer_send_json (f->a, "[16, 4, {\"acknowledge\": true}, \"wamp.session.on_join\"]");
   wamp_test_peer_assert_frame (f->a, "[8, 16, 4, {}, \"wamp.error.invalid_uri\", \"$any\"]");
   wamp_test_peer_assert_silence (f->b);
@@ -324,7 +315,7 @@ test_not_authorized (Fixture *f, gconstpointer data)
   g_autoptr(WampTestPeer) limited = wamp_test_peer_new (f->router, "limited");
 
   wamp_test_peer_join (limited, "realm1", NULL);
-  subscribe (f->b, 1, "com.example.topic");
+  wamp_test_peer_subscribe (f->b, 1, "com.example.topic");
 
   wamp_test_peer_send_json (limited, "[32, 1, {}, \"com.example.topic\"]");
   wamp_test_peer_assert_frame (limited, "[8, 32, 1, {}, \"wamp.error.not_authorized\", \"$any\"]");
@@ -333,7 +324,7 @@ test_not_authorized (Fixture *f, gconstpointer data)
   wamp_test_peer_assert_silence (f->b);
 
   /* Its own prefix works. */
-  subscribe (limited, 3, "com.allowed.topic");
+  wamp_test_peer_subscribe (limited, 3, "com.allowed.topic");
 }
 
 static void
@@ -342,8 +333,8 @@ test_realms_are_isolated (Fixture *f, gconstpointer data)
   g_autoptr(WampTestPeer) other = wamp_test_peer_new (f->router, "lo");
 
   wamp_test_peer_join (other, "realm2", NULL);
-  subscribe (other, 1, "com.example.topic");
-  subscribe (f->b, 1, "com.example.topic");
+  wamp_test_peer_subscribe (other, 1, "com.example.topic");
+  wamp_test_peer_subscribe (f->b, 1, "com.example.topic");
 
   wamp_test_peer_send_json (f->a, "[16, 1, {}, \"com.example.topic\", [\"realm1\"]]");
   wamp_test_peer_assert_frame (f->b, "[36, \"$any\", \"$any\", {}, [\"realm1\"]]");
@@ -358,7 +349,7 @@ test_realms_are_isolated (Fixture *f, gconstpointer data)
 static void
 test_leaving_subscriber_is_dropped (Fixture *f, gconstpointer data)
 {
-  guint64 sub = subscribe (f->b, 1, "com.example.topic");
+  guint64 sub = wamp_test_peer_subscribe (f->b, 1, "com.example.topic");
   guint64 resub;
 
   wamp_test_peer_close (f->b);
@@ -369,7 +360,7 @@ test_leaving_subscriber_is_dropped (Fixture *f, gconstpointer data)
   wamp_test_peer_assert_frame (f->a, "[17, 1, \"$any\"]");
 
   /* The subscription died with its last subscriber: a new one gets a new ID. */
-  resub = subscribe (f->c, 1, "com.example.topic");
+  resub = wamp_test_peer_subscribe (f->c, 1, "com.example.topic");
   g_assert_cmpuint (resub, !=, sub);
 }
 

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "wamp-test-async.h"
 #include "wamp-test-pki.h"
 
 /* Every wait is bounded: a test that hangs fails instead. */
@@ -41,32 +42,10 @@ typedef struct {
   GTlsCertificate *client_certificate;
 } Fixture;
 
-static gboolean
-wake_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-store_result (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  GAsyncResult **out = user_data;
-
-  g_assert_null (*out);
-  *out = g_object_ref (result);
-}
-
 static GAsyncResult *
 wait_result (GAsyncResult **result)
 {
-  guint source = g_timeout_add (50, wake_cb, NULL);
-  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
-
-  while (*result == NULL && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (source);
-  g_assert_nonnull (*result);
-  return *result;
+  return wamp_test_wait_result (result, WAIT_SECONDS * 1000);
 }
 
 static gboolean
@@ -74,7 +53,7 @@ join (WampClient *client, const char *url, GError **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  wamp_client_join_async (client, url, "json", "realm1", NULL, NULL, store_result, &result);
+  wamp_client_join_async (client, url, "json", "realm1", NULL, NULL, wamp_test_store_result, &result);
   return wamp_client_join_finish (client, wait_result (&result), error);
 }
 
@@ -131,7 +110,7 @@ fixture_tear_down (Fixture *f, gconstpointer data)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  wamp_router_shutdown_async (f->router, NULL, store_result, &result);
+  wamp_router_shutdown_async (f->router, NULL, wamp_test_store_result, &result);
   g_assert_true (wamp_router_shutdown_finish (f->router, wait_result (&result), &error));
   g_assert_no_error (error);
   g_clear_object (&f->router);
@@ -174,7 +153,7 @@ call_double (WampClient *client, gint64 n)
 
   wamp_value_list_append (args, wamp_value_new_int (n));
   payload = wamp_payload_new (args, NULL);
-  wamp_client_call_async (client, "com.example.double", NULL, payload, NULL, store_result, &result);
+  wamp_client_call_async (client, "com.example.double", NULL, payload, NULL, wamp_test_store_result, &result);
   reply = wamp_client_call_finish (client, wait_result (&result), NULL, &error);
   g_assert_no_error (error);
   g_assert_true (wamp_payload_get_values (wamp_message_get_payload (reply), &reply_args, NULL, NULL));
@@ -197,7 +176,7 @@ test_wss_client_and_ws_client_call_each_other (Fixture *f, gconstpointer data)
   g_assert_true (wamp_client_is_joined (secure));
 
   wamp_client_register_async (secure, "com.example.double", NULL, double_it, NULL, NULL, NULL,
-                              store_result, &result);
+                              wamp_test_store_result, &result);
   g_assert_cmpuint (wamp_client_register_finish (secure, wait_result (&result), &error), >, 0);
   g_assert_no_error (error);
   g_assert_cmpint (call_double (plain, 21), ==, 42);

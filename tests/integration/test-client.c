@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "wamp-test-async.h"
+
 /* Every wait is bounded: a test that hangs fails instead. */
 #define WAIT_SECONDS 10
 
@@ -71,20 +73,10 @@ run_for (guint ms)
   g_source_remove (source);
 }
 
-static void
-store_result (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  GAsyncResult **out = user_data;
-
-  g_assert_null (*out);
-  *out = g_object_ref (result);
-}
-
 static GAsyncResult *
 wait_result (GAsyncResult **result)
 {
-  WAIT_FOR (*result != NULL);
-  return *result;
+  return wamp_test_wait_result (result, WAIT_SECONDS * 1000);
 }
 
 /* Values */
@@ -150,7 +142,7 @@ join (Fixture *f, WampClient *client, const char *realm, GError **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  wamp_client_join_async (client, f->url, "json", realm, NULL, NULL, store_result, &result);
+  wamp_client_join_async (client, f->url, "json", realm, NULL, NULL, wamp_test_store_result, &result);
   wamp_client_join_finish (client, wait_result (&result), error);
 }
 
@@ -166,7 +158,7 @@ subscribe (WampClient *client, const char *topic, GPtrArray *events, GError **er
   g_autoptr(GAsyncResult) result = NULL;
 
   wamp_client_subscribe_async (client, topic, NULL, event_collect, g_ptr_array_ref (events),
-                               (GDestroyNotify) g_ptr_array_unref, NULL, store_result, &result);
+                               (GDestroyNotify) g_ptr_array_unref, NULL, wamp_test_store_result, &result);
   return wamp_client_subscribe_finish (client, wait_result (&result), error);
 }
 
@@ -177,7 +169,7 @@ publish (WampClient *client, const char *topic, const char *options, WampPayload
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(WampValue) opts = options != NULL ? value_from_json (options) : NULL;
 
-  wamp_client_publish_async (client, topic, opts, payload, NULL, store_result, &result);
+  wamp_client_publish_async (client, topic, opts, payload, NULL, wamp_test_store_result, &result);
   return wamp_client_publish_finish (client, wait_result (&result), error);
 }
 
@@ -187,7 +179,7 @@ register_procedure (WampClient *client, const char *procedure, WampInvocationFun
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  wamp_client_register_async (client, procedure, NULL, func, data, NULL, NULL, store_result, &result);
+  wamp_client_register_async (client, procedure, NULL, func, data, NULL, NULL, wamp_test_store_result, &result);
   return wamp_client_register_finish (client, wait_result (&result), error);
 }
 
@@ -197,7 +189,7 @@ call (WampClient *client, const char *procedure, WampPayload *payload,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  wamp_client_call_async (client, procedure, NULL, payload, NULL, store_result, &result);
+  wamp_client_call_async (client, procedure, NULL, payload, NULL, wamp_test_store_result, &result);
   return wamp_client_call_finish (client, wait_result (&result), error_message, error);
 }
 
@@ -264,7 +256,7 @@ router_shut_down (Fixture *f)
 
   gboolean ok;
 
-  wamp_router_shutdown_async (f->router, NULL, store_result, &result);
+  wamp_router_shutdown_async (f->router, NULL, wamp_test_store_result, &result);
   ok = wamp_router_shutdown_finish (f->router, wait_result (&result), &error);
   g_assert_no_error (error);
   g_assert_true (ok);
@@ -422,7 +414,7 @@ test_pubsub_same_topic_twice_shares_id_and_unsubscribes_on_last (Fixture *f, gco
   WAIT_FOR (events_a->len == 1 && events_b->len == 1);
 
   /* The first unsubscribe drops one handler only. */
-  wamp_client_unsubscribe_async (f->c1, id_a, NULL, store_result, &result);
+  wamp_client_unsubscribe_async (f->c1, id_a, NULL, wamp_test_store_result, &result);
   g_assert_true (wamp_client_unsubscribe_finish (f->c1, wait_result (&result), &error));
   g_assert_no_error (error);
   g_clear_object (&result);
@@ -431,7 +423,7 @@ test_pubsub_same_topic_twice_shares_id_and_unsubscribes_on_last (Fixture *f, gco
   WAIT_FOR (events_a->len + events_b->len == 3);
 
   /* The last one unsubscribes at the router: nothing arrives any more. */
-  wamp_client_unsubscribe_async (f->c1, id_a, NULL, store_result, &result);
+  wamp_client_unsubscribe_async (f->c1, id_a, NULL, wamp_test_store_result, &result);
   g_assert_true (wamp_client_unsubscribe_finish (f->c1, wait_result (&result), &error));
   g_assert_no_error (error);
   g_clear_object (&result);
@@ -441,7 +433,7 @@ test_pubsub_same_topic_twice_shares_id_and_unsubscribes_on_last (Fixture *f, gco
   g_assert_cmpuint (events_a->len + events_b->len, ==, 3);
 
   /* And the ID is gone. */
-  wamp_client_unsubscribe_async (f->c1, id_a, NULL, store_result, &result);
+  wamp_client_unsubscribe_async (f->c1, id_a, NULL, wamp_test_store_result, &result);
   g_assert_false (wamp_client_unsubscribe_finish (f->c1, wait_result (&result), &error));
   g_assert_error (error, WAMP_ERROR, WAMP_ERROR_NO_SUCH_SUBSCRIPTION);
 }
@@ -470,13 +462,13 @@ test_pubsub_cancelled_subscribe_fails_and_later_subscribe_works (Fixture *f, gco
   guint64 sub_id;
 
   wamp_client_subscribe_async (f->c1, "com.example.topic", NULL, event_ignore, &destroyed, count_destroy,
-                               cancellable, store_result, &result);
+                               cancellable, wamp_test_store_result, &result);
   g_cancellable_cancel (cancellable);
   /* Sent before the cancelled one's SUBSCRIBED is back: the router answers
    * both with the same ID, and the client must not undo the subscription
    * this one shares. */
   wamp_client_subscribe_async (f->c1, "com.example.topic", NULL, event_collect, g_ptr_array_ref (events),
-                               (GDestroyNotify) g_ptr_array_unref, NULL, store_result, &result2);
+                               (GDestroyNotify) g_ptr_array_unref, NULL, wamp_test_store_result, &result2);
 
   g_assert_cmpuint (wamp_client_subscribe_finish (f->c1, wait_result (&result), &error), ==, 0);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
@@ -592,7 +584,7 @@ test_rpc_unregister_makes_procedure_unknown (Fixture *f, gconstpointer data)
 
   reg_id = register_procedure (f->c2, "com.example.add", invocation_add, NULL, &error);
   g_assert_no_error (error);
-  wamp_client_unregister_async (f->c2, reg_id, NULL, store_result, &result);
+  wamp_client_unregister_async (f->c2, reg_id, NULL, wamp_test_store_result, &result);
   g_assert_true (wamp_client_unregister_finish (f->c2, wait_result (&result), &error));
   g_assert_no_error (error);
 
@@ -623,6 +615,21 @@ invocation_slow (WampClient *client, WampMessage *message, gpointer user_data)
   wamp_client_yield_error (client, callee->request_id, "wamp.error.canceled", NULL, NULL);
 }
 
+/* c2 registers com.example.slow, answered by @callee (never on its own);
+ * c1 calls it with @options and @cancellable (both nullable), the result
+ * going to @result. Returns once the INVOCATION reached @callee. */
+static void
+start_slow_call (Fixture *f, SlowCallee *callee, WampValue *options, GCancellable *cancellable,
+                 GAsyncResult **result)
+{
+  g_autoptr(GError) error = NULL;
+
+  register_procedure (f->c2, "com.example.slow", invocation_slow, callee, &error);
+  g_assert_no_error (error);
+  wamp_client_call_async (f->c1, "com.example.slow", options, NULL, cancellable, wamp_test_store_result, result);
+  WAIT_FOR (callee->request_id != 0);
+}
+
 static void
 test_rpc_cancel_kill_interrupts_callee_and_fails_canceled (Fixture *f, gconstpointer data)
 {
@@ -632,11 +639,7 @@ test_rpc_cancel_kill_interrupts_callee_and_fails_canceled (Fixture *f, gconstpoi
   g_autoptr(GError) error = NULL;
   SlowCallee callee = { 0 };
 
-  register_procedure (f->c2, "com.example.slow", invocation_slow, &callee, &error);
-  g_assert_no_error (error);
-
-  wamp_client_call_async (f->c1, "com.example.slow", NULL, NULL, cancellable, store_result, &result);
-  WAIT_FOR (callee.request_id != 0);
+  start_slow_call (f, &callee, NULL, cancellable, &result);
   g_cancellable_cancel (cancellable);
 
   reply = wamp_client_call_finish (f->c1, wait_result (&result), NULL, &error);
@@ -672,7 +675,7 @@ test_rpc_progressive_results_complete_on_final_result (Fixture *f, gconstpointer
   register_procedure (f->c2, "com.example.progress", invocation_progressive, NULL, &error);
   g_assert_no_error (error);
 
-  wamp_client_call_async (f->c1, "com.example.progress", options, NULL, NULL, store_result, &result);
+  wamp_client_call_async (f->c1, "com.example.progress", options, NULL, NULL, wamp_test_store_result, &result);
   reply = wamp_client_call_finish (f->c1, wait_result (&result), NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (reply);
@@ -696,7 +699,7 @@ test_rpc_cancelled_register_is_undone_at_router (Fixture *f, gconstpointer data)
   guint destroyed = 0;
 
   wamp_client_register_async (f->c2, "com.example.cancelled", NULL, invocation_unexpected, &destroyed,
-                              count_destroy, cancellable, store_result, &result);
+                              count_destroy, cancellable, wamp_test_store_result, &result);
   g_cancellable_cancel (cancellable);
   g_assert_cmpuint (wamp_client_register_finish (f->c2, wait_result (&result), &error), ==, 0);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
@@ -725,7 +728,7 @@ event_unsubscribe_self (WampClient *client, WampMessage *event, gpointer user_da
   SelfUnsubscriber *s = user_data;
 
   s->n_events++;
-  wamp_client_unsubscribe_async (client, s->sub_id, NULL, store_result, &s->unsubscribe_result);
+  wamp_client_unsubscribe_async (client, s->sub_id, NULL, wamp_test_store_result, &s->unsubscribe_result);
 }
 
 static void
@@ -736,7 +739,7 @@ test_pubsub_handler_may_unsubscribe_itself (Fixture *f, gconstpointer data)
   SelfUnsubscriber s = { 0 };
 
   wamp_client_subscribe_async (f->c1, "com.example.once", NULL, event_unsubscribe_self, &s, NULL,
-                               NULL, store_result, &result);
+                               NULL, wamp_test_store_result, &result);
   s.sub_id = wamp_client_subscribe_finish (f->c1, wait_result (&result), &error);
   g_assert_no_error (error);
 
@@ -794,10 +797,7 @@ test_raw_router_only_message_gets_abort_and_left (Fixture *f, gconstpointer data
   g_autoptr(GError) error = NULL;
   SlowCallee callee = { 0 };
 
-  register_procedure (f->c2, "com.example.slow", invocation_slow, &callee, &error);
-  g_assert_no_error (error);
-  wamp_client_call_async (f->c1, "com.example.slow", NULL, NULL, NULL, store_result, &result);
-  WAIT_FOR (callee.request_id != 0);
+  start_slow_call (f, &callee, NULL, NULL, &result);
 
   /* WELCOME is the router's to send: the router ABORTs the session. */
   g_assert_true (wamp_client_send_message (f->c1, welcome, &error));
@@ -823,11 +823,7 @@ test_rpc_cancel_skip_fails_at_once_without_interrupt (Fixture *f, gconstpointer 
   g_autoptr(GError) error = NULL;
   SlowCallee callee = { 0 };
 
-  register_procedure (f->c2, "com.example.slow", invocation_slow, &callee, &error);
-  g_assert_no_error (error);
-
-  wamp_client_call_async (f->c1, "com.example.slow", options, NULL, cancellable, store_result, &result);
-  WAIT_FOR (callee.request_id != 0);
+  start_slow_call (f, &callee, options, cancellable, &result);
   /* cancel_mode is the client's, not a CALL option. */
   g_assert_true (wamp_client_is_joined (f->c1));
   g_cancellable_cancel (cancellable);
@@ -854,7 +850,7 @@ test_join_cancelled_then_joins_again (Fixture *f, gconstpointer data)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  wamp_client_join_async (client, f->url, "json", "realm1", NULL, cancellable, store_result, &result);
+  wamp_client_join_async (client, f->url, "json", "realm1", NULL, cancellable, wamp_test_store_result, &result);
   g_cancellable_cancel (cancellable);
   g_assert_false (wamp_client_join_finish (client, wait_result (&result), &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
@@ -890,7 +886,7 @@ test_join_refused_connection_fails (Fixture *f, gconstpointer data)
   url = g_strdup_printf ("ws://127.0.0.1:%u/ws", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
   g_socket_close (socket, NULL);
 
-  wamp_client_join_async (client, url, "json", "realm1", NULL, NULL, store_result, &result);
+  wamp_client_join_async (client, url, "json", "realm1", NULL, NULL, wamp_test_store_result, &result);
   g_assert_false (wamp_client_join_finish (client, wait_result (&result), &error));
   g_assert_nonnull (error);
   g_test_message ("refused: %s", error->message);
@@ -904,13 +900,13 @@ test_join_unknown_scheme_or_serializer_fails (Fixture *f, gconstpointer data)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  wamp_client_join_async (client, "http://127.0.0.1:1/", "json", "realm1", NULL, NULL, store_result, &result);
+  wamp_client_join_async (client, "http://127.0.0.1:1/", "json", "realm1", NULL, NULL, wamp_test_store_result, &result);
   g_assert_false (wamp_client_join_finish (client, wait_result (&result), &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
   g_clear_object (&result);
 
-  wamp_client_join_async (client, f->url, "no-such-serializer", "realm1", NULL, NULL, store_result, &result);
+  wamp_client_join_async (client, f->url, "no-such-serializer", "realm1", NULL, NULL, wamp_test_store_result, &result);
   g_assert_false (wamp_client_join_finish (client, wait_result (&result), &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
 }
@@ -922,10 +918,7 @@ test_dispose_fails_pending_call_with_closed (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   SlowCallee callee = { 0 };
 
-  register_procedure (f->c2, "com.example.slow", invocation_slow, &callee, &error);
-  g_assert_no_error (error);
-  wamp_client_call_async (f->c1, "com.example.slow", NULL, NULL, NULL, store_result, &result);
-  WAIT_FOR (callee.request_id != 0);
+  start_slow_call (f, &callee, NULL, NULL, &result);
 
   /* A pending task holds the client, so only an explicit dispose gets here
    * with one; it completes, once, with G_IO_ERROR_CLOSED. */
@@ -962,7 +955,7 @@ test_leave_completes_on_goodbye_without_left_signal (Fixture *f, gconstpointer d
   g_autoptr(GError) error = NULL;
   guint64 old_session = wamp_client_get_session_id (f->c1);
 
-  wamp_client_leave_async (f->c1, NULL, NULL, store_result, &result);
+  wamp_client_leave_async (f->c1, NULL, NULL, wamp_test_store_result, &result);
   g_assert_true (wamp_client_leave_finish (f->c1, wait_result (&result), &error));
   g_assert_no_error (error);
   g_assert_false (wamp_client_is_joined (f->c1));
@@ -971,7 +964,7 @@ test_leave_completes_on_goodbye_without_left_signal (Fixture *f, gconstpointer d
   g_assert_cmpuint (f->n_left, ==, 0);
 
   /* Requests now fail at once... */
-  wamp_client_call_async (f->c1, "com.example.add", NULL, NULL, NULL, store_result, &call_result);
+  wamp_client_call_async (f->c1, "com.example.add", NULL, NULL, NULL, wamp_test_store_result, &call_result);
   g_assert_null (wamp_client_call_finish (f->c1, wait_result (&call_result), NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED);
   g_clear_error (&error);
@@ -996,7 +989,7 @@ test_router_shutdown_emits_left_with_system_shutdown (Fixture *f, gconstpointer 
   g_assert_false (wamp_client_is_joined (f->c1));
   g_assert_false (wamp_client_is_joined (f->c2));
 
-  wamp_client_publish_async (f->c1, "com.example.topic", NULL, NULL, NULL, store_result, &result);
+  wamp_client_publish_async (f->c1, "com.example.topic", NULL, NULL, NULL, wamp_test_store_result, &result);
   wamp_client_publish_finish (f->c1, wait_result (&result), &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED);
   g_clear_object (&f->router);
@@ -1009,10 +1002,7 @@ test_disconnect_fails_pending_call_with_closed (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   SlowCallee callee = { 0 };
 
-  register_procedure (f->c2, "com.example.slow", invocation_slow, &callee, &error);
-  g_assert_no_error (error);
-  wamp_client_call_async (f->c1, "com.example.slow", NULL, NULL, NULL, store_result, &result);
-  WAIT_FOR (callee.request_id != 0);
+  start_slow_call (f, &callee, NULL, NULL, &result);
 
   wamp_client_disconnect (f->c1);
   g_assert_null (wamp_client_call_finish (f->c1, wait_result (&result), NULL, &error));

@@ -15,6 +15,9 @@
 
 #include <wamp/wamp.h>
 
+#include "wamp-test-async.h"
+#include "wamp-test-scratch.h"
+#include "wamp-test-subprocess.h"
 #include "wampd-admin-error.h"
 #include "wampd-router1-generated.h"
 
@@ -100,28 +103,6 @@ iterate_until (gboolean (*cond) (gpointer), gpointer data, guint timeout_ms)
   return cond (data);
 }
 
-typedef struct {
-  gboolean done;
-  char *out;
-  char *err;
-  GError *error;
-} Communicated;
-
-static void
-on_communicated (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Communicated *c = user_data;
-
-  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &c->out, &c->err, &c->error);
-  c->done = TRUE;
-}
-
-static gboolean
-communicated (gpointer data)
-{
-  return ((Communicated *) data)->done;
-}
-
 /* Runs wampctl with @args (NULL-terminated) while the main context keeps
  * the WAMP clients alive; returns its exit status, output in @out/@err. */
 static int
@@ -131,7 +112,7 @@ run_wampctl_full (const char *language, char **out, char **err, const char *cons
   g_autoptr (GSubprocessLauncher) launcher = NULL;
   g_autoptr (GSubprocess) proc = NULL;
   g_autoptr (GError) error = NULL;
-  Communicated c = { 0, };
+  g_autofree char *what = g_strdup_printf ("wampctl %s", args[0]);
 
   g_ptr_array_add (argv, built_program ("wampctl"));
   for (guint i = 0; args[i] != NULL; i++)
@@ -141,18 +122,7 @@ run_wampctl_full (const char *language, char **out, char **err, const char *cons
   launcher = new_launcher (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, language);
   proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
-  g_subprocess_communicate_utf8_async (proc, NULL, NULL, on_communicated, &c);
-  if (!iterate_until (communicated, &c, TIMEOUT_MS))
-    {
-      g_subprocess_force_exit (proc);
-      g_error ("wampctl %s did not exit in time", args[0]);
-    }
-  g_assert_no_error (c.error);
-  g_test_message ("wampctl %s: stdout:\n%s\nstderr:\n%s", args[0], c.out, c.err);
-  g_assert_true (g_subprocess_get_if_exited (proc));
-  *out = c.out;
-  *err = c.err;
-  return g_subprocess_get_exit_status (proc);
+  return wamp_test_subprocess_communicate (proc, what, TIMEOUT_MS, out, err);
 }
 
 #define run_wampctl(out, err, ...) \
@@ -214,8 +184,7 @@ fixture_setup_bus (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
 
-  f->dir = g_dir_make_tmp ("test-dbus-admin-XXXXXX", &error);
-  g_assert_no_error (error);
+  f->dir = wamp_test_scratch_new ("test-dbus-admin-XXXXXX");
   f->config_path = g_build_filename (f->dir, "wampd.json", NULL);
   f->ready_path = g_build_filename (f->dir, "ready", NULL);
   g_file_set_contents (f->config_path, config_json, -1, &error);
@@ -273,18 +242,7 @@ fixture_teardown (Fixture *f, gconstpointer data)
     g_test_dbus_down (f->bus);
   g_clear_object (&f->bus);
   if (f->dir != NULL)
-    {
-      g_autoptr (GDir) dir = g_dir_open (f->dir, 0, NULL);
-      const char *name;
-
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *path = g_build_filename (f->dir, name, NULL);
-
-          g_unlink (path);
-        }
-      g_rmdir (f->dir);
-    }
+    wamp_test_scratch_remove (f->dir);
   g_free (f->dir);
   g_free (f->config_path);
   g_free (f->ready_path);
@@ -293,28 +251,10 @@ fixture_teardown (Fixture *f, gconstpointer data)
 
 /* ---- WAMP clients --------------------------------------------------------------- */
 
-typedef struct {
-  GAsyncResult *result;
-} Waiter;
-
-static void
-store_result (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  ((Waiter *) user_data)->result = g_object_ref (result);
-}
-
-static gboolean
-has_result (gpointer data)
-{
-  return ((Waiter *) data)->result != NULL;
-}
-
 static GAsyncResult *
-wait_result (Waiter *w)
+wait_result (GAsyncResult **result)
 {
-  if (!iterate_until (has_result, w, TIMEOUT_MS))
-    g_error ("an asynchronous call did not complete in time");
-  return w->result;
+  return wamp_test_wait_result (result, TIMEOUT_MS);
 }
 
 typedef struct {
@@ -341,14 +281,14 @@ join (Fixture *f, const char *realm, LeftLog *left)
 {
   WampClient *client = wamp_client_new (f->reactor);
   g_autoptr (GError) error = NULL;
-  Waiter w = { NULL };
+  GAsyncResult *w = NULL;
 
   if (left != NULL)
     g_signal_connect (client, "left", G_CALLBACK (on_left), left);
-  wamp_client_join_async (client, f->url, "json", realm, NULL, NULL, store_result, &w);
+  wamp_client_join_async (client, f->url, "json", realm, NULL, NULL, wamp_test_store_result, &w);
   g_assert_true (wamp_client_join_finish (client, wait_result (&w), &error));
   g_assert_no_error (error);
-  g_object_unref (w.result);
+  g_object_unref (w);
   g_ptr_array_add (f->clients, client);
   return client;
 }
@@ -541,12 +481,12 @@ test_odd_hello_details_survive_the_variant_edge (Fixture *f, gconstpointer data)
   client = wamp_client_new (f->reactor);
   g_ptr_array_add (f->clients, client);
   {
-    Waiter w = { NULL };
+    GAsyncResult *w = NULL;
 
-    wamp_client_join_async (client, f->url, "json", "realm1", details, NULL, store_result, &w);
+    wamp_client_join_async (client, f->url, "json", "realm1", details, NULL, wamp_test_store_result, &w);
     g_assert_true (wamp_client_join_finish (client, wait_result (&w), &error));
     g_assert_no_error (error);
-    g_object_unref (w.result);
+    g_object_unref (w);
   }
 
   wampd_router1_call_get_session_sync (f->proxy, wamp_client_get_session_id (client), &one, NULL, &error);
@@ -695,7 +635,7 @@ test_signals_on_join_and_leave (Fixture *f, gconstpointer data)
                     g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref) };
   WampClient *a;
   guint64 id;
-  Waiter w = { NULL };
+  GAsyncResult *w = NULL;
 
   g_signal_connect (f->proxy, "session-joined", G_CALLBACK (on_dbus_joined), &log);
   g_signal_connect (f->proxy, "session-left", G_CALLBACK (on_dbus_left), &log);
@@ -706,9 +646,9 @@ test_signals_on_join_and_leave (Fixture *f, gconstpointer data)
   g_assert_cmpstr (vardict_str (g_ptr_array_index (log.joined, 0), "realm"), ==, "realm2");
   g_assert_cmpuint (log.left->len, ==, 0);
 
-  wamp_client_leave_async (a, NULL, NULL, store_result, &w);
+  wamp_client_leave_async (a, NULL, NULL, wamp_test_store_result, &w);
   g_assert_true (wamp_client_leave_finish (a, wait_result (&w), NULL));
-  g_object_unref (w.result);
+  g_object_unref (w);
   g_assert_true (iterate_until (has_left_signal, &log, TIMEOUT_MS));
   g_assert_cmpint (vardict_int (g_ptr_array_index (log.left, 0), "session"), ==, (gint64) id);
   g_assert_cmpstr (vardict_str (g_ptr_array_index (log.left, 0), "realm"), ==, "realm2");
@@ -723,16 +663,18 @@ static void
 register_and_subscribe (WampClient *client, guint64 *registration, guint64 *subscription)
 {
   g_autoptr (GError) error = NULL;
-  Waiter w = { NULL };
+  GAsyncResult *w = NULL;
 
-  wamp_client_register_async (client, "com.example.add", NULL, noop_invocation, NULL, NULL, NULL, store_result, &w);
+  wamp_client_register_async (client, "com.example.add", NULL, noop_invocation, NULL, NULL, NULL,
+                              wamp_test_store_result, &w);
   *registration = wamp_client_register_finish (client, wait_result (&w), &error);
   g_assert_no_error (error);
-  g_clear_object (&w.result);
-  wamp_client_subscribe_async (client, "com.example.topic", NULL, noop_event, NULL, NULL, NULL, store_result, &w);
+  g_clear_object (&w);
+  wamp_client_subscribe_async (client, "com.example.topic", NULL, noop_event, NULL, NULL, NULL,
+                               wamp_test_store_result, &w);
   *subscription = wamp_client_subscribe_finish (client, wait_result (&w), &error);
   g_assert_no_error (error);
-  g_clear_object (&w.result);
+  g_clear_object (&w);
 }
 
 static void
@@ -797,7 +739,7 @@ test_stats_move (Fixture *f, gconstpointer data)
   g_autoptr (GVariant) after = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (WampValue) options = wamp_value_new_dict (1);
-  Waiter w = { NULL };
+  GAsyncResult *w = NULL;
 
   g_assert_true (wampd_router1_call_get_stats_sync (f->proxy, &before, NULL, &error));
   g_assert_no_error (error);
@@ -807,10 +749,10 @@ test_stats_move (Fixture *f, gconstpointer data)
   g_assert_cmpint (message_count (before, "messages_in", "PUBLISH"), ==, 0);
 
   wamp_value_dict_insert (options, "acknowledge", wamp_value_new_bool (TRUE));
-  wamp_client_publish_async (a, "com.example.topic", options, NULL, NULL, store_result, &w);
+  wamp_client_publish_async (a, "com.example.topic", options, NULL, NULL, wamp_test_store_result, &w);
   wamp_client_publish_finish (a, wait_result (&w), &error);
   g_assert_no_error (error);
-  g_clear_object (&w.result);
+  g_clear_object (&w);
 
   g_assert_true (wampd_router1_call_get_stats_sync (f->proxy, &after, NULL, &error));
   g_assert_cmpint (message_count (after, "messages_in", "PUBLISH"), ==, 1);
@@ -857,12 +799,12 @@ static gboolean
 join_fails (Fixture *f, const char *realm, GError **error)
 {
   g_autoptr (WampClient) client = wamp_client_new (f->reactor);
-  Waiter w = { NULL };
+  GAsyncResult *w = NULL;
   gboolean ok;
 
-  wamp_client_join_async (client, f->url, "json", realm, NULL, NULL, store_result, &w);
+  wamp_client_join_async (client, f->url, "json", realm, NULL, NULL, wamp_test_store_result, &w);
   ok = wamp_client_join_finish (client, wait_result (&w), error);
-  g_object_unref (w.result);
+  g_object_unref (w);
   wamp_client_disconnect (client);
   return !ok;
 }
@@ -914,21 +856,13 @@ test_second_wampd_cannot_own_the_name (Fixture *f, gconstpointer data)
   g_autofree char *wampd = built_program ("wampd");
   g_autoptr (GSubprocess) second = NULL;
   g_autoptr (GError) error = NULL;
-  Communicated c = { 0, };
+  g_autofree char *err = NULL;
 
   second = g_subprocess_launcher_spawn (launcher, &error, wampd, "--config", f->config_path, "--session-bus", NULL);
   g_assert_no_error (error);
-  g_subprocess_communicate_utf8_async (second, NULL, NULL, on_communicated, &c);
-  if (!iterate_until (communicated, &c, TIMEOUT_MS))
-    {
-      g_subprocess_force_exit (second);
-      g_error ("the second wampd did not exit");
-    }
-  g_assert_true (g_subprocess_get_if_exited (second));
-  g_assert_cmpint (g_subprocess_get_exit_status (second), ==, 1);
-  g_assert_nonnull (strstr (c.err, "org.wampd.Router"));
-  g_free (c.out);
-  g_free (c.err);
+  g_assert_cmpint (wamp_test_subprocess_communicate (second, "the second wampd", TIMEOUT_MS, NULL, &err),
+                   ==, 1);
+  g_assert_nonnull (strstr (err, "org.wampd.Router"));
   /* The first one still answers. */
   g_assert_true (wampd_router1_call_get_stats_sync (f->proxy, NULL, NULL, &error));
   g_assert_no_error (error);
@@ -1014,15 +948,15 @@ test_wampctl_escapes_control_characters (Fixture *f, gconstpointer data)
   g_auto (GStrv) lines = NULL;
   WampClient *client = wamp_client_new (f->reactor);
   g_autofree char *id = NULL;
-  Waiter w = { NULL };
+  GAsyncResult *w = NULL;
   char *out, *err;
 
   g_ptr_array_add (f->clients, client);
   wamp_value_dict_insert (details, "authid", wamp_value_new_string ("evil\x1b[2J\nnext\xc2\x9bline"));
-  wamp_client_join_async (client, f->url, "json", "realm1", details, NULL, store_result, &w);
+  wamp_client_join_async (client, f->url, "json", "realm1", details, NULL, wamp_test_store_result, &w);
   g_assert_true (wamp_client_join_finish (client, wait_result (&w), &error));
   g_assert_no_error (error);
-  g_object_unref (w.result);
+  g_object_unref (w);
   g_assert_cmpstr (wamp_value_dict_get_string (wamp_client_get_welcome_details (client), "authid"), ==,
                    "evil\x1b[2J\nnext\xc2\x9bline");
   id = g_strdup_printf ("%" G_GUINT64_FORMAT, wamp_client_get_session_id (client));
@@ -1049,14 +983,14 @@ join_as (Fixture *f, const char *realm, const char *authid)
   g_autoptr (WampValue) details = wamp_value_new_dict (1);
   g_autoptr (GError) error = NULL;
   WampClient *client = wamp_client_new (f->reactor);
-  Waiter w = { NULL };
+  GAsyncResult *w = NULL;
 
   g_ptr_array_add (f->clients, client);
   wamp_value_dict_insert (details, "authid", wamp_value_new_string (authid));
-  wamp_client_join_async (client, f->url, "json", realm, details, NULL, store_result, &w);
+  wamp_client_join_async (client, f->url, "json", realm, details, NULL, wamp_test_store_result, &w);
   g_assert_true (wamp_client_join_finish (client, wait_result (&w), &error));
   g_assert_no_error (error);
-  g_object_unref (w.result);
+  g_object_unref (w);
   return client;
 }
 
@@ -1310,8 +1244,7 @@ policy_bus_start (PolicyBus *p, const char *policy_xml)
   g_autoptr (GDataInputStream) bus_out = NULL;
   g_autofree char *conf = NULL;
 
-  p->dir = g_dir_make_tmp ("test-dbus-admin-XXXXXX", &error);
-  g_assert_no_error (error);
+  p->dir = wamp_test_scratch_new ("test-dbus-admin-XXXXXX");
   /* Other users (the nobody of the policy test) must reach the socket. */
   g_assert_cmpint (g_chmod (p->dir, 0755), ==, 0);
   p->conf_path = g_build_filename (p->dir, "bus.conf", NULL);
@@ -1397,10 +1330,7 @@ policy_bus_stop (PolicyBus *p)
   g_subprocess_send_signal (p->bus, SIGTERM);
   g_subprocess_wait (p->bus, NULL, NULL);
   g_clear_object (&p->bus);
-  g_unlink (p->conf_path);
-  g_unlink (p->config_path);
-  g_unlink (p->ready_path);
-  g_rmdir (p->dir);
+  wamp_test_scratch_remove (p->dir);
   g_free (p->dir);
   g_free (p->conf_path);
   g_free (p->config_path);
@@ -1468,21 +1398,15 @@ test_shipped_bus_policy (void)
       new_launcher (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, NULL);
     g_autoptr (GSubprocess) proc = NULL;
     g_autoptr (GError) error = NULL;
-    Communicated c = { 0, };
+    g_autofree char *denied = NULL;
 
     /* The same call as user nobody, group nogroup, no supplementary groups. */
     proc = g_subprocess_launcher_spawn (launcher, &error, "setpriv", "--reuid=65534", "--regid=65534",
                                         "--clear-groups", "--", wampctl, "--address", p.address, "status", NULL);
     g_assert_no_error (error);
-    g_subprocess_communicate_utf8_async (proc, NULL, NULL, on_communicated, &c);
-    g_assert_true (iterate_until (communicated, &c, TIMEOUT_MS));
-    g_assert_no_error (c.error);
-    g_test_message ("as nobody: %s", c.err);
-    g_assert_true (g_subprocess_get_if_exited (proc));
-    g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 4);
-    g_assert_nonnull (strstr (c.err, "access denied"));
-    g_free (c.out);
-    g_free (c.err);
+    g_assert_cmpint (wamp_test_subprocess_communicate (proc, "wampctl status as nobody", TIMEOUT_MS,
+                                                       NULL, &denied), ==, 4);
+    g_assert_nonnull (strstr (denied, "access denied"));
   }
   policy_bus_stop (&p);
 }

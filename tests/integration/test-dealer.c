@@ -68,16 +68,6 @@ fixture_teardown (Fixture *f, gconstpointer data)
   g_clear_pointer (&f->router, wamp_test_router_free);
 }
 
-static guint64
-register_procedure (WampTestPeer *peer, guint64 request_id, const char *procedure)
-{
-  g_autofree char *pattern = g_strdup_printf ("[65, %" G_GUINT64_FORMAT ", \"$any\"]", request_id);
-
-  wamp_test_peer_send_printf (peer, "[64, %" G_GUINT64_FORMAT ", {}, \"%s\"]", request_id,
-                              procedure);
-  return wamp_test_peer_assert_id (peer, pattern, 2);
-}
-
 /* Sends CALL @call_id to com.example.proc (registered by the fixture's
  * callee) and returns the INVOCATION's request ID. */
 static guint64
@@ -95,7 +85,7 @@ test_call_round_trip_passes_payload_byte_for_byte (Fixture *f, gconstpointer dat
   static const char args[] = "[1.50e3, \"caf\\u00e9\", {\"k\" :  [null,true]}]";
   static const char kwargs[] = "{\"z\": -0.0, \"a\": 18446744073709551615}";
   static const char result_args[] = "[ 2E+2 , \"\\/x\"]";
-  guint64 reg = register_procedure (f->callee, 1, "com.example.proc");
+  guint64 reg = wamp_test_peer_register (f->callee, 1, "com.example.proc");
   g_autofree char *invocation = NULL;
   g_autofree char *result = NULL;
   g_autoptr(WampValue) parsed = NULL;
@@ -122,7 +112,7 @@ test_call_round_trip_passes_payload_byte_for_byte (Fixture *f, gconstpointer dat
 static void
 test_invocation_ids_are_session_scope_sequential (Fixture *f, gconstpointer data)
 {
-  register_procedure (f->callee, 1, "com.example.proc");
+  wamp_test_peer_register (f->callee, 1, "com.example.proc");
   g_assert_cmpuint (call_pending (f, 1), ==, 1);
   g_assert_cmpuint (call_pending (f, 2), ==, 2);
   g_assert_cmpuint (call_pending (f, 3), ==, 3);
@@ -133,7 +123,7 @@ test_callee_error_passes_through (Fixture *f, gconstpointer data)
 {
   guint64 inv;
 
-  register_procedure (f->callee, 1, "com.example.proc");
+  wamp_test_peer_register (f->callee, 1, "com.example.proc");
   inv = call_pending (f, 5);
   wamp_test_peer_send_printf (f->callee, "[8, 68, %" G_GUINT64_FORMAT ", {\"x\": 1},"
                               " \"com.example.error.oops\", [\"why\"], {\"code\": 42}]", inv);
@@ -150,7 +140,7 @@ test_call_unknown_procedure_is_no_such_procedure (Fixture *f, gconstpointer data
 static void
 test_register_twice_is_procedure_already_exists (Fixture *f, gconstpointer data)
 {
-  register_procedure (f->callee, 1, "com.example.proc");
+  wamp_test_peer_register (f->callee, 1, "com.example.proc");
   wamp_test_peer_send_json (f->plain, "[64, 1, {}, \"com.example.proc\"]");
   wamp_test_peer_assert_frame (f->plain, "[8, 64, 1, {}, \"wamp.error.procedure_already_exists\", \"$any\"]");
   wamp_test_peer_send_json (f->callee, "[64, 2, {}, \"com.example.proc\"]");
@@ -172,7 +162,7 @@ test_register_checks_uri_match_and_authorization (Fixture *f, gconstpointer data
   wamp_test_peer_join (limited, "realm1", NULL);
   wamp_test_peer_send_json (limited, "[64, 1, {}, \"com.example.proc\"]");
   wamp_test_peer_assert_frame (limited, "[8, 64, 1, {}, \"wamp.error.not_authorized\", \"$any\"]");
-  register_procedure (limited, 2, "com.allowed.proc");
+  wamp_test_peer_register (limited, 2, "com.allowed.proc");
   wamp_test_peer_send_json (limited, "[48, 3, {}, \"com.example.other\"]");
   wamp_test_peer_assert_frame (limited, "[8, 48, 3, {}, \"wamp.error.not_authorized\", \"$any\"]");
 }
@@ -180,7 +170,7 @@ test_register_checks_uri_match_and_authorization (Fixture *f, gconstpointer data
 static void
 test_unregister (Fixture *f, gconstpointer data)
 {
-  guint64 reg = register_procedure (f->callee, 1, "com.example.proc");
+  guint64 reg = wamp_test_peer_register (f->callee, 1, "com.example.proc");
 
   wamp_test_peer_send_json (f->callee, "[66, 2, 987654]");
   wamp_test_peer_assert_frame (f->callee, "[8, 66, 2, {}, \"wamp.error.no_such_registration\"]");
@@ -201,7 +191,7 @@ test_cancel_skip (Fixture *f, gconstpointer data)
 {
   guint64 inv;
 
-  register_procedure (f->callee, 1, "com.example.proc");
+  wamp_test_peer_register (f->callee, 1, "com.example.proc");
   inv = call_pending (f, 3);
   wamp_test_peer_send_json (f->caller, "[49, 3, {\"mode\": \"skip\"}]");
   wamp_test_peer_assert_frame (f->caller, "[8, 48, 3, {}, \"wamp.error.canceled\"]");
@@ -219,7 +209,7 @@ test_cancel_kill_waits_for_callee (Fixture *f, gconstpointer data)
   g_autofree char *interrupt = NULL;
   guint64 inv;
 
-  register_procedure (f->callee, 1, "com.example.proc");
+  wamp_test_peer_register (f->callee, 1, "com.example.proc");
   inv = call_pending (f, 3);
   wamp_test_peer_send_json (f->caller, "[49, 3, {\"mode\": \"kill\"}]");
   interrupt = g_strdup_printf ("[69, %" G_GUINT64_FORMAT ", {\"mode\": \"kill\"}]", inv);
@@ -236,7 +226,7 @@ test_cancel_kill_result_may_still_win (Fixture *f, gconstpointer data)
 {
   guint64 inv;
 
-  register_procedure (f->callee, 1, "com.example.proc");
+  wamp_test_peer_register (f->callee, 1, "com.example.proc");
   inv = call_pending (f, 3);
   wamp_test_peer_send_json (f->caller, "[49, 3, {\"mode\": \"kill\"}]");
   wamp_test_peer_assert_frame (f->callee, "[69, \"$any\", {\"mode\": \"kill\"}]");
@@ -250,7 +240,7 @@ test_cancel_killnowait (Fixture *f, gconstpointer data)
   g_autofree char *interrupt = NULL;
   guint64 inv;
 
-  register_procedure (f->callee, 1, "com.example.proc");
+  wamp_test_peer_register (f->callee, 1, "com.example.proc");
   inv = call_pending (f, 3);
   wamp_test_peer_send_json (f->caller, "[49, 3, {\"mode\": \"killnowait\"}]");
   wamp_test_peer_assert_frame (f->caller, "[8, 48, 3, {}, \"wamp.error.canceled\"]");
@@ -273,7 +263,7 @@ test_cancel_killnowait (Fixture *f, gconstpointer data)
 static void
 test_cancel_without_callee_support_is_skip (Fixture *f, gconstpointer data)
 {
-  register_procedure (f->plain, 1, "com.example.plain");
+  wamp_test_peer_register (f->plain, 1, "com.example.plain");
   wamp_test_peer_send_json (f->caller, "[48, 3, {}, \"com.example.plain\"]");
   wamp_test_peer_assert_frame (f->plain, "[68, \"$any\", \"$any\", {}]");
   wamp_test_peer_send_json (f->caller, "[49, 3, {\"mode\": \"kill\"}]");
@@ -292,7 +282,7 @@ test_cancel_unknown_call_is_ignored (Fixture *f, gconstpointer data)
 static void
 test_cancel_bad_mode_is_protocol_violation (Fixture *f, gconstpointer data)
 {
-  register_procedure (f->callee, 1, "com.example.proc");
+  wamp_test_peer_register (f->callee, 1, "com.example.proc");
   call_pending (f, 3);
   wamp_test_peer_send_json (f->caller, "[49, 3, {\"mode\": \"later\"}]");
   wamp_test_peer_expect_abort (f->caller, "wamp.error.protocol_violation");
@@ -306,8 +296,8 @@ test_caller_leaving_interrupts_canceling_callee (Fixture *f, gconstpointer data)
   g_autofree char *interrupt = NULL;
   guint64 inv, plain_inv;
 
-  register_procedure (f->callee, 1, "com.example.proc");
-  register_procedure (f->plain, 1, "com.example.plain");
+  wamp_test_peer_register (f->callee, 1, "com.example.proc");
+  wamp_test_peer_register (f->plain, 1, "com.example.plain");
   inv = call_pending (f, 3);
   wamp_test_peer_send_json (f->caller, "[48, 4, {}, \"com.example.plain\"]");
   plain_inv = wamp_test_peer_assert_id (f->plain, "[68, \"$any\", \"$any\", {}]", 1);
@@ -329,7 +319,7 @@ test_caller_leaving_interrupts_canceling_callee (Fixture *f, gconstpointer data)
 static void
 test_callee_leaving_cancels_pending_calls (Fixture *f, gconstpointer data)
 {
-  register_procedure (f->callee, 1, "com.example.proc");
+  wamp_test_peer_register (f->callee, 1, "com.example.proc");
   call_pending (f, 3);
   call_pending (f, 4);
 
@@ -359,7 +349,7 @@ test_late_yield_is_discarded_silently (Fixture *f, gconstpointer data)
 {
   guint64 inv;
 
-  register_procedure (f->callee, 1, "com.example.proc");
+  wamp_test_peer_register (f->callee, 1, "com.example.proc");
   inv = call_pending (f, 3);
   wamp_test_peer_send_printf (f->callee, "[70, %" G_GUINT64_FORMAT ", {}, [1]]", inv);
   wamp_test_peer_assert_frame (f->caller, "[50, 3, {}, [1]]");
@@ -377,7 +367,7 @@ test_never_issued_yield_id_aborts (Fixture *f, gconstpointer data)
 {
   guint64 inv;
 
-  register_procedure (f->callee, 1, "com.example.proc");
+  wamp_test_peer_register (f->callee, 1, "com.example.proc");
   inv = call_pending (f, 3);
   wamp_test_peer_send_printf (f->callee, "[70, %" G_GUINT64_FORMAT ", {}]", inv + 1);
   wamp_test_peer_expect_abort (f->callee, "wamp.error.protocol_violation");
@@ -397,7 +387,7 @@ test_duplicate_pending_call_id_aborts (Fixture *f, gconstpointer data)
 {
   guint64 inv;
 
-  register_procedure (f->callee, 1, "com.example.proc");
+  wamp_test_peer_register (f->callee, 1, "com.example.proc");
   inv = call_pending (f, 3);
   wamp_test_peer_send_json (f->caller, "[48, 3, {}, \"com.example.proc\"]");
   wamp_test_peer_expect_abort (f->caller, "wamp.error.protocol_violation");
@@ -422,8 +412,8 @@ test_caller_disclosure (Fixture *f, gconstpointer data)
 {
   g_autofree char *pattern = NULL;
 
-  register_procedure (f->callee, 1, "com.open.proc");
-  register_procedure (f->callee, 2, "com.example.proc");
+  wamp_test_peer_register (f->callee, 1, "com.open.proc");
+  wamp_test_peer_register (f->callee, 2, "com.example.proc");
 
   wamp_test_peer_send_json (f->caller, "[48, 1, {\"disclose_me\": true}, \"com.open.proc\"]");
   pattern = g_strdup_printf ("[68, \"$any\", \"$any\", {\"caller\": %" G_GUINT64_FORMAT ","
@@ -441,7 +431,7 @@ test_progressive_results (Fixture *f, gconstpointer data)
 {
   guint64 inv;
 
-  register_procedure (f->callee, 1, "com.example.proc");
+  wamp_test_peer_register (f->callee, 1, "com.example.proc");
   wamp_test_peer_send_json (f->caller, "[48, 3, {\"receive_progress\": true}, \"com.example.proc\"]");
   inv = wamp_test_peer_assert_id (f->callee, "[68, \"$any\", \"$any\", {\"receive_progress\": true}]", 1);
   wamp_test_peer_send_printf (f->callee, "[70, %" G_GUINT64_FORMAT ", {\"progress\": true}, [1]]",
@@ -460,7 +450,7 @@ test_call_timeout (Fixture *f, gconstpointer data)
   guint64 inv;
   g_autofree char *interrupt = NULL;
 
-  register_procedure (f->callee, 1, "com.example.proc");
+  wamp_test_peer_register (f->callee, 1, "com.example.proc");
   wamp_test_peer_send_json (f->caller, "[48, 3, {\"timeout\": 30}, \"com.example.proc\"]");
   inv = wamp_test_peer_assert_id (f->callee, "[68, \"$any\", \"$any\", {}]", 1);
   wamp_test_peer_assert_frame (f->caller, "[8, 48, 3, {}, \"wamp.error.timeout\"]");
@@ -498,12 +488,12 @@ test_realms_are_isolated (Fixture *f, gconstpointer data)
   g_autoptr(WampTestPeer) other = wamp_test_peer_new (f->router, "lo");
 
   wamp_test_peer_join (other, "realm2", NULL);
-  register_procedure (f->callee, 1, "com.example.proc");
+  wamp_test_peer_register (f->callee, 1, "com.example.proc");
   wamp_test_peer_send_json (other, "[48, 1, {}, \"com.example.proc\"]");
   wamp_test_peer_assert_frame (other, "[8, 48, 1, {}, \"wamp.error.no_such_procedure\", \"$any\"]");
 
   /* The same URI registers independently in realm2. */
-  register_procedure (other, 2, "com.example.proc");
+  wamp_test_peer_register (other, 2, "com.example.proc");
   wamp_test_peer_send_json (f->caller, "[48, 1, {}, \"com.example.proc\"]");
   wamp_test_peer_assert_frame (f->callee, "[68, \"$any\", \"$any\", {}]");
   wamp_test_peer_assert_silence (other);
@@ -532,7 +522,7 @@ test_progress_not_asked_for_is_discarded (Fixture *f, gconstpointer data)
 {
   guint64 inv;
 
-  register_procedure (f->plain, 1, "com.example.plain");
+  wamp_test_peer_register (f->plain, 1, "com.example.plain");
   /* The plain callee does not announce progressive results: not passed on. */
   wamp_test_peer_send_json (f->caller, "[48, 3, {\"receive_progress\": true}, \"com.example.plain\"]");
   inv = wamp_test_peer_assert_id (f->plain, "[68, \"$any\", \"$any\", {}]", 1);
@@ -569,7 +559,7 @@ test_session_calling_itself_then_leaving (Fixture *f, gconstpointer data)
 {
   guint64 inv;
 
-  register_procedure (f->callee, 1, "com.example.self");
+  wamp_test_peer_register (f->callee, 1, "com.example.self");
   wamp_test_peer_send_json (f->callee, "[48, 2, {}, \"com.example.self\"]");
   inv = wamp_test_peer_assert_id (f->callee, "[68, \"$any\", \"$any\", {}]", 1);
   wamp_test_peer_send_printf (f->callee, "[70, %" G_GUINT64_FORMAT ", {\"x\": 1}, [\"me\"]]", inv);
@@ -588,7 +578,7 @@ test_session_calling_itself_then_leaving (Fixture *f, gconstpointer data)
 static void
 test_callee_leaving_during_kill_cancels (Fixture *f, gconstpointer data)
 {
-  register_procedure (f->callee, 1, "com.example.proc");
+  wamp_test_peer_register (f->callee, 1, "com.example.proc");
   call_pending (f, 3);
   wamp_test_peer_send_json (f->caller, "[49, 3, {\"mode\": \"kill\"}]");
   wamp_test_peer_assert_frame (f->callee, "[69, \"$any\", {\"mode\": \"kill\"}]");

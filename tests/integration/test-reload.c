@@ -216,15 +216,6 @@ reload_ok (Fixture *f, const char *json)
   return restart_needed;
 }
 
-static guint64
-subscribe (WampTestPeer *peer, guint64 request_id, const char *topic)
-{
-  g_autofree char *pattern = g_strdup_printf ("[33, %" G_GUINT64_FORMAT ", \"$any\"]", request_id);
-
-  wamp_test_peer_send_printf (peer, "[32, %" G_GUINT64_FORMAT ", {}, \"%s\"]", request_id, topic);
-  return wamp_test_peer_assert_id (peer, pattern, 2);
-}
-
 /* @subscriber (subscribed to com.example.topic) receives what @publisher
  * publishes there: the session is alive and routed. */
 static void
@@ -247,7 +238,7 @@ test_realm_added_is_joinable_and_sessions_stay (Fixture *f, gconstpointer data)
   g_autoptr (WampTestPeer) d = NULL;
 
   wamp_test_peer_join (c, "realm1", NULL);
-  subscribe (f->a, 1, "com.example.topic");
+  wamp_test_peer_subscribe (f->a, 1, "com.example.topic");
 
   restart_needed = reload_ok (f, CONFIG (REALM ("realm1", ALLOW_ALL, "") "," REALM ("realm2", ALLOW_ALL, "")
                                          "," REALM ("realm3", ALLOW_ALL, ""),
@@ -259,8 +250,7 @@ test_realm_added_is_joinable_and_sessions_stay (Fixture *f, gconstpointer data)
   wamp_test_peer_assert_silence (f->b);
   assert_event_flows (c, f->a, 1);
 
-  d = wamp_test_peer_new (f->router, "lo");
-  g_assert_cmpuint (wamp_test_peer_join (d, "realm3", NULL), !=, 0);
+  d = wamp_test_peer_new_joined (f->router, "lo", "realm3");
   g_assert_nonnull (wamp_router_lookup_realm (wamp_test_router_get_router (f->router), "realm3"));
 }
 
@@ -272,7 +262,7 @@ test_realm_removed_sends_goodbye_close_realm (Fixture *f, gconstpointer data)
   g_autoptr (WampTestPeer) c = wamp_test_peer_new (f->router, "lo");
 
   wamp_test_peer_join (c, "realm1", NULL);
-  subscribe (f->a, 1, "com.example.topic");
+  wamp_test_peer_subscribe (f->a, 1, "com.example.topic");
 
   restart_needed = reload_ok (f, CONFIG (REALM ("realm1", ALLOW_ALL, ""), LO ("lo", "anonymous", "")));
   g_assert_cmpuint (g_strv_length (restart_needed), ==, 0);
@@ -359,7 +349,7 @@ test_broken_config_changes_nothing (Fixture *f, gconstpointer data)
   WampValue *welcome;
 
   wamp_test_peer_join (c, "realm1", NULL);
-  subscribe (f->a, 1, "com.example.topic");
+  wamp_test_peer_subscribe (f->a, 1, "com.example.topic");
 
   g_assert_false (wamp_router_reload (wamp_test_router_get_router (f->router), config,
                                       &restart_needed, &error));
@@ -396,7 +386,7 @@ test_permissions_apply_to_established_sessions (Fixture *f, gconstpointer data)
   /* The same session, its next decision: denied now. */
   wamp_test_peer_send_json (f->a, "[16, 2, {\"acknowledge\": true}, \"com.example.topic\"]");
   wamp_test_peer_assert_frame (f->a, "[8, 16, 2, {}, \"wamp.error.not_authorized\", \"$any\"]");
-  subscribe (f->a, 3, "com.example.topic");
+  wamp_test_peer_subscribe (f->a, 3, "com.example.topic");
   /* Other realms keep theirs. */
   wamp_test_peer_send_json (f->b, "[16, 4, {\"acknowledge\": true}, \"com.example.topic\"]");
   wamp_test_peer_assert_frame (f->b, "[17, 4, \"$any\"]");
@@ -409,7 +399,7 @@ test_realm_options_change_live (Fixture *f, gconstpointer data)
 
   /* Loose URI check: capitals are fine. Disclosure the permission does not
    * grant is an error while disclose_by_permission_only is off. */
-  subscribe (f->a, 1, "com.Example.topic");
+  wamp_test_peer_subscribe (f->a, 1, "com.Example.topic");
   wamp_test_peer_send_json (f->a, "[16, 10, {\"disclose_me\": true, \"acknowledge\": true}, \"com.example.t\"]");
   wamp_test_peer_assert_frame (f->a, "[8, 16, 10, {}, \"wamp.error.option_disallowed.disclose_me\", \"$any\"]");
 
@@ -424,7 +414,7 @@ test_realm_options_change_live (Fixture *f, gconstpointer data)
 
   wamp_test_peer_send_json (f->a, "[32, 2, {}, \"com.Example.other\"]");
   wamp_test_peer_assert_frame (f->a, "[8, 32, 2, {}, \"wamp.error.invalid_uri\", \"$any\"]");
-  subscribe (f->a, 3, "com.example.other");
+  wamp_test_peer_subscribe (f->a, 3, "com.example.other");
   /* The broker re-read its options: now the permission alone decides. */
   wamp_test_peer_send_json (f->a, "[16, 11, {\"disclose_me\": true, \"acknowledge\": true}, \"com.example.t\"]");
   wamp_test_peer_assert_frame (f->a, "[17, 11, \"$any\"]");
@@ -441,8 +431,7 @@ test_transport_auth_changes_for_new_sessions (Fixture *f, gconstpointer data)
                                          LO ("lo", "limited", "")));
   g_assert_cmpuint (g_strv_length (restart_needed), ==, 0);
 
-  c = wamp_test_peer_new (f->router, "lo");
-  g_assert_cmpuint (wamp_test_peer_join (c, "realm1", NULL), !=, 0);
+  c = wamp_test_peer_new_joined (f->router, "lo", "realm1");
   welcome = wamp_test_peer_get_welcome_details (c);
   g_assert_cmpstr (wamp_value_dict_get_string (welcome, "authrole"), ==, "limited");
   wamp_test_peer_send_json (c, "[16, 1, {\"acknowledge\": true}, \"com.example.topic\"]");
@@ -468,8 +457,7 @@ test_transport_added_is_started (Fixture *f, gconstpointer data)
   listeners = wamp_router_get_listeners (wamp_test_router_get_router (f->router));
   g_assert_true (g_strv_contains ((const char *const *) listeners, "lo2 loopback://lo2"));
 
-  c = wamp_test_peer_new (f->router, "lo2");
-  g_assert_cmpuint (wamp_test_peer_join (c, "realm1", NULL), !=, 0);
+  c = wamp_test_peer_new_joined (f->router, "lo2", "realm1");
   g_assert_cmpstr (wamp_value_dict_get_string (wamp_test_peer_get_welcome_details (c), "authrole"),
                    ==, "limited");
 }
@@ -524,8 +512,7 @@ test_changes_needing_restart_are_reported (Fixture *f, gconstpointer data)
                                 LO ("lo2", "anonymous", "")));
   g_assert_cmpuint (g_strv_length (again), ==, 1);
   g_assert_nonnull (strstr (again[0], "transport \"lo\": removed"));
-  c = wamp_test_peer_new (f->router, "lo");
-  g_assert_cmpuint (wamp_test_peer_join (c, "realm1", NULL), !=, 0);
+  c = wamp_test_peer_new_joined (f->router, "lo", "realm1");
 }
 
 static void
@@ -534,7 +521,7 @@ test_reload_twice_keeps_state (Fixture *f, gconstpointer data)
   g_autoptr (WampTestPeer) c = wamp_test_peer_new (f->router, "lo");
 
   wamp_test_peer_join (c, "realm1", NULL);
-  subscribe (f->a, 1, "com.example.topic");
+  wamp_test_peer_subscribe (f->a, 1, "com.example.topic");
   for (guint i = 0; i < 3; i++)
     {
       g_auto (GStrv) restart_needed = reload_ok (f, base_config);

@@ -389,9 +389,7 @@ default_router (void)
 static void
 assert_router_serves (WampTestRouter *router)
 {
-  g_autoptr (WampTestPeer) peer = wamp_test_peer_new (router, "lo");
-
-  g_assert_cmpuint (wamp_test_peer_join (peer, "realm1", NULL), !=, 0);
+  g_autoptr (WampTestPeer) peer = wamp_test_peer_new_joined (router, "lo", "realm1");
 }
 
 static void
@@ -1110,9 +1108,8 @@ static void
 test_strict_request_ids (void)
 {
   g_autoptr (WampTestRouter) router = default_router ();
-  g_autoptr (WampTestPeer) peer = wamp_test_peer_new (router, "lo");
+  g_autoptr (WampTestPeer) peer = wamp_test_peer_new_joined (router, "lo", "strict");
 
-  g_assert_cmpuint (wamp_test_peer_join (peer, "strict", NULL), !=, 0);
   wamp_test_peer_send_json (peer, "[32, 1, {}, \"com.example.a\"]");
   g_assert_true (wamp_test_peer_expect_frame (peer, "[33, 1, \"$any\"]"));
   wamp_test_peer_send_json (peer, "[64, 2, {}, \"com.example.b\"]");
@@ -1134,9 +1131,8 @@ static void
 test_strict_request_ids_restart_per_session (void)
 {
   g_autoptr (WampTestRouter) router = default_router ();
-  g_autoptr (WampTestPeer) peer = wamp_test_peer_new (router, "lo");
+  g_autoptr (WampTestPeer) peer = wamp_test_peer_new_joined (router, "lo", "strict");
 
-  g_assert_cmpuint (wamp_test_peer_join (peer, "strict", NULL), !=, 0);
   wamp_test_peer_send_json (peer, "[32, 1, {}, \"com.example.a\"]");
   g_assert_true (wamp_test_peer_expect_frame (peer, "[33, 1, \"$any\"]"));
   wamp_test_peer_send_json (peer, "[6, {}, \"wamp.close.close_realm\"]");
@@ -1150,9 +1146,8 @@ static void
 test_default_accepts_random_request_ids (void)
 {
   g_autoptr (WampTestRouter) router = default_router ();
-  g_autoptr (WampTestPeer) peer = wamp_test_peer_new (router, "lo");
+  g_autoptr (WampTestPeer) peer = wamp_test_peer_new_joined (router, "lo", "realm1");
 
-  g_assert_cmpuint (wamp_test_peer_join (peer, "realm1", NULL), !=, 0);
   wamp_test_peer_send_json (peer, "[32, 7777, {}, \"com.example.a\"]");
   g_assert_true (wamp_test_peer_expect_frame (peer, "[33, 7777, \"$any\"]"));
   wamp_test_peer_send_json (peer, "[32, 12, {}, \"com.example.b\"]");
@@ -1208,9 +1203,8 @@ test_roles_see_join_leave_and_detach (void)
 {
   guint joined = n_joined, leaving = n_leaving, detached = n_detached;
   WampTestRouter *router = default_router ();
-  WampTestPeer *peer = wamp_test_peer_new (router, "lo");
+  WampTestPeer *peer = wamp_test_peer_new_joined (router, "lo", "realm1");
 
-  g_assert_cmpuint (wamp_test_peer_join (peer, "realm1", NULL), !=, 0);
   g_assert_cmpuint (n_joined, ==, joined + 1);
   wamp_test_peer_free (peer);
   g_assert_cmpuint (n_leaving, ==, leaving + 1);
@@ -1224,9 +1218,8 @@ test_router_freed_with_sessions (void)
 {
   guint leaving = n_leaving;
   WampTestRouter *router = default_router ();
-  g_autoptr (WampTestPeer) peer = wamp_test_peer_new (router, "lo");
+  g_autoptr (WampTestPeer) peer = wamp_test_peer_new_joined (router, "lo", "realm1");
 
-  g_assert_cmpuint (wamp_test_peer_join (peer, "realm1", NULL), !=, 0);
   wamp_test_router_free (router);
   g_assert_cmpuint (n_leaving, ==, leaving + 1);
   g_assert_true (wamp_test_peer_is_closed (peer));

@@ -294,25 +294,10 @@ fixture_teardown (Fixture *f, gconstpointer data)
 static WampTestPeer *
 join (Fixture *f, const char *transport)
 {
-  WampTestPeer *peer = wamp_test_peer_new (f->router, transport);
+  WampTestPeer *peer = wamp_test_peer_new_joined (f->router, transport, "realm1");
 
   g_ptr_array_add (f->peers, peer);
-  g_assert_cmpuint (wamp_test_peer_join (peer, "realm1", NULL), !=, 0);
   return peer;
-}
-
-static guint64
-subscribe (WampTestPeer *peer, const char *topic)
-{
-  wamp_test_peer_send_printf (peer, "[32, 1, {}, \"%s\"]", topic);
-  return wamp_test_peer_assert_id (peer, "[33, 1, \"$any\"]", 2);
-}
-
-static void
-register_procedure (WampTestPeer *peer, const char *procedure)
-{
-  wamp_test_peer_send_printf (peer, "[64, 1, {}, \"%s\"]", procedure);
-  wamp_test_peer_assert_id (peer, "[65, 1, \"$any\"]", 2);
 }
 
 static WampSerializer *
@@ -335,7 +320,7 @@ test_fanout_same_serializer_decodes_nothing_and_serializes_once (Fixture *f, gco
   guint64 sub = 0;
 
   for (guint i = 0; i < 1000; i++)
-    sub = subscribe (join (f, "lo"), "com.example.fanout");
+    sub = wamp_test_peer_subscribe (join (f, "lo"), 1, "com.example.fanout");
 
   wamp_counters_reset ();
   wamp_test_peer_send_json (publisher, "[16, 7, {}, \"com.example.fanout\", [1, \"two\", 3.5],"
@@ -372,7 +357,7 @@ test_fanout_two_serializers_decodes_once_and_serializes_once_each (Fixture *f, g
     {
       WampTestPeer *peer = join (f, i % 2 == 0 ? "lo" : "lt");
 
-      sub = subscribe (peer, "com.example.mixed");
+      sub = wamp_test_peer_subscribe (peer, 1, "com.example.mixed");
       g_ptr_array_add (subscribers, peer);
     }
   event = g_strdup_printf ("[36, %" G_GUINT64_FORMAT ", \"$any\", {}, [\"a\", 1], {\"b\": 2}]", sub);
@@ -409,7 +394,7 @@ test_call_same_serializer_decodes_nothing (Fixture *f, gconstpointer data)
   WampCounters counters;
   guint64 invocation_id;
 
-  register_procedure (callee, "com.example.echo");
+  wamp_test_peer_register (callee, 1, "com.example.echo");
   wamp_counters_reset ();
 
   /* Odd spacing and a float written as 2.50: only the sender's own bytes
@@ -451,9 +436,9 @@ check_event_skips_json_subscribers (Fixture *f, const char *args, const char *ta
   for (guint i = 0; i < G_N_ELEMENTS (json_subscribers); i++)
     {
       json_subscribers[i] = join (f, "lo");
-      subscribe (json_subscribers[i], "com.example.values");
+      wamp_test_peer_subscribe (json_subscribers[i], 1, "com.example.values");
     }
-  sub = subscribe (tagged_subscriber, "com.example.values");
+  sub = wamp_test_peer_subscribe (tagged_subscriber, 1, "com.example.values");
 
   wamp_counters_reset ();
   wamp_test_peer_send_printf (publisher, "[16, 1, {}, \"com.example.values\", %s]", args);
@@ -491,7 +476,7 @@ test_event_with_inner_nul_reaches_json_subscribers (Fixture *f, gconstpointer da
 {
   WampTestPeer *publisher = join (f, "lt");
   WampTestPeer *json_subscriber = join (f, "lo");
-  guint64 sub = subscribe (json_subscriber, "com.example.values");
+  guint64 sub = wamp_test_peer_subscribe (json_subscriber, 1, "com.example.values");
   g_autofree char *frame = NULL;
   g_autofree char *pattern = NULL;
 
@@ -512,7 +497,7 @@ test_invocation_unrepresentable_for_callee_is_invalid_argument (Fixture *f, gcon
   WampTestPeer *callee = join (f, "lo");
   WampTestPeer *caller = join (f, "lt");
 
-  register_procedure (callee, "com.example.proc");
+  wamp_test_peer_register (callee, 1, "com.example.proc");
   wamp_test_peer_send_json (caller, "[48, 3, {}, \"com.example.proc\", [\"$nan\"]]");
   wamp_test_peer_assert_frame (caller, "[8, 48, 3, {}, \"wamp.error.invalid_argument\", [\"$any\"]]");
   wamp_test_peer_assert_silence (callee);
@@ -535,7 +520,7 @@ test_result_unrepresentable_for_caller_is_error (Fixture *f, gconstpointer data)
   WampTestPeer *caller = join (f, "lo");
   guint64 id;
 
-  register_procedure (callee, "com.example.proc");
+  wamp_test_peer_register (callee, 1, "com.example.proc");
   wamp_test_peer_send_json (caller, "[48, 3, {}, \"com.example.proc\", []]");
   id = expect_invocation (callee, "[68, \"$any\", \"$any\", {}, []]");
   wamp_test_peer_send_printf (callee, "[70, %" G_GUINT64_FORMAT ", {}, [\"$nan\"]]", id);
@@ -555,7 +540,7 @@ test_error_unrepresentable_for_caller_is_invalid_argument (Fixture *f, gconstpoi
   WampTestPeer *caller = join (f, "lo");
   guint64 id;
 
-  register_procedure (callee, "com.example.proc");
+  wamp_test_peer_register (callee, 1, "com.example.proc");
   wamp_test_peer_send_json (caller, "[48, 3, {}, \"com.example.proc\"]");
   id = expect_invocation (callee, "[68, \"$any\", \"$any\", {}]");
   wamp_test_peer_send_printf (callee, "[8, 68, %" G_GUINT64_FORMAT ", {}, \"com.example.oops\","
@@ -579,7 +564,7 @@ test_progressive_result_unrepresentable_ends_the_call (Fixture *f, gconstpointer
   g_ptr_array_add (f->peers, caller);
   g_assert_cmpuint (wamp_test_peer_join (callee, "realm1", PROGRESS_ROLES), !=, 0);
   g_assert_cmpuint (wamp_test_peer_join (caller, "realm1", PROGRESS_ROLES), !=, 0);
-  register_procedure (callee, "com.example.progress");
+  wamp_test_peer_register (callee, 1, "com.example.progress");
 
   wamp_test_peer_send_json (caller, "[48, 3, {\"receive_progress\": true}, \"com.example.progress\"]");
   id = expect_invocation (callee, "[68, \"$any\", \"$any\", {\"receive_progress\": true}]");
@@ -618,11 +603,11 @@ test_event_above_subscriber_limit_is_not_delivered (Fixture *f, gconstpointer da
   WampTestPeer *publisher = join (f, "lo");
   WampTestPeer *small = join (f, "small");
   WampTestPeer *large = join (f, "lo");
-  guint64 sub = subscribe (small, "com.example.size");
+  guint64 sub = wamp_test_peer_subscribe (small, 1, "com.example.size");
   g_autofree char *args = big_args (1200);
   g_autofree char *event = NULL;
 
-  subscribe (large, "com.example.size");
+  wamp_test_peer_subscribe (large, 1, "com.example.size");
   wamp_test_peer_send_printf (publisher, "[16, 1, {}, \"com.example.size\", %s]", args);
   event = g_strdup_printf ("[36, %" G_GUINT64_FORMAT ", \"$any\", {}, %s]", sub, args);
   wamp_test_peer_assert_frame (large, event);
@@ -643,7 +628,7 @@ test_invocation_above_callee_limit_is_payload_size_exceeded (Fixture *f, gconstp
   WampTestPeer *caller = join (f, "lo");
   g_autofree char *args = big_args (1200);
 
-  register_procedure (callee, "com.example.proc");
+  wamp_test_peer_register (callee, 1, "com.example.proc");
   wamp_test_peer_send_printf (caller, "[48, 9, {}, \"com.example.proc\", %s]", args);
   wamp_test_peer_assert_frame (caller, "[8, 48, 9, {}, \"wamp.error.payload_size_exceeded\", [\"$any\"]]");
   wamp_test_peer_assert_silence (callee);
@@ -657,7 +642,7 @@ test_result_above_caller_limit_is_payload_size_exceeded (Fixture *f, gconstpoint
   g_autofree char *args = big_args (1200);
   guint64 id;
 
-  register_procedure (callee, "com.example.proc");
+  wamp_test_peer_register (callee, 1, "com.example.proc");
   wamp_test_peer_send_json (caller, "[48, 9, {}, \"com.example.proc\"]");
   id = expect_invocation (callee, "[68, \"$any\", \"$any\", {}]");
   wamp_test_peer_send_printf (callee, "[70, %" G_GUINT64_FORMAT ", {}, %s]", id, args);
@@ -702,7 +687,7 @@ check_formats_fanout (Fixture *f, const char *publisher_transport)
     {
       WampTestPeer *peer = join (f, format_transports[i % N_FORMATS]);
 
-      sub = subscribe (peer, "com.example.formats");
+      sub = wamp_test_peer_subscribe (peer, 1, "com.example.formats");
       g_ptr_array_add (subscribers, peer);
     }
   /* Built before counting: a binary peer's frame is translated from JSON. */
@@ -764,7 +749,7 @@ test_call_msgpack_to_msgpack_decodes_nothing (Fixture *f, gconstpointer data)
   WampCounters counters;
   guint64 id;
 
-  register_procedure (callee, "com.example.echo");
+  wamp_test_peer_register (callee, 1, "com.example.echo");
   call = wamp_test_peer_encode_json (caller, "[48, 5, {}, \"com.example.echo\", [1, \"x\"], {\"k\": 1.5}]");
   wamp_counters_reset ();
   wamp_test_peer_send_frame (caller, call);
@@ -835,7 +820,7 @@ test_limits_max_nesting_depth_applies_to_serializers (void)
   g_assert_cmpuint (assert_all_max_depths (4), >=, 1);
   g_assert_cmpuint (wamp_test_peer_join (peer, "realm1", NULL), !=, 0);
   g_assert_cmpuint (wamp_test_peer_join (subscriber, "realm1", NULL), !=, 0);
-  sub = subscribe (subscriber, "com.example.deep");
+  sub = wamp_test_peer_subscribe (subscriber, 1, "com.example.deep");
 
   /* The message array, Arguments and two lists inside: depth 4 passes. */
   wamp_test_peer_send_json (peer, "[16, 1, {}, \"com.example.deep\", [[[1]]]]");

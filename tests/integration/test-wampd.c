@@ -12,6 +12,10 @@
 
 #include <wamp/wamp.h>
 
+#include "wamp-test-harness.h"
+#include "wamp-test-scratch.h"
+#include "wamp-test-subprocess.h"
+
 /* Generous: sanitizer builds on a shared machine start slowly. */
 #define WAMPD_TIMEOUT_SECONDS 30
 
@@ -69,34 +73,6 @@ flag_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Runs the main context for @ms milliseconds. */
-static void
-iterate_for (guint ms)
-{
-  gboolean fired = FALSE;
-
-  g_timeout_add (ms, flag_timeout, &fired);
-  while (!fired)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-typedef struct {
-  gboolean done;
-  char *out;
-  char *err;
-  GError *error;
-} Communicated;
-
-static void
-on_communicated (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Communicated *c = user_data;
-
-  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result,
-                                        &c->out, &c->err, &c->error);
-  c->done = TRUE;
-}
-
 /* Runs wampd with the NULL-terminated arguments until it exits; returns its
  * exit status, fills @out and @err (transfer full). */
 static int
@@ -106,9 +82,7 @@ run_wampd (char **out, char **err, const char *first_arg, ...)
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) proc = NULL;
   g_autoptr(GError) error = NULL;
-  Communicated c = { 0, };
-  gboolean timed_out = FALSE;
-  guint timeout_id;
+  g_autofree char *what = NULL;
   va_list ap;
 
   va_start (ap, first_arg);
@@ -118,31 +92,8 @@ run_wampd (char **out, char **err, const char *first_arg, ...)
   launcher = new_launcher (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
   proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
-
-  g_subprocess_communicate_utf8_async (proc, NULL, NULL, on_communicated, &c);
-  timeout_id = g_timeout_add_seconds (WAMPD_TIMEOUT_SECONDS, flag_timeout, &timed_out);
-  while (!c.done && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (timed_out)
-    {
-      /* Our own child, by its PID. */
-      g_subprocess_force_exit (proc);
-      g_error ("wampd %s did not exit within %d s",
-               (const char *) argv->pdata[1], WAMPD_TIMEOUT_SECONDS);
-    }
-  g_source_remove (timeout_id);
-  g_assert_no_error (c.error);
-  g_test_message ("stdout: %s", c.out);
-  g_test_message ("stderr: %s", c.err);
-
-  g_assert_true (g_subprocess_get_if_exited (proc));
-  if (out != NULL)
-    *out = g_steal_pointer (&c.out);
-  if (err != NULL)
-    *err = g_steal_pointer (&c.err);
-  g_free (c.out);
-  g_free (c.err);
-  return g_subprocess_get_exit_status (proc);
+  what = g_strdup_printf ("wampd %s", (const char *) argv->pdata[1]);
+  return wamp_test_subprocess_communicate (proc, what, WAMPD_TIMEOUT_SECONDS * 1000, out, err);
 }
 
 /* A scratch folder for config, ready and log files. */
@@ -153,24 +104,13 @@ typedef struct {
 static void
 scratch_setup (Scratch *s, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-
-  s->dir = g_dir_make_tmp ("test-wampd-XXXXXX", &error);
-  g_assert_no_error (error);
+  s->dir = wamp_test_scratch_new ("test-wampd-XXXXXX");
 }
 
 static void
 scratch_teardown (Scratch *s, gconstpointer data)
 {
-  g_autoptr(GDir) dir = g_dir_open (s->dir, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (s->dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (s->dir);
+  wamp_test_scratch_remove (s->dir);
   g_free (s->dir);
 }
 
@@ -504,7 +444,7 @@ running_start (Running *r, Scratch *s, const char *config_path)
     {
       if (g_file_get_contents (r->ready_path, &ready, NULL, NULL))
         break;
-      iterate_for (50);
+      wamp_test_iterate_for (50);
     }
   if (!timed_out)
     g_source_remove (timeout_id);

@@ -831,6 +831,33 @@ wamp_test_peer_get_welcome_details (WampTestPeer *self)
   return self->welcome_details;
 }
 
+WampTestPeer *
+wamp_test_peer_new_joined (WampTestRouter *router, const char *transport_name, const char *realm)
+{
+  WampTestPeer *peer = wamp_test_peer_new (router, transport_name);
+
+  g_assert_cmpuint (wamp_test_peer_join (peer, realm, NULL), !=, 0);
+  return peer;
+}
+
+guint64
+wamp_test_peer_subscribe (WampTestPeer *self, guint64 request_id, const char *topic)
+{
+  g_autofree char *pattern = g_strdup_printf ("[33, %" G_GUINT64_FORMAT ", \"$any\"]", request_id);
+
+  wamp_test_peer_send_printf (self, "[32, %" G_GUINT64_FORMAT ", {}, \"%s\"]", request_id, topic);
+  return wamp_test_peer_assert_id (self, pattern, 2);
+}
+
+guint64
+wamp_test_peer_register (WampTestPeer *self, guint64 request_id, const char *procedure)
+{
+  g_autofree char *pattern = g_strdup_printf ("[65, %" G_GUINT64_FORMAT ", \"$any\"]", request_id);
+
+  wamp_test_peer_send_printf (self, "[64, %" G_GUINT64_FORMAT ", {}, \"%s\"]", request_id, procedure);
+  return wamp_test_peer_assert_id (self, pattern, 2);
+}
+
 /* ---- JSON comparison ------------------------------------------------------ */
 
 WampValue *

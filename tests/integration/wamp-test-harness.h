@@ -140,6 +140,16 @@ guint64 wamp_test_peer_join (WampTestPeer *peer, const char *realm, const char *
 /* Returns: (transfer none) (nullable): the last WELCOME.Details seen by
  * wamp_test_peer_join(). */
 WampValue *wamp_test_peer_get_welcome_details (WampTestPeer *peer);
+/* A peer on the loopback transport @transport_name joined to @realm with
+ * the default roles; a failed join fails the test. Returns: (transfer full). */
+WampTestPeer *wamp_test_peer_new_joined (WampTestRouter *router, const char *transport_name,
+                                         const char *realm);
+/* SUBSCRIBE to @topic (request @request_id, no options); asserts SUBSCRIBED.
+ * Returns: the subscription ID. */
+guint64 wamp_test_peer_subscribe (WampTestPeer *peer, guint64 request_id, const char *topic);
+/* REGISTER @procedure (request @request_id, no options); asserts REGISTERED.
+ * Returns: the registration ID. */
+guint64 wamp_test_peer_register (WampTestPeer *peer, guint64 request_id, const char *procedure);
 
 /* Parses @json (wamp_config_parse); a parse error fails the test.
  * Returns: (transfer full) (nullable). */

@@ -9,27 +9,20 @@ TAP."""
 import asyncio
 import math
 import os
-import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import wampd_fixture  # noqa: E402
-from wampd_fixture import STEP_TIMEOUT  # noqa: E402
+from wampd_fixture import STEP_TIMEOUT, same  # noqa: E402
 
-wampd_fixture.require_autobahn()
+import autobahn_fixture  # noqa: E402  (skips the script without python3-autobahn)
+from autobahn_fixture import leave  # noqa: E402
 
 import cbor2  # noqa: E402
-import txaio  # noqa: E402
 
-txaio.use_asyncio()
-
-from autobahn.asyncio.wamp import ApplicationSession  # noqa: E402
-from autobahn.asyncio.websocket import (WampWebSocketClientFactory,  # noqa: E402
-                                        WebSocketClientFactory,
-                                        WebSocketClientProtocol)
 from autobahn.wamp.serializer import CBORSerializer  # noqa: E402
-from autobahn.wamp.types import CallResult, ComponentConfig  # noqa: E402
+from autobahn.wamp.types import CallResult  # noqa: E402
 
 HELLO, WELCOME, ABORT = 1, 2, 3
 PROTOCOL_VIOLATION = "wamp.error.protocol_violation"
@@ -50,62 +43,8 @@ KWARGS = {"int_min": -2**63, "uint_max": 2**64 - 1, "neg_zero": -0.0, "nul": "\x
           "bin": b"\x00", "nested": {"": [[]]}}
 
 
-def same(a, b):
-    """Equal and of the same type; floats bit for bit (so NaN == NaN and
-    -0.0 != 0.0)."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, float):
-        return struct.pack(">d", a) == struct.pack(">d", b)
-    if isinstance(a, (list, tuple)):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
-    return a == b
-
-
-class Session(ApplicationSession):
-    """An ApplicationSession whose join and leave are futures."""
-
-    def __init__(self, cfg):
-        super().__init__(cfg)
-        loop = asyncio.get_running_loop()
-        self.joined = loop.create_future()
-        self.left = loop.create_future()
-
-    def onJoin(self, details):
-        if not self.joined.done():
-            self.joined.set_result(details)
-
-    def onLeave(self, details):
-        if not self.joined.done():
-            self.joined.set_exception(ConnectionError("left: %s" % details.reason))
-        if not self.left.done():
-            self.left.set_result(details)
-        self.disconnect()
-
-    def onDisconnect(self):
-        if not self.joined.done():
-            self.joined.set_exception(ConnectionError("disconnected before joining"))
-        if not self.left.done():
-            self.left.set_exception(ConnectionError("disconnected without GOODBYE"))
-
-
 async def connect(wampd):
-    loop = asyncio.get_running_loop()
-    session = Session(ComponentConfig(realm="realm1"))
-    factory = WampWebSocketClientFactory(lambda: session, url=wampd.url,
-                                         serializers=[CBORSerializer()])
-    host, port = wampd.host_port()
-    await asyncio.wait_for(loop.create_connection(factory, host, port), STEP_TIMEOUT)
-    await asyncio.wait_for(session.joined, STEP_TIMEOUT)
-    return session
-
-
-async def leave(session):
-    if session.is_attached():
-        session.leave()
-        await asyncio.wait_for(session.left, STEP_TIMEOUT)
+    return await autobahn_fixture.connect_websocket(wampd.url, CBORSerializer())
 
 
 async def check_join_and_leave(wampd):
@@ -158,42 +97,13 @@ async def check_call_values_unchanged(wampd):
         await leave(caller)
 
 
-class RawProtocol(WebSocketClientProtocol):
-    def __init__(self):
-        super().__init__()
-        loop = asyncio.get_event_loop()
-        self.opened = loop.create_future()
-        self.closed = loop.create_future()
-        self.incoming = asyncio.Queue()
-
-    def onOpen(self):
-        if not self.opened.done():
-            self.opened.set_result(None)
-
-    def onMessage(self, payload, isBinary):
-        self.incoming.put_nowait((payload, isBinary))
-
-    def onClose(self, wasClean, code, reason):
-        if not self.opened.done():
-            self.opened.set_exception(ConnectionError("closed: %r %r" % (code, reason)))
-        if not self.closed.done():
-            self.closed.set_result(code)
-        self.incoming.put_nowait(None)
-
-
 async def raw_cbor_client(wampd):
-    loop = asyncio.get_running_loop()
-    factory = WebSocketClientFactory(wampd.url, protocols=["wamp.2.cbor"])
-    factory.protocol = RawProtocol
-    host, port = wampd.host_port()
-    _, proto = await asyncio.wait_for(loop.create_connection(factory, host, port), STEP_TIMEOUT)
-    await asyncio.wait_for(proto.opened, STEP_TIMEOUT)
-    return proto
+    return await autobahn_fixture.open_raw_websocket(wampd.url, ["wamp.2.cbor"])
 
 
 async def recv(proto):
-    item = await asyncio.wait_for(proto.incoming.get(), STEP_TIMEOUT)
-    assert item is not None, "connection closed"
+    kind, *item = await asyncio.wait_for(proto.incoming.get(), STEP_TIMEOUT)
+    assert kind == "message", "connection closed"
     payload, is_binary = item
     assert is_binary, "text frame on a CBOR session: %r" % payload
     return cbor2.loads(payload)

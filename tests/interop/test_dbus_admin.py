@@ -17,16 +17,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wampd_fixture  # noqa: E402
 from wampd_fixture import STEP_TIMEOUT  # noqa: E402
 
-wampd_fixture.require_autobahn()
+import autobahn_fixture  # noqa: E402  (skips the script without python3-autobahn)
+from autobahn_fixture import leave  # noqa: E402
 
-import txaio  # noqa: E402
-
-txaio.use_asyncio()
-
-from autobahn.asyncio.wamp import ApplicationSession  # noqa: E402
-from autobahn.asyncio.websocket import WampWebSocketClientFactory  # noqa: E402
-from autobahn.wamp.serializer import JsonSerializer  # noqa: E402
-from autobahn.wamp.types import ComponentConfig, PublishOptions  # noqa: E402
+from autobahn.wamp.types import PublishOptions  # noqa: E402
 
 
 def wampctl_binary():
@@ -51,53 +45,11 @@ async def wampctl(*args, language=None):
     return proc.returncode, out.decode("utf-8"), err.decode("utf-8")
 
 
-class Session(ApplicationSession):
-    """An ApplicationSession whose join and leave are futures."""
-
-    def __init__(self, cfg, authid=None):
-        super().__init__(cfg)
-        loop = asyncio.get_running_loop()
-        self.joined = loop.create_future()
-        self.left = loop.create_future()
-        self.requested_authid = authid
-
-    def onConnect(self):
-        self.join(self.config.realm, authid=self.requested_authid)
-
-    def onJoin(self, details):
-        if not self.joined.done():
-            self.joined.set_result(details)
-
-    def onLeave(self, details):
-        if not self.joined.done():
-            self.joined.set_exception(ConnectionError("left before joining: %s" % details.reason))
-        if not self.left.done():
-            self.left.set_result(details)
-        self.disconnect()
-
-    def onDisconnect(self):
-        if not self.joined.done():
-            self.joined.set_exception(ConnectionError("disconnected before joining"))
-        if not self.left.done():
-            self.left.set_exception(ConnectionError("disconnected without GOODBYE/ABORT"))
-
-
 async def connect(wampd, realm="realm1", authid=None):
-    loop = asyncio.get_running_loop()
-    session = Session(ComponentConfig(realm=realm), authid)
-    factory = WampWebSocketClientFactory(lambda: session, url=wampd.url,
-                                         serializers=[JsonSerializer()])
-    host, port = wampd.host_port()
-    await asyncio.wait_for(loop.create_connection(factory, host, port), STEP_TIMEOUT)
-    details = await asyncio.wait_for(session.joined, STEP_TIMEOUT)
-    session.details = details
+    session = await autobahn_fixture.connect_websocket(
+        wampd.url, realm=realm, session_options={"authid": authid})
+    session.details = session.joined.result()
     return session
-
-
-async def leave(session):
-    if session.is_attached():
-        session.leave()
-        await asyncio.wait_for(session.left, STEP_TIMEOUT)
 
 
 def lines_with(text, *parts):

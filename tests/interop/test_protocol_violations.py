@@ -16,14 +16,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wampd_fixture  # noqa: E402
 from wampd_fixture import STEP_TIMEOUT  # noqa: E402
 
-wampd_fixture.require_autobahn()
-
-import txaio  # noqa: E402
-
-txaio.use_asyncio()
-
-from autobahn.asyncio.websocket import (WebSocketClientFactory,  # noqa: E402
-                                        WebSocketClientProtocol)
+import autobahn_fixture  # noqa: E402  (skips the script without python3-autobahn)
+from autobahn_fixture import Closed  # noqa: E402
 
 HELLO, WELCOME, ABORT, CHALLENGE, GOODBYE, ERROR = 1, 2, 3, 4, 6, 8
 PUBLISH, PUBLISHED, SUBSCRIBE, SUBSCRIBED, UNSUBSCRIBE, UNSUBSCRIBED = 16, 17, 32, 33, 34, 35
@@ -33,48 +27,11 @@ CLIENT_ROLES = {"roles": {"caller": {}, "callee": {}, "publisher": {}, "subscrib
 PROTOCOL_VIOLATION = "wamp.error.protocol_violation"
 
 
-class Closed(Exception):
-    def __init__(self, code, reason):
-        super().__init__("connection closed (code %r, %r)" % (code, reason))
-        self.code = code
-        self.reason = reason
-
-
-class RawProtocol(WebSocketClientProtocol):
-    def __init__(self):
-        super().__init__()
-        loop = asyncio.get_event_loop()
-        self.opened = loop.create_future()
-        self.closed = loop.create_future()
-        self.incoming = asyncio.Queue()
-
-    def onOpen(self):
-        if not self.opened.done():
-            self.opened.set_result(None)
-
-    def onMessage(self, payload, isBinary):
-        self.incoming.put_nowait(("message", payload, isBinary))
-
-    def onClose(self, wasClean, code, reason):
-        code = self.remoteCloseCode if self.remoteCloseCode is not None else code
-        if not self.opened.done():
-            self.opened.set_exception(Closed(code, reason))
-        if not self.closed.done():
-            self.closed.set_result((code, reason))
-        self.incoming.put_nowait(("close", code, reason))
-
-
 class RawClient:
     """One WebSocket connection speaking WAMP JSON by hand."""
 
     async def open(self, wampd, protocols=("wamp.2.json",)):
-        loop = asyncio.get_running_loop()
-        factory = WebSocketClientFactory(wampd.url, protocols=list(protocols))
-        factory.protocol = RawProtocol
-        host, port = wampd.host_port()
-        _, self.proto = await asyncio.wait_for(loop.create_connection(factory, host, port),
-                                               STEP_TIMEOUT)
-        await asyncio.wait_for(self.proto.opened, STEP_TIMEOUT)
+        self.proto = await autobahn_fixture.open_raw_websocket(wampd.url, protocols)
         self.next_id = 1
         return self
 
@@ -394,27 +351,7 @@ def main():
     ], transport_options={"max_message_size": MAX_MESSAGE_SIZE})
     names = [name for name, _ in CHECKS] + [BYSTANDER, "wampd exits 0 on SIGTERM"]
     tap = wampd_fixture.Tap(names)
-    wampd = wampd_fixture.Wampd(cfg)
-    try:
-        try:
-            wampd.start()
-        except Exception as e:
-            tap.skip_rest("wampd did not start: %s" % e)
-            return 1
-        try:
-            asyncio.run(run_all(tap, wampd))
-        finally:
-            status = wampd.stop()
-        tap.result(status == 0, "wampd exits 0 on SIGTERM",
-                   None if status == 0 else "exit status %r" % status)
-        if tap.failed:
-            print("# wampd log (last lines):", flush=True)
-            for line in wampd.log().splitlines()[-wampd_fixture.LOG_TAIL_LINES:]:
-                print("#   " + line, flush=True)
-    finally:
-        wampd.cleanup()
-    return 1 if tap.failed else 0
-
+    return wampd_fixture.serve(tap, wampd_fixture.Wampd(cfg), lambda wampd: run_all(tap, wampd))
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -13,84 +13,24 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wampd_fixture  # noqa: E402
 from wampd_fixture import STEP_TIMEOUT  # noqa: E402
 
-wampd_fixture.require_autobahn()
+import autobahn_fixture  # noqa: E402  (skips the script without python3-autobahn)
+from autobahn_fixture import LeftError, leave  # noqa: E402
 
 import txaio  # noqa: E402
 
-txaio.use_asyncio()
-
-from autobahn.asyncio.wamp import ApplicationSession  # noqa: E402
-from autobahn.asyncio.websocket import WampWebSocketClientFactory  # noqa: E402
 from autobahn.wamp import message  # noqa: E402
 from autobahn.wamp.exception import ApplicationError  # noqa: E402
 from autobahn.wamp.request import (CallRequest, PublishRequest,  # noqa: E402
                                    RegisterRequest, SubscribeRequest,
                                    UnregisterRequest, UnsubscribeRequest)
-from autobahn.wamp.serializer import JsonSerializer  # noqa: E402
-from autobahn.wamp.types import (CallResult, ComponentConfig,  # noqa: E402
-                                 PublishOptions, SubscribeOptions)
-
-
-class LeftError(Exception):
-    """The router ended the session (ABORT or GOODBYE) before it joined."""
-
-    def __init__(self, reason, message):
-        super().__init__("%s: %s" % (reason, message))
-        self.reason = reason
-
-
-class Session(ApplicationSession):
-    """An ApplicationSession whose join and leave are futures."""
-
-    def __init__(self, cfg):
-        super().__init__(cfg)
-        loop = asyncio.get_running_loop()
-        self.joined = loop.create_future()
-        self.left = loop.create_future()
-
-    def onUserError(self, fail, msg):
-        # Application errors raised on purpose by the callees of these tests.
-        pass
-
-    def onJoin(self, details):
-        if not self.joined.done():
-            self.joined.set_result(details)
-
-    def onLeave(self, details):
-        if not self.joined.done():
-            self.joined.set_exception(LeftError(details.reason, details.message))
-        if not self.left.done():
-            self.left.set_result(details)
-        self.disconnect()
-
-    def onDisconnect(self):
-        if not self.joined.done():
-            self.joined.set_exception(ConnectionError("disconnected before joining"))
-        if not self.left.done():
-            self.left.set_exception(ConnectionError("disconnected without GOODBYE/ABORT"))
+from autobahn.wamp.types import (CallResult, PublishOptions,  # noqa: E402
+                                 SubscribeOptions)
 
 
 async def connect(wampd, realm="realm1"):
     """Returns a joined Session (raises LeftError when the router refused it)."""
-    loop = asyncio.get_running_loop()
-    session = Session(ComponentConfig(realm=realm))
-    factory = WampWebSocketClientFactory(lambda: session, url=wampd.url,
-                                         serializers=[JsonSerializer()])
-    host, port = wampd.host_port()
-    await asyncio.wait_for(loop.create_connection(factory, host, port), STEP_TIMEOUT)
-    try:
-        await asyncio.wait_for(session.joined, STEP_TIMEOUT)
-    except BaseException:
-        if session.is_attached() or session._transport is not None:
-            session.disconnect()
-        raise
-    return session
-
-
-async def leave(session):
-    if session.is_attached():
-        session.leave()
-        await asyncio.wait_for(session.left, STEP_TIMEOUT)
+    return await autobahn_fixture.connect_websocket(
+        wampd.url, realm=realm, session_options={"quiet_user_errors": True})
 
 
 async def expect_error(awaitable, uri):

@@ -16,44 +16,29 @@ import os
 import shutil
 import ssl
 import struct
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import wampd_fixture  # noqa: E402
 from wampd_fixture import STEP_TIMEOUT  # noqa: E402
 
-wampd_fixture.require_autobahn()
+import autobahn_fixture  # noqa: E402  (skips the script without python3-autobahn)
+from autobahn_fixture import RawSocketClientProtocol, host_port, leave  # noqa: E402
 
-import txaio  # noqa: E402
-
-txaio.use_asyncio()
-
-from autobahn.asyncio.rawsocket import (WampRawSocketClientFactory,  # noqa: E402
-                                        WampRawSocketClientProtocol)
-from autobahn.asyncio.wamp import ApplicationSession  # noqa: E402
-from autobahn.asyncio.websocket import WampWebSocketClientFactory  # noqa: E402
 from autobahn.exception import PayloadExceededError  # noqa: E402
 from autobahn.wamp.exception import ApplicationError  # noqa: E402
 from autobahn.wamp.serializer import (CBORSerializer, JsonSerializer,  # noqa: E402
                                       MsgPackSerializer)
-from autobahn.wamp.types import ComponentConfig, PublishOptions  # noqa: E402
+from autobahn.wamp.types import PublishOptions  # noqa: E402
 
 SERIALIZERS = {"json": JsonSerializer, "msgpack": MsgPackSerializer, "cbor": CBORSerializer}
 HANDSHAKE_TIMEOUT = 1     # seconds, the rs transport's option
 MAX_MESSAGE_SIZE = 65536  # the rs transport's option: announced as 2^16
 PING_INTERVAL = 1         # seconds, the rs_ping transport's option
 TLS_HANDSHAKE_TIMEOUT = 2 # seconds, the rs_tls transport's option
-
-
-def make_pki(directory):
-    script = os.path.join(os.environ.get("WAMPD_SOURCE_ROOT", os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), "..", "..")), "tests", "tls", "make-test-pki.sh")
-    subprocess.run(["/bin/sh", script, directory], check=True, timeout=60)
 
 
 def client_context(pki):
@@ -95,123 +80,20 @@ def make_config(unix_path, pki):
     }
 
 
-class PatchedRawSocketClientProtocol(WampRawSocketClientProtocol):
-    """Works around two bugs of AutobahnPython 22.7's asyncio RawSocket
-    client (the router is not bent to them): its protocol has no
-    transport_details, which the session reads on WELCOME (so it aborts right
-    after joining), and PING raises NotImplementedError instead of being
-    answered with a PONG carrying the same payload, as the spec requires."""
-
-    pings_received = 0
-    announced_max = None  # None: Autobahn's 16 MiB
-
-    def __init__(self):
-        super().__init__()
-        if self.announced_max is not None:
-            self._length_exp = self.announced_max.bit_length() - 1 - 9
-            self.max_length = self.announced_max
-
-    @property
-    def transport_details(self):
-        return self._transport_details
-
-    def ping(self, data):
-        PatchedRawSocketClientProtocol.pings_received += 1
-        self.transport.write(struct.pack("!L", (2 << 24) | len(data)) + data)
-
-    def pong(self, data):
-        pass
-
-
-class LeftError(Exception):
-    pass
-
-
-class Session(ApplicationSession):
-    """An ApplicationSession whose join and leave are futures."""
-
-    def __init__(self, cfg):
-        super().__init__(cfg)
-        loop = asyncio.get_running_loop()
-        self.joined = loop.create_future()
-        self.left = loop.create_future()
-        self.lost = loop.create_future()
-
-    def onJoin(self, details):
-        if not self.joined.done():
-            self.joined.set_result(details)
-
-    def onLeave(self, details):
-        if not self.joined.done():
-            self.joined.set_exception(LeftError("%s: %s" % (details.reason, details.message)))
-        if not self.left.done():
-            self.left.set_result(details)
-        self.disconnect()
-
-    def onDisconnect(self):
-        if not self.joined.done():
-            self.joined.set_exception(ConnectionError("disconnected before joining"))
-        if not self.lost.done():
-            self.lost.set_result(True)
-
-
-async def join(session, connect):
-    await asyncio.wait_for(connect, STEP_TIMEOUT)
-    await asyncio.wait_for(session.joined, STEP_TIMEOUT)
-    return session
-
-
-def host_port(url):
-    parsed = urllib.parse.urlparse(url)
-    return parsed.hostname, parsed.port
-
-
 async def connect_rawsocket(url, serializer, announced_max=None, ssl_context=None):
     """A joined session over rawsocket+tcp://, rawsocket+tls:// (with
     @ssl_context), rawsocket+unix:// or a universal port."""
-    loop = asyncio.get_running_loop()
-    session = Session(ComponentConfig(realm="realm1"))
-    protocol = type("Protocol", (PatchedRawSocketClientProtocol,), {"announced_max": announced_max})
-    factory = WampRawSocketClientFactory(lambda: session, serializer=SERIALIZERS[serializer]())
-    factory.protocol = protocol
-    if url.startswith("rawsocket+unix://"):
-        connect = loop.create_unix_connection(factory, url[len("rawsocket+unix://"):])
-    else:
-        host, port = host_port(url)
-        connect = loop.create_connection(factory, host, port, ssl=ssl_context,
-                                         server_hostname="localhost" if ssl_context else None)
-    return await join(session, connect)
+    protocol = type("Protocol", (RawSocketClientProtocol,), {"announced_max": announced_max})
+    return await autobahn_fixture.connect_rawsocket(
+        url, SERIALIZERS[serializer](), protocol=protocol, session_options={"lost_is_left": True},
+        ssl=ssl_context, server_hostname="localhost" if ssl_context else None)
 
 
 async def connect_websocket(wampd, url=None, ssl_context=None):
     """A joined JSON session over ws:// (the "ws" transport unless @url)."""
-    loop = asyncio.get_running_loop()
-    url = url or wampd.url
-    session = Session(ComponentConfig(realm="realm1"))
-    factory = WampWebSocketClientFactory(lambda: session, url=url,
-                                         serializers=[JsonSerializer()])
-    host, port = host_port(url)
-    return await join(session, loop.create_connection(
-        factory, host, port, ssl=ssl_context, server_hostname="localhost" if ssl_context else None))
-
-
-async def leave(*sessions):
-    for s in sessions:
-        if s.is_attached():
-            s.leave()
-            await asyncio.wait_for(s.left, STEP_TIMEOUT)
-
-
-def next_event(session, topic):
-    """A future for the next event on @topic (subscribe first)."""
-    loop = asyncio.get_running_loop()
-    box = {"future": loop.create_future()}
-
-    def on_event(*args, **kwargs):
-        if not box["future"].done():
-            box["future"].set_result((args, kwargs))
-
-    return box, on_event
+    return await autobahn_fixture.connect_websocket(
+        url or wampd.url, session_options={"lost_is_left": True},
+        ssl=ssl_context, server_hostname="localhost" if ssl_context else None)
 
 
 async def exchange_with_websocket(wampd, url, serializer, tag, ssl_context=None, ws_url=None,
@@ -220,30 +102,7 @@ async def exchange_with_websocket(wampd, url, serializer, tag, ssl_context=None,
     rs = await connect_rawsocket(url, serializer, ssl_context=ssl_context)
     ws = await connect_websocket(wampd, ws_url, ws_ssl_context)
     try:
-        assert rs.session_id != ws.session_id
-        # WebSocket calls a procedure the RawSocket session registered.
-        await asyncio.wait_for(rs.register(lambda a, b, k=None: [a + b, k, tag],
-                                           "com.rs.add." + tag), STEP_TIMEOUT)
-        result = await asyncio.wait_for(ws.call("com.rs.add." + tag, 2, 3, k={"n": [1, None]}),
-                                        STEP_TIMEOUT)
-        assert result == [5, {"n": [1, None]}, tag], result
-        # RawSocket calls a procedure the WebSocket session registered.
-        await asyncio.wait_for(ws.register(lambda s: s[::-1], "com.ws.rev." + tag), STEP_TIMEOUT)
-        result = await asyncio.wait_for(rs.call("com.ws.rev." + tag, "rawsocket"), STEP_TIMEOUT)
-        assert result == "tekcoswar", result
-        # Events both ways, with binary payloads (each serializer's own form).
-        rs_box, rs_handler = next_event(rs, "com.topic." + tag)
-        ws_box, ws_handler = next_event(ws, "com.topic." + tag)
-        await asyncio.wait_for(rs.subscribe(rs_handler, "com.topic." + tag), STEP_TIMEOUT)
-        await asyncio.wait_for(ws.subscribe(ws_handler, "com.topic." + tag), STEP_TIMEOUT)
-        await asyncio.wait_for(ws.publish("com.topic." + tag, b"\x00\x01\xff", "from ws", n=1.5,
-                                          options=PublishOptions(acknowledge=True)), STEP_TIMEOUT)
-        args, kwargs = await asyncio.wait_for(rs_box["future"], STEP_TIMEOUT)
-        assert args == (b"\x00\x01\xff", "from ws") and kwargs == {"n": 1.5}, (args, kwargs)
-        await asyncio.wait_for(rs.publish("com.topic." + tag, "from rs", big="x" * 20000,
-                                          options=PublishOptions(acknowledge=True)), STEP_TIMEOUT)
-        args, kwargs = await asyncio.wait_for(ws_box["future"], STEP_TIMEOUT)
-        assert args == ("from rs",) and kwargs == {"big": "x" * 20000}, (args, len(kwargs))
+        await autobahn_fixture.exchange(rs, ws, tag)
     finally:
         await leave(rs, ws)
 
@@ -308,12 +167,12 @@ async def check_universal_tls(wampd):
 
 
 async def check_keepalive_pings_answered(wampd):
-    before = PatchedRawSocketClientProtocol.pings_received
+    before = RawSocketClientProtocol.pings_received
     rs = await connect_rawsocket(wampd.listeners["rs_ping"], "json")
     try:
         await asyncio.sleep(PING_INTERVAL * 2.5)
-        assert PatchedRawSocketClientProtocol.pings_received - before >= 2, \
-            PatchedRawSocketClientProtocol.pings_received - before
+        assert RawSocketClientProtocol.pings_received - before >= 2, \
+            RawSocketClientProtocol.pings_received - before
         # Still routed after the pings.
         await asyncio.wait_for(rs.register(lambda: "alive", "com.rs.alive"), STEP_TIMEOUT)
         assert await asyncio.wait_for(rs.call("com.rs.alive"), STEP_TIMEOUT) == "alive"
@@ -586,29 +445,16 @@ def main():
     wampd = wampd_fixture.Wampd(None)
     wampd.unix_path = os.path.join(wampd.dir, "rs.sock")
     wampd.pki = tempfile.mkdtemp(prefix="wampd-interop-pki-")
-    try:
-        try:
-            make_pki(wampd.pki)
-            wampd.cfg = make_config(wampd.unix_path, wampd.pki)
-            wampd.start()
-        except Exception as e:
-            tap.skip_rest("wampd did not start: %s" % e)
-            return 1
-        try:
-            asyncio.run(wampd_fixture.run_checks(tap, CHECKS, wampd))
-        finally:
-            status = wampd.stop()
-        tap.result(status == 0, "wampd exits 0 on SIGTERM",
-                   None if status == 0 else "exit status %r" % status)
-        if tap.failed:
-            print("# wampd log:", flush=True)
-            for line in wampd.log().splitlines()[-wampd_fixture.LOG_TAIL_LINES:]:
-                print("#   " + line, flush=True)
-    finally:
-        wampd.cleanup()
-        shutil.rmtree(wampd.pki, ignore_errors=True)
-    return 1 if tap.failed else 0
 
+    def prepare(wampd):
+        wampd_fixture.make_test_pki(wampd.pki)
+        wampd.cfg = make_config(wampd.unix_path, wampd.pki)
+
+    try:
+        return wampd_fixture.serve(tap, wampd, lambda wampd: wampd_fixture.run_checks(tap, CHECKS, wampd),
+                                   prepare)
+    finally:
+        shutil.rmtree(wampd.pki, ignore_errors=True)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -9,7 +9,6 @@ subscribers but not JSON ones, and a JSON callee's caller gets
 wamp.error.invalid_argument. Prints TAP."""
 
 import asyncio
-import math
 import os
 import sys
 
@@ -18,18 +17,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wampd_fixture  # noqa: E402
 from wampd_fixture import STEP_TIMEOUT  # noqa: E402
 
-wampd_fixture.require_autobahn()
+from wampd_fixture import assert_same  # noqa: E402
 
-import txaio  # noqa: E402
+import autobahn_fixture  # noqa: E402  (skips the script without python3-autobahn)
 
-txaio.use_asyncio()
-
-from autobahn.asyncio.wamp import ApplicationSession  # noqa: E402
-from autobahn.asyncio.websocket import WampWebSocketClientFactory  # noqa: E402
 from autobahn.wamp.exception import ApplicationError  # noqa: E402
 from autobahn.wamp.serializer import (CBORSerializer, JsonSerializer,  # noqa: E402
                                       MsgPackSerializer)
-from autobahn.wamp.types import CallResult, ComponentConfig  # noqa: E402
+from autobahn.wamp.types import CallResult  # noqa: E402
 
 SERIALIZERS = ["json", "msgpack", "cbor"]
 SERIALIZER_CLASSES = {"json": JsonSerializer, "msgpack": MsgPackSerializer, "cbor": CBORSerializer}
@@ -58,77 +53,6 @@ KWARGS = {
 }
 
 
-def same(a, b):
-    """Strict equality: types must match (True is not 1, 1.0 is not 1, bytes
-    are not str), -0.0 is not 0.0, NaN equals NaN."""
-    if isinstance(a, tuple):
-        a = list(a)
-    if isinstance(b, tuple):
-        b = list(b)
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, float):
-        if math.isnan(a) or math.isnan(b):
-            return math.isnan(a) and math.isnan(b)
-        return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
-    if isinstance(a, list):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
-    return a == b
-
-
-def first_difference(expected, got):
-    """A readable note on where @got differs from @expected."""
-    if isinstance(expected, (list, tuple)) and isinstance(got, (list, tuple)):
-        if len(expected) != len(got):
-            return "length %d != %d: %r" % (len(got), len(expected), got)
-        for i, (x, y) in enumerate(zip(expected, got)):
-            if not same(x, y):
-                return "[%d]: expected %r (%s), got %r (%s)" % (i, x, type(x).__name__,
-                                                               y, type(y).__name__)
-    if isinstance(expected, dict) and isinstance(got, dict):
-        if expected.keys() != got.keys():
-            return "keys %r != %r" % (sorted(got), sorted(expected))
-        for k in expected:
-            if not same(expected[k], got[k]):
-                return "[%r]: expected %r (%s), got %r (%s)" % (
-                    k, expected[k], type(expected[k]).__name__, got[k], type(got[k]).__name__)
-    return "expected %r, got %r" % (expected, got)
-
-
-def assert_same(expected, got, what):
-    assert same(expected, got), "%s: %s" % (what, first_difference(expected, got))
-
-
-class Session(ApplicationSession):
-    def __init__(self, cfg):
-        super().__init__(cfg)
-        loop = asyncio.get_running_loop()
-        self.joined = loop.create_future()
-        self.left = loop.create_future()
-
-    def onUserError(self, fail, msg):
-        pass
-
-    def onJoin(self, details):
-        if not self.joined.done():
-            self.joined.set_result(details)
-
-    def onLeave(self, details):
-        if not self.joined.done():
-            self.joined.set_exception(ConnectionError("left: %s" % details.reason))
-        if not self.left.done():
-            self.left.set_result(details)
-        self.disconnect()
-
-    def onDisconnect(self):
-        if not self.joined.done():
-            self.joined.set_exception(ConnectionError("disconnected before joining"))
-        if not self.left.done():
-            self.left.set_result(None)
-
-
 def make_serializer(name):
     base, _, variant = name.partition(".")
     return SERIALIZER_CLASSES[base](batched=(variant == "batched"))
@@ -136,13 +60,9 @@ def make_serializer(name):
 
 async def connect(wampd, serializer):
     """A joined session speaking @serializer ("json", "cbor.batched", ...)."""
-    loop = asyncio.get_running_loop()
-    session = Session(ComponentConfig(realm="realm1"))
-    factory = WampWebSocketClientFactory(lambda: session, url=wampd.url,
-                                         serializers=[make_serializer(name=serializer)])
-    host, port = wampd.host_port()
-    await asyncio.wait_for(loop.create_connection(factory, host, port), STEP_TIMEOUT)
-    await asyncio.wait_for(session.joined, STEP_TIMEOUT)
+    session = await autobahn_fixture.connect_websocket(
+        wampd.url, make_serializer(name=serializer),
+        session_options={"lost_is_left": True, "quiet_user_errors": True})
     protocol = session._transport.websocket_protocol_in_use
     assert protocol == "wamp.2." + serializer, "negotiated %s, wanted wamp.2.%s" % (protocol, serializer)
     return session

@@ -9,93 +9,26 @@ dropped. Prints TAP."""
 
 import asyncio
 import os
-import shutil
 import ssl
-import struct
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import wampd_fixture  # noqa: E402
 from wampd_fixture import STEP_TIMEOUT  # noqa: E402
 
-wampd_fixture.require_autobahn()
+import autobahn_fixture  # noqa: E402  (skips the script without python3-autobahn)
+from autobahn_fixture import host_port, leave  # noqa: E402
 
-import txaio  # noqa: E402
-
-txaio.use_asyncio()
-
-from autobahn.asyncio.rawsocket import (WampRawSocketClientFactory,  # noqa: E402
-                                        WampRawSocketClientProtocol)
-from autobahn.asyncio.wamp import ApplicationSession  # noqa: E402
-from autobahn.asyncio.websocket import WampWebSocketClientFactory  # noqa: E402
-from autobahn.wamp.serializer import JsonSerializer  # noqa: E402
-from autobahn.wamp.types import ComponentConfig, PublishOptions  # noqa: E402
 
 HANDSHAKE_TIMEOUT = 1  # seconds, the universal transports' option
 PKI = tempfile.mkdtemp(prefix="wampd-interop-pki-")
 
 
-def make_pki():
-    root = os.environ.get("WAMPD_SOURCE_ROOT",
-                          os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-    subprocess.run(["/bin/sh", os.path.join(root, "tests", "tls", "make-test-pki.sh"), PKI],
-                   check=True, timeout=60)
-
-
 def pki(name):
     return os.path.join(PKI, name)
-
-
-class RawSocketProtocol(WampRawSocketClientProtocol):
-    """AutobahnPython 22.7's asyncio RawSocket client lacks transport_details
-    (read on WELCOME) and raises on PING; neither is the router's business."""
-
-    @property
-    def transport_details(self):
-        return self._transport_details
-
-    def ping(self, data):
-        self.transport.write(struct.pack("!L", (2 << 24) | len(data)) + data)
-
-    def pong(self, data):
-        pass
-
-
-class Session(ApplicationSession):
-    """An ApplicationSession whose join and leave are futures."""
-
-    def __init__(self, cfg):
-        super().__init__(cfg)
-        loop = asyncio.get_running_loop()
-        self.joined = loop.create_future()
-        self.left = loop.create_future()
-
-    def onJoin(self, details):
-        if not self.joined.done():
-            self.joined.set_result(details)
-
-    def onLeave(self, details):
-        if not self.joined.done():
-            self.joined.set_exception(ConnectionError("left: %s" % details.reason))
-        if not self.left.done():
-            self.left.set_result(details)
-        self.disconnect()
-
-    def onDisconnect(self):
-        if not self.joined.done():
-            self.joined.set_exception(ConnectionError("disconnected before joining"))
-        if not self.left.done():
-            self.left.set_result(None)
-
-
-def host_port(url):
-    parsed = urllib.parse.urlparse(url)
-    return parsed.hostname, parsed.port
 
 
 def tls_kwargs(url):
@@ -105,35 +38,17 @@ def tls_kwargs(url):
     return {"ssl": ctx, "server_hostname": "localhost"}
 
 
-async def join(session, factory, url):
-    loop = asyncio.get_running_loop()
-    host, port = host_port(url)
-    await asyncio.wait_for(loop.create_connection(factory, host, port, **tls_kwargs(url)),
-                           STEP_TIMEOUT)
-    await asyncio.wait_for(session.joined, STEP_TIMEOUT)
-    return session
-
-
 async def connect_websocket(url):
-    session = Session(ComponentConfig(realm="realm1"))
     host, port = host_port(url)
     scheme = "wss" if url.startswith("universal+tls://") else "ws"
-    factory = WampWebSocketClientFactory(lambda: session, url="%s://%s:%d/ws" % (scheme, host, port),
-                                         serializers=[JsonSerializer()])
-    return await join(session, factory, url)
+    return await autobahn_fixture.connect_websocket(
+        "%s://%s:%d/ws" % (scheme, host, port), session_options={"lost_is_left": True},
+        **tls_kwargs(url))
 
 
 async def connect_rawsocket(url):
-    session = Session(ComponentConfig(realm="realm1"))
-    factory = WampRawSocketClientFactory(lambda: session, serializer=JsonSerializer())
-    factory.protocol = RawSocketProtocol
-    return await join(session, factory, url)
-
-
-async def leave(session):
-    if session.is_attached():
-        session.leave()
-        await asyncio.wait_for(session.left, STEP_TIMEOUT)
+    return await autobahn_fixture.connect_rawsocket(
+        url, session_options={"lost_is_left": True}, **tls_kwargs(url))
 
 
 async def exchange(url):
@@ -141,28 +56,7 @@ async def exchange(url):
     ws = await connect_websocket(url)
     rs = await connect_rawsocket(url)
     try:
-        loop = asyncio.get_running_loop()
-        for publisher, subscriber, topic in ((ws, rs, "com.example.to_rs"),
-                                             (rs, ws, "com.example.to_ws")):
-            got = loop.create_future()
-
-            def on_event(*args, _got=got, **kwargs):
-                if not _got.done():
-                    _got.set_result((args, kwargs))
-
-            await asyncio.wait_for(subscriber.subscribe(on_event, topic), STEP_TIMEOUT)
-            await asyncio.wait_for(publisher.publish(topic, "hi", n=2,
-                                                     options=PublishOptions(acknowledge=True)),
-                                   STEP_TIMEOUT)
-            args, kwargs = await asyncio.wait_for(got, STEP_TIMEOUT)
-            assert args == ("hi",) and kwargs == {"n": 2}, (args, kwargs)
-
-        await asyncio.wait_for(rs.register(lambda s: s.upper(), "com.example.upper"), STEP_TIMEOUT)
-        result = await asyncio.wait_for(ws.call("com.example.upper", "abc" * 1000), STEP_TIMEOUT)
-        assert result == "ABC" * 1000, result[:20]
-        await asyncio.wait_for(ws.register(lambda a, b: a * b, "com.example.mul"), STEP_TIMEOUT)
-        result = await asyncio.wait_for(rs.call("com.example.mul", 6, 7), STEP_TIMEOUT)
-        assert result == 42, result
+        await autobahn_fixture.exchange(ws, rs, "tls" if url.startswith("universal+tls://") else "tcp")
     finally:
         await leave(ws)
         await leave(rs)
@@ -268,9 +162,6 @@ def config():
 
 
 if __name__ == "__main__":
-    try:
-        make_pki()
+    with wampd_fixture.pki_folder(PKI):
         status = wampd_fixture.main(CHECKS, config())
-    finally:
-        shutil.rmtree(PKI, ignore_errors=True)
     sys.exit(status)

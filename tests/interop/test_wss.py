@@ -8,9 +8,7 @@ CA) and accepting a valid one. Prints TAP."""
 
 import asyncio
 import os
-import shutil
 import ssl
-import subprocess
 import sys
 import tempfile
 import urllib.parse
@@ -20,55 +18,15 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wampd_fixture  # noqa: E402
 from wampd_fixture import STEP_TIMEOUT  # noqa: E402
 
-wampd_fixture.require_autobahn()
+import autobahn_fixture  # noqa: E402  (skips the script without python3-autobahn)
+from autobahn_fixture import leave  # noqa: E402
 
-import txaio  # noqa: E402
-
-txaio.use_asyncio()
-
-from autobahn.asyncio.wamp import ApplicationSession  # noqa: E402
-from autobahn.asyncio.websocket import WampWebSocketClientFactory  # noqa: E402
-from autobahn.wamp.serializer import JsonSerializer  # noqa: E402
-from autobahn.wamp.types import ComponentConfig, PublishOptions  # noqa: E402
 
 PKI = tempfile.mkdtemp(prefix="wampd-interop-pki-")
 
 
-def make_pki():
-    script = os.path.join(os.environ.get("WAMPD_SOURCE_ROOT", os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), "..", "..")), "tests", "tls", "make-test-pki.sh")
-    subprocess.run(["/bin/sh", script, PKI], check=True, timeout=60)
-
-
 def pki(name):
     return os.path.join(PKI, name)
-
-
-class Session(ApplicationSession):
-    """An ApplicationSession whose join and leave are futures."""
-
-    def __init__(self, cfg):
-        super().__init__(cfg)
-        loop = asyncio.get_running_loop()
-        self.joined = loop.create_future()
-        self.left = loop.create_future()
-
-    def onJoin(self, details):
-        if not self.joined.done():
-            self.joined.set_result(details)
-
-    def onLeave(self, details):
-        if not self.joined.done():
-            self.joined.set_exception(ConnectionError("left: %s" % details.reason))
-        if not self.left.done():
-            self.left.set_result(details)
-        self.disconnect()
-
-    def onDisconnect(self):
-        if not self.joined.done():
-            self.joined.set_exception(ConnectionError("disconnected before joining"))
-        if not self.left.done():
-            self.left.set_result(None)
 
 
 def client_context(cert=None, key=None):
@@ -81,37 +39,12 @@ def client_context(cert=None, key=None):
 
 async def connect(url, ctx=None):
     """Returns a joined Session on @url (ws:// or wss://)."""
-    loop = asyncio.get_running_loop()
-    session = Session(ComponentConfig(realm="realm1"))
-    factory = WampWebSocketClientFactory(lambda: session, url=url,
-                                         serializers=[JsonSerializer()])
-    parsed = urllib.parse.urlparse(url)
     kwargs = {}
-    if parsed.scheme == "wss":
+    if url.startswith("wss://"):
         kwargs = {"ssl": ctx if ctx is not None else client_context(),
                   "server_hostname": "localhost"}
-    _, protocol = await asyncio.wait_for(
-        loop.create_connection(factory, parsed.hostname, parsed.port, **kwargs), STEP_TIMEOUT)
-    try:
-        # A connection lost before the WebSocket opened never reaches the
-        # session: watch the protocol too.
-        await asyncio.wait([session.joined, protocol.is_closed], timeout=STEP_TIMEOUT,
-                           return_when=asyncio.FIRST_COMPLETED)
-        if not session.joined.done():
-            raise ConnectionError("connection closed before the session joined"
-                                  if protocol.is_closed.done() else "no WELCOME in time")
-        session.joined.result()
-    except BaseException:
-        if session._transport is not None:
-            session.disconnect()
-        raise
-    return session
-
-
-async def leave(session):
-    if session.is_attached():
-        session.leave()
-        await asyncio.wait_for(session.left, STEP_TIMEOUT)
+    return await autobahn_fixture.connect_websocket(
+        url, session_options={"lost_is_left": True}, **kwargs)
 
 
 async def check_ready_file_urls(wampd):
@@ -132,43 +65,24 @@ async def check_wss_refuses_plain_http(wampd):
     assert b"HTTP/1.1 101" not in data, data
 
 
-async def exchange(publisher_url, subscriber_url, pub_ctx=None, sub_ctx=None):
-    """Events and calls both ways between two sessions."""
+async def exchange(publisher_url, subscriber_url, tag, pub_ctx=None, sub_ctx=None):
+    """Events and calls both ways between two sessions; 100 KB through TLS
+    both ways."""
     a = await connect(publisher_url, pub_ctx)
     b = await connect(subscriber_url, sub_ctx)
     try:
-        loop = asyncio.get_running_loop()
-        got = loop.create_future()
-
-        def on_event(*args, **kwargs):
-            if not got.done():
-                got.set_result((args, kwargs))
-
-        await asyncio.wait_for(b.subscribe(on_event, "com.example.tls"), STEP_TIMEOUT)
-        await asyncio.wait_for(a.publish("com.example.tls", "hello", n=1,
-                                         options=PublishOptions(acknowledge=True)), STEP_TIMEOUT)
-        args, kwargs = await asyncio.wait_for(got, STEP_TIMEOUT)
-        assert args == ("hello",) and kwargs == {"n": 1}, (args, kwargs)
-
-        # 100 KB through TLS both ways.
-        await asyncio.wait_for(b.register(lambda s: s[::-1], "com.example.reverse"), STEP_TIMEOUT)
-        text = "abcdefghij" * 10000
-        result = await asyncio.wait_for(a.call("com.example.reverse", text), STEP_TIMEOUT)
-        assert result == text[::-1], len(result)
-        await asyncio.wait_for(a.register(lambda x, y: x + y, "com.example.add"), STEP_TIMEOUT)
-        result = await asyncio.wait_for(b.call("com.example.add", 2, 3), STEP_TIMEOUT)
-        assert result == 5, result
+        await autobahn_fixture.exchange(a, b, tag, text_size=100000)
     finally:
         await leave(a)
         await leave(b)
 
 
 async def check_wss_publisher_ws_subscriber(wampd):
-    await exchange(wampd.listeners["wss"], wampd.listeners["ws"])
+    await exchange(wampd.listeners["wss"], wampd.listeners["ws"], "wss_ws")
 
 
 async def check_ws_publisher_wss_subscriber(wampd):
-    await exchange(wampd.listeners["ws"], wampd.listeners["wss"])
+    await exchange(wampd.listeners["ws"], wampd.listeners["wss"], "ws_wss")
 
 
 async def expect_refused(url, ctx):
@@ -192,7 +106,7 @@ async def check_mtls_refuses_certificate_from_other_ca(wampd):
 
 async def check_mtls_accepts_valid_certificate(wampd):
     ctx = client_context("client.pem", "client.key")
-    await exchange(wampd.listeners["mtls"], wampd.listeners["ws"], pub_ctx=ctx)
+    await exchange(wampd.listeners["mtls"], wampd.listeners["ws"], "mtls_ws", pub_ctx=ctx)
 
 
 async def check_wrong_ca_client_refuses_server(wampd):
@@ -238,9 +152,6 @@ def config():
 
 
 if __name__ == "__main__":
-    try:
-        make_pki()
+    with wampd_fixture.pki_folder(PKI):
         status = wampd_fixture.main(CHECKS, config())
-    finally:
-        shutil.rmtree(PKI, ignore_errors=True)
     sys.exit(status)

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Shared by the systemd tests: a NOTIFY_SOCKET that records what wampd
 tells systemd, and AutobahnPython sessions whose join and leave are futures.
-Builds on tests/interop/wampd_fixture.py (TAP, configs, the wampd binary)."""
+Builds on tests/interop/wampd_fixture.py (TAP, configs, the wampd binary)
+and tests/interop/autobahn_fixture.py (the sessions)."""
 
 import asyncio
 import os
@@ -11,19 +12,13 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "interop"))
 
-import wampd_fixture  # noqa: E402,F401  (re-exported for the scripts)
+import wampd_fixture  # noqa: E402  (re-exported for the scripts)
 from wampd_fixture import STEP_TIMEOUT  # noqa: E402
 
-wampd_fixture.require_autobahn()
+import autobahn_fixture  # noqa: E402  (skips the script without python3-autobahn)
+from autobahn_fixture import LeftError, leave  # noqa: E402  (re-exported)
 
-import txaio  # noqa: E402
-
-txaio.use_asyncio()
-
-from autobahn.asyncio.wamp import ApplicationSession  # noqa: E402
-from autobahn.asyncio.websocket import WampWebSocketClientFactory  # noqa: E402
-from autobahn.wamp.serializer import JsonSerializer  # noqa: E402
-from autobahn.wamp.types import ComponentConfig  # noqa: E402
+__all__ = ["LeftError", "NotifySocket", "connect", "echo_works", "leave", "wampd_fixture"]
 
 
 class NotifySocket:
@@ -71,58 +66,10 @@ class NotifySocket:
             await asyncio.sleep(0.02)
 
 
-class LeftError(Exception):
-    def __init__(self, reason, message):
-        super().__init__("%s: %s" % (reason, message))
-        self.reason = reason
-
-
-class Session(ApplicationSession):
-    """An ApplicationSession whose join and leave are futures."""
-
-    def __init__(self, cfg):
-        super().__init__(cfg)
-        loop = asyncio.get_running_loop()
-        self.joined = loop.create_future()
-        self.left = loop.create_future()
-
-    def onJoin(self, details):
-        if not self.joined.done():
-            self.joined.set_result(details)
-
-    def onLeave(self, details):
-        if not self.joined.done():
-            self.joined.set_exception(LeftError(details.reason, details.message))
-        if not self.left.done():
-            self.left.set_result(details)
-        self.disconnect()
-
-    def onDisconnect(self):
-        if not self.joined.done():
-            self.joined.set_exception(ConnectionError("disconnected before joining"))
-        if not self.left.done():
-            self.left.set_exception(ConnectionError("disconnected without GOODBYE/ABORT"))
-
-
 async def connect(url, host, port, realm="realm1"):
-    """Returns a joined Session (raises LeftError when the router refused it)."""
-    loop = asyncio.get_running_loop()
-    session = Session(ComponentConfig(realm=realm))
-    factory = WampWebSocketClientFactory(lambda: session, url=url, serializers=[JsonSerializer()])
-    await asyncio.wait_for(loop.create_connection(factory, host, port), STEP_TIMEOUT)
-    try:
-        await asyncio.wait_for(session.joined, STEP_TIMEOUT)
-    except BaseException:
-        if session._transport is not None:
-            session.disconnect()
-        raise
-    return session
-
-
-async def leave(session):
-    if session.is_attached():
-        session.leave()
-        await asyncio.wait_for(session.left, STEP_TIMEOUT)
+    """Returns a joined Session on @url, connecting to @host:@port (raises
+    LeftError when the router refused it)."""
+    return await autobahn_fixture.connect_websocket(url, realm=realm, host=host, port=port)
 
 
 async def echo_works(session, procedure):

@@ -10,12 +10,9 @@ SIGTERM. AutobahnPython clients. Prints TAP."""
 import asyncio
 import json
 import os
-import shutil
 import signal
 import socket
-import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
 
@@ -46,15 +43,13 @@ def make_config(realms):
     return wampd_fixture.config(realms=[wampd_fixture.realm(name) for name in realms])
 
 
-class Run:
+class Run(wampd_fixture.Wampd):
+    """wampd with a stand-in notify socket and a watchdog, started without
+    waiting for its ready file."""
+
     def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="wampd-sdnotify-")
-        self.config_path = os.path.join(self.dir, "wampd.json")
-        self.ready_path = os.path.join(self.dir, "ready")
-        self.log_path = os.path.join(self.dir, "wampd.log")
+        super().__init__(make_config(["realm1", "realm2"]), prefix="wampd-sdnotify-")
         self.notify = fx.NotifySocket(os.path.join(self.dir, "notify"), self.listener_state)
-        self.proc = None
-        self.url = None
 
     def write_config(self, cfg):
         # Written and renamed, so a reload never reads half a file.
@@ -83,44 +78,19 @@ class Run:
         return "accepting"
 
     def start(self):
-        self.write_config(make_config(["realm1", "realm2"]))
-        env = dict(os.environ)
-        env["LC_ALL"] = "C.UTF-8"
-        env.pop("LANGUAGE", None)
-        env["NOTIFY_SOCKET"] = self.notify.path
-        env["WATCHDOG_USEC"] = str(WATCHDOG_USEC)
         # WATCHDOG_PID must be wampd's own PID: the shell exports its PID and
         # execs wampd, which keeps it.
-        argv = ["/bin/sh", "-c", 'WATCHDOG_PID=$$ exec "$0" "$@"', wampd_fixture.wampd_binary(),
-                "--config", self.config_path, "--ready-file", self.ready_path, "--verbose"]
-        with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log,
-                                         stderr=subprocess.STDOUT, env=env)
-
-    def log(self):
-        try:
-            with open(self.log_path, encoding="utf-8", errors="replace") as f:
-                return f.read()
-        except OSError:
-            return ""
-
-    def host_port(self):
-        parsed = urllib.parse.urlparse(self.url)
-        return parsed.hostname, parsed.port
+        self.spawn(["/bin/sh", "-c", 'WATCHDOG_PID=$$ exec "$0" "$@"'],
+                   self.environment({"NOTIFY_SOCKET": self.notify.path,
+                                     "WATCHDOG_USEC": str(WATCHDOG_USEC)}))
 
     async def connect(self, realm):
         host, port = self.host_port()
         return await fx.connect(self.url, host, port, realm)
 
-    def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(timeout=STOP_TIMEOUT)
-
     def cleanup(self):
-        self.stop()
+        super().cleanup()
         self.notify.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def is_ready(fields):
@@ -165,8 +135,7 @@ async def checks(run, tap):
         n_ready = sum(1 for m in run.notify.messages if is_ready(m[1]))
         assert seen == "accepting", seen
         assert n_ready == 1, "%d READY=1 before any reload" % n_ready
-        with open(run.ready_path, encoding="utf-8") as f:
-            run.url = f.readline().split()[1]
+        run.read_ready_file()
         tap.result(True, CHECKS[0])
     except Exception as e:
         tap.result(False, CHECKS[0], "%s: %s" % (type(e).__name__, e))
@@ -299,9 +268,7 @@ def main():
         asyncio.run(checks(run, tap))
         tap.skip_rest("not reached")
         if tap.failed:
-            print("# wampd log:", flush=True)
-            for line in run.log().splitlines()[-wampd_fixture.LOG_TAIL_LINES:]:
-                print("#   " + line, flush=True)
+            run.print_log_tail()
     finally:
         run.cleanup()
     return 1 if tap.failed else 0

@@ -13,9 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
-import json
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -93,22 +91,9 @@ def main():
     if activate is None:
         tap.skip_rest("systemd-socket-activate is not installed (Debian package systemd)")
         return 1
-    tmp = tempfile.mkdtemp(prefix="wampd-activation-")
-    config_path = os.path.join(tmp, "wampd.json")
-    ready_path = os.path.join(tmp, "ready")
-    log_path = os.path.join(tmp, "wampd.log")
-    with open(config_path, "w", encoding="utf-8") as f:
-        json.dump(config(), f)
-
-    def log():
-        with open(log_path, encoding="utf-8", errors="replace") as f:
-            return f.read()
-
+    wampd = wampd_fixture.Wampd(config(), prefix="wampd-activation-")
     port, spare = free_port(), free_port()
-    env = dict(os.environ)
-    env["LC_ALL"] = "C.UTF-8"
-    env.pop("LANGUAGE", None)
-    env.pop("NOTIFY_SOCKET", None)
+    env = wampd.environment(drop=["NOTIFY_SOCKET"])
     # systemd-socket-activate binds both, waits for the first connection,
     # then execs wampd (same PID) with LISTEN_PID/LISTEN_FDS/LISTEN_FDNAMES
     # and only the environment it is told to pass (plugin path, sanitizer
@@ -116,20 +101,16 @@ def main():
     argv = [activate, "-l", "127.0.0.1:%d" % port, "-l", "127.0.0.1:%d" % spare,
             "--fdname=ws:nosuch"]
     argv += ["--setenv=%s" % name for name in sorted(env)]
-    argv += [wampd_fixture.wampd_binary(),
-            "--config", config_path, "--ready-file", ready_path, "--verbose"]
-    proc = None
     try:
-        with open(log_path, "wb") as logf:
-            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=logf,
-                                    stderr=subprocess.STDOUT, env=env)
+        wampd.spawn(argv, env)
+        proc = wampd.proc
         # Until it listens, a connection would be refused.
         deadline = time.monotonic() + START_TIMEOUT
-        while "Listening on" not in log() or log().count("Listening on") < 2:
+        while "Listening on" not in wampd.log() or wampd.log().count("Listening on") < 2:
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("systemd-socket-activate did not listen:\n" + log())
+                raise RuntimeError("systemd-socket-activate did not listen:\n" + wampd.log())
             time.sleep(0.05)
-        asyncio.run(checks(tap, proc, port, ready_path, log))
+        asyncio.run(checks(tap, proc, port, wampd.ready_path, wampd.log))
         if tap.n == len(CHECKS) - 1:
             proc.send_signal(signal.SIGTERM)
             try:
@@ -142,13 +123,8 @@ def main():
         tap.skip_rest(str(e))
     finally:
         if tap.failed:
-            print("# log:", flush=True)
-            for line in log().splitlines()[-wampd_fixture.LOG_TAIL_LINES:]:
-                print("#   " + line, flush=True)
-        if proc is not None and proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=STOP_TIMEOUT)
-        shutil.rmtree(tmp, ignore_errors=True)
+            wampd.print_log_tail("log")
+        wampd.cleanup()
     return 1 if tap.failed else 0
 
 

@@ -3,7 +3,7 @@
 
 #include "wamp-test-pki.h"
 
-#include <glib/gstdio.h>
+#include "wamp-test-scratch.h"
 
 char *
 wamp_test_pki_create (void)
@@ -16,8 +16,7 @@ wamp_test_pki_create (void)
 
   g_assert_nonnull (root);
   script = g_build_filename (root, "tests", "tls", "make-test-pki.sh", NULL);
-  dir = g_dir_make_tmp ("wampd-test-pki-XXXXXX", &error);
-  g_assert_no_error (error);
+  dir = wamp_test_scratch_new ("wampd-test-pki-XXXXXX");
   {
     const char *argv[] = { "/bin/sh", script, dir, NULL };
 
@@ -39,14 +38,5 @@ wamp_test_pki_file (const char *dir,
 void
 wamp_test_pki_remove (const char *dir)
 {
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (dir);
+  wamp_test_scratch_remove (dir);
 }

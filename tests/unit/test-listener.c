@@ -21,6 +21,7 @@
 #include <wamp/wamp.h>
 
 #include "wamp-test-pki.h"
+#include "wamp-test-scratch.h"
 
 /* The PKI of tests/tls/make-test-pki.sh, made once per run. */
 static char *pki_dir;
@@ -72,8 +73,6 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
   f->context = g_main_context_new ();
   g_main_context_push_thread_default (f->context);
   f->reactor = wamp_reactor_new (NULL);
@@ -81,17 +80,13 @@ fixture_setup (Fixture       *f,
   f->accepted_sockets = g_ptr_array_new_with_free_func (g_object_unref);
   f->accepted_streams = g_ptr_array_new_with_free_func (g_object_unref);
   wamp_listener_set_accept_func (f->listener, on_accept, f, NULL);
-  f->tmpdir = g_dir_make_tmp ("wampd-test-listener-XXXXXX", &error);
-  g_assert_no_error (error);
+  f->tmpdir = wamp_test_scratch_new ("wampd-test-listener-XXXXXX");
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autoptr(GDir) dir = g_dir_open (f->tmpdir, 0, NULL);
-  const char *name;
-
   g_clear_object (&f->listener);
   g_clear_pointer (&f->accepted_streams, g_ptr_array_unref);
   g_clear_pointer (&f->accepted_sockets, g_ptr_array_unref);
@@ -99,13 +94,7 @@ fixture_teardown (Fixture       *f,
   for (int i = 0; i < 50; i++)
     g_main_context_iteration (f->context, FALSE);
   g_clear_object (&f->reactor);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (f->tmpdir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (f->tmpdir);
+  wamp_test_scratch_remove (f->tmpdir);
   g_free (f->tmpdir);
   g_main_context_pop_thread_default (f->context);
   g_main_context_unref (f->context);
@@ -631,34 +620,54 @@ typedef struct
   gint finished; /* atomic */
 } TlsClient;
 
+/* For the client threads: a blocking connection to the host and port of
+ * @url (with a receive buffer of @receive_buffer bytes unless 0, set before
+ * the handshake) wrapped in a TLS client for "localhost" that trusts the test
+ * CA only; not handshaken yet. */
+static GIOStream *
+tls_client_connect (const char  *url,
+                    int          receive_buffer,
+                    GError     **error)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GIOStream) tls = NULL;
+  g_autoptr(GTlsDatabase) database = NULL;
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  g_autofree char *ca = pki_file ("ca.pem");
+  g_autoptr(GSocketConnectable) identity = g_network_address_new ("localhost", 0);
+
+  g_socket_client_set_timeout (client, 10);
+  connection = g_socket_client_connect_to_host (client, g_uri_get_host (uri), g_uri_get_port (uri),
+                                                NULL, error);
+  if (connection == NULL)
+    return NULL;
+  if (receive_buffer > 0)
+    g_socket_set_option (g_socket_connection_get_socket (connection), SOL_SOCKET, SO_RCVBUF,
+                         receive_buffer, NULL);
+  database = g_tls_file_database_new (ca, error);
+  if (database == NULL)
+    return NULL;
+  tls = g_tls_client_connection_new (G_IO_STREAM (connection), identity, error);
+  if (tls == NULL)
+    return NULL;
+  g_tls_connection_set_database (G_TLS_CONNECTION (tls), database);
+  return g_steal_pointer (&tls);
+}
+
 static gpointer
 tls_client_thread (gpointer data)
 {
   TlsClient *c = data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketConnection) connection = NULL;
   g_autoptr(GIOStream) tls = NULL;
-  g_autoptr(GTlsDatabase) database = NULL;
-  g_autoptr(GUri) uri = g_uri_parse (c->url, G_URI_FLAGS_NONE, NULL);
-  g_autofree char *ca = pki_file ("ca.pem");
-  g_autoptr(GSocketConnectable) identity = g_network_address_new ("localhost", 0);
   char buffer[256];
   gssize n;
   gsize total = 0;
 
-  g_socket_client_set_timeout (client, 10);
-  connection = g_socket_client_connect_to_host (client, g_uri_get_host (uri), g_uri_get_port (uri),
-                                                NULL, &error);
-  if (connection == NULL)
-    goto failed;
-  database = g_tls_file_database_new (ca, &error);
-  if (database == NULL)
-    goto failed;
-  tls = g_tls_client_connection_new (G_IO_STREAM (connection), identity, &error);
+  tls = tls_client_connect (c->url, 0, &error);
   if (tls == NULL)
     goto failed;
-  g_tls_connection_set_database (G_TLS_CONNECTION (tls), database);
   if (c->client_cert != NULL)
     {
       g_autoptr(GTlsCertificate) cert = g_tls_certificate_new_from_files (c->client_cert,
@@ -704,6 +713,24 @@ accepted_or_client_finished (Fixture  *f,
   AcceptOrFinish *w = data;
 
   return f->accepted_sockets->len >= w->n_accepted || g_atomic_int_get (&w->client->finished);
+}
+
+/* A client presenting the test PKI's @name.pem and @name.key (NULL: no
+ * certificate). */
+static TlsClient *
+tls_client_new (const char *name)
+{
+  TlsClient *c = g_new0 (TlsClient, 1);
+
+  if (name != NULL)
+    {
+      g_autofree char *cert = g_strconcat (name, ".pem", NULL);
+      g_autofree char *key = g_strconcat (name, ".key", NULL);
+
+      c->client_cert = pki_file (cert);
+      c->client_key = pki_file (key);
+    }
+  return c;
 }
 
 static void
@@ -847,7 +874,7 @@ static void
 test_tls_exchange_through_socket_io (Fixture       *f,
                                      gconstpointer  data)
 {
-  TlsClient *c = g_new0 (TlsClient, 1);
+  TlsClient *c = tls_client_new (NULL);
   g_autoptr(WampSocketIo) io = NULL;
   g_autoptr(WampValue) details = wamp_value_new_dict (4);
 
@@ -875,7 +902,7 @@ static void
 test_tls_client_certificate_required_refuses_none (Fixture       *f,
                                                    gconstpointer  data)
 {
-  TlsClient *c = g_new0 (TlsClient, 1);
+  TlsClient *c = tls_client_new (NULL);
   g_autoptr(WampSocketIo) io = NULL;
 
   start_tls_listener (f, REQUIRE_CLIENT_CERT);
@@ -893,12 +920,10 @@ static void
 test_tls_client_certificate_from_other_ca_refused (Fixture       *f,
                                                    gconstpointer  data)
 {
-  TlsClient *c = g_new0 (TlsClient, 1);
+  TlsClient *c = tls_client_new ("stranger");
   g_autoptr(WampSocketIo) io = NULL;
 
   start_tls_listener (f, REQUIRE_CLIENT_CERT);
-  c->client_cert = pki_file ("stranger.pem");
-  c->client_key = pki_file ("stranger.key");
   io = run_tls_client (f, c);
   g_assert_null (io);
   g_assert_cmpuint (f->accepted_sockets->len, ==, 0);
@@ -935,12 +960,10 @@ static void
 test_tls_client_certificate_required_accepts_valid (Fixture       *f,
                                                     gconstpointer  data)
 {
-  TlsClient *c = g_new0 (TlsClient, 1);
+  TlsClient *c = tls_client_new ("client");
   g_autoptr(WampSocketIo) io = NULL;
 
   start_tls_listener (f, REQUIRE_CLIENT_CERT);
-  c->client_cert = pki_file ("client.pem");
-  c->client_key = pki_file ("client.key");
   io = run_tls_client (f, c);
   g_assert_nonnull (io);
   g_assert_cmpstr (c->error, ==, NULL);
@@ -955,8 +978,8 @@ static void
 test_tls_client_certificate_optional (Fixture       *f,
                                       gconstpointer  data)
 {
-  TlsClient *without = g_new0 (TlsClient, 1);
-  TlsClient *with = g_new0 (TlsClient, 1);
+  TlsClient *without = tls_client_new (NULL);
+  TlsClient *with = tls_client_new ("client");
   g_autoptr(WampSocketIo) io1 = NULL;
   g_autoptr(WampSocketIo) io2 = NULL;
 
@@ -967,8 +990,6 @@ test_tls_client_certificate_optional (Fixture       *f,
   g_assert_cmpstr (without->received, ==, "pong:ping");
   g_assert_null (wamp_socket_io_get_peer_certificate (io1));
 
-  with->client_cert = pki_file ("client.pem");
-  with->client_key = pki_file ("client.key");
   io2 = run_tls_client (f, with);
   g_assert_nonnull (io2);
   g_assert_cmpstr (with->received, ==, "pong:ping");
@@ -1055,25 +1076,12 @@ stalled_client_thread (gpointer data)
 {
   StalledClient *c = data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketConnection) connection = NULL;
   g_autoptr(GIOStream) tls = NULL;
-  g_autoptr(GTlsDatabase) database = NULL;
-  g_autoptr(GUri) uri = g_uri_parse (c->url, G_URI_FLAGS_NONE, NULL);
-  g_autofree char *ca = pki_file ("ca.pem");
-  g_autoptr(GSocketConnectable) identity = g_network_address_new ("localhost", 0);
   gint64 deadline;
 
-  g_socket_client_set_timeout (client, 10);
-  connection = g_socket_client_connect_to_host (client, g_uri_get_host (uri), g_uri_get_port (uri),
-                                                NULL, &error);
-  g_assert_no_error (error);
   /* A small receive buffer fills quickly. */
-  g_socket_set_option (g_socket_connection_get_socket (connection), SOL_SOCKET, SO_RCVBUF, 4096, NULL);
-  database = g_tls_file_database_new (ca, &error);
-  tls = g_tls_client_connection_new (G_IO_STREAM (connection), identity, &error);
+  tls = tls_client_connect (c->url, 4096, &error);
   g_assert_no_error (error);
-  g_tls_connection_set_database (G_TLS_CONNECTION (tls), database);
   g_tls_connection_handshake (G_TLS_CONNECTION (tls), NULL, &error);
   g_assert_no_error (error);
   g_atomic_int_set (&c->handshake_done, 1);

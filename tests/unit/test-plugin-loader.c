@@ -12,6 +12,7 @@
 #include "wamp-connection-private.h"
 #include "wamp-plugin-loader-private.h"
 #include "wamp-transport-private.h"
+#include "wamp-test-async.h"
 
 /* Types implementing an interface with only the vfuncs a test needs. */
 #define TEST_DEFINE_TYPE(TypeName, type_name, TYPE_NAME, IFACE_TYPE, Iface, iface_init_body) \
@@ -467,20 +468,8 @@ test_new_by_extension_name (void)
   g_assert_cmpuint (wamp_value_dict_size (features), ==, 0);
 }
 
-static void
-on_async_done (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  for (guint i = 0; i < 1000 && *slot == NULL; i++)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_nonnull (*slot);
-  return *slot;
-}
+/* How long an asynchronous step that answers at once may take. */
+#define WAIT_MS 10000
 
 static void
 test_missing_vfuncs_answer_not_supported (void)
@@ -507,8 +496,9 @@ test_missing_vfuncs_answer_not_supported (void)
   g_assert_null (urls[0]);
   wamp_transport_stop (transport);
 
-  wamp_transport_connect_async (transport, NULL, "ws://127.0.0.1:1/ws", serializers, NULL, on_async_done, &result);
-  connection = wamp_transport_connect_finish (transport, wait_result (&result), &error);
+  wamp_transport_connect_async (transport, NULL, "ws://127.0.0.1:1/ws", serializers, NULL,
+                                wamp_test_store_result, &result);
+  connection = wamp_transport_connect_finish (transport, wamp_test_wait_result (&result, WAIT_MS), &error);
   g_assert_null (connection);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
   g_clear_error (&error);
@@ -526,13 +516,16 @@ test_missing_vfuncs_answer_not_supported (void)
     g_assert_cmpstr (error->message, ==, "$.transports[0].auth.test-auth.role: unknown key");
     g_clear_error (&error);
   }
-  wamp_authenticator_challenge_async (authenticator, request, NULL, on_async_done, &result);
-  g_assert_false (wamp_authenticator_challenge_finish (authenticator, wait_result (&result), &error));
+  wamp_authenticator_challenge_async (authenticator, request, NULL, wamp_test_store_result, &result);
+  g_assert_false (wamp_authenticator_challenge_finish (authenticator, wamp_test_wait_result (&result, WAIT_MS),
+                                                       &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
   g_clear_error (&error);
   g_clear_object (&result);
-  wamp_authenticator_authenticate_async (authenticator, request, "sig", NULL, NULL, on_async_done, &result);
-  g_assert_false (wamp_authenticator_authenticate_finish (authenticator, wait_result (&result), &error));
+  wamp_authenticator_authenticate_async (authenticator, request, "sig", NULL, NULL, wamp_test_store_result,
+                                         &result);
+  g_assert_false (wamp_authenticator_authenticate_finish (authenticator, wamp_test_wait_result (&result, WAIT_MS),
+                                                          &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
   g_clear_object (&result);
 }

@@ -4,29 +4,9 @@
 // two MessagePack sessions and between MessagePack and JSON. Reported as TAP.
 'use strict';
 
-const { spawn } = require('child_process');
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
 const util = require('util');
 const autobahn = require('autobahn');
-
-const WAMPD = process.env.WAMPD_BIN;
-const PLUGINS = process.env.WAMPD_PLUGIN_PATH;
-
-const results = [];
-
-function check (name, ok, detail) {
-  results.push({ name, ok, detail });
-}
-
-function withTimeout (promise, ms, what) {
-  let timer;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`timeout: ${what}`)), ms); })
-  ]).finally(() => clearTimeout(timer));
-}
+const { check, withTimeout, sleep, startWampd, stopWampd, connect, leave, close, run } = require('./wampd_fixture.js');
 
 // What JavaScript can put in a MessagePack frame: every JSON type plus
 // binary (Buffer: bin), strings with U+0000 anywhere, and integers up to
@@ -56,55 +36,11 @@ function show (got) {
   return util.inspect(got, { depth: 6, maxArrayLength: 50, maxStringLength: 60 });
 }
 
-async function startWampd () {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wampd-js-msgpack-'));
-  const config = {
-    version: 1,
-    realms: [{
-      name: 'realm1',
-      roles: [{ name: 'anonymous',
-                permissions: [{ uri: '', match: 'prefix',
-                                allow: { call: true, register: true, publish: true, subscribe: true } }] }]
-    }],
-    transports: [{ name: 'ws', type: 'websocket',
-                   endpoint: { type: 'tcp', host: '127.0.0.1', port: 0 },
-                   path: '/ws', serializers: ['json', 'msgpack'],
-                   auth: { anonymous: { role: 'anonymous' } } }]
-  };
-  const configPath = path.join(dir, 'config.json');
-  const readyPath = path.join(dir, 'ready');
-  fs.writeFileSync(configPath, JSON.stringify(config));
-  const child = spawn(WAMPD, ['--config', configPath, '--ready-file', readyPath, '--plugin-dir', PLUGINS],
-                      { stdio: ['ignore', 'inherit', 'inherit'] });
-  for (let i = 0; i < 200; i++) {
-    if (fs.existsSync(readyPath)) {
-      const line = fs.readFileSync(readyPath, 'utf8').split('\n').find(l => l.startsWith('ws '));
-      if (line) return { child, url: line.split(' ')[1], dir };
-    }
-    if (child.exitCode !== null) break;
-    await new Promise(resolve => setTimeout(resolve, 50));
-  }
-  child.kill('SIGTERM');
-  throw new Error('wampd did not become ready');
-}
-
-// @serializer: 'msgpack' or 'json'; only that one is offered.
-function connect (url, serializer) {
-  const serializers = [serializer === 'msgpack' ? new autobahn.serializer.MsgpackSerializer()
-                                                : new autobahn.serializer.JSONSerializer()];
-  return withTimeout(new Promise((resolve, reject) => {
-    const connection = new autobahn.Connection({ url, realm: 'realm1', max_retries: 0, serializers });
-    connection.onopen = session => resolve({ connection, session, protocol: connection.transport.info.protocol });
-    connection.onclose = (reason, details) => { reject(new Error(`closed: ${reason} ${JSON.stringify(details)}`)); return true; };
-    connection.open();
-  }), 5000, 'join');
-}
-
 async function pubsub (publisher, subscriber, topic, args, kwargs) {
   const received = new Promise(resolve => {
     subscriber.session.subscribe(topic, (a, k) => resolve({ args: a, kwargs: k }));
   });
-  await new Promise(resolve => setTimeout(resolve, 100));
+  await sleep(100);
   await publisher.session.publish(topic, args, kwargs, { acknowledge: true });
   return withTimeout(received, 5000, 'event');
 }
@@ -116,12 +52,13 @@ async function echoCall (caller, callee, procedure, args, kwargs) {
 }
 
 async function main () {
-  const { child, url, dir } = await startWampd();
+  const wampd = await startWampd({ serializers: ['json', 'msgpack'] });
+  const url = wampd.url;
   const sessions = [];
   try {
-    const a = await connect(url, 'msgpack');
-    const b = await connect(url, 'msgpack');
-    const j = await connect(url, 'json');
+    const a = await connect(url, { serializer: 'msgpack' });
+    const b = await connect(url, { serializer: 'msgpack' });
+    const j = await connect(url, { serializer: 'json' });
     sessions.push(a, b, j);
     check('AutobahnJS negotiates wamp.2.msgpack (and wamp.2.json when it offers only that)',
           a.protocol === 'wamp.2.msgpack' && b.protocol === 'wamp.2.msgpack' && j.protocol === 'wamp.2.json',
@@ -157,33 +94,14 @@ async function main () {
             util.isDeepStrictEqual(e.kwargs, { why: 'because' }), show(e));
     }
 
-    const closed = new Promise(resolve => { a.connection.onclose = reason => { resolve(reason); return true; }; });
-    a.connection.close();
-    const reason = await withTimeout(closed, 5000, 'leave');
+    const reason = await leave(a);
     check('a msgpack session leaves cleanly', reason === 'closed', reason);
   } catch (e) {
     check('scenario ran to the end', false, e.stack || String(e));
   } finally {
-    for (const s of sessions) {
-      try { s.connection.close(); } catch (e) { /* already closed */ }
-    }
-    const exited = new Promise(resolve => child.once('exit', (code, signal) => resolve({ code, signal })));
-    child.kill('SIGTERM');
-    const status = await withTimeout(exited, 10000, 'wampd exit').catch(() => { child.kill('SIGKILL'); return { code: -1 }; });
-    check('wampd exits 0 on SIGTERM', status.code === 0, JSON.stringify(status));
-    fs.rmSync(dir, { recursive: true, force: true });
+    close(...sessions);
+    await stopWampd(wampd);
   }
-
-  console.log(`1..${results.length}`);
-  results.forEach((r, i) => {
-    console.log(`${r.ok ? 'ok' : 'not ok'} ${i + 1} - ${r.name}`);
-    if (!r.ok && r.detail) console.log(`# ${String(r.detail).split('\n').join('\n# ')}`);
-  });
-  process.exit(results.some(r => !r.ok) ? 1 : 0);
 }
 
-main().catch(e => {
-  console.log('1..1');
-  console.log(`not ok 1 - AutobahnJS MessagePack interop\n# ${e.stack || e}`);
-  process.exit(1);
-});
+run(main, 'AutobahnJS MessagePack interop');

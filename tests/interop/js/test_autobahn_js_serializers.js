@@ -5,23 +5,11 @@
 // Reported as TAP.
 'use strict';
 
-const { spawn } = require('child_process');
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
 const autobahn = require('autobahn');
-const serializer = require('autobahn/lib/serializer.js');
+const { check, withTimeout, startWampd, stopWampd, connect: connectPeer, close, run } = require('./wampd_fixture.js');
 
-const WAMPD = process.env.WAMPD_BIN;
-const PLUGINS = process.env.WAMPD_PLUGIN_PATH;
 const STEP_MS = 10000;
-
 const SERIALIZERS = ['json', 'msgpack', 'cbor'];
-const MAKE = {
-  json: () => new serializer.JSONSerializer(),
-  msgpack: () => new serializer.MsgpackSerializer(),
-  cbor: () => new serializer.CBORSerializer()
-};
 
 // What JavaScript can hold exactly: numbers are doubles (integers up to
 // 2^53 - 1; -0 and 1.0 do not survive JS's own encoders), and AutobahnJS's
@@ -40,20 +28,6 @@ const KWARGS = {
   '': 'empty key'
 };
 const BINARY = Buffer.from([0, 1, 254, 255]);
-
-const results = [];
-
-function check (name, ok, detail) {
-  results.push({ name, ok, detail });
-}
-
-function withTimeout (promise, ms, what) {
-  let timer;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`timeout: ${what}`)), ms); })
-  ]).finally(() => clearTimeout(timer));
-}
 
 // Strict: same types (a Buffer is not an array), NaN equals NaN.
 function same (a, b) {
@@ -78,53 +52,9 @@ function show (v) {
   return JSON.stringify(v, (k, x) => (typeof x === 'number' && !Number.isFinite(x)) ? String(x) : x);
 }
 
-async function startWampd () {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wampd-js-'));
-  const config = {
-    version: 1,
-    realms: [{
-      name: 'realm1',
-      roles: [{ name: 'anonymous',
-                permissions: [{ uri: '', match: 'prefix',
-                                allow: { call: true, register: true, publish: true, subscribe: true } }] }]
-    }],
-    transports: [{ name: 'ws', type: 'websocket',
-                   endpoint: { type: 'tcp', host: '127.0.0.1', port: 0 },
-                   path: '/ws', serializers: SERIALIZERS,
-                   auth: { anonymous: { role: 'anonymous' } } }]
-  };
-  const configPath = path.join(dir, 'config.json');
-  const readyPath = path.join(dir, 'ready');
-  fs.writeFileSync(configPath, JSON.stringify(config));
-  const child = spawn(WAMPD, ['--config', configPath, '--ready-file', readyPath, '--plugin-dir', PLUGINS],
-                      { stdio: ['ignore', 'inherit', 'inherit'] });
-  for (let i = 0; i < 600; i++) {
-    if (fs.existsSync(readyPath)) {
-      const line = fs.readFileSync(readyPath, 'utf8').split('\n').find(l => l.startsWith('ws '));
-      if (line) return { child, url: line.split(' ')[1], dir };
-    }
-    if (child.exitCode !== null) break;
-    await new Promise(resolve => setTimeout(resolve, 50));
-  }
-  child.kill('SIGTERM');
-  throw new Error('wampd did not become ready');
-}
-
+// Offers only @name, and only its subprotocol.
 function connect (url, name) {
-  return withTimeout(new Promise((resolve, reject) => {
-    const connection = new autobahn.Connection({
-      url, realm: 'realm1', max_retries: 0, serializers: [MAKE[name]()], protocols: [`wamp.2.${name}`]
-    });
-    connection.onopen = session => resolve({ connection, session });
-    connection.onclose = (reason, details) => { reject(new Error(`closed: ${reason} ${JSON.stringify(details)}`)); return true; };
-    connection.open();
-  }), STEP_MS, `join on ${name}`);
-}
-
-function close (...peers) {
-  for (const p of peers) {
-    try { if (p) p.connection.close(); } catch (e) { /* already closed */ }
-  }
+  return connectPeer(url, { serializer: name, onlyProtocol: true, ms: STEP_MS });
 }
 
 // The value set for a pair: bytes only between binary formats.
@@ -215,7 +145,8 @@ async function nanSkipsJson (url) {
 }
 
 async function main () {
-  const { child, url, dir } = await startWampd();
+  const wampd = await startWampd({ serializers: SERIALIZERS, attempts: 600 });
+  const url = wampd.url;
   try {
     for (const sender of SERIALIZERS) {
       for (const receiver of SERIALIZERS) {
@@ -227,23 +158,8 @@ async function main () {
       await nanSkipsJson(url);
     }
   } finally {
-    const exited = new Promise(resolve => child.once('exit', (code, signal) => resolve({ code, signal })));
-    child.kill('SIGTERM');
-    const status = await withTimeout(exited, 30000, 'wampd exit').catch(() => { child.kill('SIGKILL'); return { code: -1 }; });
-    check('wampd exits 0 on SIGTERM', status.code === 0, JSON.stringify(status));
-    fs.rmSync(dir, { recursive: true, force: true });
+    await stopWampd(wampd, 30000);
   }
-
-  console.log(`1..${results.length}`);
-  results.forEach((r, i) => {
-    console.log(`${r.ok ? 'ok' : 'not ok'} ${i + 1} - ${r.name}`);
-    if (!r.ok && r.detail) console.log(`# ${String(r.detail).split('\n').join('\n# ')}`);
-  });
-  process.exit(results.some(r => !r.ok) ? 1 : 0);
 }
 
-main().catch(e => {
-  console.log('1..1');
-  console.log(`not ok 1 - AutobahnJS serializer interop\n# ${e.stack || e}`);
-  process.exit(1);
-});
+run(main, 'AutobahnJS serializer interop');
