@@ -28,5 +28,7 @@
 #include <wamp/wamp-client.h>
 #include <wamp/wamp-listener.h>
 #include <wamp/wamp-socket-io.h>
+#include <wamp/wamp-envelope-builder.h>
+#include <wamp/wamp-envelope-writer.h>
 
 #undef __WAMP_H_INSIDE__
