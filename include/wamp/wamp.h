@@ -30,5 +30,6 @@
 #include <wamp/wamp-socket-io.h>
 #include <wamp/wamp-envelope-builder.h>
 #include <wamp/wamp-envelope-writer.h>
+#include <wamp/wamp-input-cursor.h>
 
 #undef __WAMP_H_INSIDE__

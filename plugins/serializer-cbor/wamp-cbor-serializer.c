@@ -72,7 +72,7 @@ static WampMessage *
 cbor_violation (const WampCborReader  *reader,
                 GError               **error)
 {
-  wamp_cbor_reader_set_error (reader, WAMP_ERROR_PROTOCOL_VIOLATION, error);
+  wamp_input_cursor_set_error (reader, WAMP_ERROR_PROTOCOL_VIOLATION, error);
   return NULL;
 }
 
@@ -135,7 +135,7 @@ wamp_cbor_serializer_deserialize (WampSerializer  *serializer,
   data = g_bytes_get_data (frame, &len);
   if (len == 0)
     return violation ("empty frame", error);
-  wamp_cbor_reader_init (&reader, data, len, self->max_depth);
+  wamp_input_cursor_init (&reader, "CBOR", data, len, self->max_depth);
 
   if (!wamp_cbor_reader_read_container_head (&reader, CBOR_MAJOR_ARRAY, &count, &indefinite))
     return cbor_violation (&reader, error);
@@ -168,7 +168,7 @@ wamp_cbor_serializer_deserialize (WampSerializer  *serializer,
 
   if (reader.p != reader.end)
     {
-      wamp_cbor_reader_fail (&reader, "trailing bytes after the message");
+      wamp_input_cursor_fail (&reader, "trailing bytes after the message");
       return cbor_violation (&reader, error);
     }
   return wamp_envelope_builder_finish (&builder, serializer, frame, error);

@@ -65,7 +65,7 @@ static WampMessage *
 json_violation (const WampJsonReader  *reader,
                 GError               **error)
 {
-  wamp_json_reader_set_error (reader, WAMP_ERROR_PROTOCOL_VIOLATION, error);
+  wamp_input_cursor_set_error (reader, WAMP_ERROR_PROTOCOL_VIOLATION, error);
   return NULL;
 }
 
@@ -127,7 +127,7 @@ wamp_json_serializer_deserialize (WampSerializer  *serializer,
 
   wamp_envelope_builder_init (&builder);
   data = g_bytes_get_data (frame, &len);
-  wamp_json_reader_init (&reader, data, len, self->max_depth);
+  wamp_input_cursor_init (&reader, "JSON", data, len, self->max_depth);
 
   wamp_json_reader_skip_ws (&reader);
   if (reader.p >= reader.end)
@@ -150,7 +150,7 @@ wamp_json_serializer_deserialize (WampSerializer  *serializer,
       wamp_json_reader_skip_ws (&reader);
       if (reader.p >= reader.end)
         {
-          wamp_json_reader_fail (&reader, "unterminated message array");
+          wamp_input_cursor_fail (&reader, "unterminated message array");
           return json_violation (&reader, error);
         }
       if (*reader.p == ']')
@@ -160,14 +160,14 @@ wamp_json_serializer_deserialize (WampSerializer  *serializer,
         }
       if (*reader.p != ',')
         {
-          wamp_json_reader_fail (&reader, "expected ',' or ']'");
+          wamp_input_cursor_fail (&reader, "expected ',' or ']'");
           return json_violation (&reader, error);
         }
       reader.p++;
       wamp_json_reader_skip_ws (&reader);
       if (reader.p < reader.end && *reader.p == ']')
         {
-          wamp_json_reader_fail (&reader, "trailing comma");
+          wamp_input_cursor_fail (&reader, "trailing comma");
           return json_violation (&reader, error);
         }
     }
@@ -175,7 +175,7 @@ wamp_json_serializer_deserialize (WampSerializer  *serializer,
   wamp_json_reader_skip_ws (&reader);
   if (reader.p != reader.end)
     {
-      wamp_json_reader_fail (&reader, "trailing bytes after the message");
+      wamp_input_cursor_fail (&reader, "trailing bytes after the message");
       return json_violation (&reader, error);
     }
   return wamp_envelope_builder_finish (&builder, serializer, frame, error);

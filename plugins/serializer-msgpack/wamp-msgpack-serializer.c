@@ -66,7 +66,7 @@ static WampMessage *
 reader_violation (const WampMsgpackReader  *reader,
                   GError                  **error)
 {
-  wamp_msgpack_reader_set_error (reader, WAMP_ERROR_PROTOCOL_VIOLATION, error);
+  wamp_input_cursor_set_error (reader, WAMP_ERROR_PROTOCOL_VIOLATION, error);
   return NULL;
 }
 
@@ -142,7 +142,7 @@ wamp_msgpack_serializer_deserialize (WampSerializer  *serializer,
 
   wamp_envelope_builder_init (&builder);
   data = g_bytes_get_data (frame, &len);
-  wamp_msgpack_reader_init (&reader, data, len, self->max_depth);
+  wamp_input_cursor_init (&reader, "MessagePack", data, len, self->max_depth);
 
   if (len == 0)
     return violation ("empty frame", error);
@@ -159,7 +159,7 @@ wamp_msgpack_serializer_deserialize (WampSerializer  *serializer,
 
   if (reader.p != reader.end)
     {
-      wamp_msgpack_reader_fail (&reader, "trailing bytes after the message");
+      wamp_input_cursor_fail (&reader, "trailing bytes after the message");
       return reader_violation (&reader, error);
     }
   return wamp_envelope_builder_finish (&builder, serializer, frame, error);
