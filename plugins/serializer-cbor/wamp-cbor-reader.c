@@ -176,7 +176,8 @@ read_string (WampCborReader  *reader,
       if (!read_head (reader, &chunk_head))
         return FALSE;
       if (chunk_head.major != head->major || chunk_head.indefinite)
-        return wamp_input_cursor_fail_at (reader, chunk_at, "invalid chunk in indefinite-length string");
+        return wamp_input_cursor_fail_at (reader, chunk_at,
+                                          "invalid chunk in indefinite-length string");
       if (!take_string_bytes (reader, chunk_at, &chunk_head, &chunk, &chunk_len))
         return FALSE;
       /* GByteArray counts in guint: only a frame above 4 GiB gets here. */
@@ -538,9 +539,10 @@ wamp_cbor_reader_read_container_head (WampCborReader *reader,
         break;
     }
   if (head.major != major)
-    return wamp_input_cursor_fail_at (reader, at, major == MAJOR_ARRAY ? "expected an array" : "expected a map");
+    return wamp_input_cursor_fail_at (reader, at,
+                                      major == MAJOR_ARRAY ? "expected an array" : "expected a map");
   if (!head.indefinite &&
-      head.arg > (major == MAJOR_MAP ? wamp_input_cursor_remaining (reader) / 2 : wamp_input_cursor_remaining (reader)))
+      head.arg > wamp_input_cursor_remaining (reader) / (major == MAJOR_MAP ? 2 : 1))
     return wamp_input_cursor_fail_at (reader, at, "container length exceeds the frame");
   *count = head.arg;
   *indefinite = head.indefinite;
