@@ -31,5 +31,6 @@
 #include <wamp/wamp-envelope-builder.h>
 #include <wamp/wamp-envelope-writer.h>
 #include <wamp/wamp-input-cursor.h>
+#include <wamp/wamp-output-buffer.h>
 
 #undef __WAMP_H_INSIDE__

@@ -34,7 +34,7 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (WampCborSerializer, wamp_cbor_serializer, G_TYPE_
                                G_IMPLEMENT_INTERFACE (WAMP_TYPE_SERIALIZER,
                                                       wamp_cbor_serializer_iface_init))
 
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (WampCborWriter, wamp_cbor_writer_clear)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (WampCborWriter, wamp_output_buffer_clear)
 
 static const char *
 wamp_cbor_serializer_get_name (WampSerializer *serializer)
@@ -179,7 +179,7 @@ envelope_begin (gpointer writer,
                 gsize    n_elements,
                 gsize    raw_len)
 {
-  wamp_cbor_writer_init (writer, 64 + raw_len);
+  wamp_output_buffer_init (writer, 64 + raw_len);
   wamp_cbor_writer_write_array_head (writer, n_elements);
 }
 
@@ -198,7 +198,7 @@ envelope_write_raw (gpointer      writer,
                     const guint8 *data,
                     gsize         len)
 {
-  wamp_cbor_writer_append (writer, data, len);
+  wamp_output_buffer_append (writer, data, len);
 }
 
 static const WampEnvelopeWriterFuncs envelope_funcs = {
@@ -218,7 +218,7 @@ wamp_cbor_serializer_serialize (WampSerializer  *serializer,
 
   if (!wamp_envelope_write (message, serializer, &envelope_funcs, &writer, error))
     return NULL;
-  return wamp_cbor_writer_steal_bytes (&writer);
+  return wamp_output_buffer_steal_bytes (&writer);
 }
 
 static GBytes *
@@ -228,10 +228,10 @@ wamp_cbor_serializer_encode_value (WampSerializer  *serializer,
 {
   g_auto(WampCborWriter) writer = { NULL, 0, 0 };
 
-  wamp_cbor_writer_init (&writer, 64);
+  wamp_output_buffer_init (&writer, 64);
   if (!wamp_cbor_writer_write_value (&writer, value, error))
     return NULL;
-  return wamp_cbor_writer_steal_bytes (&writer);
+  return wamp_output_buffer_steal_bytes (&writer);
 }
 
 static WampValue *

@@ -27,7 +27,7 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (WampJsonSerializer, wamp_json_serializer, G_TYPE_
                                G_IMPLEMENT_INTERFACE (WAMP_TYPE_SERIALIZER,
                                                       wamp_json_serializer_iface_init))
 
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (WampJsonWriter, wamp_json_writer_clear)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (WampJsonWriter, wamp_output_buffer_clear)
 
 static const char *
 wamp_json_serializer_get_name (WampSerializer *serializer)
@@ -186,8 +186,8 @@ envelope_begin (gpointer writer,
                 gsize    n_elements,
                 gsize    raw_len)
 {
-  wamp_json_writer_init (writer, 128 + raw_len);
-  wamp_json_writer_put (writer, '[');
+  wamp_output_buffer_init (writer, 128 + raw_len);
+  wamp_output_buffer_put (writer, '[');
 }
 
 static gboolean
@@ -197,7 +197,7 @@ envelope_write_value (gpointer    writer,
                       GError    **error)
 {
   if (index > 0)
-    wamp_json_writer_put (writer, ',');
+    wamp_output_buffer_put (writer, ',');
   return wamp_json_writer_write_value (writer, value, error);
 }
 
@@ -208,14 +208,14 @@ envelope_write_raw (gpointer      writer,
                     gsize         len)
 {
   if (index > 0)
-    wamp_json_writer_put (writer, ',');
-  wamp_json_writer_append (writer, data, len);
+    wamp_output_buffer_put (writer, ',');
+  wamp_output_buffer_append (writer, data, len);
 }
 
 static void
 envelope_end (gpointer writer)
 {
-  wamp_json_writer_put (writer, ']');
+  wamp_output_buffer_put (writer, ']');
 }
 
 static const guint8 empty_array[] = { '[', ']' };
@@ -238,7 +238,7 @@ wamp_json_serializer_serialize (WampSerializer  *serializer,
 
   if (!wamp_envelope_write (message, serializer, &envelope_funcs, &writer, error))
     return NULL;
-  return wamp_json_writer_steal_bytes (&writer);
+  return wamp_output_buffer_steal_bytes (&writer);
 }
 
 static GBytes *
@@ -248,10 +248,10 @@ wamp_json_serializer_encode_value (WampSerializer  *serializer,
 {
   g_auto(WampJsonWriter) writer = { NULL, 0, 0 };
 
-  wamp_json_writer_init (&writer, 64);
+  wamp_output_buffer_init (&writer, 64);
   if (!wamp_json_writer_write_value (&writer, value, error))
     return NULL;
-  return wamp_json_writer_steal_bytes (&writer);
+  return wamp_output_buffer_steal_bytes (&writer);
 }
 
 static WampValue *

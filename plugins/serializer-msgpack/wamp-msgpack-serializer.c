@@ -208,7 +208,7 @@ wamp_msgpack_serializer_serialize (WampSerializer  *serializer,
                                    WampMessage     *message,
                                    GError         **error)
 {
-  g_auto(WampMsgpackWriter) writer = { NULL, };
+  g_auto(WampMsgpackWriter) writer = { { NULL, }, };
 
   if (!wamp_envelope_write (message, serializer, &envelope_funcs, &writer, error))
     return NULL;
@@ -220,7 +220,7 @@ wamp_msgpack_serializer_encode_value (WampSerializer  *serializer,
                                       WampValue       *value,
                                       GError         **error)
 {
-  g_auto(WampMsgpackWriter) writer = { NULL, };
+  g_auto(WampMsgpackWriter) writer = { { NULL, }, };
 
   wamp_msgpack_writer_init (&writer, 64);
   if (!wamp_msgpack_writer_write_value (&writer, value, error))
