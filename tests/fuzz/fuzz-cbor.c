@@ -9,63 +9,20 @@
 #include <wamp/wamp.h>
 
 #include "fuzz-serializer.h"
+#include "serializer-test-util.h"
 #include "wamp-cbor-serializer.h"
 
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 
 /* wamp_value_equal() with doubles compared by their bits (NaN included). */
 static gboolean
-identical (const WampValue *a,
-           const WampValue *b)
-{
-  WampValueType type;
-
-  if (a == NULL || b == NULL)
-    return a == b;
-  type = wamp_value_get_value_type (a);
-  if (type != wamp_value_get_value_type (b))
-    return FALSE;
-  switch (type)
-    {
-    case WAMP_VALUE_DOUBLE:
-      {
-        gdouble da = wamp_value_get_double (a), db = wamp_value_get_double (b);
-
-        return memcmp (&da, &db, sizeof da) == 0;
-      }
-    case WAMP_VALUE_LIST:
-      if (wamp_value_list_length (a) != wamp_value_list_length (b))
-        return FALSE;
-      for (gsize i = 0; i < wamp_value_list_length (a); i++)
-        if (!identical (wamp_value_list_get (a, i), wamp_value_list_get (b, i)))
-          return FALSE;
-      return TRUE;
-    case WAMP_VALUE_DICT:
-      if (wamp_value_dict_size (a) != wamp_value_dict_size (b))
-        return FALSE;
-      for (gsize i = 0; i < wamp_value_dict_size (a); i++)
-        {
-          gsize la, lb;
-          const char *ka = wamp_value_dict_get_key (a, i, &la);
-          const char *kb = wamp_value_dict_get_key (b, i, &lb);
-
-          if (la != lb || memcmp (ka, kb, la) != 0 ||
-              !identical (wamp_value_dict_get_value (a, i), wamp_value_dict_get_value (b, i)))
-            return FALSE;
-        }
-      return TRUE;
-    default:
-      return wamp_value_equal (a, b);
-    }
-}
-
-/* identical() as the shared checks call it. */
-static gboolean
 values_identical (WampSerializer *serializer,
                   WampValue      *a,
                   WampValue      *b)
 {
-  return identical (a, b);
+  if (a == NULL || b == NULL)
+    return a == b;
+  return serializer_test_values_identical (a, b);
 }
 
 /* What a frame that deserialized must allow: it serializes, reads back

@@ -7,9 +7,14 @@
 
 G_BEGIN_DECLS
 
-/* How a test file compares two values (each of them may be NULL). */
-typedef void (*SerializerTestAssertValues) (WampValue *a,
-                                            WampValue *b);
+/* Whether two values (never NULL) count as the same for a test file. */
+typedef gboolean (*SerializerTestValuesSame) (const WampValue *a,
+                                              const WampValue *b);
+
+/* Stricter than wamp_value_equal(): doubles must have the same bits (so
+ * -0.0 differs from 0.0 and a NaN equals only the same NaN), dict order too. */
+gboolean serializer_test_values_identical (const WampValue *a,
+                                           const WampValue *b);
 
 /* Registers /@format/conformance/valid/NAME for every y_NAME@suffix in
  * @dir (sorted by name) and /@format/conformance/invalid/NAME for every
@@ -33,10 +38,10 @@ GBytes *serializer_test_read_file (const char *path);
 void serializer_test_assert_invalid_file (WampSerializer *serializer,
                                           const char     *path);
 
-/* Same type, fields and payload values, compared with @assert_values. */
-void serializer_test_assert_messages_equal (WampMessage                *a,
-                                            WampMessage                *b,
-                                            SerializerTestAssertValues  assert_values);
+/* Same type, fields and payload values (absent alike, else @same). */
+void serializer_test_assert_messages_equal (WampMessage              *a,
+                                            WampMessage              *b,
+                                            SerializerTestValuesSame  same);
 
 /* Returns: (transfer full): @message with its payload decoded, so that a
  * serializer goes through its writer instead of copying the raw bytes. */

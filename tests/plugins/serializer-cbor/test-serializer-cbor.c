@@ -105,72 +105,11 @@ encode_hex (WampValue *value)
   return bytes_to_hex (bytes);
 }
 
-/* Stricter than wamp_value_equal(): doubles must have the same bits (so
- * -0.0 differs from 0.0 and a NaN equals only the same NaN), dict order too. */
-static gboolean
-values_identical (const WampValue *a,
-                  const WampValue *b)
-{
-  WampValueType type = wamp_value_get_value_type (a);
-
-  if (type != wamp_value_get_value_type (b))
-    return FALSE;
-  switch (type)
-    {
-    case WAMP_VALUE_DOUBLE:
-      {
-        gdouble da = wamp_value_get_double (a), db = wamp_value_get_double (b);
-
-        return memcmp (&da, &db, sizeof da) == 0;
-      }
-    case WAMP_VALUE_LIST:
-      if (wamp_value_list_length (a) != wamp_value_list_length (b))
-        return FALSE;
-      for (gsize i = 0; i < wamp_value_list_length (a); i++)
-        if (!values_identical (wamp_value_list_get (a, i), wamp_value_list_get (b, i)))
-          return FALSE;
-      return TRUE;
-    case WAMP_VALUE_DICT:
-      if (wamp_value_dict_size (a) != wamp_value_dict_size (b))
-        return FALSE;
-      for (gsize i = 0; i < wamp_value_dict_size (a); i++)
-        {
-          gsize la, lb;
-          const char *ka = wamp_value_dict_get_key (a, i, &la);
-          const char *kb = wamp_value_dict_get_key (b, i, &lb);
-
-          if (la != lb || memcmp (ka, kb, la) != 0 ||
-              !values_identical (wamp_value_dict_get_value (a, i), wamp_value_dict_get_value (b, i)))
-            return FALSE;
-        }
-      return TRUE;
-    default:
-      return wamp_value_equal (a, b);
-    }
-}
-
-static void
-assert_values_identical (WampValue *a,
-                         WampValue *b)
-{
-  if (a == NULL || b == NULL)
-    {
-      g_assert_true (a == b);
-      return;
-    }
-  if (!values_identical (a, b))
-    {
-      g_autofree char *sa = wamp_value_to_debug_string (a);
-      g_autofree char *sb = wamp_value_to_debug_string (b);
-      g_error ("values differ: %s != %s", sa, sb);
-    }
-}
-
 static void
 assert_messages_equal (WampMessage *a,
                        WampMessage *b)
 {
-  serializer_test_assert_messages_equal (a, b, assert_values_identical);
+  serializer_test_assert_messages_equal (a, b, serializer_test_values_identical);
 }
 
 static WampMessage *

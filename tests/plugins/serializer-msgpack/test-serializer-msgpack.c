@@ -96,34 +96,25 @@ assert_decode_fails (const guint8 *data,
 
 /* Equal values, or (for NaN, which never equals itself) values that encode
  * to the same bytes. */
-static void
-assert_values_equal (WampValue *a,
-                     WampValue *b)
+static gboolean
+values_same (const WampValue *a,
+             const WampValue *b)
 {
-  if (a == NULL || b == NULL)
-    {
-      g_assert_true (a == b);
-      return;
-    }
-  if (!wamp_value_equal (a, b))
-    {
-      g_autoptr(GBytes) ea = encode (a);
-      g_autoptr(GBytes) eb = encode (b);
+  g_autoptr(GBytes) ea = NULL;
+  g_autoptr(GBytes) eb = NULL;
 
-      if (!g_bytes_equal (ea, eb))
-        {
-          g_autofree char *sa = wamp_value_to_debug_string (a);
-          g_autofree char *sb = wamp_value_to_debug_string (b);
-          g_error ("values differ: %s != %s", sa, sb);
-        }
-    }
+  if (wamp_value_equal (a, b))
+    return TRUE;
+  ea = encode ((WampValue *) a);
+  eb = encode ((WampValue *) b);
+  return g_bytes_equal (ea, eb);
 }
 
 static void
 assert_messages_equal (WampMessage *a,
                        WampMessage *b)
 {
-  serializer_test_assert_messages_equal (a, b, assert_values_equal);
+  serializer_test_assert_messages_equal (a, b, values_same);
 }
 
 static WampMessage *
