@@ -479,7 +479,7 @@ static void
 test_output_buffer (void)
 {
   g_auto(WampOutputBuffer) buffer = { NULL, 0, 0 };
-  g_auto(WampOutputBuffer) never_used = { NULL, 0, 0 };
+  WampOutputBuffer zeroed = { NULL, 0, 0 };
   g_autoptr(GBytes) bytes = NULL;
   g_autofree guint8 *expected = g_malloc (1001);
 
@@ -504,6 +504,11 @@ test_output_buffer (void)
   g_assert_null (buffer.data);
   g_assert_cmpuint (buffer.len, ==, 0);
   g_assert_cmpuint (buffer.alloc, ==, 0);
+
+  /* All zeros is a cleared buffer: clearing it again is harmless. */
+  wamp_output_buffer_clear (&zeroed);
+  g_assert_null (zeroed.data);
+  g_assert_cmpuint (zeroed.alloc, ==, 0);
 
   /* Usable again after stealing. */
   wamp_output_buffer_init (&buffer, 200);
