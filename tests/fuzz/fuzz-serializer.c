@@ -33,6 +33,24 @@ fuzz_check_same_message (WampSerializer *serializer,
 }
 
 WampMessage *
+fuzz_round_trip (WampSerializer  *serializer,
+                 WampMessage     *message,
+                 GBytes         **out)
+{
+  g_autoptr(GBytes) frame = wamp_serializer_serialize (serializer, message, NULL);
+  WampMessage *reread;
+
+  if (frame == NULL)
+    abort ();
+  reread = wamp_serializer_deserialize (serializer, frame, NULL);
+  if (reread == NULL)
+    abort ();
+  if (out != NULL)
+    *out = g_steal_pointer (&frame);
+  return reread;
+}
+
+WampMessage *
 fuzz_with_decoded_payload (WampMessage *message)
 {
   WampValue *args = NULL, *kwargs = NULL;

@@ -25,6 +25,13 @@ void fuzz_check_same_message (WampSerializer *serializer,
                               WampMessage    *b,
                               FuzzValuesSame  same);
 
+/* Serializes @message and deserializes the result, aborting when either
+ * fails. @out: (out) (optional) (transfer full): the frame written.
+ * Returns: (transfer full): the message read back. */
+WampMessage *fuzz_round_trip (WampSerializer  *serializer,
+                              WampMessage     *message,
+                              GBytes         **out);
+
 /* Returns: (transfer full): @message (which has a payload) with its payload
  * decoded, so that serializing it goes through the writer. Aborts when the
  * payload does not decode. */
