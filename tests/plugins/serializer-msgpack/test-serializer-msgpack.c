@@ -147,16 +147,12 @@ test_valid_file (gconstpointer data)
 {
   const char *path = data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *contents = NULL;
+  g_autoptr(GBytes) frame = serializer_test_read_file (path);
   gsize len;
-  g_autoptr(GBytes) frame = NULL;
+  const guint8 *contents = g_bytes_get_data (frame, &len);
   g_autoptr(GBytes) again = NULL;
   g_autoptr(WampMessage) message = NULL;
   g_autoptr(WampMessage) reread = NULL;
-
-  g_assert_true (g_file_get_contents (path, &contents, &len, &error));
-  g_assert_no_error (error);
-  frame = g_bytes_new (contents, len);
 
   message = wamp_serializer_deserialize (serializer, frame, &error);
   g_assert_no_error (error);
