@@ -17,9 +17,9 @@ G_BEGIN_DECLS
  *   misses; a cache hit costs nothing and is not counted).
  * @serialization_failures: of those, the ones that failed.
  *
- * Not installed and not ABI: the getters are exported from the shared
- * library only so integration tests, which link it, can read them. Each
- * counter is one relaxed atomic add, cheap enough to stay on in production.
+ * Not installed, not ABI and not exported: tests that read them link the
+ * internal static core (libwampcore_internal_dep). Each counter is one
+ * relaxed atomic add, cheap enough to stay on in production.
  */
 typedef struct {
   guint64 payload_decodes;
@@ -30,12 +30,9 @@ typedef struct {
 } WampCounters;
 
 /* @out: (out caller-allocates). */
-WAMP_AVAILABLE_IN_ALL
 void wamp_counters_get (WampCounters *out);
 /* Serializer runs of @serializer (a shared instance) since the last reset. */
-WAMP_AVAILABLE_IN_ALL
 guint64 wamp_counters_get_serializations (WampSerializer *serializer);
-WAMP_AVAILABLE_IN_ALL
 void wamp_counters_reset (void);
 
 /* Core-internal: where the work happens. */

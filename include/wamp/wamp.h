@@ -30,5 +30,9 @@
 #include <wamp/wamp-socket-io.h>
 #include <wamp/wamp-frame-queue.h>
 #include <wamp/wamp-keepalive.h>
+#include <wamp/wamp-envelope-builder.h>
+#include <wamp/wamp-envelope-writer.h>
+#include <wamp/wamp-input-cursor.h>
+#include <wamp/wamp-output-buffer.h>
 
 #undef __WAMP_H_INSIDE__

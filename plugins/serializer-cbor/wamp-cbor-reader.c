@@ -29,8 +29,6 @@
 #include <math.h>
 #include <string.h>
 
-#define HIGHS G_GUINT64_CONSTANT (0x8080808080808080)
-
 /* A list never reserves more than this up front, whatever its head claims:
  * a claim is bounded by the frame, but nested claims would multiply it. */
 #define MAX_LIST_RESERVE 256
@@ -73,61 +71,6 @@ typedef struct {
   gboolean indefinite;
 } Head;
 
-void
-wamp_cbor_reader_init (WampCborReader *reader,
-                       const guint8   *data,
-                       gsize           len,
-                       guint           max_depth)
-{
-  /* An empty GBytes may have no data pointer; NULL + 0 is undefined. */
-  if (data == NULL)
-    data = (const guint8 *) "";
-  reader->start = data;
-  reader->p = data;
-  reader->end = data + len;
-  reader->max_depth = max_depth;
-  reader->reason = NULL;
-  reader->error_offset = 0;
-}
-
-gboolean
-wamp_cbor_reader_fail (WampCborReader *reader,
-                       const char     *reason)
-{
-  /* Keep the first reason: an outer level must not mask the precise one. */
-  if (reader->reason == NULL)
-    {
-      reader->reason = reason;
-      reader->error_offset = (gsize) (reader->p - reader->start);
-    }
-  return FALSE;
-}
-
-static gboolean
-fail_at (WampCborReader *reader,
-         const guint8   *at,
-         const char     *reason)
-{
-  reader->p = at;
-  return wamp_cbor_reader_fail (reader, reason);
-}
-
-void
-wamp_cbor_reader_set_error (const WampCborReader *reader,
-                            gint                  code,
-                            GError              **error)
-{
-  g_set_error (error, WAMP_ERROR, code, "invalid CBOR at byte %" G_GSIZE_FORMAT ": %s",
-               reader->error_offset,
-               reader->reason != NULL ? reader->reason : "malformed");
-}
-
-static inline gsize
-remaining (const WampCborReader *reader)
-{
-  return (gsize) (reader->end - reader->p);
-}
-
 /* Reads the initial byte and the argument that follows it. Reserved
  * additional information (28-30) and an indefinite length on a major type
  * that has none are not well-formed. */
@@ -140,7 +83,7 @@ read_head (WampCborReader *reader,
   guint8 initial;
 
   if (p >= reader->end)
-    return wamp_cbor_reader_fail (reader, "unexpected end of input");
+    return wamp_input_cursor_fail (reader, "unexpected end of input");
   initial = *p++;
   head->major = initial >> 5;
   head->ai = initial & 0x1f;
@@ -156,88 +99,23 @@ read_head (WampCborReader *reader,
       gsize n = (gsize) 1 << (head->ai - 24);
 
       if ((gsize) (reader->end - p) < n)
-        return fail_at (reader, at, "truncated data item head");
+        return wamp_input_cursor_fail_at (reader, at, "truncated data item head");
       for (gsize i = 0; i < n; i++)
         head->arg = (head->arg << 8) | *p++;
     }
   else if (head->ai < AI_INDEFINITE)
     {
-      return fail_at (reader, at, "reserved additional information");
+      return wamp_input_cursor_fail_at (reader, at, "reserved additional information");
     }
   else
     {
       if (head->major == MAJOR_UNSIGNED || head->major == MAJOR_NEGATIVE ||
           head->major == MAJOR_TAG)
-        return fail_at (reader, at, "indefinite length on a type without length");
+        return wamp_input_cursor_fail_at (reader, at, "indefinite length on a type without length");
       head->indefinite = TRUE;
     }
   reader->p = p;
   return TRUE;
-}
-
-/* The length (2 to 4) of the strict UTF-8 sequence at @p, or 0: overlong
- * forms, surrogates and code points above U+10FFFF are refused. */
-static inline guint
-utf8_sequence_length (const guint8 *p,
-                      const guint8 *end)
-{
-  guint8 c = p[0];
-  gsize avail = (gsize) (end - p);
-
-  if (c < 0xc2)
-    return 0;
-  if (c < 0xe0)
-    return (avail >= 2 && (p[1] & 0xc0) == 0x80) ? 2 : 0;
-  if (c < 0xf0)
-    {
-      if (avail < 3 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
-        return 0;
-      if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0))
-        return 0;
-      return 3;
-    }
-  if (c < 0xf5)
-    {
-      if (avail < 4 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
-          (p[3] & 0xc0) != 0x80)
-        return 0;
-      if ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90))
-        return 0;
-      return 4;
-    }
-  return 0;
-}
-
-/* The first byte of [@s, @end) that does not start a valid UTF-8 sequence,
- * or NULL. ASCII (NUL included: CBOR text may hold it) is skipped eight
- * bytes at a time. */
-static const guint8 *
-find_invalid_utf8 (const guint8 *s,
-                   const guint8 *end)
-{
-  while (s < end)
-    {
-      guint n;
-
-      while (end - s >= 8)
-        {
-          guint64 w;
-
-          memcpy (&w, s, 8);
-          if (w & HIGHS)
-            break;
-          s += 8;
-        }
-      while (s < end && *s < 0x80)
-        s++;
-      if (s >= end)
-        break;
-      n = utf8_sequence_length (s, end);
-      if (n == 0)
-        return s;
-      s += n;
-    }
-  return NULL;
 }
 
 /* One definite-length string's bytes at the cursor (its head already read). */
@@ -251,11 +129,11 @@ take_string_bytes (WampCborReader  *reader,
   const guint8 *s = reader->p;
   const guint8 *bad;
 
-  if (head->arg > remaining (reader))
-    return fail_at (reader, at, "string length exceeds the frame");
+  if (head->arg > wamp_input_cursor_remaining (reader))
+    return wamp_input_cursor_fail_at (reader, at, "string length exceeds the frame");
   if (head->major == MAJOR_TEXT &&
-      (bad = find_invalid_utf8 (s, s + head->arg)) != NULL)
-    return fail_at (reader, bad, "invalid UTF-8 in text string");
+      (bad = wamp_utf8_find_invalid (s, s + head->arg)) != NULL)
+    return wamp_input_cursor_fail_at (reader, bad, "invalid UTF-8 in text string");
   reader->p = s + head->arg;
   *data = s;
   *len = (gsize) head->arg;
@@ -289,7 +167,7 @@ read_string (WampCborReader  *reader,
       Head chunk_head;
 
       if (reader->p >= reader->end)
-        return fail_at (reader, at, "unterminated indefinite-length string");
+        return wamp_input_cursor_fail_at (reader, at, "unterminated indefinite-length string");
       if (*reader->p == BREAK_BYTE)
         {
           reader->p++;
@@ -298,12 +176,13 @@ read_string (WampCborReader  *reader,
       if (!read_head (reader, &chunk_head))
         return FALSE;
       if (chunk_head.major != head->major || chunk_head.indefinite)
-        return fail_at (reader, chunk_at, "invalid chunk in indefinite-length string");
+        return wamp_input_cursor_fail_at (reader, chunk_at,
+                                          "invalid chunk in indefinite-length string");
       if (!take_string_bytes (reader, chunk_at, &chunk_head, &chunk, &chunk_len))
         return FALSE;
       /* GByteArray counts in guint: only a frame above 4 GiB gets here. */
       if (want && chunk_len > G_MAXUINT - (*heap)->len)
-        return fail_at (reader, chunk_at, "indefinite-length string too long");
+        return wamp_input_cursor_fail_at (reader, chunk_at, "indefinite-length string too long");
       if (want)
         g_byte_array_append (*heap, chunk, (guint) chunk_len);
     }
@@ -335,7 +214,7 @@ read_bignum (WampCborReader  *reader,
   if (!read_head (reader, &head))
     return FALSE;
   if (head.major != MAJOR_BYTES)
-    return fail_at (reader, content_at, "bignum tag without a byte string");
+    return wamp_input_cursor_fail_at (reader, content_at, "bignum tag without a byte string");
   if (!read_string (reader, content_at, &head, TRUE, &data, &len, &heap))
     return FALSE;
   while (len > 0 && *data == 0)
@@ -344,14 +223,14 @@ read_bignum (WampCborReader  *reader,
       len--;
     }
   if (len > 8)
-    return fail_at (reader, at, "bignum out of the 64-bit range");
+    return wamp_input_cursor_fail_at (reader, at, "bignum out of the 64-bit range");
   for (gsize i = 0; i < len; i++)
     n = (n << 8) | data[i];
 
   if (negative)
     {
       if (n > (guint64) G_MAXINT64)
-        return fail_at (reader, at, "negative bignum below the int64 range");
+        return wamp_input_cursor_fail_at (reader, at, "negative bignum below the int64 range");
       if (type != NULL)
         *type = WAMP_VALUE_INT;
       if (out != NULL)
@@ -372,7 +251,7 @@ wamp_cbor_reader_at_break (WampCborReader *reader,
                            gboolean       *is_break)
 {
   if (reader->p >= reader->end)
-    return wamp_cbor_reader_fail (reader, "unterminated indefinite-length container");
+    return wamp_input_cursor_fail (reader, "unterminated indefinite-length container");
   *is_break = *reader->p == BREAK_BYTE;
   if (*is_break)
     reader->p++;
@@ -413,10 +292,10 @@ read_array (WampCborReader  *reader,
   guint64 left = head->arg;
 
   if (depth >= reader->max_depth)
-    return fail_at (reader, at, "nesting too deep");
+    return wamp_input_cursor_fail_at (reader, at, "nesting too deep");
   /* Every item takes at least one byte. */
-  if (!head->indefinite && head->arg > remaining (reader))
-    return fail_at (reader, at, "array length exceeds the frame");
+  if (!head->indefinite && head->arg > wamp_input_cursor_remaining (reader))
+    return wamp_input_cursor_fail_at (reader, at, "array length exceeds the frame");
   if (out != NULL)
     list = wamp_value_new_list (head->indefinite ? 0 : (gsize) MIN (head->arg, MAX_LIST_RESERVE));
 
@@ -451,10 +330,10 @@ read_map (WampCborReader  *reader,
   guint64 left = head->arg;
 
   if (depth >= reader->max_depth)
-    return fail_at (reader, at, "nesting too deep");
+    return wamp_input_cursor_fail_at (reader, at, "nesting too deep");
   /* Every entry takes at least two bytes. */
-  if (!head->indefinite && head->arg > remaining (reader) / 2)
-    return fail_at (reader, at, "map length exceeds the frame");
+  if (!head->indefinite && head->arg > wamp_input_cursor_remaining (reader) / 2)
+    return wamp_input_cursor_fail_at (reader, at, "map length exceeds the frame");
   if (out != NULL)
     dict = wamp_value_new_dict (0);
 
@@ -477,7 +356,7 @@ read_map (WampCborReader  *reader,
       if (!read_head (reader, &key_head))
         return FALSE;
       if (key_head.major != MAJOR_TEXT)
-        return fail_at (reader, key_at, "map key is not a text string");
+        return wamp_input_cursor_fail_at (reader, key_at, "map key is not a text string");
       if (!read_string (reader, key_at, &key_head, out != NULL, &key, &key_len, &heap))
         return FALSE;
 
@@ -553,12 +432,12 @@ read_simple (WampCborReader  *reader,
       break;
     case SIMPLE_ONE_BYTE:
       if (head->arg < 32)
-        return fail_at (reader, at, "simple value in two bytes below 32");
-      return fail_at (reader, at, "unsupported simple value");
+        return wamp_input_cursor_fail_at (reader, at, "simple value in two bytes below 32");
+      return wamp_input_cursor_fail_at (reader, at, "unsupported simple value");
     case AI_INDEFINITE:
-      return fail_at (reader, at, "break outside an indefinite-length item");
+      return wamp_input_cursor_fail_at (reader, at, "break outside an indefinite-length item");
     default:
-      return fail_at (reader, at, "unsupported simple value");
+      return wamp_input_cursor_fail_at (reader, at, "unsupported simple value");
     }
 
   if (kind == WAMP_VALUE_DOUBLE && out != NULL)
@@ -589,7 +468,7 @@ wamp_cbor_reader_read_value (WampCborReader  *reader,
         continue;
       if (head.arg == TAG_POSITIVE_BIGNUM || head.arg == TAG_NEGATIVE_BIGNUM)
         return read_bignum (reader, at, head.arg == TAG_NEGATIVE_BIGNUM, out, type);
-      return fail_at (reader, at, "unsupported tag");
+      return wamp_input_cursor_fail_at (reader, at, "unsupported tag");
     }
 
   switch (head.major)
@@ -603,7 +482,7 @@ wamp_cbor_reader_read_value (WampCborReader  *reader,
 
     case MAJOR_NEGATIVE:
       if (head.arg > (guint64) G_MAXINT64)
-        return fail_at (reader, at, "negative integer below the int64 range");
+        return wamp_input_cursor_fail_at (reader, at, "negative integer below the int64 range");
       if (type != NULL)
         *type = WAMP_VALUE_INT;
       if (out != NULL)
@@ -660,10 +539,11 @@ wamp_cbor_reader_read_container_head (WampCborReader *reader,
         break;
     }
   if (head.major != major)
-    return fail_at (reader, at, major == MAJOR_ARRAY ? "expected an array" : "expected a map");
+    return wamp_input_cursor_fail_at (reader, at,
+                                      major == MAJOR_ARRAY ? "expected an array" : "expected a map");
   if (!head.indefinite &&
-      head.arg > (major == MAJOR_MAP ? remaining (reader) / 2 : remaining (reader)))
-    return fail_at (reader, at, "container length exceeds the frame");
+      head.arg > wamp_input_cursor_remaining (reader) / (major == MAJOR_MAP ? 2 : 1))
+    return wamp_input_cursor_fail_at (reader, at, "container length exceeds the frame");
   *count = head.arg;
   *indefinite = head.indefinite;
   return TRUE;
@@ -681,16 +561,16 @@ wamp_cbor_decode_value (const guint8 *data,
 
   g_return_val_if_fail (data != NULL || len == 0, NULL);
 
-  wamp_cbor_reader_init (&reader, data, len, max_depth);
+  wamp_input_cursor_init (&reader, "CBOR", data, len, max_depth);
   if (!wamp_cbor_reader_read_value (&reader, 0, &value, NULL))
     {
-      wamp_cbor_reader_set_error (&reader, code, error);
+      wamp_input_cursor_set_error (&reader, code, error);
       return NULL;
     }
   if (reader.p != reader.end)
     {
-      wamp_cbor_reader_fail (&reader, "trailing bytes after the value");
-      wamp_cbor_reader_set_error (&reader, code, error);
+      wamp_input_cursor_fail (&reader, "trailing bytes after the value");
+      wamp_input_cursor_set_error (&reader, code, error);
       return NULL;
     }
   return g_steal_pointer (&value);

@@ -27,28 +27,7 @@ G_BEGIN_DECLS
  * failure @reason (a static string) and @error_offset say what went wrong
  * and where.
  */
-typedef struct {
-  const guint8 *start;
-  const guint8 *p;
-  const guint8 *end;
-  guint max_depth;
-  const char *reason;
-  gsize error_offset;
-} WampCborReader;
-
-void wamp_cbor_reader_init (WampCborReader *reader,
-                            const guint8   *data,
-                            gsize           len,
-                            guint           max_depth);
-
-/* Records a failure at the cursor; always returns FALSE. */
-gboolean wamp_cbor_reader_fail (WampCborReader *reader,
-                                const char     *reason);
-
-/* Sets @error (domain WAMP_ERROR, @code) from the recorded failure. */
-void wamp_cbor_reader_set_error (const WampCborReader *reader,
-                                 gint                  code,
-                                 GError              **error);
+typedef WampInputCursor WampCborReader;
 
 /* Skips any self-describe tags at the cursor, then reads the head of a data
  * item whose major type must be @major (4 array, 5 map): @count gets its

@@ -7,9 +7,6 @@
 #include "wamp-cbor-reader.h"
 #include "wamp-cbor-writer.h"
 
-/* More non-payload elements than any WAMP message has (ERROR has 5). */
-#define MAX_FIELDS 8
-
 /* The major type of a CBOR array, for the envelope's head. */
 #define CBOR_MAJOR_ARRAY 4
 
@@ -37,7 +34,7 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (WampCborSerializer, wamp_cbor_serializer, G_TYPE_
                                G_IMPLEMENT_INTERFACE (WAMP_TYPE_SERIALIZER,
                                                       wamp_cbor_serializer_iface_init))
 
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (WampCborWriter, wamp_cbor_writer_clear)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (WampCborWriter, wamp_output_buffer_clear)
 
 static const char *
 wamp_cbor_serializer_get_name (WampSerializer *serializer)
@@ -63,14 +60,6 @@ wamp_cbor_serializer_is_binary (WampSerializer *serializer)
   return TRUE;
 }
 
-static void
-clear_fields (WampValue **fields,
-              gsize       n_fields)
-{
-  for (gsize i = 0; i < n_fields; i++)
-    g_clear_pointer (&fields[i], wamp_value_unref);
-}
-
 static WampMessage *
 violation (const char  *reason,
            GError     **error)
@@ -83,81 +72,37 @@ static WampMessage *
 cbor_violation (const WampCborReader  *reader,
                 GError               **error)
 {
-  wamp_cbor_reader_set_error (reader, WAMP_ERROR_PROTOCOL_VIOLATION, error);
+  wamp_input_cursor_set_error (reader, WAMP_ERROR_PROTOCOL_VIOLATION, error);
   return NULL;
 }
 
-/* Reads the message type (element 0) into @field and looks up where its
- * payload starts. */
+/* One element of the message array, as @builder says it is: a field decoded,
+ * or Arguments/ArgumentsKw validated and recorded as a span. */
 static gboolean
-read_type (WampCborReader  *reader,
-           WampValue      **field,
-           gint            *payload_index,
-           GError         **error)
+read_element (WampCborReader       *reader,
+              WampEnvelopeBuilder  *builder,
+              GError              **error)
 {
-  gint64 code;
-
-  if (!wamp_cbor_reader_read_value (reader, 1, field, NULL))
-    {
-      cbor_violation (reader, error);
-      return FALSE;
-    }
-  if (wamp_value_get_value_type (*field) != WAMP_VALUE_INT)
-    {
-      violation ("message type must be an integer", error);
-      return FALSE;
-    }
-  code = wamp_value_get_int (*field);
-  if (code < 1 || code > WAMP_MESSAGE_TYPE_MAX ||
-      wamp_message_type_to_string ((WampMessageType) code) == NULL)
-    {
-      g_set_error (error, WAMP_ERROR, WAMP_ERROR_PROTOCOL_VIOLATION,
-                   "unknown message type %" G_GINT64_FORMAT, code);
-      return FALSE;
-    }
-  *payload_index = wamp_message_type_payload_index ((WampMessageType) code);
-  return TRUE;
-}
-
-/* Element @index of a message whose type has been read: a field decoded
- * into @fields, or Arguments/ArgumentsKw validated and recorded as a span. */
-static gboolean
-read_element (WampCborReader  *reader,
-              gsize            index,
-              gint             payload_index,
-              WampValue      **fields,
-              gsize           *n_fields,
-              gsize           *span_offsets,
-              gsize           *span_lens,
-              GError         **error)
-{
+  WampEnvelopeElement element;
+  WampValue *field = NULL;
   const guint8 *start = reader->p;
   WampValueType type;
   gboolean is_args;
 
-  if (payload_index < 0 || index < (gsize) payload_index)
+  if (!wamp_envelope_builder_next (builder, &element, error))
+    return FALSE;
+  if (element == WAMP_ENVELOPE_ELEMENT_FIELD)
     {
-      if (*n_fields == MAX_FIELDS)
-        {
-          violation ("too many message elements", error);
-          return FALSE;
-        }
-      if (!wamp_cbor_reader_read_value (reader, 1, &fields[*n_fields], NULL))
+      if (!wamp_cbor_reader_read_value (reader, 1, &field, NULL))
         {
           cbor_violation (reader, error);
           return FALSE;
         }
-      (*n_fields)++;
-      return TRUE;
-    }
-  if (index > (gsize) payload_index + 1)
-    {
-      violation ("too many message elements", error);
-      return FALSE;
+      return wamp_envelope_builder_add_field (builder, field, error);
     }
 
   /* Validated without building anything: the payload stays raw (rule 1). */
-  is_args = index == (gsize) payload_index;
+  is_args = element == WAMP_ENVELOPE_ELEMENT_ARGUMENTS;
   if (!wamp_cbor_reader_read_value (reader, 1, NULL, &type))
     {
       cbor_violation (reader, error);
@@ -168,8 +113,8 @@ read_element (WampCborReader  *reader,
       violation (is_args ? "Arguments must be a list" : "ArgumentsKw must be a dict", error);
       return FALSE;
     }
-  span_offsets[is_args ? 0 : 1] = (gsize) (start - reader->start);
-  span_lens[is_args ? 0 : 1] = (gsize) (reader->p - start);
+  wamp_envelope_builder_set_span (builder, (gsize) (start - reader->start),
+                                  (gsize) (reader->p - start));
   return TRUE;
 }
 
@@ -180,21 +125,17 @@ wamp_cbor_serializer_deserialize (WampSerializer  *serializer,
 {
   WampCborSerializer *self = WAMP_CBOR_SERIALIZER (serializer);
   WampCborReader reader;
-  WampValue *fields[MAX_FIELDS] = { NULL, };
-  gsize n_fields = 0;
-  gint payload_index = -1;
-  gsize span_offsets[2] = { 0, 0 }, span_lens[2] = { 0, 0 };
-  g_autoptr(WampPayload) payload = NULL;
+  g_auto(WampEnvelopeBuilder) builder;
   const guint8 *data;
   gsize len;
   guint64 count;
   gboolean indefinite;
-  WampMessage *message;
 
+  wamp_envelope_builder_init (&builder);
   data = g_bytes_get_data (frame, &len);
   if (len == 0)
     return violation ("empty frame", error);
-  wamp_cbor_reader_init (&reader, data, len, self->max_depth);
+  wamp_input_cursor_init (&reader, "CBOR", data, len, self->max_depth);
 
   if (!wamp_cbor_reader_read_container_head (&reader, CBOR_MAJOR_ARRAY, &count, &indefinite))
     return cbor_violation (&reader, error);
@@ -203,17 +144,12 @@ wamp_cbor_serializer_deserialize (WampSerializer  *serializer,
 
   for (gsize index = 0;; index++)
     {
-      gboolean ok;
-
       if (indefinite)
         {
           gboolean is_break;
 
           if (!wamp_cbor_reader_at_break (&reader, &is_break))
-            {
-              clear_fields (fields, n_fields);
-              return cbor_violation (&reader, error);
-            }
+            return cbor_violation (&reader, error);
           if (is_break)
             {
               if (index == 0)
@@ -226,37 +162,52 @@ wamp_cbor_serializer_deserialize (WampSerializer  *serializer,
           break;
         }
 
-      if (index == 0)
-        {
-          ok = read_type (&reader, &fields[0], &payload_index, error);
-          n_fields = fields[0] != NULL ? 1 : 0;
-        }
-      else
-        {
-          ok = read_element (&reader, index, payload_index, fields, &n_fields,
-                             span_offsets, span_lens, error);
-        }
-      if (!ok)
-        {
-          clear_fields (fields, n_fields);
-          return NULL;
-        }
+      if (!read_element (&reader, &builder, error))
+        return NULL;
     }
 
   if (reader.p != reader.end)
     {
-      clear_fields (fields, n_fields);
-      wamp_cbor_reader_fail (&reader, "trailing bytes after the message");
+      wamp_input_cursor_fail (&reader, "trailing bytes after the message");
       return cbor_violation (&reader, error);
     }
-
-  if (span_lens[0] > 0)
-    payload = wamp_payload_new_raw (serializer, frame, span_offsets[0], span_lens[0],
-                                    span_offsets[1], span_lens[1]);
-  message = wamp_message_new_from_fields (fields, n_fields, payload, error);
-  clear_fields (fields, n_fields);
-  return message;
+  return wamp_envelope_builder_finish (&builder, serializer, frame, error);
 }
+
+static void
+envelope_begin (gpointer writer,
+                gsize    n_elements,
+                gsize    raw_len)
+{
+  wamp_output_buffer_init (writer, 64 + raw_len);
+  wamp_cbor_writer_write_array_head (writer, n_elements);
+}
+
+static gboolean
+envelope_write_value (gpointer    writer,
+                      gsize       index,
+                      WampValue  *value,
+                      GError    **error)
+{
+  return wamp_cbor_writer_write_value (writer, value, error);
+}
+
+static void
+envelope_write_raw (gpointer      writer,
+                    gsize         index,
+                    const guint8 *data,
+                    gsize         len)
+{
+  wamp_output_buffer_append (writer, data, len);
+}
+
+static const WampEnvelopeWriterFuncs envelope_funcs = {
+  .begin = envelope_begin,
+  .write_value = envelope_write_value,
+  .write_raw = envelope_write_raw,
+  .empty_list = empty_array,
+  .empty_list_len = sizeof empty_array,
+};
 
 static GBytes *
 wamp_cbor_serializer_serialize (WampSerializer  *serializer,
@@ -264,65 +215,10 @@ wamp_cbor_serializer_serialize (WampSerializer  *serializer,
                                 GError         **error)
 {
   g_auto(WampCborWriter) writer = { NULL, 0, 0 };
-  WampPayload *payload = wamp_message_get_payload (message);
-  gsize n_fields = wamp_message_get_n_fields (message);
-  const guint8 *args = NULL, *kwargs = NULL;
-  gsize args_len = 0, kwargs_len = 0;
-  WampValue *args_value = NULL, *kwargs_value = NULL;
-  gboolean raw = FALSE;
-  gboolean has_args = FALSE, has_kwargs = FALSE;
 
-  if (payload != NULL)
-    {
-      raw = wamp_payload_get_raw (payload, serializer, &args, &args_len, &kwargs, &kwargs_len);
-      if (raw)
-        {
-          has_args = args != NULL;
-          has_kwargs = kwargs != NULL;
-        }
-      else if (wamp_payload_has_args (payload) || wamp_payload_has_kwargs (payload))
-        {
-          /* Another serializer's payload (or decoded values): transcode. */
-          if (!wamp_payload_get_values (payload, &args_value, &kwargs_value, error))
-            return NULL;
-          has_args = args_value != NULL;
-          has_kwargs = kwargs_value != NULL;
-        }
-    }
-
-  wamp_cbor_writer_init (&writer, 64 + args_len + kwargs_len);
-  wamp_cbor_writer_write_array_head (&writer, n_fields + (has_args || has_kwargs ? 1 : 0) +
-                                              (has_kwargs ? 1 : 0));
-  for (gsize i = 0; i < n_fields; i++)
-    if (!wamp_cbor_writer_write_value (&writer, wamp_message_get_field (message, i), error))
-      return NULL;
-
-  if (raw)
-    {
-      /* Rule 1: the sender's bytes go out as they came, never decoded. */
-      if (has_args)
-        wamp_cbor_writer_append (&writer, args, args_len);
-      else if (has_kwargs)
-        wamp_cbor_writer_append (&writer, empty_array, sizeof empty_array);
-      if (has_kwargs)
-        wamp_cbor_writer_append (&writer, kwargs, kwargs_len);
-    }
-  else
-    {
-      if (has_args)
-        {
-          if (!wamp_cbor_writer_write_value (&writer, args_value, error))
-            return NULL;
-        }
-      else if (has_kwargs)
-        {
-          wamp_cbor_writer_append (&writer, empty_array, sizeof empty_array);
-        }
-      if (has_kwargs && !wamp_cbor_writer_write_value (&writer, kwargs_value, error))
-        return NULL;
-    }
-
-  return wamp_cbor_writer_steal_bytes (&writer);
+  if (!wamp_envelope_write (message, serializer, &envelope_funcs, &writer, error))
+    return NULL;
+  return wamp_output_buffer_steal_bytes (&writer);
 }
 
 static GBytes *
@@ -332,10 +228,10 @@ wamp_cbor_serializer_encode_value (WampSerializer  *serializer,
 {
   g_auto(WampCborWriter) writer = { NULL, 0, 0 };
 
-  wamp_cbor_writer_init (&writer, 64);
+  wamp_output_buffer_init (&writer, 64);
   if (!wamp_cbor_writer_write_value (&writer, value, error))
     return NULL;
-  return wamp_cbor_writer_steal_bytes (&writer);
+  return wamp_output_buffer_steal_bytes (&writer);
 }
 
 static WampValue *

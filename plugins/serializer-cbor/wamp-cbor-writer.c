@@ -17,53 +17,13 @@
 
 typedef size_t (*HeadEncoder) (size_t, unsigned char *, size_t);
 
-void
-wamp_cbor_writer_init (WampCborWriter *writer,
-                       gsize           reserve)
-{
-  writer->alloc = MAX (reserve, 64);
-  writer->data = g_malloc (writer->alloc);
-  writer->len = 0;
-}
-
-void
-wamp_cbor_writer_clear (WampCborWriter *writer)
-{
-  g_clear_pointer (&writer->data, g_free);
-  writer->len = 0;
-  writer->alloc = 0;
-}
-
-GBytes *
-wamp_cbor_writer_steal_bytes (WampCborWriter *writer)
-{
-  gsize len = writer->len;
-  guint8 *data = g_steal_pointer (&writer->data);
-
-  writer->len = 0;
-  writer->alloc = 0;
-  return g_bytes_new_take (data, len);
-}
-
-void
-wamp_cbor_writer_grow (WampCborWriter *writer,
-                       gsize           needed)
-{
-  gsize alloc = MAX (writer->alloc, 64);
-
-  while (alloc - writer->len < needed)
-    alloc *= 2;
-  writer->data = g_realloc (writer->data, alloc);
-  writer->alloc = alloc;
-}
-
 /* Runs one of libcbor's head encoders on room for the longest head. */
 static inline void
 write_head (WampCborWriter *writer,
             HeadEncoder     encode,
             gsize           arg)
 {
-  wamp_cbor_writer_reserve (writer, MAX_HEAD);
+  wamp_output_buffer_reserve (writer, MAX_HEAD);
   writer->len += encode (arg, writer->data + writer->len, MAX_HEAD);
 }
 
@@ -78,7 +38,7 @@ static void
 write_int (WampCborWriter *writer,
            gint64          v)
 {
-  wamp_cbor_writer_reserve (writer, MAX_HEAD);
+  wamp_output_buffer_reserve (writer, MAX_HEAD);
   if (v < 0)
     /* Major type 1 carries -1 - v, which never overflows for G_MININT64. */
     writer->len += cbor_encode_negint ((guint64) (-(v + 1)), writer->data + writer->len, MAX_HEAD);
@@ -90,7 +50,7 @@ static void
 write_uint (WampCborWriter *writer,
             guint64         v)
 {
-  wamp_cbor_writer_reserve (writer, MAX_HEAD);
+  wamp_output_buffer_reserve (writer, MAX_HEAD);
   writer->len += cbor_encode_uint (v, writer->data + writer->len, MAX_HEAD);
 }
 
@@ -98,7 +58,7 @@ static void
 write_double (WampCborWriter *writer,
               gdouble         d)
 {
-  wamp_cbor_writer_reserve (writer, MAX_HEAD);
+  wamp_output_buffer_reserve (writer, MAX_HEAD);
   writer->len += cbor_encode_double (d, writer->data + writer->len, MAX_HEAD);
 }
 
@@ -106,7 +66,7 @@ static void
 write_simple (WampCborWriter *writer,
               guint8          byte)
 {
-  wamp_cbor_writer_reserve (writer, 1);
+  wamp_output_buffer_reserve (writer, 1);
   writer->data[writer->len++] = byte;
 }
 
@@ -116,7 +76,7 @@ write_text (WampCborWriter *writer,
             gsize           len)
 {
   write_head (writer, cbor_encode_string_start, len);
-  wamp_cbor_writer_append (writer, s, len);
+  wamp_output_buffer_append (writer, s, len);
 }
 
 static gboolean
@@ -156,7 +116,7 @@ write_value (WampCborWriter  *writer,
         const guint8 *data = wamp_value_get_bytes (value, &len);
 
         write_head (writer, cbor_encode_bytestring_start, len);
-        wamp_cbor_writer_append (writer, data, len);
+        wamp_output_buffer_append (writer, data, len);
         return TRUE;
       }
     case WAMP_VALUE_LIST:

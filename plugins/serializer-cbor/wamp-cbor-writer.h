@@ -2,7 +2,6 @@
 /* WampCborWriter: the growable output buffer and value writer of the CBOR serializer. */
 #pragma once
 
-#include <string.h>
 #include <wamp/wamp.h>
 
 G_BEGIN_DECLS
@@ -10,42 +9,11 @@ G_BEGIN_DECLS
 /**
  * WampCborWriter:
  *
- * A plain growable byte buffer that libcbor's encoders write heads into
+ * A WampOutputBuffer: a plain growable byte buffer that libcbor's encoders write heads into
  * (they need a buffer with room, and say 0 when there is none). Lives on
  * the caller's stack.
  */
-typedef struct {
-  guint8 *data;
-  gsize len;
-  gsize alloc;
-} WampCborWriter;
-
-void wamp_cbor_writer_init (WampCborWriter *writer,
-                            gsize           reserve);
-void wamp_cbor_writer_clear (WampCborWriter *writer);
-/* Returns: (transfer full): the bytes written; the writer is empty afterwards. */
-GBytes *wamp_cbor_writer_steal_bytes (WampCborWriter *writer);
-
-void wamp_cbor_writer_grow (WampCborWriter *writer,
-                            gsize           needed);
-
-static inline void
-wamp_cbor_writer_reserve (WampCborWriter *writer,
-                          gsize           n)
-{
-  if (G_UNLIKELY (writer->alloc - writer->len < n))
-    wamp_cbor_writer_grow (writer, n);
-}
-
-static inline void
-wamp_cbor_writer_append (WampCborWriter *writer,
-                         const void     *data,
-                         gsize           len)
-{
-  wamp_cbor_writer_reserve (writer, len);
-  memcpy (writer->data + writer->len, data, len);
-  writer->len += len;
-}
+typedef WampOutputBuffer WampCborWriter;
 
 /* The head of a definite-length array of @count items, shortest form. */
 void wamp_cbor_writer_write_array_head (WampCborWriter *writer,

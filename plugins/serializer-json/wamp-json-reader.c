@@ -43,88 +43,6 @@ skip_plain_words (const guint8 *p,
   return p;
 }
 
-void
-wamp_json_reader_init (WampJsonReader *reader,
-                       const guint8   *data,
-                       gsize           len,
-                       guint           max_depth)
-{
-  /* An empty GBytes may have no data pointer; NULL + 0 is undefined. */
-  if (data == NULL)
-    data = (const guint8 *) "";
-  reader->start = data;
-  reader->p = data;
-  reader->end = data + len;
-  reader->max_depth = max_depth;
-  reader->reason = NULL;
-  reader->error_offset = 0;
-}
-
-gboolean
-wamp_json_reader_fail (WampJsonReader *reader,
-                       const char     *reason)
-{
-  /* Keep the first reason: an outer level must not mask the precise one. */
-  if (reader->reason == NULL)
-    {
-      reader->reason = reason;
-      reader->error_offset = (gsize) (reader->p - reader->start);
-    }
-  return FALSE;
-}
-
-static gboolean
-fail_at (WampJsonReader *reader,
-         const guint8   *at,
-         const char     *reason)
-{
-  reader->p = at;
-  return wamp_json_reader_fail (reader, reason);
-}
-
-void
-wamp_json_reader_set_error (const WampJsonReader *reader,
-                            gint                  code,
-                            GError              **error)
-{
-  g_set_error (error, WAMP_ERROR, code, "invalid JSON at byte %" G_GSIZE_FORMAT ": %s",
-               reader->error_offset,
-               reader->reason != NULL ? reader->reason : "malformed");
-}
-
-/* The length (2 to 4) of the strict UTF-8 sequence at @p, or 0: overlong
- * forms, surrogates and code points above U+10FFFF are refused. */
-static inline guint
-utf8_sequence_length (const guint8 *p,
-                      const guint8 *end)
-{
-  guint8 c = p[0];
-  gsize avail = (gsize) (end - p);
-
-  if (c < 0xc2)
-    return 0;
-  if (c < 0xe0)
-    return (avail >= 2 && (p[1] & 0xc0) == 0x80) ? 2 : 0;
-  if (c < 0xf0)
-    {
-      if (avail < 3 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
-        return 0;
-      if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0))
-        return 0;
-      return 3;
-    }
-  if (c < 0xf5)
-    {
-      if (avail < 4 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
-          (p[3] & 0xc0) != 0x80)
-        return 0;
-      if ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90))
-        return 0;
-      return 4;
-    }
-  return 0;
-}
-
 static inline gint
 hex_value (guint8 c)
 {
@@ -175,7 +93,7 @@ scan_string (WampJsonReader  *reader,
       while (p < end && string_plain[*p])
         p++;
       if (p >= end)
-        return fail_at (reader, p, "unterminated string");
+        return wamp_input_cursor_fail_at (reader, p, "unterminated string");
 
       c = *p;
       if (c == '"')
@@ -184,7 +102,7 @@ scan_string (WampJsonReader  *reader,
         {
           esc = TRUE;
           if (end - p < 2)
-            return fail_at (reader, p, "unterminated string");
+            return wamp_input_cursor_fail_at (reader, p, "unterminated string");
           switch (p[1])
             {
             case '"': case '\\': case '/': case 'b':
@@ -196,14 +114,14 @@ scan_string (WampJsonReader  *reader,
                 guint cp, lo;
 
                 if (end - p < 6 || !read_hex4 (p + 2, &cp))
-                  return fail_at (reader, p, "invalid \\u escape");
+                  return wamp_input_cursor_fail_at (reader, p, "invalid \\u escape");
                 if (cp >= 0xdc00 && cp <= 0xdfff)
-                  return fail_at (reader, p, "lone surrogate escape");
+                  return wamp_input_cursor_fail_at (reader, p, "lone surrogate escape");
                 if (cp >= 0xd800 && cp <= 0xdbff)
                   {
                     if (end - p < 12 || p[6] != '\\' || p[7] != 'u' ||
                         !read_hex4 (p + 8, &lo) || lo < 0xdc00 || lo > 0xdfff)
-                      return fail_at (reader, p, "lone surrogate escape");
+                      return wamp_input_cursor_fail_at (reader, p, "lone surrogate escape");
                     p += 12;
                   }
                 else
@@ -213,18 +131,18 @@ scan_string (WampJsonReader  *reader,
               }
               break;
             default:
-              return fail_at (reader, p, "invalid escape");
+              return wamp_input_cursor_fail_at (reader, p, "invalid escape");
             }
         }
       else if (c < 0x20)
         {
-          return fail_at (reader, p, "control character in string");
+          return wamp_input_cursor_fail_at (reader, p, "control character in string");
         }
       else
         {
-          guint n = utf8_sequence_length (p, end);
+          guint n = wamp_utf8_sequence_length (p, end);
           if (n == 0)
-            return fail_at (reader, p, "invalid UTF-8");
+            return wamp_input_cursor_fail_at (reader, p, "invalid UTF-8");
           p += n;
         }
     }
@@ -373,7 +291,7 @@ read_string (WampJsonReader  *reader,
       if (out != NULL)
         decoded = g_malloc (wamp_json_base64_decoded_max (len - 1) + 1);
       if (!wamp_json_base64_decode (data + 1, len - 1, decoded, &decoded_len))
-        return fail_at (reader, s - 1, "invalid base64 in binary string");
+        return wamp_input_cursor_fail_at (reader, s - 1, "invalid base64 in binary string");
       if (out != NULL)
         *out = wamp_value_new_bytes (decoded, decoded_len);
       return TRUE;
@@ -444,12 +362,12 @@ read_number (WampJsonReader  *reader,
     }
   digits = p;
   if (p >= end || !is_digit (*p))
-    return fail_at (reader, start, "invalid number");
+    return wamp_input_cursor_fail_at (reader, start, "invalid number");
   if (*p == '0')
     {
       p++;
       if (p < end && is_digit (*p))
-        return fail_at (reader, start, "leading zero in number");
+        return wamp_input_cursor_fail_at (reader, start, "leading zero in number");
     }
   else
     {
@@ -463,7 +381,7 @@ read_number (WampJsonReader  *reader,
       is_integer = FALSE;
       p++;
       if (p >= end || !is_digit (*p))
-        return fail_at (reader, start, "invalid number");
+        return wamp_input_cursor_fail_at (reader, start, "invalid number");
       while (p < end && is_digit (*p))
         p++;
     }
@@ -479,7 +397,7 @@ read_number (WampJsonReader  *reader,
           p++;
         }
       if (p >= end || !is_digit (*p))
-        return fail_at (reader, start, "invalid number");
+        return wamp_input_cursor_fail_at (reader, start, "invalid number");
       while (p < end && is_digit (*p))
         {
           if (exponent < 100000)
@@ -504,11 +422,11 @@ read_number (WampJsonReader  *reader,
         {
           guint digit = (guint) (*d - '0');
           if (v > (G_MAXUINT64 - digit) / 10)
-            return fail_at (reader, start, "integer out of range");
+            return wamp_input_cursor_fail_at (reader, start, "integer out of range");
           v = v * 10 + digit;
         }
       if (negative && v > (guint64) G_MAXINT64 + 1)
-        return fail_at (reader, start, "integer out of range");
+        return wamp_input_cursor_fail_at (reader, start, "integer out of range");
       if (out != NULL)
         {
           if (negative)
@@ -526,7 +444,7 @@ read_number (WampJsonReader  *reader,
       if (out != NULL || (gint64) n_int_digits + exponent > 300)
         {
           if (!parse_double (start, p, &d))
-            return fail_at (reader, start, "number out of range");
+            return wamp_input_cursor_fail_at (reader, start, "number out of range");
           if (out != NULL)
             *out = wamp_value_new_double (d);
         }
@@ -564,7 +482,7 @@ read_literal (WampJsonReader  *reader,
       reader->p += 4;
       return TRUE;
     }
-  return wamp_json_reader_fail (reader, "invalid literal");
+  return wamp_input_cursor_fail (reader, "invalid literal");
 }
 
 static gboolean
@@ -575,7 +493,7 @@ read_list (WampJsonReader  *reader,
   g_autoptr(WampValue) list = NULL;
 
   if (depth >= reader->max_depth)
-    return wamp_json_reader_fail (reader, "nesting too deep");
+    return wamp_input_cursor_fail (reader, "nesting too deep");
   if (out != NULL)
     list = wamp_value_new_list (0);
 
@@ -599,18 +517,18 @@ read_list (WampJsonReader  *reader,
         wamp_value_list_append (list, item);
       wamp_json_reader_skip_ws (reader);
       if (reader->p >= reader->end)
-        return wamp_json_reader_fail (reader, "unterminated list");
+        return wamp_input_cursor_fail (reader, "unterminated list");
       if (*reader->p == ']')
         {
           reader->p++;
           break;
         }
       if (*reader->p != ',')
-        return wamp_json_reader_fail (reader, "expected ',' or ']'");
+        return wamp_input_cursor_fail (reader, "expected ',' or ']'");
       reader->p++;
       wamp_json_reader_skip_ws (reader);
       if (reader->p < reader->end && *reader->p == ']')
-        return wamp_json_reader_fail (reader, "trailing comma");
+        return wamp_input_cursor_fail (reader, "trailing comma");
     }
 
   if (out != NULL)
@@ -626,7 +544,7 @@ read_dict (WampJsonReader  *reader,
   g_autoptr(WampValue) dict = NULL;
 
   if (depth >= reader->max_depth)
-    return wamp_json_reader_fail (reader, "nesting too deep");
+    return wamp_input_cursor_fail (reader, "nesting too deep");
   if (out != NULL)
     dict = wamp_value_new_dict (0);
 
@@ -647,14 +565,14 @@ read_dict (WampJsonReader  *reader,
       WampValue *item = NULL;
 
       if (reader->p >= reader->end)
-        return wamp_json_reader_fail (reader, "unterminated dict");
+        return wamp_input_cursor_fail (reader, "unterminated dict");
       if (*reader->p != '"')
-        return wamp_json_reader_fail (reader, "expected a string key");
+        return wamp_input_cursor_fail (reader, "expected a string key");
       if (!scan_string (reader, &ks, &ke, &escaped))
         return FALSE;
       wamp_json_reader_skip_ws (reader);
       if (reader->p >= reader->end || *reader->p != ':')
-        return wamp_json_reader_fail (reader, "expected ':'");
+        return wamp_input_cursor_fail (reader, "expected ':'");
       reader->p++;
       if (!wamp_json_reader_read_value (reader, depth + 1, out != NULL ? &item : NULL))
         return FALSE;
@@ -670,18 +588,18 @@ read_dict (WampJsonReader  *reader,
         }
       wamp_json_reader_skip_ws (reader);
       if (reader->p >= reader->end)
-        return wamp_json_reader_fail (reader, "unterminated dict");
+        return wamp_input_cursor_fail (reader, "unterminated dict");
       if (*reader->p == '}')
         {
           reader->p++;
           break;
         }
       if (*reader->p != ',')
-        return wamp_json_reader_fail (reader, "expected ',' or '}'");
+        return wamp_input_cursor_fail (reader, "expected ',' or '}'");
       reader->p++;
       wamp_json_reader_skip_ws (reader);
       if (reader->p < reader->end && *reader->p == '}')
-        return wamp_json_reader_fail (reader, "trailing comma");
+        return wamp_input_cursor_fail (reader, "trailing comma");
     }
 
   if (out != NULL)
@@ -696,7 +614,7 @@ wamp_json_reader_read_value (WampJsonReader  *reader,
 {
   wamp_json_reader_skip_ws (reader);
   if (reader->p >= reader->end)
-    return wamp_json_reader_fail (reader, "unexpected end of input");
+    return wamp_input_cursor_fail (reader, "unexpected end of input");
 
   switch (*reader->p)
     {
@@ -715,7 +633,7 @@ wamp_json_reader_read_value (WampJsonReader  *reader,
     case 'n':
       return read_literal (reader, out);
     default:
-      return wamp_json_reader_fail (reader, "unexpected character");
+      return wamp_input_cursor_fail (reader, "unexpected character");
     }
 }
 
@@ -731,17 +649,17 @@ wamp_json_decode_value (const guint8 *data,
 
   g_return_val_if_fail (data != NULL || len == 0, NULL);
 
-  wamp_json_reader_init (&reader, data, len, max_depth);
+  wamp_input_cursor_init (&reader, "JSON", data, len, max_depth);
   if (!wamp_json_reader_read_value (&reader, 0, &value))
     {
-      wamp_json_reader_set_error (&reader, code, error);
+      wamp_input_cursor_set_error (&reader, code, error);
       return NULL;
     }
   wamp_json_reader_skip_ws (&reader);
   if (reader.p != reader.end)
     {
-      wamp_json_reader_fail (&reader, "trailing bytes after the value");
-      wamp_json_reader_set_error (&reader, code, error);
+      wamp_input_cursor_fail (&reader, "trailing bytes after the value");
+      wamp_input_cursor_set_error (&reader, code, error);
       return NULL;
     }
   return g_steal_pointer (&value);

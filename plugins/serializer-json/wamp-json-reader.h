@@ -18,19 +18,7 @@ G_BEGIN_DECLS
  * is larger than the bytes actually present. On failure @reason (a static
  * string) and @error_offset say what went wrong and where.
  */
-typedef struct {
-  const guint8 *start;
-  const guint8 *p;
-  const guint8 *end;
-  guint max_depth;
-  const char *reason;
-  gsize error_offset;
-} WampJsonReader;
-
-void wamp_json_reader_init (WampJsonReader *reader,
-                            const guint8   *data,
-                            gsize           len,
-                            guint           max_depth);
+typedef WampInputCursor WampJsonReader;
 
 static inline void
 wamp_json_reader_skip_ws (WampJsonReader *reader)
@@ -42,15 +30,6 @@ wamp_json_reader_skip_ws (WampJsonReader *reader)
     p++;
   reader->p = p;
 }
-
-/* Records a failure at the cursor; always returns FALSE. */
-gboolean wamp_json_reader_fail (WampJsonReader *reader,
-                                const char     *reason);
-
-/* Sets @error (domain WAMP_ERROR, @code) from the recorded failure. */
-void wamp_json_reader_set_error (const WampJsonReader *reader,
-                                 gint                  code,
-                                 GError              **error);
 
 /* Validates one value at the cursor (after whitespace) and moves past it.
  * @depth: how many containers enclose the value. With @out NULL nothing is

@@ -6,9 +6,6 @@
 #include "wamp-json-reader.h"
 #include "wamp-json-writer.h"
 
-/* More non-payload elements than any WAMP message has (ERROR has 5). */
-#define MAX_FIELDS 8
-
 struct _WampJsonSerializer
 {
   GObject parent_instance;
@@ -30,7 +27,7 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (WampJsonSerializer, wamp_json_serializer, G_TYPE_
                                G_IMPLEMENT_INTERFACE (WAMP_TYPE_SERIALIZER,
                                                       wamp_json_serializer_iface_init))
 
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (WampJsonWriter, wamp_json_writer_clear)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (WampJsonWriter, wamp_output_buffer_clear)
 
 static const char *
 wamp_json_serializer_get_name (WampSerializer *serializer)
@@ -56,14 +53,6 @@ wamp_json_serializer_is_binary (WampSerializer *serializer)
   return FALSE;
 }
 
-static void
-clear_fields (WampValue **fields,
-              gsize       n_fields)
-{
-  for (gsize i = 0; i < n_fields; i++)
-    g_clear_pointer (&fields[i], wamp_value_unref);
-}
-
 static WampMessage *
 violation (const char  *reason,
            GError     **error)
@@ -76,39 +65,52 @@ static WampMessage *
 json_violation (const WampJsonReader  *reader,
                 GError               **error)
 {
-  wamp_json_reader_set_error (reader, WAMP_ERROR_PROTOCOL_VIOLATION, error);
+  wamp_input_cursor_set_error (reader, WAMP_ERROR_PROTOCOL_VIOLATION, error);
   return NULL;
 }
 
-/* Reads the message type (element 0) into @field and looks up where its
- * payload starts. */
+/* One element of the message array, as @builder says it is. */
 static gboolean
-read_type (WampJsonReader  *reader,
-           WampValue      **field,
-           gint            *payload_index,
-           GError         **error)
+read_element (WampJsonReader       *reader,
+              WampEnvelopeBuilder  *builder,
+              GError              **error)
 {
-  gint64 code;
+  WampEnvelopeElement element;
+  WampValue *field = NULL;
+  const guint8 *start = reader->p;
+  gboolean is_args;
 
-  if (!wamp_json_reader_read_value (reader, 1, field))
+  if (!wamp_envelope_builder_next (builder, &element, error))
+    return FALSE;
+  if (element == WAMP_ENVELOPE_ELEMENT_FIELD)
+    {
+      if (!wamp_json_reader_read_value (reader, 1, &field))
+        {
+          json_violation (reader, error);
+          return FALSE;
+        }
+      return wamp_envelope_builder_add_field (builder, field, error);
+    }
+
+  /* The element's first byte tells its kind: the value is validated right
+   * after, so a '[' really opens one complete list. The payload stays raw
+   * (rule 1). */
+  is_args = element == WAMP_ENVELOPE_ELEMENT_ARGUMENTS;
+  if (start >= reader->end || *start != (is_args ? '[' : '{'))
+    {
+      if (start < reader->end && !wamp_json_reader_read_value (reader, 1, NULL))
+        json_violation (reader, error);
+      else
+        violation (is_args ? "Arguments must be a list" : "ArgumentsKw must be a dict", error);
+      return FALSE;
+    }
+  if (!wamp_json_reader_read_value (reader, 1, NULL))
     {
       json_violation (reader, error);
       return FALSE;
     }
-  if (wamp_value_get_value_type (*field) != WAMP_VALUE_INT)
-    {
-      violation ("message type must be an integer", error);
-      return FALSE;
-    }
-  code = wamp_value_get_int (*field);
-  if (code < 1 || code > WAMP_MESSAGE_TYPE_MAX ||
-      wamp_message_type_to_string ((WampMessageType) code) == NULL)
-    {
-      g_set_error (error, WAMP_ERROR, WAMP_ERROR_PROTOCOL_VIOLATION,
-                   "unknown message type %" G_GINT64_FORMAT, code);
-      return FALSE;
-    }
-  *payload_index = wamp_message_type_payload_index ((WampMessageType) code);
+  wamp_envelope_builder_set_span (builder, (gsize) (start - reader->start),
+                                  (gsize) (reader->p - start));
   return TRUE;
 }
 
@@ -119,18 +121,13 @@ wamp_json_serializer_deserialize (WampSerializer  *serializer,
 {
   WampJsonSerializer *self = WAMP_JSON_SERIALIZER (serializer);
   WampJsonReader reader;
-  WampValue *fields[MAX_FIELDS] = { NULL, };
-  gsize n_fields = 0;
-  gsize n_elements = 0;
-  gint payload_index = -1;
-  gsize args_offset = 0, args_len = 0, kwargs_offset = 0, kwargs_len = 0;
-  g_autoptr(WampPayload) payload = NULL;
+  g_auto(WampEnvelopeBuilder) builder;
   const guint8 *data;
   gsize len;
-  WampMessage *message;
 
+  wamp_envelope_builder_init (&builder);
   data = g_bytes_get_data (frame, &len);
-  wamp_json_reader_init (&reader, data, len, self->max_depth);
+  wamp_input_cursor_init (&reader, "JSON", data, len, self->max_depth);
 
   wamp_json_reader_skip_ws (&reader);
   if (reader.p >= reader.end)
@@ -147,76 +144,13 @@ wamp_json_serializer_deserialize (WampSerializer  *serializer,
   for (;;)
     {
       wamp_json_reader_skip_ws (&reader);
-
-      if (n_elements == 0)
-        {
-          gboolean ok = read_type (&reader, &fields[0], &payload_index, error);
-
-          n_fields = fields[0] != NULL ? 1 : 0;
-          if (!ok)
-            {
-              clear_fields (fields, n_fields);
-              return NULL;
-            }
-        }
-      else if (payload_index < 0 || n_elements < (gsize) payload_index)
-        {
-          if (n_fields == MAX_FIELDS)
-            {
-              clear_fields (fields, n_fields);
-              return violation ("too many message elements", error);
-            }
-          if (!wamp_json_reader_read_value (&reader, 1, &fields[n_fields]))
-            {
-              clear_fields (fields, n_fields);
-              return json_violation (&reader, error);
-            }
-          n_fields++;
-        }
-      else if (n_elements == (gsize) payload_index ||
-               n_elements == (gsize) payload_index + 1)
-        {
-          gboolean is_args = n_elements == (gsize) payload_index;
-          const guint8 *start = reader.p;
-
-          /* The element's first byte tells its kind: the value is validated
-           * right after, so a '[' really opens one complete list. */
-          if (start >= reader.end || *start != (is_args ? '[' : '{'))
-            {
-              clear_fields (fields, n_fields);
-              if (start < reader.end && !wamp_json_reader_read_value (&reader, 1, NULL))
-                return json_violation (&reader, error);
-              return violation (is_args ? "Arguments must be a list"
-                                        : "ArgumentsKw must be a dict", error);
-            }
-          if (!wamp_json_reader_read_value (&reader, 1, NULL))
-            {
-              clear_fields (fields, n_fields);
-              return json_violation (&reader, error);
-            }
-          if (is_args)
-            {
-              args_offset = (gsize) (start - reader.start);
-              args_len = (gsize) (reader.p - start);
-            }
-          else
-            {
-              kwargs_offset = (gsize) (start - reader.start);
-              kwargs_len = (gsize) (reader.p - start);
-            }
-        }
-      else
-        {
-          clear_fields (fields, n_fields);
-          return violation ("too many message elements", error);
-        }
-      n_elements++;
+      if (!read_element (&reader, &builder, error))
+        return NULL;
 
       wamp_json_reader_skip_ws (&reader);
       if (reader.p >= reader.end)
         {
-          clear_fields (fields, n_fields);
-          wamp_json_reader_fail (&reader, "unterminated message array");
+          wamp_input_cursor_fail (&reader, "unterminated message array");
           return json_violation (&reader, error);
         }
       if (*reader.p == ']')
@@ -226,16 +160,14 @@ wamp_json_serializer_deserialize (WampSerializer  *serializer,
         }
       if (*reader.p != ',')
         {
-          clear_fields (fields, n_fields);
-          wamp_json_reader_fail (&reader, "expected ',' or ']'");
+          wamp_input_cursor_fail (&reader, "expected ',' or ']'");
           return json_violation (&reader, error);
         }
       reader.p++;
       wamp_json_reader_skip_ws (&reader);
       if (reader.p < reader.end && *reader.p == ']')
         {
-          clear_fields (fields, n_fields);
-          wamp_json_reader_fail (&reader, "trailing comma");
+          wamp_input_cursor_fail (&reader, "trailing comma");
           return json_violation (&reader, error);
         }
     }
@@ -243,18 +175,59 @@ wamp_json_serializer_deserialize (WampSerializer  *serializer,
   wamp_json_reader_skip_ws (&reader);
   if (reader.p != reader.end)
     {
-      clear_fields (fields, n_fields);
-      wamp_json_reader_fail (&reader, "trailing bytes after the message");
+      wamp_input_cursor_fail (&reader, "trailing bytes after the message");
       return json_violation (&reader, error);
     }
-
-  if (args_len > 0)
-    payload = wamp_payload_new_raw (serializer, frame, args_offset, args_len,
-                                    kwargs_offset, kwargs_len);
-  message = wamp_message_new_from_fields (fields, n_fields, payload, error);
-  clear_fields (fields, n_fields);
-  return message;
+  return wamp_envelope_builder_finish (&builder, serializer, frame, error);
 }
+
+static void
+envelope_begin (gpointer writer,
+                gsize    n_elements,
+                gsize    raw_len)
+{
+  wamp_output_buffer_init (writer, 128 + raw_len);
+  wamp_output_buffer_put (writer, '[');
+}
+
+static gboolean
+envelope_write_value (gpointer    writer,
+                      gsize       index,
+                      WampValue  *value,
+                      GError    **error)
+{
+  if (index > 0)
+    wamp_output_buffer_put (writer, ',');
+  return wamp_json_writer_write_value (writer, value, error);
+}
+
+static void
+envelope_write_raw (gpointer      writer,
+                    gsize         index,
+                    const guint8 *data,
+                    gsize         len)
+{
+  if (index > 0)
+    wamp_output_buffer_put (writer, ',');
+  wamp_output_buffer_append (writer, data, len);
+}
+
+static void
+envelope_end (gpointer writer)
+{
+  wamp_output_buffer_put (writer, ']');
+}
+
+static const guint8 empty_array[] = { '[', ']' };
+
+static const WampEnvelopeWriterFuncs envelope_funcs = {
+  .begin = envelope_begin,
+  .write_value = envelope_write_value,
+  .write_raw = envelope_write_raw,
+  .end = envelope_end,
+  .empty_list = empty_array,
+  .empty_list_len = sizeof empty_array,
+};
 
 static GBytes *
 wamp_json_serializer_serialize (WampSerializer  *serializer,
@@ -262,69 +235,10 @@ wamp_json_serializer_serialize (WampSerializer  *serializer,
                                 GError         **error)
 {
   g_auto(WampJsonWriter) writer = { NULL, 0, 0 };
-  WampPayload *payload = wamp_message_get_payload (message);
-  gsize n_fields = wamp_message_get_n_fields (message);
-  const guint8 *args = NULL, *kwargs = NULL;
-  gsize args_len = 0, kwargs_len = 0;
-  gboolean raw = FALSE;
 
-  if (payload != NULL)
-    raw = wamp_payload_get_raw (payload, serializer, &args, &args_len, &kwargs, &kwargs_len);
-  wamp_json_writer_init (&writer, 128 + args_len + kwargs_len);
-
-  wamp_json_writer_put (&writer, '[');
-  for (gsize i = 0; i < n_fields; i++)
-    {
-      if (i > 0)
-        wamp_json_writer_put (&writer, ',');
-      if (!wamp_json_writer_write_value (&writer, wamp_message_get_field (message, i), error))
-        return NULL;
-    }
-
-  if (raw)
-    {
-      /* Rule 1: the sender's bytes go out as they came, never decoded. */
-      if (args != NULL || kwargs != NULL)
-        {
-          wamp_json_writer_put (&writer, ',');
-          if (args != NULL)
-            wamp_json_writer_append (&writer, args, args_len);
-          else
-            wamp_json_writer_append (&writer, "[]", 2);
-        }
-      if (kwargs != NULL)
-        {
-          wamp_json_writer_put (&writer, ',');
-          wamp_json_writer_append (&writer, kwargs, kwargs_len);
-        }
-    }
-  else if (payload != NULL &&
-           (wamp_payload_has_args (payload) || wamp_payload_has_kwargs (payload)))
-    {
-      WampValue *args_value = NULL, *kwargs_value = NULL;
-
-      if (!wamp_payload_get_values (payload, &args_value, &kwargs_value, error))
-        return NULL;
-      wamp_json_writer_put (&writer, ',');
-      if (args_value != NULL)
-        {
-          if (!wamp_json_writer_write_value (&writer, args_value, error))
-            return NULL;
-        }
-      else
-        {
-          wamp_json_writer_append (&writer, "[]", 2);
-        }
-      if (kwargs_value != NULL)
-        {
-          wamp_json_writer_put (&writer, ',');
-          if (!wamp_json_writer_write_value (&writer, kwargs_value, error))
-            return NULL;
-        }
-    }
-
-  wamp_json_writer_put (&writer, ']');
-  return wamp_json_writer_steal_bytes (&writer);
+  if (!wamp_envelope_write (message, serializer, &envelope_funcs, &writer, error))
+    return NULL;
+  return wamp_output_buffer_steal_bytes (&writer);
 }
 
 static GBytes *
@@ -334,10 +248,10 @@ wamp_json_serializer_encode_value (WampSerializer  *serializer,
 {
   g_auto(WampJsonWriter) writer = { NULL, 0, 0 };
 
-  wamp_json_writer_init (&writer, 64);
+  wamp_output_buffer_init (&writer, 64);
   if (!wamp_json_writer_write_value (&writer, value, error))
     return NULL;
-  return wamp_json_writer_steal_bytes (&writer);
+  return wamp_output_buffer_steal_bytes (&writer);
 }
 
 static WampValue *

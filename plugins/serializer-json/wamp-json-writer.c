@@ -43,46 +43,6 @@ skip_unescaped_words (const guint8 *s,
   return s;
 }
 
-void
-wamp_json_writer_init (WampJsonWriter *writer,
-                       gsize           reserve)
-{
-  writer->alloc = MAX (reserve, 64);
-  writer->data = g_malloc (writer->alloc);
-  writer->len = 0;
-}
-
-void
-wamp_json_writer_clear (WampJsonWriter *writer)
-{
-  g_clear_pointer (&writer->data, g_free);
-  writer->len = 0;
-  writer->alloc = 0;
-}
-
-GBytes *
-wamp_json_writer_steal_bytes (WampJsonWriter *writer)
-{
-  gsize len = writer->len;
-  guint8 *data = g_steal_pointer (&writer->data);
-
-  writer->len = 0;
-  writer->alloc = 0;
-  return g_bytes_new_take (data, len);
-}
-
-void
-wamp_json_writer_grow (WampJsonWriter *writer,
-                       gsize           needed)
-{
-  gsize alloc = MAX (writer->alloc, 64);
-
-  while (alloc - writer->len < needed)
-    alloc *= 2;
-  writer->data = g_realloc (writer->data, alloc);
-  writer->alloc = alloc;
-}
-
 static void
 write_string (WampJsonWriter *writer,
               const guint8   *s,
@@ -91,7 +51,7 @@ write_string (WampJsonWriter *writer,
   const guint8 *end = s + len;
 
   /* The common case (nothing to escape) needs exactly this much room. */
-  wamp_json_writer_reserve (writer, len + 2);
+  wamp_output_buffer_reserve (writer, len + 2);
   writer->data[writer->len++] = '"';
   while (s < end)
     {
@@ -101,12 +61,12 @@ write_string (WampJsonWriter *writer,
       s = skip_unescaped_words (s, end);
       while (s < end && !needs_escape[*s])
         s++;
-      wamp_json_writer_append (writer, run, (gsize) (s - run));
+      wamp_output_buffer_append (writer, run, (gsize) (s - run));
       if (s >= end)
         break;
 
       c = *s++;
-      wamp_json_writer_reserve (writer, 6 + (gsize) (end - s) + 1);
+      wamp_output_buffer_reserve (writer, 6 + (gsize) (end - s) + 1);
       writer->data[writer->len++] = '\\';
       switch (c)
         {
@@ -126,7 +86,7 @@ write_string (WampJsonWriter *writer,
           break;
         }
     }
-  wamp_json_writer_put (writer, '"');
+  wamp_output_buffer_put (writer, '"');
 }
 
 static void
@@ -145,7 +105,7 @@ write_unsigned (WampJsonWriter *writer,
   while (v != 0);
   if (negative)
     *--p = '-';
-  wamp_json_writer_append (writer, p, (gsize) (buf + sizeof buf - p));
+  wamp_output_buffer_append (writer, p, (gsize) (buf + sizeof buf - p));
 }
 
 static void
@@ -184,9 +144,9 @@ write_double (WampJsonWriter *writer,
     }
 
   len = strlen (buf);
-  wamp_json_writer_append (writer, buf, len);
+  wamp_output_buffer_append (writer, buf, len);
   if (strpbrk (buf, ".e") == NULL)
-    wamp_json_writer_append (writer, ".0", 2);
+    wamp_output_buffer_append (writer, ".0", 2);
   return TRUE;
 }
 
@@ -197,7 +157,7 @@ write_bytes (WampJsonWriter *writer,
 {
   gsize n = wamp_json_base64_encoded_len (len);
 
-  wamp_json_writer_reserve (writer, n + 8);
+  wamp_output_buffer_reserve (writer, n + 8);
   memcpy (writer->data + writer->len, "\"\\u0000", 7);
   writer->len += 7;
   writer->len += wamp_json_base64_encode (data, len, writer->data + writer->len);
@@ -213,13 +173,13 @@ write_value (WampJsonWriter  *writer,
   switch (wamp_value_get_value_type (value))
     {
     case WAMP_VALUE_NULL:
-      wamp_json_writer_append (writer, "null", 4);
+      wamp_output_buffer_append (writer, "null", 4);
       return TRUE;
     case WAMP_VALUE_BOOL:
       if (wamp_value_get_bool (value))
-        wamp_json_writer_append (writer, "true", 4);
+        wamp_output_buffer_append (writer, "true", 4);
       else
-        wamp_json_writer_append (writer, "false", 5);
+        wamp_output_buffer_append (writer, "false", 5);
       return TRUE;
     case WAMP_VALUE_INT:
       write_int (writer, wamp_value_get_int (value));
@@ -257,15 +217,15 @@ write_value (WampJsonWriter  *writer,
 
         if (depth >= WRITER_MAX_DEPTH)
           break;
-        wamp_json_writer_put (writer, '[');
+        wamp_output_buffer_put (writer, '[');
         for (gsize i = 0; i < n; i++)
           {
             if (i > 0)
-              wamp_json_writer_put (writer, ',');
+              wamp_output_buffer_put (writer, ',');
             if (!write_value (writer, wamp_value_list_get (value, i), depth + 1, error))
               return FALSE;
           }
-        wamp_json_writer_put (writer, ']');
+        wamp_output_buffer_put (writer, ']');
         return TRUE;
       }
     case WAMP_VALUE_DICT:
@@ -274,20 +234,20 @@ write_value (WampJsonWriter  *writer,
 
         if (depth >= WRITER_MAX_DEPTH)
           break;
-        wamp_json_writer_put (writer, '{');
+        wamp_output_buffer_put (writer, '{');
         for (gsize i = 0; i < n; i++)
           {
             gsize key_len;
             const char *key = wamp_value_dict_get_key (value, i, &key_len);
 
             if (i > 0)
-              wamp_json_writer_put (writer, ',');
+              wamp_output_buffer_put (writer, ',');
             write_string (writer, (const guint8 *) key, key_len);
-            wamp_json_writer_put (writer, ':');
+            wamp_output_buffer_put (writer, ':');
             if (!write_value (writer, wamp_value_dict_get_value (value, i), depth + 1, error))
               return FALSE;
           }
-        wamp_json_writer_put (writer, '}');
+        wamp_output_buffer_put (writer, '}');
         return TRUE;
       }
     default:

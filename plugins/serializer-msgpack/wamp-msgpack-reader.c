@@ -6,63 +6,6 @@
 
 #include <string.h>
 
-#define HIGHS G_GUINT64_CONSTANT (0x8080808080808080)
-
-void
-wamp_msgpack_reader_init (WampMsgpackReader *reader,
-                          const guint8      *data,
-                          gsize              len,
-                          guint              max_depth)
-{
-  /* An empty GBytes may have no data pointer; NULL + 0 is undefined. */
-  if (data == NULL)
-    data = (const guint8 *) "";
-  reader->start = data;
-  reader->p = data;
-  reader->end = data + len;
-  reader->max_depth = max_depth;
-  reader->reason = NULL;
-  reader->error_offset = 0;
-}
-
-gboolean
-wamp_msgpack_reader_fail (WampMsgpackReader *reader,
-                          const char        *reason)
-{
-  /* Keep the first reason: an outer level must not mask the precise one. */
-  if (reader->reason == NULL)
-    {
-      reader->reason = reason;
-      reader->error_offset = (gsize) (reader->p - reader->start);
-    }
-  return FALSE;
-}
-
-static gboolean
-fail_at (WampMsgpackReader *reader,
-         const guint8      *at,
-         const char        *reason)
-{
-  reader->p = at;
-  return wamp_msgpack_reader_fail (reader, reason);
-}
-
-void
-wamp_msgpack_reader_set_error (const WampMsgpackReader *reader,
-                               gint                     code,
-                               GError                 **error)
-{
-  g_set_error (error, WAMP_ERROR, code, "invalid MessagePack at byte %" G_GSIZE_FORMAT ": %s",
-               reader->error_offset,
-               reader->reason != NULL ? reader->reason : "malformed");
-}
-
-static inline gsize
-remaining (const WampMsgpackReader *reader)
-{
-  return (gsize) (reader->end - reader->p);
-}
-
 /* Big-endian loads from a position the caller checked. */
 static inline guint16
 load16 (const guint8 *p)
@@ -82,71 +25,6 @@ load64 (const guint8 *p)
   return ((guint64) load32 (p) << 32) | load32 (p + 4);
 }
 
-/* The length (2 to 4) of the strict UTF-8 sequence at @p, or 0: overlong
- * forms, surrogates and code points above U+10FFFF are refused. */
-static inline guint
-utf8_sequence_length (const guint8 *p,
-                      const guint8 *end)
-{
-  guint8 c = p[0];
-  gsize avail = (gsize) (end - p);
-
-  if (c < 0xc2)
-    return 0;
-  if (c < 0xe0)
-    return (avail >= 2 && (p[1] & 0xc0) == 0x80) ? 2 : 0;
-  if (c < 0xf0)
-    {
-      if (avail < 3 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
-        return 0;
-      if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0))
-        return 0;
-      return 3;
-    }
-  if (c < 0xf5)
-    {
-      if (avail < 4 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
-          (p[3] & 0xc0) != 0x80)
-        return 0;
-      if ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90))
-        return 0;
-      return 4;
-    }
-  return 0;
-}
-
-/* Whether [@s, @end) is strict UTF-8. U+0000 is a character like any other
- * (g_utf8_validate_len() stops at it). ASCII, the common case, is skipped
- * eight bytes at a time. Returns the first bad byte, or NULL. */
-static const guint8 *
-find_invalid_utf8 (const guint8 *s,
-                   const guint8 *end)
-{
-  while (s < end)
-    {
-      while (end - s >= 8)
-        {
-          guint64 w;
-
-          memcpy (&w, s, 8);
-          if (w & HIGHS)
-            break;
-          s += 8;
-        }
-      while (s < end && *s < 0x80)
-        s++;
-      if (s >= end)
-        break;
-      {
-        guint n = utf8_sequence_length (s, end);
-        if (n == 0)
-          return s;
-        s += n;
-      }
-    }
-  return NULL;
-}
-
 /* Reads a big-endian length of @width bytes after the type byte at the
  * cursor; the cursor ends on the first content byte. */
 static gboolean
@@ -157,7 +35,7 @@ read_length (WampMsgpackReader *reader,
   const guint8 *p = reader->p + 1;
 
   if ((gsize) (reader->end - p) < width)
-    return fail_at (reader, reader->end, "truncated");
+    return wamp_input_cursor_fail_at (reader, reader->end, "truncated");
   switch (width)
     {
     case 1: *len = p[0]; break;
@@ -178,14 +56,14 @@ read_raw (WampMsgpackReader  *reader,
 {
   const guint8 *s = reader->p;
 
-  if (len > remaining (reader))
-    return fail_at (reader, header, is_str ? "str length exceeds the bytes left"
+  if (len > wamp_input_cursor_remaining (reader))
+    return wamp_input_cursor_fail_at (reader, header, is_str ? "str length exceeds the bytes left"
                                            : "bin length exceeds the bytes left");
   if (is_str)
     {
-      const guint8 *bad = find_invalid_utf8 (s, s + len);
+      const guint8 *bad = wamp_utf8_find_invalid (s, s + len);
       if (bad != NULL)
-        return fail_at (reader, bad, "invalid UTF-8 in str");
+        return wamp_input_cursor_fail_at (reader, bad, "invalid UTF-8 in str");
       if (out != NULL)
         *out = wamp_value_new_string_len ((const char *) s, len);
     }
@@ -206,7 +84,7 @@ take (WampMsgpackReader *reader,
 
   if ((gsize) (reader->end - p) < width)
     {
-      fail_at (reader, reader->p, "truncated");
+      wamp_input_cursor_fail_at (reader, reader->p, "truncated");
       return NULL;
     }
   reader->p = p + width;
@@ -223,10 +101,10 @@ read_list (WampMsgpackReader  *reader,
   g_autoptr(WampValue) list = NULL;
 
   if (depth >= reader->max_depth)
-    return fail_at (reader, header, "nesting too deep");
+    return wamp_input_cursor_fail_at (reader, header, "nesting too deep");
   /* Every element takes at least one byte: a larger count is a lie. */
-  if (count > remaining (reader))
-    return fail_at (reader, header, "array count exceeds the bytes left");
+  if (count > wamp_input_cursor_remaining (reader))
+    return wamp_input_cursor_fail_at (reader, header, "array count exceeds the bytes left");
   if (out != NULL)
     list = wamp_value_new_list (count);
 
@@ -256,7 +134,7 @@ read_key (WampMsgpackReader  *reader,
   guint32 len;
 
   if (reader->p >= reader->end)
-    return fail_at (reader, reader->end, "truncated");
+    return wamp_input_cursor_fail_at (reader, reader->end, "truncated");
   c = *reader->p;
   if (c >= 0xa0 && c <= 0xbf)
     {
@@ -270,15 +148,15 @@ read_key (WampMsgpackReader  *reader,
     }
   else
     {
-      return wamp_msgpack_reader_fail (reader, "map key must be a str");
+      return wamp_input_cursor_fail (reader, "map key must be a str");
     }
 
-  if (len > remaining (reader))
-    return fail_at (reader, header, "str length exceeds the bytes left");
+  if (len > wamp_input_cursor_remaining (reader))
+    return wamp_input_cursor_fail_at (reader, header, "str length exceeds the bytes left");
   {
-    const guint8 *bad = find_invalid_utf8 (reader->p, reader->p + len);
+    const guint8 *bad = wamp_utf8_find_invalid (reader->p, reader->p + len);
     if (bad != NULL)
-      return fail_at (reader, bad, "invalid UTF-8 in str");
+      return wamp_input_cursor_fail_at (reader, bad, "invalid UTF-8 in str");
   }
   *key = reader->p;
   *key_len = len;
@@ -296,10 +174,10 @@ read_dict (WampMsgpackReader  *reader,
   g_autoptr(WampValue) dict = NULL;
 
   if (depth >= reader->max_depth)
-    return fail_at (reader, header, "nesting too deep");
+    return wamp_input_cursor_fail_at (reader, header, "nesting too deep");
   /* Every pair takes at least two bytes. */
-  if (count > remaining (reader) / 2)
-    return fail_at (reader, header, "map count exceeds the bytes left");
+  if (count > wamp_input_cursor_remaining (reader) / 2)
+    return wamp_input_cursor_fail_at (reader, header, "map count exceeds the bytes left");
   if (out != NULL)
     dict = wamp_value_new_dict (count);
 
@@ -332,7 +210,7 @@ wamp_msgpack_reader_read_array_header (WampMsgpackReader *reader,
   guint8 c;
 
   if (header >= reader->end)
-    return fail_at (reader, reader->end, "truncated");
+    return wamp_input_cursor_fail_at (reader, reader->end, "truncated");
   c = *header;
   if (c >= 0x90 && c <= 0x9f)
     {
@@ -346,11 +224,11 @@ wamp_msgpack_reader_read_array_header (WampMsgpackReader *reader,
     }
   else
     {
-      return wamp_msgpack_reader_fail (reader, "not an array");
+      return wamp_input_cursor_fail (reader, "not an array");
     }
   /* Every element takes at least one byte: a larger count is a lie. */
-  if (*count > remaining (reader))
-    return fail_at (reader, header, "array count exceeds the bytes left");
+  if (*count > wamp_input_cursor_remaining (reader))
+    return wamp_input_cursor_fail_at (reader, header, "array count exceeds the bytes left");
   return TRUE;
 }
 
@@ -381,7 +259,7 @@ wamp_msgpack_reader_read_value (WampMsgpackReader  *reader,
   guint8 c;
 
   if (header >= reader->end)
-    return fail_at (reader, reader->end, "truncated");
+    return wamp_input_cursor_fail_at (reader, reader->end, "truncated");
   c = *header;
 
   /* The one-byte forms: positive and negative fixint, fixmap, fixarray, fixstr. */
@@ -515,9 +393,9 @@ wamp_msgpack_reader_read_value (WampMsgpackReader  *reader,
 
     case 0xc7: case 0xc8: case 0xc9:
     case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8:
-      return wamp_msgpack_reader_fail (reader, "ext types are not allowed");
+      return wamp_input_cursor_fail (reader, "ext types are not allowed");
     default: /* 0xc1 */
-      return wamp_msgpack_reader_fail (reader, "reserved type byte 0xc1");
+      return wamp_input_cursor_fail (reader, "reserved type byte 0xc1");
     }
 }
 
@@ -533,16 +411,16 @@ wamp_msgpack_decode_value (const guint8 *data,
 
   g_return_val_if_fail (data != NULL || len == 0, NULL);
 
-  wamp_msgpack_reader_init (&reader, data, len, max_depth);
+  wamp_input_cursor_init (&reader, "MessagePack", data, len, max_depth);
   if (!wamp_msgpack_reader_read_value (&reader, 0, &value))
     {
-      wamp_msgpack_reader_set_error (&reader, code, error);
+      wamp_input_cursor_set_error (&reader, code, error);
       return NULL;
     }
   if (reader.p != reader.end)
     {
-      wamp_msgpack_reader_fail (&reader, "trailing bytes after the value");
-      wamp_msgpack_reader_set_error (&reader, code, error);
+      wamp_input_cursor_fail (&reader, "trailing bytes after the value");
+      wamp_input_cursor_set_error (&reader, code, error);
       return NULL;
     }
   return g_steal_pointer (&value);

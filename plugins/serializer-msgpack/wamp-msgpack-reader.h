@@ -21,28 +21,7 @@ G_BEGIN_DECLS
  * (timestamps included) are refused. On failure @reason (a static string)
  * and @error_offset say what went wrong and where.
  */
-typedef struct {
-  const guint8 *start;
-  const guint8 *p;
-  const guint8 *end;
-  guint max_depth;
-  const char *reason;
-  gsize error_offset;
-} WampMsgpackReader;
-
-void wamp_msgpack_reader_init (WampMsgpackReader *reader,
-                               const guint8      *data,
-                               gsize              len,
-                               guint              max_depth);
-
-/* Records a failure at the cursor; always returns FALSE. */
-gboolean wamp_msgpack_reader_fail (WampMsgpackReader *reader,
-                                   const char        *reason);
-
-/* Sets @error (domain WAMP_ERROR, @code) from the recorded failure. */
-void wamp_msgpack_reader_set_error (const WampMsgpackReader *reader,
-                                    gint                     code,
-                                    GError                 **error);
+typedef WampInputCursor WampMsgpackReader;
 
 /* Reads the header of an array at the cursor and moves past it. @count gets
  * the element count, which is checked against the bytes left (each element

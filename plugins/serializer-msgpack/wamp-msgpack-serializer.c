@@ -7,9 +7,6 @@
 #include "wamp-msgpack-reader.h"
 #include "wamp-msgpack-writer.h"
 
-/* More non-payload elements than any WAMP message has (ERROR has 5). */
-#define MAX_FIELDS 8
-
 struct _WampMsgpackSerializer
 {
   GObject parent_instance;
@@ -57,14 +54,6 @@ wamp_msgpack_serializer_is_binary (WampSerializer *serializer)
   return TRUE;
 }
 
-static void
-clear_fields (WampValue **fields,
-              gsize       n_fields)
-{
-  for (gsize i = 0; i < n_fields; i++)
-    g_clear_pointer (&fields[i], wamp_value_unref);
-}
-
 static WampMessage *
 violation (const char  *reason,
            GError     **error)
@@ -77,40 +66,8 @@ static WampMessage *
 reader_violation (const WampMsgpackReader  *reader,
                   GError                  **error)
 {
-  wamp_msgpack_reader_set_error (reader, WAMP_ERROR_PROTOCOL_VIOLATION, error);
+  wamp_input_cursor_set_error (reader, WAMP_ERROR_PROTOCOL_VIOLATION, error);
   return NULL;
-}
-
-/* Reads the message type (element 0) into @field and looks up where its
- * payload starts. */
-static gboolean
-read_type (WampMsgpackReader  *reader,
-           WampValue         **field,
-           gint               *payload_index,
-           GError            **error)
-{
-  gint64 code;
-
-  if (!wamp_msgpack_reader_read_value (reader, 1, field))
-    {
-      reader_violation (reader, error);
-      return FALSE;
-    }
-  if (wamp_value_get_value_type (*field) != WAMP_VALUE_INT)
-    {
-      violation ("message type must be an integer", error);
-      return FALSE;
-    }
-  code = wamp_value_get_int (*field);
-  if (code < 1 || code > WAMP_MESSAGE_TYPE_MAX ||
-      wamp_message_type_to_string ((WampMessageType) code) == NULL)
-    {
-      g_set_error (error, WAMP_ERROR, WAMP_ERROR_PROTOCOL_VIOLATION,
-                   "unknown message type %" G_GINT64_FORMAT, code);
-      return FALSE;
-    }
-  *payload_index = wamp_message_type_payload_index ((WampMessageType) code);
-  return TRUE;
 }
 
 static inline gboolean
@@ -125,6 +82,52 @@ is_map_byte (guint8 c)
   return (c >= 0x80 && c <= 0x8f) || c == 0xde || c == 0xdf;
 }
 
+/* One element of the message array, as @builder says it is. */
+static gboolean
+read_element (WampMsgpackReader    *reader,
+              WampEnvelopeBuilder  *builder,
+              GError              **error)
+{
+  WampEnvelopeElement element;
+  WampValue *field = NULL;
+  const guint8 *start = reader->p;
+  gboolean is_args;
+
+  if (!wamp_envelope_builder_next (builder, &element, error))
+    return FALSE;
+  if (element == WAMP_ENVELOPE_ELEMENT_FIELD)
+    {
+      if (!wamp_msgpack_reader_read_value (reader, 1, &field))
+        {
+          reader_violation (reader, error);
+          return FALSE;
+        }
+      return wamp_envelope_builder_add_field (builder, field, error);
+    }
+
+  /* The header byte tells the kind; the value is validated right after, so
+   * an array header really opens one complete list. The payload stays raw
+   * (rule 1). */
+  is_args = element == WAMP_ENVELOPE_ELEMENT_ARGUMENTS;
+  if (start >= reader->end ||
+      !(is_args ? is_array_byte (*start) : is_map_byte (*start)))
+    {
+      if (!wamp_msgpack_reader_read_value (reader, 1, NULL))
+        reader_violation (reader, error);
+      else
+        violation (is_args ? "Arguments must be a list" : "ArgumentsKw must be a dict", error);
+      return FALSE;
+    }
+  if (!wamp_msgpack_reader_read_value (reader, 1, NULL))
+    {
+      reader_violation (reader, error);
+      return FALSE;
+    }
+  wamp_envelope_builder_set_span (builder, (gsize) (start - reader->start),
+                                  (gsize) (reader->p - start));
+  return TRUE;
+}
+
 static WampMessage *
 wamp_msgpack_serializer_deserialize (WampSerializer  *serializer,
                                      GBytes          *frame,
@@ -132,18 +135,14 @@ wamp_msgpack_serializer_deserialize (WampSerializer  *serializer,
 {
   WampMsgpackSerializer *self = WAMP_MSGPACK_SERIALIZER (serializer);
   WampMsgpackReader reader;
-  WampValue *fields[MAX_FIELDS] = { NULL, };
-  gsize n_fields = 0;
+  g_auto(WampEnvelopeBuilder) builder;
   guint32 n_elements;
-  gint payload_index = -1;
-  gsize args_offset = 0, args_len = 0, kwargs_offset = 0, kwargs_len = 0;
-  g_autoptr(WampPayload) payload = NULL;
   const guint8 *data;
   gsize len;
-  WampMessage *message;
 
+  wamp_envelope_builder_init (&builder);
   data = g_bytes_get_data (frame, &len);
-  wamp_msgpack_reader_init (&reader, data, len, self->max_depth);
+  wamp_input_cursor_init (&reader, "MessagePack", data, len, self->max_depth);
 
   if (len == 0)
     return violation ("empty frame", error);
@@ -155,154 +154,64 @@ wamp_msgpack_serializer_deserialize (WampSerializer  *serializer,
     return violation ("empty message array", error);
 
   for (guint32 i = 0; i < n_elements; i++)
-    {
-      if (i == 0)
-        {
-          gboolean ok = read_type (&reader, &fields[0], &payload_index, error);
-
-          n_fields = fields[0] != NULL ? 1 : 0;
-          if (!ok)
-            {
-              clear_fields (fields, n_fields);
-              return NULL;
-            }
-        }
-      else if (payload_index < 0 || i < (guint32) payload_index)
-        {
-          if (n_fields == MAX_FIELDS)
-            {
-              clear_fields (fields, n_fields);
-              return violation ("too many message elements", error);
-            }
-          if (!wamp_msgpack_reader_read_value (&reader, 1, &fields[n_fields]))
-            {
-              clear_fields (fields, n_fields);
-              return reader_violation (&reader, error);
-            }
-          n_fields++;
-        }
-      else if (i == (guint32) payload_index || i == (guint32) payload_index + 1)
-        {
-          gboolean is_args = i == (guint32) payload_index;
-          const guint8 *start = reader.p;
-
-          /* The header byte tells the kind; the value is validated right
-           * after, so an array header really opens one complete list. */
-          if (start >= reader.end ||
-              !(is_args ? is_array_byte (*start) : is_map_byte (*start)))
-            {
-              clear_fields (fields, n_fields);
-              if (!wamp_msgpack_reader_read_value (&reader, 1, NULL))
-                return reader_violation (&reader, error);
-              return violation (is_args ? "Arguments must be a list"
-                                        : "ArgumentsKw must be a dict", error);
-            }
-          if (!wamp_msgpack_reader_read_value (&reader, 1, NULL))
-            {
-              clear_fields (fields, n_fields);
-              return reader_violation (&reader, error);
-            }
-          if (is_args)
-            {
-              args_offset = (gsize) (start - reader.start);
-              args_len = (gsize) (reader.p - start);
-            }
-          else
-            {
-              kwargs_offset = (gsize) (start - reader.start);
-              kwargs_len = (gsize) (reader.p - start);
-            }
-        }
-      else
-        {
-          clear_fields (fields, n_fields);
-          return violation ("too many message elements", error);
-        }
-    }
+    if (!read_element (&reader, &builder, error))
+      return NULL;
 
   if (reader.p != reader.end)
     {
-      clear_fields (fields, n_fields);
-      wamp_msgpack_reader_fail (&reader, "trailing bytes after the message");
+      wamp_input_cursor_fail (&reader, "trailing bytes after the message");
       return reader_violation (&reader, error);
     }
-
-  if (args_len > 0)
-    payload = wamp_payload_new_raw (serializer, frame, args_offset, args_len,
-                                    kwargs_offset, kwargs_len);
-  message = wamp_message_new_from_fields (fields, n_fields, payload, error);
-  clear_fields (fields, n_fields);
-  return message;
+  return wamp_envelope_builder_finish (&builder, serializer, frame, error);
 }
+
+static void
+envelope_begin (gpointer writer,
+                gsize    n_elements,
+                gsize    raw_len)
+{
+  wamp_msgpack_writer_init (writer, 64 + raw_len);
+  wamp_msgpack_writer_write_array_header (writer, n_elements);
+}
+
+static gboolean
+envelope_write_value (gpointer    writer,
+                      gsize       index,
+                      WampValue  *value,
+                      GError    **error)
+{
+  return wamp_msgpack_writer_write_value (writer, value, error);
+}
+
+static void
+envelope_write_raw (gpointer      writer,
+                    gsize         index,
+                    const guint8 *data,
+                    gsize         len)
+{
+  wamp_msgpack_writer_append (writer, data, len);
+}
+
+/* fixarray of 0 elements */
+static const guint8 empty_array[] = { 0x90 };
+
+static const WampEnvelopeWriterFuncs envelope_funcs = {
+  .begin = envelope_begin,
+  .write_value = envelope_write_value,
+  .write_raw = envelope_write_raw,
+  .empty_list = empty_array,
+  .empty_list_len = sizeof empty_array,
+};
 
 static GBytes *
 wamp_msgpack_serializer_serialize (WampSerializer  *serializer,
                                    WampMessage     *message,
                                    GError         **error)
 {
-  g_auto(WampMsgpackWriter) writer = { NULL, };
-  WampPayload *payload = wamp_message_get_payload (message);
-  gsize n_fields = wamp_message_get_n_fields (message);
-  const guint8 *args = NULL, *kwargs = NULL;
-  gsize args_len = 0, kwargs_len = 0;
-  WampValue *args_value = NULL, *kwargs_value = NULL;
-  gboolean raw = FALSE;
-  gboolean decoded = FALSE;
-  gsize n_elements = n_fields;
+  g_auto(WampMsgpackWriter) writer = { { NULL, }, };
 
-  if (payload != NULL)
-    raw = wamp_payload_get_raw (payload, serializer, &args, &args_len, &kwargs, &kwargs_len);
-
-  /* A MessagePack array states its length first: settle what the payload
-   * adds before writing anything. */
-  if (raw)
-    {
-      if (args != NULL || kwargs != NULL)
-        n_elements++;
-      if (kwargs != NULL)
-        n_elements++;
-    }
-  else if (payload != NULL &&
-           (wamp_payload_has_args (payload) || wamp_payload_has_kwargs (payload)))
-    {
-      if (!wamp_payload_get_values (payload, &args_value, &kwargs_value, error))
-        return NULL;
-      decoded = TRUE;
-      n_elements += kwargs_value != NULL ? 2 : 1;
-    }
-
-  wamp_msgpack_writer_init (&writer, 64 + args_len + kwargs_len);
-  wamp_msgpack_writer_write_array_header (&writer, n_elements);
-  for (gsize i = 0; i < n_fields; i++)
-    if (!wamp_msgpack_writer_write_value (&writer, wamp_message_get_field (message, i), error))
-      return NULL;
-
-  if (raw)
-    {
-      /* Rule 1: the sender's bytes go out as they came, never decoded. */
-      if (args != NULL)
-        wamp_msgpack_writer_append (&writer, args, args_len);
-      else if (kwargs != NULL)
-        wamp_msgpack_writer_write_array_header (&writer, 0);
-      if (kwargs != NULL)
-        wamp_msgpack_writer_append (&writer, kwargs, kwargs_len);
-    }
-  else if (decoded)
-    {
-      if (args_value != NULL)
-        {
-          if (!wamp_msgpack_writer_write_value (&writer, args_value, error))
-            return NULL;
-        }
-      else
-        {
-          wamp_msgpack_writer_write_array_header (&writer, 0);
-        }
-      if (kwargs_value != NULL &&
-          !wamp_msgpack_writer_write_value (&writer, kwargs_value, error))
-        return NULL;
-    }
-
+  if (!wamp_envelope_write (message, serializer, &envelope_funcs, &writer, error))
+    return NULL;
   return wamp_msgpack_writer_steal_bytes (&writer);
 }
 
@@ -311,7 +220,7 @@ wamp_msgpack_serializer_encode_value (WampSerializer  *serializer,
                                       WampValue       *value,
                                       GError         **error)
 {
-  g_auto(WampMsgpackWriter) writer = { NULL, };
+  g_auto(WampMsgpackWriter) writer = { { NULL, }, };
 
   wamp_msgpack_writer_init (&writer, 64);
   if (!wamp_msgpack_writer_write_value (&writer, value, error))

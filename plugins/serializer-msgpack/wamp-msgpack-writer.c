@@ -10,30 +10,6 @@
  * recursion on a value built by code, far above what any reader accepts. */
 #define WRITER_MAX_DEPTH 1000
 
-static void
-grow (WampMsgpackWriter *writer,
-      gsize              needed)
-{
-  gsize alloc = MAX (writer->alloc, 64);
-
-  while (alloc - writer->len < needed)
-    alloc *= 2;
-  writer->data = g_realloc (writer->data, alloc);
-  writer->alloc = alloc;
-}
-
-void
-wamp_msgpack_writer_append (WampMsgpackWriter *writer,
-                            const void        *data,
-                            gsize              len)
-{
-  if (G_UNLIKELY (writer->alloc - writer->len < len))
-    grow (writer, len);
-  if (len > 0)
-    memcpy (writer->data + writer->len, data, len);
-  writer->len += len;
-}
-
 /* The packer's sink. */
 static int
 packer_write (void       *data,
@@ -48,29 +24,20 @@ void
 wamp_msgpack_writer_init (WampMsgpackWriter *writer,
                           gsize              reserve)
 {
-  writer->alloc = MAX (reserve, 64);
-  writer->data = g_malloc (writer->alloc);
-  writer->len = 0;
+  wamp_output_buffer_init (&writer->buffer, reserve);
   msgpack_packer_init (&writer->packer, writer, packer_write);
 }
 
 void
 wamp_msgpack_writer_clear (WampMsgpackWriter *writer)
 {
-  g_clear_pointer (&writer->data, g_free);
-  writer->len = 0;
-  writer->alloc = 0;
+  wamp_output_buffer_clear (&writer->buffer);
 }
 
 GBytes *
 wamp_msgpack_writer_steal_bytes (WampMsgpackWriter *writer)
 {
-  gsize len = writer->len;
-  guint8 *data = g_steal_pointer (&writer->data);
-
-  writer->len = 0;
-  writer->alloc = 0;
-  return g_bytes_new_take (data, len);
+  return wamp_output_buffer_steal_bytes (&writer->buffer);
 }
 
 void

@@ -15,9 +15,7 @@ G_BEGIN_DECLS
  * the caller's stack.
  */
 typedef struct {
-  guint8 *data;
-  gsize len;
-  gsize alloc;
+  WampOutputBuffer buffer;
   msgpack_packer packer;
 } WampMsgpackWriter;
 
@@ -28,9 +26,13 @@ void wamp_msgpack_writer_clear (WampMsgpackWriter *writer);
 GBytes *wamp_msgpack_writer_steal_bytes (WampMsgpackWriter *writer);
 
 /* Appends bytes that already are MessagePack (a raw payload span). */
-void wamp_msgpack_writer_append (WampMsgpackWriter *writer,
-                                 const void        *data,
-                                 gsize              len);
+static inline void
+wamp_msgpack_writer_append (WampMsgpackWriter *writer,
+                            const void        *data,
+                            gsize              len)
+{
+  wamp_output_buffer_append (&writer->buffer, data, len);
+}
 
 void wamp_msgpack_writer_write_array_header (WampMsgpackWriter *writer,
                                              gsize              count);

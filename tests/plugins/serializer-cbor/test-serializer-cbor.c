@@ -22,6 +22,7 @@
 size_t __sanitizer_get_current_allocated_bytes (void);
 #endif
 
+#include "serializer-test-util.h"
 #include "wamp-cbor-serializer.h"
 #include "wamp-cbor-reader.h"
 
@@ -104,94 +105,11 @@ encode_hex (WampValue *value)
   return bytes_to_hex (bytes);
 }
 
-/* Stricter than wamp_value_equal(): doubles must have the same bits (so
- * -0.0 differs from 0.0 and a NaN equals only the same NaN), dict order too. */
-static gboolean
-values_identical (const WampValue *a,
-                  const WampValue *b)
-{
-  WampValueType type = wamp_value_get_value_type (a);
-
-  if (type != wamp_value_get_value_type (b))
-    return FALSE;
-  switch (type)
-    {
-    case WAMP_VALUE_DOUBLE:
-      {
-        gdouble da = wamp_value_get_double (a), db = wamp_value_get_double (b);
-
-        return memcmp (&da, &db, sizeof da) == 0;
-      }
-    case WAMP_VALUE_LIST:
-      if (wamp_value_list_length (a) != wamp_value_list_length (b))
-        return FALSE;
-      for (gsize i = 0; i < wamp_value_list_length (a); i++)
-        if (!values_identical (wamp_value_list_get (a, i), wamp_value_list_get (b, i)))
-          return FALSE;
-      return TRUE;
-    case WAMP_VALUE_DICT:
-      if (wamp_value_dict_size (a) != wamp_value_dict_size (b))
-        return FALSE;
-      for (gsize i = 0; i < wamp_value_dict_size (a); i++)
-        {
-          gsize la, lb;
-          const char *ka = wamp_value_dict_get_key (a, i, &la);
-          const char *kb = wamp_value_dict_get_key (b, i, &lb);
-
-          if (la != lb || memcmp (ka, kb, la) != 0 ||
-              !values_identical (wamp_value_dict_get_value (a, i), wamp_value_dict_get_value (b, i)))
-            return FALSE;
-        }
-      return TRUE;
-    default:
-      return wamp_value_equal (a, b);
-    }
-}
-
-static void
-assert_values_identical (WampValue *a,
-                         WampValue *b)
-{
-  if (a == NULL || b == NULL)
-    {
-      g_assert_true (a == b);
-      return;
-    }
-  if (!values_identical (a, b))
-    {
-      g_autofree char *sa = wamp_value_to_debug_string (a);
-      g_autofree char *sb = wamp_value_to_debug_string (b);
-      g_error ("values differ: %s != %s", sa, sb);
-    }
-}
-
 static void
 assert_messages_equal (WampMessage *a,
                        WampMessage *b)
 {
-  WampPayload *pa, *pb;
-  gsize n = wamp_message_get_n_fields (a);
-
-  g_assert_cmpint (wamp_message_get_message_type (a), ==, wamp_message_get_message_type (b));
-  g_assert_cmpuint (n, ==, wamp_message_get_n_fields (b));
-  for (gsize i = 0; i < n; i++)
-    assert_values_identical (wamp_message_get_field (a, i), wamp_message_get_field (b, i));
-
-  pa = wamp_message_get_payload (a);
-  pb = wamp_message_get_payload (b);
-  g_assert_true ((pa == NULL) == (pb == NULL));
-  if (pa != NULL)
-    {
-      WampValue *aa = NULL, *ak = NULL, *ba = NULL, *bk = NULL;
-      g_autoptr(GError) error = NULL;
-
-      g_assert_true (wamp_payload_get_values (pa, &aa, &ak, &error));
-      g_assert_no_error (error);
-      g_assert_true (wamp_payload_get_values (pb, &ba, &bk, &error));
-      g_assert_no_error (error);
-      assert_values_identical (aa, ba);
-      assert_values_identical (ak, bk);
-    }
+  serializer_test_assert_messages_equal (a, b, serializer_test_values_identical);
 }
 
 static WampMessage *
@@ -201,18 +119,6 @@ deserialize_hex (const char  *hex,
   g_autoptr(GBytes) frame = bytes_from_hex (hex);
 
   return wamp_serializer_deserialize (serializer, frame, error);
-}
-
-static GBytes *
-read_data_file (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  char *contents = NULL;
-  gsize len;
-
-  g_assert_true (g_file_get_contents (path, &contents, &len, &error));
-  g_assert_no_error (error);
-  return g_bytes_new_take (contents, len);
 }
 
 static void
@@ -242,13 +148,12 @@ test_valid_file (gconstpointer data)
 {
   const char *path = data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) frame = read_data_file (path);
+  g_autoptr(GBytes) frame = serializer_test_read_file (path);
   g_autoptr(GBytes) again = NULL;
   g_autoptr(GBytes) again2 = NULL;
   g_autoptr(WampMessage) message = NULL;
   g_autoptr(WampMessage) reread = NULL;
   g_autoptr(WampMessage) reread2 = NULL;
-  WampPayload *payload;
 
   message = wamp_serializer_deserialize (serializer, frame, &error);
   g_assert_no_error (error);
@@ -267,25 +172,12 @@ test_valid_file (gconstpointer data)
   reread2 = wamp_serializer_deserialize (serializer, again2, &error);
   g_assert_no_error (error);
 
-  payload = wamp_message_get_payload (message);
-  if (payload != NULL)
+  if (wamp_message_get_payload (message) != NULL)
     {
-      WampValue *args = NULL, *kwargs = NULL;
-      g_autoptr(WampPayload) decoded = NULL;
-      g_autoptr(WampMessage) transcoded = NULL;
+      g_autoptr(WampMessage) transcoded = serializer_test_with_decoded_payload (message);
       g_autoptr(WampMessage) reread3 = NULL;
       g_autoptr(GBytes) written = NULL;
-      WampValue *fields[8];
-      gsize n = wamp_message_get_n_fields (message);
 
-      g_assert_true (wamp_payload_get_values (payload, &args, &kwargs, &error));
-      g_assert_no_error (error);
-      decoded = wamp_payload_new (args, kwargs);
-      g_assert_cmpuint (n, <=, G_N_ELEMENTS (fields));
-      for (gsize i = 0; i < n; i++)
-        fields[i] = wamp_message_get_field (message, i);
-      transcoded = wamp_message_new_from_fields (fields, n, decoded, &error);
-      g_assert_no_error (error);
       written = wamp_serializer_serialize (serializer, transcoded, &error);
       g_assert_no_error (error);
       reread3 = wamp_serializer_deserialize (serializer, written, &error);
@@ -298,15 +190,7 @@ test_valid_file (gconstpointer data)
 static void
 test_invalid_file (gconstpointer data)
 {
-  const char *path = data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) frame = read_data_file (path);
-  g_autoptr(WampMessage) message = NULL;
-
-  message = wamp_serializer_deserialize (serializer, frame, &error);
-  g_assert_error (error, WAMP_ERROR, WAMP_ERROR_PROTOCOL_VIOLATION);
-  g_assert_null (message);
-  g_test_message ("%s: %s", path, error->message);
+  serializer_test_assert_invalid_file (serializer, data);
 }
 
 /* Every proper prefix of every valid frame is a protocol violation, read
@@ -319,7 +203,7 @@ test_truncated_at_every_byte (void)
   g_assert_cmpuint (valid_paths->len, >=, 40);
   for (guint i = 0; i < valid_paths->len; i++)
     {
-      g_autoptr(GBytes) frame = read_data_file (valid_paths->pdata[i]);
+      g_autoptr(GBytes) frame = serializer_test_read_file (valid_paths->pdata[i]);
       gsize len;
       const guint8 *data = g_bytes_get_data (frame, &len);
 
@@ -343,53 +227,12 @@ test_truncated_at_every_byte (void)
   g_test_message ("%u prefixes refused", n_checked);
 }
 
-static gint
-compare_names (gconstpointer a,
-               gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
 static void
 add_data_file_tests (void)
 {
-  const char *dir = CBOR_TEST_DATA_DIR "/messages";
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDir) d = g_dir_open (dir, 0, &error);
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  const char *name;
-  guint n_valid = 0, n_invalid = 0;
-
-  g_assert_no_error (error);
-  while ((name = g_dir_read_name (d)) != NULL)
-    if (g_str_has_suffix (name, ".cbor"))
-      g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, compare_names);
-
-  for (guint i = 0; i < names->len; i++)
-    {
-      const char *file = names->pdata[i];
-      g_autofree char *base = g_strndup (file, strlen (file) - strlen (".cbor"));
-      char *path = g_build_filename (dir, file, NULL);
-      g_autofree char *test_path = NULL;
-
-      g_ptr_array_add (data_paths, path);
-      if (g_str_has_prefix (file, "y_"))
-        {
-          test_path = g_strdup_printf ("/cbor/conformance/valid/%s", base + 2);
-          g_test_add_data_func (test_path, path, test_valid_file);
-          g_ptr_array_add (valid_paths, path);
-          n_valid++;
-        }
-      else if (g_str_has_prefix (file, "n_"))
-        {
-          test_path = g_strdup_printf ("/cbor/conformance/invalid/%s", base + 2);
-          g_test_add_data_func (test_path, path, test_invalid_file);
-          n_invalid++;
-        }
-    }
-  g_assert_cmpuint (n_valid, >=, 40);
-  g_assert_cmpuint (n_invalid, >=, 80);
+  serializer_test_add_data_files ("cbor", CBOR_TEST_DATA_DIR "/messages", ".cbor",
+                                  test_valid_file, test_invalid_file,
+                                  data_paths, valid_paths, 40, 80);
 }
 
 static void

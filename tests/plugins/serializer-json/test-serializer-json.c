@@ -7,6 +7,7 @@
 
 #include <wamp/wamp.h>
 
+#include "serializer-test-util.h"
 #include "wamp-json-serializer.h"
 #include "wamp-json-reader.h"
 
@@ -55,49 +56,10 @@ encode (WampValue *value)
 }
 
 static void
-assert_values_equal (WampValue *a,
-                     WampValue *b)
-{
-  if (a == NULL || b == NULL)
-    {
-      g_assert_true (a == b);
-      return;
-    }
-  if (!wamp_value_equal (a, b))
-    {
-      g_autofree char *sa = wamp_value_to_debug_string (a);
-      g_autofree char *sb = wamp_value_to_debug_string (b);
-      g_error ("values differ: %s != %s", sa, sb);
-    }
-}
-
-static void
 assert_messages_equal (WampMessage *a,
                        WampMessage *b)
 {
-  WampPayload *pa, *pb;
-  gsize n = wamp_message_get_n_fields (a);
-
-  g_assert_cmpint (wamp_message_get_message_type (a), ==, wamp_message_get_message_type (b));
-  g_assert_cmpuint (n, ==, wamp_message_get_n_fields (b));
-  for (gsize i = 0; i < n; i++)
-    assert_values_equal (wamp_message_get_field (a, i), wamp_message_get_field (b, i));
-
-  pa = wamp_message_get_payload (a);
-  pb = wamp_message_get_payload (b);
-  g_assert_true ((pa == NULL) == (pb == NULL));
-  if (pa != NULL)
-    {
-      WampValue *aa = NULL, *ak = NULL, *ba = NULL, *bk = NULL;
-      g_autoptr(GError) error = NULL;
-
-      g_assert_true (wamp_payload_get_values (pa, &aa, &ak, &error));
-      g_assert_no_error (error);
-      g_assert_true (wamp_payload_get_values (pb, &ba, &bk, &error));
-      g_assert_no_error (error);
-      assert_values_equal (aa, ba);
-      assert_values_equal (ak, bk);
-    }
+  serializer_test_assert_messages_equal (a, b, wamp_value_equal);
 }
 
 static WampMessage *
@@ -114,19 +76,11 @@ deserialize_string (const char  *json,
 static void
 test_valid_file (gconstpointer data)
 {
-  const char *path = data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *contents = NULL;
-  gsize len;
-  g_autoptr(GBytes) frame = NULL;
+  g_autoptr(GBytes) frame = serializer_test_read_file (data);
   g_autoptr(GBytes) again = NULL;
   g_autoptr(WampMessage) message = NULL;
   g_autoptr(WampMessage) reread = NULL;
-  WampPayload *payload;
-
-  g_assert_true (g_file_get_contents (path, &contents, &len, &error));
-  g_assert_no_error (error);
-  frame = g_bytes_new (contents, len);
 
   message = wamp_serializer_deserialize (serializer, frame, &error);
   g_assert_no_error (error);
@@ -139,25 +93,12 @@ test_valid_file (gconstpointer data)
   assert_messages_equal (message, reread);
 
   /* The same message with its payload decoded goes through the writer. */
-  payload = wamp_message_get_payload (message);
-  if (payload != NULL)
+  if (wamp_message_get_payload (message) != NULL)
     {
-      WampValue *args = NULL, *kwargs = NULL;
-      g_autoptr(WampPayload) decoded = NULL;
-      g_autoptr(WampMessage) transcoded = NULL;
+      g_autoptr(WampMessage) transcoded = serializer_test_with_decoded_payload (message);
       g_autoptr(WampMessage) reread2 = NULL;
       g_autoptr(GBytes) written = NULL;
-      WampValue *fields[8];
-      gsize n = wamp_message_get_n_fields (message);
 
-      g_assert_true (wamp_payload_get_values (payload, &args, &kwargs, &error));
-      g_assert_no_error (error);
-      decoded = wamp_payload_new (args, kwargs);
-      g_assert_cmpuint (n, <=, G_N_ELEMENTS (fields));
-      for (gsize i = 0; i < n; i++)
-        fields[i] = wamp_message_get_field (message, i);
-      transcoded = wamp_message_new_from_fields (fields, n, decoded, &error);
-      g_assert_no_error (error);
       written = wamp_serializer_serialize (serializer, transcoded, &error);
       g_assert_no_error (error);
       reread2 = wamp_serializer_deserialize (serializer, written, &error);
@@ -170,69 +111,15 @@ test_valid_file (gconstpointer data)
 static void
 test_invalid_file (gconstpointer data)
 {
-  const char *path = data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *contents = NULL;
-  gsize len;
-  g_autoptr(GBytes) frame = NULL;
-  g_autoptr(WampMessage) message = NULL;
-
-  g_assert_true (g_file_get_contents (path, &contents, &len, &error));
-  g_assert_no_error (error);
-  frame = g_bytes_new (contents, len);
-
-  message = wamp_serializer_deserialize (serializer, frame, &error);
-  g_assert_error (error, WAMP_ERROR, WAMP_ERROR_PROTOCOL_VIOLATION);
-  g_assert_null (message);
-  g_test_message ("%s: %s", path, error->message);
-}
-
-static gint
-compare_names (gconstpointer a,
-               gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
+  serializer_test_assert_invalid_file (serializer, data);
 }
 
 static void
 add_data_file_tests (void)
 {
-  const char *dir = JSON_TEST_DATA_DIR "/messages";
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDir) d = g_dir_open (dir, 0, &error);
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  const char *name;
-  guint n_valid = 0, n_invalid = 0;
-
-  g_assert_no_error (error);
-  while ((name = g_dir_read_name (d)) != NULL)
-    if (g_str_has_suffix (name, ".json"))
-      g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, compare_names);
-
-  for (guint i = 0; i < names->len; i++)
-    {
-      const char *file = names->pdata[i];
-      g_autofree char *base = g_strndup (file, strlen (file) - strlen (".json"));
-      char *path = g_build_filename (dir, file, NULL);
-      g_autofree char *test_path = NULL;
-
-      g_ptr_array_add (data_paths, path);
-      if (g_str_has_prefix (file, "y_"))
-        {
-          test_path = g_strdup_printf ("/json/conformance/valid/%s", base + 2);
-          g_test_add_data_func (test_path, path, test_valid_file);
-          n_valid++;
-        }
-      else if (g_str_has_prefix (file, "n_"))
-        {
-          test_path = g_strdup_printf ("/json/conformance/invalid/%s", base + 2);
-          g_test_add_data_func (test_path, path, test_invalid_file);
-          n_invalid++;
-        }
-    }
-  g_assert_cmpuint (n_valid, >=, 20);
-  g_assert_cmpuint (n_invalid, >=, 20);
+  serializer_test_add_data_files ("json", JSON_TEST_DATA_DIR "/messages", ".json",
+                                  test_valid_file, test_invalid_file,
+                                  data_paths, NULL, 20, 20);
 }
 
 static void

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* WampEnvelopeBuilder: what every deserializer does around its format's
+ * reader — which element is which, the type code check, the payload spans
+ * and building the message. */
+
+#include "config.h"
+
+#include <wamp/wamp-envelope-builder.h>
+#include <wamp/wamp-error.h>
+
+#include <string.h>
+
+enum {
+  SPAN_ARGUMENTS,
+  SPAN_ARGUMENTS_KW,
+};
+
+void
+wamp_envelope_builder_init (WampEnvelopeBuilder *builder)
+{
+  g_return_if_fail (builder != NULL);
+
+  memset (builder, 0, sizeof *builder);
+  builder->payload_index = -1;
+}
+
+void
+wamp_envelope_builder_clear (WampEnvelopeBuilder *builder)
+{
+  g_return_if_fail (builder != NULL);
+
+  for (gsize i = 0; i < builder->n_fields; i++)
+    g_clear_pointer (&builder->fields[i], wamp_value_unref);
+  builder->n_fields = 0;
+}
+
+gboolean
+wamp_envelope_builder_next (WampEnvelopeBuilder  *builder,
+                            WampEnvelopeElement  *element,
+                            GError              **error)
+{
+  gsize index;
+
+  g_return_val_if_fail (builder != NULL, FALSE);
+  g_return_val_if_fail (element != NULL, FALSE);
+
+  index = builder->n_elements;
+  if (index == 0 || builder->payload_index < 0 || index < (gsize) builder->payload_index)
+    {
+      /* The type code (index 0) always has room. */
+      if (builder->n_fields == WAMP_ENVELOPE_MAX_FIELDS)
+        goto too_many;
+      *element = WAMP_ENVELOPE_ELEMENT_FIELD;
+    }
+  else if (index == (gsize) builder->payload_index)
+    {
+      *element = WAMP_ENVELOPE_ELEMENT_ARGUMENTS;
+    }
+  else if (index == (gsize) builder->payload_index + 1)
+    {
+      *element = WAMP_ENVELOPE_ELEMENT_ARGUMENTS_KW;
+    }
+  else
+    {
+      goto too_many;
+    }
+  builder->n_elements++;
+  return TRUE;
+
+too_many:
+  g_set_error_literal (error, WAMP_ERROR, WAMP_ERROR_PROTOCOL_VIOLATION,
+                       "too many message elements");
+  return FALSE;
+}
+
+gboolean
+wamp_envelope_builder_add_field (WampEnvelopeBuilder  *builder,
+                                 WampValue            *value,
+                                 GError              **error)
+{
+  gint64 code;
+
+  g_return_val_if_fail (builder != NULL, FALSE);
+  g_return_val_if_fail (value != NULL, FALSE);
+  g_return_val_if_fail (builder->n_fields < WAMP_ENVELOPE_MAX_FIELDS, FALSE);
+
+  /* Owned from here on, whatever the outcome. */
+  builder->fields[builder->n_fields++] = value;
+  if (builder->n_fields > 1)
+    return TRUE;
+
+  if (wamp_value_get_value_type (value) != WAMP_VALUE_INT)
+    {
+      g_set_error_literal (error, WAMP_ERROR, WAMP_ERROR_PROTOCOL_VIOLATION,
+                           "message type must be an integer");
+      return FALSE;
+    }
+  code = wamp_value_get_int (value);
+  if (code < 1 || code > WAMP_MESSAGE_TYPE_MAX ||
+      wamp_message_type_to_string ((WampMessageType) code) == NULL)
+    {
+      g_set_error (error, WAMP_ERROR, WAMP_ERROR_PROTOCOL_VIOLATION,
+                   "unknown message type %" G_GINT64_FORMAT, code);
+      return FALSE;
+    }
+  builder->payload_index = wamp_message_type_payload_index ((WampMessageType) code);
+  return TRUE;
+}
+
+void
+wamp_envelope_builder_set_span (WampEnvelopeBuilder *builder,
+                                gsize                offset,
+                                gsize                len)
+{
+  gsize index;
+
+  g_return_if_fail (builder != NULL);
+  g_return_if_fail (builder->payload_index >= 0 && builder->n_elements > 0);
+
+  index = builder->n_elements - 1;
+  g_return_if_fail (index == (gsize) builder->payload_index ||
+                    index == (gsize) builder->payload_index + 1);
+
+  if (index == (gsize) builder->payload_index)
+    {
+      builder->span_offsets[SPAN_ARGUMENTS] = offset;
+      builder->span_lens[SPAN_ARGUMENTS] = len;
+    }
+  else
+    {
+      builder->span_offsets[SPAN_ARGUMENTS_KW] = offset;
+      builder->span_lens[SPAN_ARGUMENTS_KW] = len;
+    }
+}
+
+WampMessage *
+wamp_envelope_builder_finish (WampEnvelopeBuilder  *builder,
+                              WampSerializer       *serializer,
+                              GBytes               *frame,
+                              GError              **error)
+{
+  g_autoptr(WampPayload) payload = NULL;
+
+  g_return_val_if_fail (builder != NULL, NULL);
+  g_return_val_if_fail (frame != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  /* ArgumentsKw never comes without Arguments, so the args span decides. */
+  if (builder->span_lens[SPAN_ARGUMENTS] > 0)
+    payload = wamp_payload_new_raw (serializer, frame,
+                                    builder->span_offsets[SPAN_ARGUMENTS],
+                                    builder->span_lens[SPAN_ARGUMENTS],
+                                    builder->span_offsets[SPAN_ARGUMENTS_KW],
+                                    builder->span_lens[SPAN_ARGUMENTS_KW]);
+  return wamp_message_new_from_fields (builder->fields, builder->n_fields, payload, error);
+}

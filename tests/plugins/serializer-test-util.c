@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What the JSON, MessagePack and CBOR serializer tests share. */
+
+#include "serializer-test-util.h"
+
+#include <string.h>
+
+static gint
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+void
+serializer_test_add_data_files (const char    *format,
+                                const char    *dir,
+                                const char    *suffix,
+                                GTestDataFunc  test_valid,
+                                GTestDataFunc  test_invalid,
+                                GPtrArray     *paths,
+                                GPtrArray     *valid_paths,
+                                guint          min_valid,
+                                guint          min_invalid)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) d = g_dir_open (dir, 0, &error);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+  guint n_valid = 0, n_invalid = 0;
+
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (d)) != NULL)
+    if (g_str_has_suffix (name, suffix))
+      g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *file = names->pdata[i];
+      g_autofree char *base = g_strndup (file, strlen (file) - strlen (suffix));
+      char *path = g_build_filename (dir, file, NULL);
+      g_autofree char *test_path = NULL;
+
+      g_ptr_array_add (paths, path);
+      if (g_str_has_prefix (file, "y_"))
+        {
+          test_path = g_strdup_printf ("/%s/conformance/valid/%s", format, base + 2);
+          g_test_add_data_func (test_path, path, test_valid);
+          if (valid_paths != NULL)
+            g_ptr_array_add (valid_paths, path);
+          n_valid++;
+        }
+      else if (g_str_has_prefix (file, "n_"))
+        {
+          test_path = g_strdup_printf ("/%s/conformance/invalid/%s", format, base + 2);
+          g_test_add_data_func (test_path, path, test_invalid);
+          n_invalid++;
+        }
+    }
+  g_assert_cmpuint (n_valid, >=, min_valid);
+  g_assert_cmpuint (n_invalid, >=, min_invalid);
+}
+
+GBytes *
+serializer_test_read_file (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (path, &contents, &len, &error));
+  g_assert_no_error (error);
+  /* An exactly sized copy (no trailing NUL), so ASan sees any read past
+   * the end. */
+  return g_bytes_new (contents, len);
+}
+
+void
+serializer_test_assert_invalid_file (WampSerializer *serializer,
+                                     const char     *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) frame = serializer_test_read_file (path);
+  g_autoptr(WampMessage) message = NULL;
+
+  message = wamp_serializer_deserialize (serializer, frame, &error);
+  g_assert_error (error, WAMP_ERROR, WAMP_ERROR_PROTOCOL_VIOLATION);
+  g_assert_null (message);
+  g_test_message ("%s: %s", path, error->message);
+}
+
+gboolean
+serializer_test_values_identical (const WampValue *a,
+                                  const WampValue *b)
+{
+  WampValueType type = wamp_value_get_value_type (a);
+
+  if (type != wamp_value_get_value_type (b))
+    return FALSE;
+  switch (type)
+    {
+    case WAMP_VALUE_DOUBLE:
+      {
+        gdouble da = wamp_value_get_double (a), db = wamp_value_get_double (b);
+
+        return memcmp (&da, &db, sizeof da) == 0;
+      }
+    case WAMP_VALUE_LIST:
+      if (wamp_value_list_length (a) != wamp_value_list_length (b))
+        return FALSE;
+      for (gsize i = 0; i < wamp_value_list_length (a); i++)
+        if (!serializer_test_values_identical (wamp_value_list_get (a, i), wamp_value_list_get (b, i)))
+          return FALSE;
+      return TRUE;
+    case WAMP_VALUE_DICT:
+      if (wamp_value_dict_size (a) != wamp_value_dict_size (b))
+        return FALSE;
+      for (gsize i = 0; i < wamp_value_dict_size (a); i++)
+        {
+          gsize la, lb;
+          const char *ka = wamp_value_dict_get_key (a, i, &la);
+          const char *kb = wamp_value_dict_get_key (b, i, &lb);
+
+          if (la != lb || memcmp (ka, kb, la) != 0 ||
+              !serializer_test_values_identical (wamp_value_dict_get_value (a, i), wamp_value_dict_get_value (b, i)))
+            return FALSE;
+        }
+      return TRUE;
+    default:
+      return wamp_value_equal (a, b);
+    }
+}
+
+static void
+assert_values_same (WampValue                *a,
+                    WampValue                *b,
+                    SerializerTestValuesSame  same)
+{
+  if (a == NULL || b == NULL)
+    {
+      g_assert_true (a == b);
+      return;
+    }
+  if (!same (a, b))
+    {
+      g_autofree char *sa = wamp_value_to_debug_string (a);
+      g_autofree char *sb = wamp_value_to_debug_string (b);
+      g_error ("values differ: %s != %s", sa, sb);
+    }
+}
+
+void
+serializer_test_assert_messages_equal (WampMessage              *a,
+                                       WampMessage              *b,
+                                       SerializerTestValuesSame  same)
+{
+  WampPayload *pa, *pb;
+  gsize n = wamp_message_get_n_fields (a);
+
+  g_assert_cmpint (wamp_message_get_message_type (a), ==, wamp_message_get_message_type (b));
+  g_assert_cmpuint (n, ==, wamp_message_get_n_fields (b));
+  for (gsize i = 0; i < n; i++)
+    assert_values_same (wamp_message_get_field (a, i), wamp_message_get_field (b, i), same);
+
+  pa = wamp_message_get_payload (a);
+  pb = wamp_message_get_payload (b);
+  g_assert_true ((pa == NULL) == (pb == NULL));
+  if (pa != NULL)
+    {
+      WampValue *aa = NULL, *ak = NULL, *ba = NULL, *bk = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (wamp_payload_get_values (pa, &aa, &ak, &error));
+      g_assert_no_error (error);
+      g_assert_true (wamp_payload_get_values (pb, &ba, &bk, &error));
+      g_assert_no_error (error);
+      assert_values_same (aa, ba, same);
+      assert_values_same (ak, bk, same);
+    }
+}
+
+WampMessage *
+serializer_test_with_decoded_payload (WampMessage *message)
+{
+  WampPayload *payload = wamp_message_get_payload (message);
+  WampValue *args = NULL, *kwargs = NULL;
+  g_autoptr(WampPayload) decoded = NULL;
+  g_autoptr(GError) error = NULL;
+  WampValue *fields[8];
+  gsize n = wamp_message_get_n_fields (message);
+  WampMessage *copy;
+
+  g_assert_nonnull (payload);
+  g_assert_true (wamp_payload_get_values (payload, &args, &kwargs, &error));
+  g_assert_no_error (error);
+  decoded = wamp_payload_new (args, kwargs);
+  g_assert_cmpuint (n, <=, G_N_ELEMENTS (fields));
+  for (gsize i = 0; i < n; i++)
+    fields[i] = wamp_message_get_field (message, i);
+  copy = wamp_message_new_from_fields (fields, n, decoded, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (copy);
+  return copy;
+}
