@@ -320,13 +320,24 @@ configure_serializers (WampValue *block, const char *path, GError **error)
     return NULL;
   if (list == NULL)
     {
+      /* Every loaded serializer: the shipped ones first, in the default
+       * config's order (so a WebSocket client offering several gets JSON
+       * rather than whichever name sorts first), then the others by name. */
+      static const char *const shipped[] = { "json", "msgpack", "cbor" };
       g_auto (GStrv) names = wamp_extension_list (WAMP_SERIALIZER_EXTENSION_POINT);
 
+      for (guint i = 0; i < G_N_ELEMENTS (shipped); i++)
+        {
+          WampSerializer *serializer = wamp_serializer_lookup (shipped[i]);
+
+          if (serializer != NULL)
+            g_ptr_array_add (serializers, serializer);
+        }
       for (guint i = 0; names != NULL && names[i] != NULL; i++)
         {
           WampSerializer *serializer = wamp_serializer_lookup (names[i]);
 
-          if (serializer != NULL)
+          if (serializer != NULL && !g_ptr_array_find (serializers, serializer, NULL))
             g_ptr_array_add (serializers, serializer);
         }
       if (serializers->len == 0)

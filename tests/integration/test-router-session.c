@@ -541,12 +541,17 @@ test_config_valid_defaults (void)
     "  \"admin\": { \"dbus\": \"none\" } }");
   g_auto (GStrv) listeners = wamp_router_get_listeners (wamp_test_router_get_router (router));
   g_autoptr (GPtrArray) realms = wamp_router_list_realms (wamp_test_router_get_router (router));
+  g_autofree char *serializers = NULL;
 
   g_assert_cmpuint (g_strv_length (listeners), ==, 1);
   g_assert_cmpstr (listeners[0], ==, "lo loopback://lo");
   g_assert_cmpuint (realms->len, ==, 1);
   g_assert_nonnull (wamp_router_lookup_realm (wamp_test_router_get_router (router), "realm1"));
   g_assert_null (wamp_router_lookup_realm (wamp_test_router_get_router (router), "realm2"));
+  /* Every loaded serializer, the shipped ones in the default config's order. */
+  serializers = wamp_test_loopback_get_serializer_names (
+    wamp_router_get_reactor (wamp_test_router_get_router (router)), "lo");
+  g_assert_true (g_str_has_prefix (serializers, "json,msgpack,cbor"));
   assert_router_serves (router);
 }
 

@@ -261,17 +261,37 @@ loopback_start (WampTransport *transport, GError **error)
   return TRUE;
 }
 
-gboolean
-wamp_test_loopback_is_listening (WampReactor *reactor, const char *name)
+static WampTestLoopbackTransport *
+find_loopback (WampReactor *reactor, const char *name)
 {
   for (GList *l = loopback_transports; l != NULL; l = l->next)
     {
       WampTestLoopbackTransport *t = l->data;
 
       if (t->reactor == reactor && g_strcmp0 (t->name, name) == 0)
-        return t->started;
+        return t;
     }
-  return FALSE;
+  return NULL;
+}
+
+gboolean
+wamp_test_loopback_is_listening (WampReactor *reactor, const char *name)
+{
+  WampTestLoopbackTransport *t = find_loopback (reactor, name);
+
+  return t != NULL && t->started;
+}
+
+char *
+wamp_test_loopback_get_serializer_names (WampReactor *reactor, const char *name)
+{
+  WampTestLoopbackTransport *t = find_loopback (reactor, name);
+  GString *names = g_string_new (NULL);
+
+  for (guint i = 0; t != NULL && t->serializers != NULL && i < t->serializers->len; i++)
+    g_string_append_printf (names, "%s%s", i > 0 ? "," : "",
+                            wamp_serializer_get_name (t->serializers->pdata[i]));
+  return g_string_free (names, FALSE);
 }
 
 static void

@@ -60,6 +60,10 @@ void wamp_test_plugins_add_static (const WampPluginInfo *info);
  * (started and not stopped). */
 gboolean wamp_test_loopback_is_listening (WampReactor *reactor, const char *name);
 
+/* The serializers the router gave the loopback transport @name, by extension
+ * name in its order of preference, comma-separated. Returns: (transfer full). */
+char *wamp_test_loopback_get_serializer_names (WampReactor *reactor, const char *name);
+
 /* Builds a reactor and a router from @config_json, configures and starts
  * it. A config or start error fails the test (g_assert_no_error).
  * Returns: (transfer full). */
