@@ -35,4 +35,7 @@ void wamp_router_count_out (WampRouter *self, WampMessageType type, gsize n_byte
 void wamp_router_count_protocol_violation (WampRouter *self);
 void wamp_router_count_send_failure (WampRouter *self);
 
+/* How long a connection may stay without a joined session (limits.join_timeout). */
+guint wamp_router_get_join_timeout_ms (WampRouter *self);
+
 G_END_DECLS

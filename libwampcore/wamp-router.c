@@ -50,6 +50,12 @@ typedef enum {
   ADMIN_DBUS_SYSTEM,
 } AdminDbus;
 
+/* Seconds from the transport handshake (or the end of a session) to WELCOME:
+ * long enough for a slow authenticator, short enough that connections that
+ * never say HELLO cannot pile up. */
+#define DEFAULT_JOIN_TIMEOUT 30
+#define MAX_JOIN_TIMEOUT 3600
+
 struct _WampRouter
 {
   GObject parent_instance;
@@ -58,6 +64,7 @@ struct _WampRouter
   gboolean configured;
   gboolean started;
   AdminDbus admin_dbus;
+  guint join_timeout_ms;        /* limits.join_timeout */
 
   GPtrArray *realms;          /* WampRealm, config order */
   GHashTable *realms_by_name; /* name -> WampRealm (unowned) */
@@ -157,6 +164,7 @@ wamp_router_class_init (WampRouterClass *klass)
 static void
 wamp_router_init (WampRouter *self)
 {
+  self->join_timeout_ms = DEFAULT_JOIN_TIMEOUT * 1000;
   self->realms = g_ptr_array_new_with_free_func (g_object_unref);
   self->realms_by_name = g_hash_table_new (g_str_hash, g_str_equal);
   self->transports = g_ptr_array_new_with_free_func (router_transport_free);
@@ -550,12 +558,19 @@ configure_admin (WampRouter *self, WampValue *config, AdminDbus *out, GError **e
 #define MAX_NESTING_DEPTH 256
 #define DEFAULT_NESTING_DEPTH 32
 
-static gboolean
-configure_limits (WampValue *config, guint *max_nesting_depth, GError **error)
+typedef struct
 {
-  static const char *const known[] = { "max_nesting_depth", NULL };
+  guint max_nesting_depth;
+  guint join_timeout_ms;
+} Limits;
+
+static gboolean
+configure_limits (WampValue *config, Limits *out, GError **error)
+{
+  static const char *const known[] = { "max_nesting_depth", "join_timeout", NULL };
   WampValue *limits = NULL;
   guint64 depth = DEFAULT_NESTING_DEPTH;
+  guint64 join_timeout = DEFAULT_JOIN_TIMEOUT;
 
   if (!wamp_config_get_dict (config, "$", "limits", FALSE, &limits, error))
     return FALSE;
@@ -563,9 +578,13 @@ configure_limits (WampValue *config, guint *max_nesting_depth, GError **error)
       && (!wamp_config_check_keys (limits, "$.limits", known, error)
           || !wamp_config_get_uint (limits, "$.limits", "max_nesting_depth", FALSE,
                                     DEFAULT_NESTING_DEPTH, MIN_NESTING_DEPTH, MAX_NESTING_DEPTH,
-                                    &depth, error)))
+                                    &depth, error)
+          || !wamp_config_get_uint (limits, "$.limits", "join_timeout", FALSE,
+                                    DEFAULT_JOIN_TIMEOUT, 1, MAX_JOIN_TIMEOUT,
+                                    &join_timeout, error)))
     return FALSE;
-  *max_nesting_depth = (guint) depth;
+  out->max_nesting_depth = (guint) depth;
+  out->join_timeout_ms = (guint) join_timeout * 1000;
   return TRUE;
 }
 
@@ -603,7 +622,7 @@ wamp_router_configure (WampRouter *self, WampValue *config, GError **error)
   g_autoptr (GPtrArray) transports = g_ptr_array_new_with_free_func (router_transport_free);
   AdminDbus admin_dbus;
   guint64 version = 0;
-  guint max_nesting_depth = DEFAULT_NESTING_DEPTH;
+  Limits limits;
 
   g_return_val_if_fail (WAMP_IS_ROUTER (self), FALSE);
   g_return_val_if_fail (config != NULL, FALSE);
@@ -613,7 +632,7 @@ wamp_router_configure (WampRouter *self, WampValue *config, GError **error)
   if (!wamp_config_check_keys (config, "$", known, error)
       || !wamp_config_get_uint (config, "$", "version", TRUE, 1, 1, 1, &version, error)
       || !configure_admin (self, config, &admin_dbus, error)
-      || !configure_limits (config, &max_nesting_depth, error))
+      || !configure_limits (config, &limits, error))
     return FALSE;
 
   if (!configure_realms (self, config, realms, error))
@@ -631,7 +650,8 @@ wamp_router_configure (WampRouter *self, WampValue *config, GError **error)
 
   self->configured = TRUE;
   self->admin_dbus = admin_dbus;
-  apply_nesting_limit (max_nesting_depth);
+  self->join_timeout_ms = limits.join_timeout_ms;
+  apply_nesting_limit (limits.max_nesting_depth);
   for (guint i = 0; i < realms->len; i++)
     {
       WampRealm *realm = g_ptr_array_index (realms, i);
@@ -740,7 +760,7 @@ wamp_router_reload (WampRouter *self, WampValue *config, GStrv *restart_needed, 
   g_autoptr (GHashTable) new_names = g_hash_table_new (g_str_hash, g_str_equal);
   AdminDbus admin_dbus;
   guint64 version = 0;
-  guint max_nesting_depth = DEFAULT_NESTING_DEPTH;
+  Limits limits;
 
   g_return_val_if_fail (WAMP_IS_ROUTER (self), FALSE);
   g_return_val_if_fail (config != NULL, FALSE);
@@ -760,7 +780,7 @@ wamp_router_reload (WampRouter *self, WampValue *config, GStrv *restart_needed, 
   if (!wamp_config_check_keys (config, "$", known, error)
       || !wamp_config_get_uint (config, "$", "version", TRUE, 1, 1, 1, &version, error)
       || !configure_admin (self, config, &admin_dbus, error)
-      || !configure_limits (config, &max_nesting_depth, error))
+      || !configure_limits (config, &limits, error))
     return FALSE;
   if (!configure_realms (self, config, candidates, error))
     {
@@ -887,8 +907,10 @@ wamp_router_reload (WampRouter *self, WampValue *config, GStrv *restart_needed, 
 
   if (admin_dbus != self->admin_dbus)
     g_ptr_array_add (restart, g_strdup ("admin.dbus changed"));
-  /* Takes effect live: serializers read the limit per frame. */
-  apply_nesting_limit (max_nesting_depth);
+  /* Takes effect live: serializers read the limit per frame; the join
+   * timeout applies to connections accepted from now on. */
+  apply_nesting_limit (limits.max_nesting_depth);
+  self->join_timeout_ms = limits.join_timeout_ms;
 
   if (restart_needed != NULL)
     {
@@ -1298,4 +1320,11 @@ wamp_router_session_disconnected (WampRouter *self, WampSession *session)
   g_hash_table_remove (self->sessions, session);
   if (self->shutdown_task != NULL && g_hash_table_size (self->sessions) == 0)
     finish_shutdown (self);
+}
+
+guint
+wamp_router_get_join_timeout_ms (WampRouter *self)
+{
+  g_return_val_if_fail (WAMP_IS_ROUTER (self), DEFAULT_JOIN_TIMEOUT * 1000);
+  return self->join_timeout_ms;
 }

@@ -49,6 +49,7 @@ struct _WampSession
 
   WampReactorTimer *goodbye_timer;
   gboolean close_after_goodbye;
+  WampReactorTimer *join_timer;  /* runs while the connection has no joined session */
 };
 
 G_DEFINE_FINAL_TYPE (WampSession, wamp_session, G_TYPE_OBJECT)
@@ -69,6 +70,41 @@ cancel_goodbye_timer (WampSession *self)
       wamp_reactor_cancel_timer (self->reactor, self->goodbye_timer);
       self->goodbye_timer = NULL;
     }
+}
+
+static void
+cancel_join_timer (WampSession *self)
+{
+  if (self->join_timer != NULL)
+    {
+      wamp_reactor_cancel_timer (self->reactor, self->join_timer);
+      self->join_timer = NULL;
+    }
+}
+
+static void close_connection (WampSession *self, WampCloseCode code, const char *reason);
+
+/* A connection that never joins (no HELLO, a stalled authentication, idle
+ * after GOODBYE) would otherwise be held until the peer goes away. */
+static void
+join_timeout_cb (WampReactor *reactor, gpointer user_data)
+{
+  g_autoptr (WampSession) self = g_object_ref (user_data);
+
+  self->join_timer = NULL;
+  g_info ("%s joined no realm within %u s: closing", wamp_connection_get_peer (self->connection),
+          wamp_router_get_join_timeout_ms (self->router) / 1000);
+  close_connection (self, WAMP_CLOSE_POLICY_VIOLATION, "no session joined in time");
+}
+
+static void
+start_join_timer (WampSession *self)
+{
+  cancel_join_timer (self);
+  if (self->router != NULL && !self->closing)
+    self->join_timer = wamp_reactor_add_timer (self->reactor,
+                                               wamp_router_get_join_timeout_ms (self->router),
+                                               join_timeout_cb, self);
 }
 
 /* Forgets a pending authentication; a late completion then finds nothing. */
@@ -93,6 +129,10 @@ end_session (WampSession *self, WampSessionState new_state, const char *why)
 
   cancel_auth (self);
   self->state = new_state;
+  if (new_state == WAMP_SESSION_STATE_DISCONNECTED)
+    cancel_join_timer (self);
+  else if (was_joined)
+    start_join_timer (self);
   if (was_joined)
     {
       /* Roles and the router's "session-left" handlers still see the
@@ -299,6 +339,7 @@ welcome (WampSession *self)
   message = wamp_message_new_welcome (self->id, details);
 
   cancel_auth (self);
+  cancel_join_timer (self);
   send_message (self, message);
   self->state = WAMP_SESSION_STATE_ESTABLISHED;
   self->joined = TRUE;
@@ -713,6 +754,7 @@ wamp_session_dispose (GObject *object)
   WampSession *self = WAMP_SESSION (object);
 
   cancel_goodbye_timer (self);
+  cancel_join_timer (self);
   cancel_auth (self);
   if (self->connection != NULL && self->state != WAMP_SESSION_STATE_DISCONNECTED)
     {
@@ -770,6 +812,7 @@ wamp_session_new (WampRouter *router, WampTransport *transport, WampConnection *
   self->connection = g_object_ref (connection);
   self->serializer = wamp_connection_get_serializer (connection);
   wamp_connection_set_sink (connection, &session_sink_funcs, self);
+  start_join_timer (self);
   g_debug ("connection from %s accepted", wamp_connection_get_peer (connection));
   return self;
 }
@@ -1002,6 +1045,7 @@ wamp_session_detach (WampSession *self)
   g_autoptr (WampSession) hold G_GNUC_UNUSED = g_object_ref (self);
 
   cancel_goodbye_timer (self);
+  cancel_join_timer (self);
   if (self->state != WAMP_SESSION_STATE_DISCONNECTED)
     {
       end_session (self, WAMP_SESSION_STATE_DISCONNECTED, "router going away");

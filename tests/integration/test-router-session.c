@@ -501,6 +501,12 @@ static const ConfigCase config_cases[] = {
   { "admin-unknown-key",
     "{ \"version\": 1, \"realms\": [" REALM_OK "], \"transports\": [" LOOPBACK "], \"admin\": { \"http\": 1 } }",
     WAMP_CONFIG_ERROR_UNKNOWN_KEY, "$.admin.http" },
+  { "limits-join-timeout-zero",
+    "{ \"version\": 1, \"realms\": [" REALM_OK "], \"transports\": [" LOOPBACK "], \"limits\": { \"join_timeout\": 0 } }",
+    WAMP_CONFIG_ERROR_INVALID, "$.limits.join_timeout" },
+  { "limits-join-timeout-not-a-number",
+    "{ \"version\": 1, \"realms\": [" REALM_OK "], \"transports\": [" LOOPBACK "], \"limits\": { \"join_timeout\": \"1s\" } }",
+    WAMP_CONFIG_ERROR_INVALID, "$.limits.join_timeout" },
 };
 
 static void
@@ -977,6 +983,46 @@ test_abort_after_welcome_leaves_silently (void)
   g_assert_cmpuint (wamp_realm_get_n_sessions (realm), ==, 0);
 }
 
+/* ---- join timeout ----------------------------------------------------------------- */
+
+#define JOIN_TIMEOUT_CONFIG \
+  "{ \"version\": 1, \"realms\": [" REALM_OK "], \"transports\": [" LOOPBACK "]," \
+  "  \"limits\": { \"join_timeout\": 1 } }"
+
+static void
+test_join_timeout_drops_silent_connection (void)
+{
+  g_autoptr (WampTestRouter) router = wamp_test_router_new (JOIN_TIMEOUT_CONFIG);
+  g_autoptr (WampTestPeer) silent = wamp_test_peer_new (router, "lo");
+  g_autoptr (WampTestPeer) member = wamp_test_peer_new (router, "lo");
+
+  g_assert_cmpuint (wamp_test_peer_join (member, "realm1", NULL), !=, 0);
+  /* Not before the timeout, then with a policy-violation close. */
+  wamp_test_iterate_for (600);
+  g_assert_false (wamp_test_peer_is_closed (silent));
+  g_assert_true (wamp_test_peer_wait_closed (silent, 2000));
+  g_assert_cmpint (wamp_test_peer_get_close_code (silent), ==, WAMP_CLOSE_POLICY_VIOLATION);
+  /* A joined session is not affected. */
+  wamp_test_iterate_for (600);
+  g_assert_false (wamp_test_peer_is_closed (member));
+}
+
+static void
+test_join_timeout_restarts_after_goodbye (void)
+{
+  g_autoptr (WampTestRouter) router = wamp_test_router_new (JOIN_TIMEOUT_CONFIG);
+  g_autoptr (WampTestPeer) peer = wamp_test_peer_new (router, "lo");
+
+  /* Joined past the timeout, then idle without a session after GOODBYE. */
+  g_assert_cmpuint (wamp_test_peer_join (peer, "realm1", NULL), !=, 0);
+  wamp_test_iterate_for (1300);
+  g_assert_false (wamp_test_peer_is_closed (peer));
+  wamp_test_peer_send_json (peer, "[6, {}, \"wamp.close.close_realm\"]");
+  g_assert_true (wamp_test_peer_expect_frame (peer, "[6, {}, \"wamp.close.goodbye_and_out\"]"));
+  g_assert_true (wamp_test_peer_wait_closed (peer, 2500));
+  g_assert_cmpint (wamp_test_peer_get_close_code (peer), ==, WAMP_CLOSE_POLICY_VIOLATION);
+}
+
 /* ---- GOODBYE ---------------------------------------------------------------------- */
 
 static void
@@ -1371,6 +1417,8 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/router/config/unknown-transport-type-lists-available", test_config_type_error_lists_available);
   g_test_add_func ("/router/config/defaults-give-all-serializers-and-anonymous", test_config_valid_defaults);
+  g_test_add_func ("/router/join-timeout/drops-silent-connection", test_join_timeout_drops_silent_connection);
+  g_test_add_func ("/router/join-timeout/restarts-after-goodbye", test_join_timeout_restarts_after_goodbye);
   g_test_add_func ("/router/start/failure-stops-started-transports", test_start_failure_rolls_back);
   g_test_add_func ("/router/realm/permissions-exact-beats-longest-prefix-beats-wildcard", test_config_realm_permissions);
 
