@@ -35,5 +35,6 @@
 #include <wamp/wamp-input-cursor.h>
 #include <wamp/wamp-output-buffer.h>
 #include <wamp/wamp-read-buffer.h>
+#include <wamp/wamp-client-connect.h>
 
 #undef __WAMP_H_INSIDE__
