@@ -34,5 +34,7 @@
 #include <wamp/wamp-envelope-writer.h>
 #include <wamp/wamp-input-cursor.h>
 #include <wamp/wamp-output-buffer.h>
+#include <wamp/wamp-read-buffer.h>
+#include <wamp/wamp-client-connect.h>
 
 #undef __WAMP_H_INSIDE__

@@ -15,15 +15,12 @@
 
 typedef struct
 {
-  WampReactor *reactor;
-  GPtrArray *serializers;
+  WampClientConnectParams params;
   WampRawsocketConnection *connection; /* during the handshake */
 
   /* rawsocket+tls:// */
   gboolean tls;
   GSocketConnectable *server_identity;
-  GTlsDatabase *tls_database;       /* nullable: the system's */
-  GTlsCertificate *tls_certificate; /* nullable */
   GSocketConnection *tcp;
   GIOStream *tls_connection;
   GCancellable *tls_cancellable;
@@ -35,16 +32,13 @@ static void
 connect_free (Connect *c)
 {
   if (c->tls_timer != NULL)
-    wamp_reactor_cancel_timer (c->reactor, c->tls_timer);
-  g_clear_object (&c->reactor);
-  g_clear_pointer (&c->serializers, g_ptr_array_unref);
+    wamp_reactor_cancel_timer (c->params.reactor, c->tls_timer);
   g_clear_object (&c->connection);
   g_clear_object (&c->server_identity);
-  g_clear_object (&c->tls_database);
-  g_clear_object (&c->tls_certificate);
   g_clear_object (&c->tcp);
   g_clear_object (&c->tls_connection);
   g_clear_object (&c->tls_cancellable);
+  wamp_client_connect_params_clear (&c->params);
   g_free (c);
 }
 
@@ -77,8 +71,8 @@ start_rawsocket (GTask     *task,
   WampRawsocketOptions options;
 
   wamp_rawsocket_options_init (&options);
-  c->connection = wamp_rawsocket_connection_new (c->reactor, socket, stream,
-                                                 WAMP_RAWSOCKET_ROLE_CLIENT, c->serializers,
+  c->connection = wamp_rawsocket_connection_new (c->params.reactor, socket, stream,
+                                                 WAMP_RAWSOCKET_ROLE_CLIENT, c->params.serializers,
                                                  &options, NULL);
   /* The connection's handshake timeout bounds the rest; the task stays ours
    * until ready_cb. */
@@ -95,7 +89,7 @@ tls_handshake_done_cb (GObject      *source,
   GError *error = NULL;
 
   if (c->tls_timer != NULL)
-    wamp_reactor_cancel_timer (c->reactor, c->tls_timer);
+    wamp_reactor_cancel_timer (c->params.reactor, c->tls_timer);
   c->tls_timer = NULL;
   if (!g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, &error))
     {
@@ -130,21 +124,17 @@ start_tls (GTask *task)
   Connect *c = g_task_get_task_data (task);
   GError *error = NULL;
 
-  c->tls_connection = g_tls_client_connection_new (G_IO_STREAM (c->tcp), c->server_identity,
-                                                   &error);
+  c->tls_connection = wamp_client_connect_params_new_tls (&c->params, G_IO_STREAM (c->tcp),
+                                                         c->server_identity, &error);
   if (c->tls_connection == NULL)
     {
       g_task_return_error (task, error);
       g_object_unref (task);
       return;
     }
-  if (c->tls_database != NULL)
-    g_tls_connection_set_database (G_TLS_CONNECTION (c->tls_connection), c->tls_database);
-  if (c->tls_certificate != NULL)
-    g_tls_connection_set_certificate (G_TLS_CONNECTION (c->tls_connection), c->tls_certificate);
   /* Our own: the timer must not cancel the caller's. */
   c->tls_cancellable = g_cancellable_new ();
-  c->tls_timer = wamp_reactor_add_timer (c->reactor, WAMP_RAWSOCKET_DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  c->tls_timer = wamp_reactor_add_timer (c->params.reactor, WAMP_RAWSOCKET_DEFAULT_HANDSHAKE_TIMEOUT_MS,
                                          tls_timeout_cb, c);
   g_tls_connection_handshake_async (G_TLS_CONNECTION (c->tls_connection), G_PRIORITY_DEFAULT,
                                     c->tls_cancellable, tls_handshake_done_cb, task);
@@ -231,29 +221,21 @@ wamp_rawsocket_client_connect_async (WampTransport       *source,
       g_object_unref (task);
       return;
     }
-  if (serializers->len == 0)
+  c = g_new0 (Connect, 1);
+  if (!wamp_client_connect_params_init (&c->params, reactor, serializers, tls_database,
+                                        tls_certificate, &error))
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                               "no serializer to offer");
+      connect_free (c);
+      g_task_return_error (task, g_steal_pointer (&error));
       g_object_unref (task);
       return;
     }
-
-  c = g_new0 (Connect, 1);
-  c->reactor = g_object_ref (reactor);
-  c->serializers = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; i < serializers->len; i++)
-    g_ptr_array_add (c->serializers, g_object_ref (serializers->pdata[i]));
   c->tls = tls;
   if (tls)
     c->server_identity = g_object_ref (addr);
-  c->tls_database = tls_database != NULL ? g_object_ref (tls_database) : NULL;
-  c->tls_certificate = tls_certificate != NULL ? g_object_ref (tls_certificate) : NULL;
   g_task_set_task_data (task, c, (GDestroyNotify) connect_free);
 
-  client = g_socket_client_new ();
-  g_socket_client_set_enable_proxy (client, FALSE);
-  g_socket_client_set_timeout (client, CONNECT_TIMEOUT_S);
+  client = wamp_client_socket_client_new (CONNECT_TIMEOUT_S);
   g_socket_client_connect_async (client, addr, cancellable, connected_cb, task);
 }
 

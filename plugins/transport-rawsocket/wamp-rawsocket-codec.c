@@ -5,8 +5,6 @@
 
 #include "wamp-rawsocket-codec.h"
 
-#include <string.h>
-
 gsize
 wamp_rawsocket_length_from_exponent (guint exponent)
 {
@@ -137,11 +135,7 @@ struct _WampRawsocketDecoder
   const WampRawsocketDecoderFuncs *funcs;
   gpointer user_data;
 
-  /* Input: bytes [start, end) of buf are received but not yet parsed. */
-  guint8 *buf;
-  gsize cap;
-  gsize start;
-  gsize end;
+  WampReadBuffer input;
 
   gboolean done; /* failed or stopped: input is ignored */
 };
@@ -160,6 +154,8 @@ wamp_rawsocket_decoder_new (gsize                            max_length,
   self->max_length = MIN (max_length, (gsize) WAMP_RAWSOCKET_MAX_MESSAGE_SIZE);
   self->funcs = funcs;
   self->user_data = user_data;
+  wamp_read_buffer_init (&self->input, WAMP_RAWSOCKET_READ_CHUNK,
+                         self->max_length + WAMP_RAWSOCKET_HEADER_SIZE + WAMP_RAWSOCKET_READ_CHUNK);
   return self;
 }
 
@@ -168,7 +164,7 @@ wamp_rawsocket_decoder_free (WampRawsocketDecoder *self)
 {
   if (self == NULL)
     return;
-  g_free (self->buf);
+  wamp_read_buffer_clear (&self->input);
   g_free (self);
 }
 
@@ -176,38 +172,10 @@ guint8 *
 wamp_rawsocket_decoder_get_read_buffer (WampRawsocketDecoder *self,
                                         gsize                *len)
 {
-  gsize pending, need;
-
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (len != NULL, NULL);
 
-  pending = self->end - self->start;
-  if (pending == 0)
-    self->start = self->end = 0;
-  need = pending + WAMP_RAWSOCKET_READ_CHUNK;
-
-  if (self->cap - self->start < need)
-    {
-      if (self->start > 0)
-        {
-          memmove (self->buf, self->buf + self->start, pending);
-          self->start = 0;
-          self->end = pending;
-        }
-      if (self->cap < need)
-        {
-          /* Doubling, so a frame that trickles in is not copied on every
-           * read, and only as bytes arrive, so a prefix that merely claims
-           * 16 MiB reserves nothing for it. */
-          gsize limit = self->max_length + WAMP_RAWSOCKET_HEADER_SIZE + WAMP_RAWSOCKET_READ_CHUNK;
-
-          self->cap = MAX (need, MIN (self->cap * 2, limit));
-          self->buf = g_realloc (self->buf, self->cap);
-        }
-    }
-
-  *len = self->cap - self->end;
-  return self->buf + self->end;
+  return wamp_read_buffer_get_space (&self->input, len);
 }
 
 gsize
@@ -215,7 +183,7 @@ wamp_rawsocket_decoder_get_pending (WampRawsocketDecoder *self)
 {
   g_return_val_if_fail (self != NULL, 0);
 
-  return self->end - self->start;
+  return wamp_read_buffer_get_pending (&self->input);
 }
 
 gsize
@@ -223,7 +191,7 @@ wamp_rawsocket_decoder_get_buffer_size (WampRawsocketDecoder *self)
 {
   g_return_val_if_fail (self != NULL, 0);
 
-  return self->cap;
+  return self->input.alloc;
 }
 
 static WampRawsocketDecoderResult
@@ -246,10 +214,10 @@ parse (WampRawsocketDecoder  *self,
        WampCloseCode         *code,
        const char           **reason)
 {
-  while (!self->done && self->end - self->start >= WAMP_RAWSOCKET_HEADER_SIZE)
+  while (!self->done && wamp_read_buffer_get_pending (&self->input) >= WAMP_RAWSOCKET_HEADER_SIZE)
     {
-      const guint8 *p = self->buf + self->start;
-      gsize avail = self->end - self->start;
+      const guint8 *p = wamp_read_buffer_peek (&self->input);
+      gsize avail = wamp_read_buffer_get_pending (&self->input);
       guint type = p[0] & 0x07;
       gsize len = ((gsize) p[1] << 16) | ((gsize) p[2] << 8) | p[3];
       const guint8 *payload;
@@ -276,7 +244,7 @@ parse (WampRawsocketDecoder  *self,
         break;
 
       payload = p + WAMP_RAWSOCKET_HEADER_SIZE;
-      self->start += WAMP_RAWSOCKET_HEADER_SIZE + len;
+      self->input.start += WAMP_RAWSOCKET_HEADER_SIZE + len;
 
       switch (type)
         {
@@ -309,14 +277,8 @@ parse (WampRawsocketDecoder  *self,
   if (self->done)
     return WAMP_RAWSOCKET_DECODER_STOPPED;
 
-  /* An idle connection keeps no read buffer: thousands of them would
-   * otherwise pin 64 KiB each. */
-  if (self->start == self->end)
-    {
-      self->start = self->end = 0;
-      g_clear_pointer (&self->buf, g_free);
-      self->cap = 0;
-    }
+  /* Thousands of idle connections would otherwise pin 64 KiB each. */
+  wamp_read_buffer_release_if_idle (&self->input);
   return WAMP_RAWSOCKET_DECODER_OK;
 }
 
@@ -327,11 +289,11 @@ wamp_rawsocket_decoder_commit (WampRawsocketDecoder  *self,
                                const char           **reason)
 {
   g_return_val_if_fail (self != NULL, WAMP_RAWSOCKET_DECODER_STOPPED);
-  g_return_val_if_fail (len <= self->cap - self->end, WAMP_RAWSOCKET_DECODER_STOPPED);
+  g_return_val_if_fail (len <= self->input.alloc - self->input.end, WAMP_RAWSOCKET_DECODER_STOPPED);
 
   if (self->done)
     return WAMP_RAWSOCKET_DECODER_STOPPED;
-  self->end += len;
+  self->input.end += len;
   return parse (self, code, reason);
 }
 
@@ -351,13 +313,8 @@ wamp_rawsocket_decoder_feed (WampRawsocketDecoder  *self,
     return WAMP_RAWSOCKET_DECODER_STOPPED;
   while (len > 0 && res == WAMP_RAWSOCKET_DECODER_OK)
     {
-      gsize room;
-      guint8 *dst = wamp_rawsocket_decoder_get_read_buffer (self, &room);
-      gsize n = MIN (room, len);
+      gsize n = wamp_read_buffer_fill (&self->input, &data, &len);
 
-      memcpy (dst, data, n);
-      data += n;
-      len -= n;
       res = wamp_rawsocket_decoder_commit (self, n, code, reason);
     }
   return res;

@@ -21,8 +21,7 @@
 
 typedef struct
 {
-  WampReactor *reactor;
-  GPtrArray *serializers;
+  WampClientConnectParams params;
   char *host_header;
   char *resource;
   char *key;
@@ -32,8 +31,6 @@ typedef struct
   /* wss:// */
   gboolean tls;
   GSocketConnectable *server_identity;
-  GTlsDatabase *tls_database;       /* nullable: the system's */
-  GTlsCertificate *tls_certificate; /* nullable */
   GIOStream *tls_connection;
   GCancellable *tls_cancellable;
   WampSocketIo *io;
@@ -54,15 +51,11 @@ typedef struct
 static void
 handshake_free (Handshake *hs)
 {
-  g_clear_object (&hs->reactor);
-  g_clear_pointer (&hs->serializers, g_ptr_array_unref);
   g_free (hs->host_header);
   g_free (hs->resource);
   g_free (hs->key);
   g_clear_object (&hs->connection);
   g_clear_object (&hs->server_identity);
-  g_clear_object (&hs->tls_database);
-  g_clear_object (&hs->tls_certificate);
   g_clear_object (&hs->tls_connection);
   g_clear_object (&hs->tls_cancellable);
   g_clear_object (&hs->io);
@@ -71,6 +64,7 @@ handshake_free (Handshake *hs)
   g_clear_pointer (&hs->response, g_byte_array_unref);
   g_clear_object (&hs->cancellable);
   g_clear_pointer (&hs->leftover, g_bytes_unref);
+  wamp_client_connect_params_clear (&hs->params);
   g_free (hs);
 }
 
@@ -100,13 +94,13 @@ handshake_cleanup (GTask *task)
     return;
   hs->done = TRUE;
   if (hs->watch != NULL)
-    wamp_reactor_remove_fd (hs->reactor, hs->watch);
+    wamp_reactor_remove_fd (hs->params.reactor, hs->watch);
   hs->watch = NULL;
   if (hs->timer != NULL)
-    wamp_reactor_cancel_timer (hs->reactor, hs->timer);
+    wamp_reactor_cancel_timer (hs->params.reactor, hs->timer);
   hs->timer = NULL;
   if (hs->cancel_defer != NULL)
-    wamp_reactor_cancel_timer (hs->reactor, hs->cancel_defer);
+    wamp_reactor_cancel_timer (hs->params.reactor, hs->cancel_defer);
   hs->cancel_defer = NULL;
   if (hs->cancel_id != 0)
     g_cancellable_disconnect (hs->cancellable, hs->cancel_id);
@@ -141,9 +135,9 @@ find_serializer (Handshake  *hs,
                  const char *protocol,
                  gboolean   *batched)
 {
-  for (guint i = 0; i < hs->serializers->len; i++)
+  for (guint i = 0; i < hs->params.serializers->len; i++)
     {
-      const char *proto = wamp_serializer_get_subprotocol (hs->serializers->pdata[i]);
+      const char *proto = wamp_serializer_get_subprotocol (hs->params.serializers->pdata[i]);
       gsize len = proto != NULL ? strlen (proto) : 0;
 
       if (proto == NULL || strncmp (protocol, proto, len) != 0)
@@ -151,12 +145,12 @@ find_serializer (Handshake  *hs,
       if (protocol[len] == '\0')
         {
           *batched = FALSE;
-          return hs->serializers->pdata[i];
+          return hs->params.serializers->pdata[i];
         }
       if (strcmp (protocol + len, WAMP_WEBSOCKET_BATCHED_SUFFIX) == 0)
         {
           *batched = TRUE;
-          return hs->serializers->pdata[i];
+          return hs->params.serializers->pdata[i];
         }
     }
   return NULL;
@@ -231,7 +225,7 @@ handshake_complete (GTask *task,
   handshake_cleanup (task);
   wamp_websocket_options_init (&options);
   io = g_object_ref (hs->io);
-  conn = wamp_websocket_connection_new (hs->reactor, G_IO_STREAM (hs->connection), io,
+  conn = wamp_websocket_connection_new (hs->params.reactor, G_IO_STREAM (hs->connection), io,
                                         WAMP_WEBSOCKET_ROLE_CLIENT, serializer, &options, NULL);
   wamp_websocket_connection_set_batched (conn, batched);
   g_task_return_pointer (task, conn, g_object_unref);
@@ -348,7 +342,7 @@ cancelled_cb (GCancellable *cancellable,
   Handshake *hs = g_task_get_task_data (task);
 
   if (!hs->done && hs->cancel_defer == NULL)
-    hs->cancel_defer = wamp_reactor_defer (hs->reactor, cancel_now_cb, task);
+    hs->cancel_defer = wamp_reactor_defer (hs->params.reactor, cancel_now_cb, task);
 }
 
 static void start_upgrade (GTask *task);
@@ -374,7 +368,7 @@ connected_cb (GObject      *source,
   hs->socket = g_socket_connection_get_socket (hs->connection);
   g_socket_set_option (hs->socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
   /* Bounds the TLS handshake and the upgrade together. */
-  hs->timer = wamp_reactor_add_timer (hs->reactor, HANDSHAKE_TIMEOUT_MS, handshake_timeout_cb, task);
+  hs->timer = wamp_reactor_add_timer (hs->params.reactor, HANDSHAKE_TIMEOUT_MS, handshake_timeout_cb, task);
   if (hs->cancellable != NULL)
     hs->cancel_id = g_cancellable_connect (hs->cancellable, G_CALLBACK (cancelled_cb), task, NULL);
   if (hs->tls)
@@ -398,18 +392,18 @@ start_upgrade (GTask *task)
   g_string_append (req, "Upgrade: websocket\r\nConnection: Upgrade\r\n");
   g_string_append_printf (req, "Sec-WebSocket-Key: %s\r\n", hs->key);
   g_string_append (req, "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ");
-  for (guint i = 0; i < hs->serializers->len; i++)
+  for (guint i = 0; i < hs->params.serializers->len; i++)
     g_string_append_printf (req, "%s%s", i > 0 ? ", " : "",
-                            wamp_serializer_get_subprotocol (hs->serializers->pdata[i]));
+                            wamp_serializer_get_subprotocol (hs->params.serializers->pdata[i]));
   /* The batched variants too, after every plain one: a server that prefers
    * batching may pick one, and the connection then speaks it. */
-  for (guint i = 0; i < hs->serializers->len; i++)
+  for (guint i = 0; i < hs->params.serializers->len; i++)
     g_string_append_printf (req, ", %s" WAMP_WEBSOCKET_BATCHED_SUFFIX,
-                            wamp_serializer_get_subprotocol (hs->serializers->pdata[i]));
+                            wamp_serializer_get_subprotocol (hs->params.serializers->pdata[i]));
   g_string_append_printf (req, "\r\nUser-Agent: wampd/%s\r\n\r\n", WAMP_VERSION);
   hs->request = req;
 
-  hs->watch = wamp_reactor_add_fd (hs->reactor, g_socket_get_fd (hs->socket),
+  hs->watch = wamp_reactor_add_fd (hs->params.reactor, g_socket_get_fd (hs->socket),
                                    WAMP_REACTOR_READ | WAMP_REACTOR_WRITE, handshake_fd_cb, task);
   if (hs->watch == NULL)
     handshake_fail (task, g_error_new_literal (WAMP_ERROR, WAMP_ERROR_TRANSPORT,
@@ -445,17 +439,14 @@ start_tls (GTask *task)
   Handshake *hs = g_task_get_task_data (task);
   GError *error = NULL;
 
-  hs->tls_connection = g_tls_client_connection_new (G_IO_STREAM (hs->connection),
-                                                    hs->server_identity, &error);
+  hs->tls_connection = wamp_client_connect_params_new_tls (&hs->params,
+                                                          G_IO_STREAM (hs->connection),
+                                                          hs->server_identity, &error);
   if (hs->tls_connection == NULL)
     {
       handshake_fail (task, error);
       return;
     }
-  if (hs->tls_database != NULL)
-    g_tls_connection_set_database (G_TLS_CONNECTION (hs->tls_connection), hs->tls_database);
-  if (hs->tls_certificate != NULL)
-    g_tls_connection_set_certificate (G_TLS_CONNECTION (hs->tls_connection), hs->tls_certificate);
   hs->tls_cancellable = g_cancellable_new ();
   g_tls_connection_handshake_async (G_TLS_CONNECTION (hs->tls_connection), G_PRIORITY_DEFAULT,
                                     hs->tls_cancellable, tls_handshake_done_cb,
@@ -507,25 +498,19 @@ wamp_websocket_client_connect_async (WampTransport       *source,
       g_object_unref (task);
       return;
     }
-  if (serializers->len == 0)
+  hs = g_new0 (Handshake, 1);
+  if (!wamp_client_connect_params_init (&hs->params, reactor, serializers, tls_database,
+                                        tls_certificate, &error))
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                               "no serializer to offer");
+      handshake_free (hs);
+      g_task_return_error (task, g_steal_pointer (&error));
       g_object_unref (task);
       return;
     }
-
-  hs = g_new0 (Handshake, 1);
-  hs->reactor = g_object_ref (reactor);
-  hs->serializers = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; i < serializers->len; i++)
-    g_ptr_array_add (hs->serializers, g_object_ref (serializers->pdata[i]));
   host = g_uri_get_host (uri);
   port = g_uri_get_port (uri) > 0 ? g_uri_get_port (uri) : tls ? 443 : 80;
   hs->tls = tls;
   hs->server_identity = g_network_address_new (host, (guint16) port);
-  hs->tls_database = tls_database != NULL ? g_object_ref (tls_database) : NULL;
-  hs->tls_certificate = tls_certificate != NULL ? g_object_ref (tls_certificate) : NULL;
   hs->host_header = strchr (host, ':') != NULL ? g_strdup_printf ("[%s]:%d", host, port)
                                                : g_strdup_printf ("%s:%d", host, port);
   query = g_uri_get_query (uri);
@@ -542,9 +527,7 @@ wamp_websocket_client_connect_async (WampTransport       *source,
   hs->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
   g_task_set_task_data (task, hs, (GDestroyNotify) handshake_free);
 
-  client = g_socket_client_new ();
-  g_socket_client_set_enable_proxy (client, FALSE);
-  g_socket_client_set_timeout (client, HANDSHAKE_TIMEOUT_MS / 1000);
+  client = wamp_client_socket_client_new (HANDSHAKE_TIMEOUT_MS / 1000);
   addr = g_network_address_new (host, (guint16) port);
   g_socket_client_connect_async (client, addr, cancellable, connected_cb, task);
 }

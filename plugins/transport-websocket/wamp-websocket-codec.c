@@ -17,11 +17,7 @@ struct _WampWebsocketCodec
   const WampWebsocketCodecFuncs *funcs;
   gpointer user_data;
 
-  /* Input: bytes [start, end) of buf are received but not yet parsed. */
-  guint8 *buf;
-  gsize cap;
-  gsize start;
-  gsize end;
+  WampReadBuffer input;
   /* A fragmented message being reassembled. */
   GByteArray *fragments;
   gboolean fragments_binary;
@@ -47,6 +43,9 @@ wamp_websocket_codec_new (WampWebsocketRole              role,
   self->max_message_size = max_message_size;
   self->funcs = funcs;
   self->user_data = user_data;
+  wamp_read_buffer_init (&self->input, WAMP_WEBSOCKET_READ_CHUNK,
+                         (gsize) MIN (max_message_size, G_MAXSIZE / 4)
+                         + WAMP_WEBSOCKET_MAX_HEADER + WAMP_WEBSOCKET_READ_CHUNK);
   return self;
 }
 
@@ -55,7 +54,7 @@ wamp_websocket_codec_free (WampWebsocketCodec *self)
 {
   if (self == NULL)
     return;
-  g_free (self->buf);
+  wamp_read_buffer_clear (&self->input);
   if (self->fragments != NULL)
     g_byte_array_unref (self->fragments);
   g_free (self);
@@ -112,39 +111,10 @@ guint8 *
 wamp_websocket_codec_get_read_buffer (WampWebsocketCodec *self,
                                       gsize              *len)
 {
-  gsize pending, need;
-
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (len != NULL, NULL);
 
-  pending = self->end - self->start;
-  if (pending == 0)
-    self->start = self->end = 0;
-  need = pending + WAMP_WEBSOCKET_READ_CHUNK;
-
-  if (self->cap - self->start < need)
-    {
-      if (self->start > 0)
-        {
-          memmove (self->buf, self->buf + self->start, pending);
-          self->start = 0;
-          self->end = pending;
-        }
-      if (self->cap < need)
-        {
-          /* Grow by doubling, so a frame that trickles in is not copied on
-           * every read, and only as bytes arrive, so a peer that merely
-           * claims a large frame reserves nothing for it. */
-          gsize limit = (gsize) MIN (self->max_message_size, G_MAXSIZE / 4)
-                        + WAMP_WEBSOCKET_MAX_HEADER + WAMP_WEBSOCKET_READ_CHUNK;
-
-          self->cap = MAX (need, MIN (self->cap * 2, limit));
-          self->buf = g_realloc (self->buf, self->cap);
-        }
-    }
-
-  *len = self->cap - self->end;
-  return self->buf + self->end;
+  return wamp_read_buffer_get_space (&self->input, len);
 }
 
 gsize
@@ -152,7 +122,7 @@ wamp_websocket_codec_get_pending (WampWebsocketCodec *self)
 {
   g_return_val_if_fail (self != NULL, 0);
 
-  return self->end - self->start;
+  return wamp_read_buffer_get_pending (&self->input);
 }
 
 gsize
@@ -160,7 +130,7 @@ wamp_websocket_codec_get_buffer_size (WampWebsocketCodec *self)
 {
   g_return_val_if_fail (self != NULL, 0);
 
-  return self->cap;
+  return self->input.alloc;
 }
 
 /* RFC 6455 text is UTF-8, where U+0000 is valid; g_utf8_validate() refuses it. */
@@ -262,8 +232,8 @@ parse (WampWebsocketCodec *self,
 {
   while (!self->done)
     {
-      const guint8 *p = self->buf + self->start;
-      gsize avail = self->end - self->start;
+      const guint8 *p = wamp_read_buffer_peek (&self->input);
+      gsize avail = wamp_read_buffer_get_pending (&self->input);
       gboolean fin, masked;
       guint8 opcode, len7;
       gsize hdr;
@@ -349,10 +319,11 @@ parse (WampWebsocketCodec *self,
       if (avail - hdr < payload_len)
         break;
 
-      payload = self->buf + self->start + hdr;
+      /* Unmasked in place: the buffer is the codec's own. */
+      payload = self->input.data + self->input.start + hdr;
       if (masked)
         wamp_websocket_mask (payload, (gsize) payload_len, p + hdr - 4, 0);
-      self->start += hdr + (gsize) payload_len;
+      self->input.start += hdr + (gsize) payload_len;
 
       switch (opcode)
         {
@@ -409,14 +380,8 @@ parse (WampWebsocketCodec *self,
   if (self->done)
     return WAMP_WEBSOCKET_CODEC_STOPPED;
 
-  /* An idle connection keeps no read buffer: thousands of them would
-   * otherwise pin 64 KiB each. */
-  if (self->start == self->end)
-    {
-      self->start = self->end = 0;
-      g_clear_pointer (&self->buf, g_free);
-      self->cap = 0;
-    }
+  /* Thousands of idle connections would otherwise pin 64 KiB each. */
+  wamp_read_buffer_release_if_idle (&self->input);
   return WAMP_WEBSOCKET_CODEC_OK;
 }
 
@@ -427,11 +392,11 @@ wamp_websocket_codec_commit (WampWebsocketCodec  *self,
                              const char         **reason)
 {
   g_return_val_if_fail (self != NULL, WAMP_WEBSOCKET_CODEC_STOPPED);
-  g_return_val_if_fail (len <= self->cap - self->end, WAMP_WEBSOCKET_CODEC_STOPPED);
+  g_return_val_if_fail (len <= self->input.alloc - self->input.end, WAMP_WEBSOCKET_CODEC_STOPPED);
 
   if (self->done)
     return WAMP_WEBSOCKET_CODEC_STOPPED;
-  self->end += len;
+  self->input.end += len;
   return parse (self, close_code, reason);
 }
 
@@ -449,15 +414,11 @@ wamp_websocket_codec_feed (WampWebsocketCodec  *self,
 
   while (len > 0 && res == WAMP_WEBSOCKET_CODEC_OK)
     {
-      gsize room;
-      guint8 *dst = wamp_websocket_codec_get_read_buffer (self, &room);
-      gsize n = MIN (room, len);
+      gsize n;
 
       if (self->done)
         return WAMP_WEBSOCKET_CODEC_STOPPED;
-      memcpy (dst, data, n);
-      data += n;
-      len -= n;
+      n = wamp_read_buffer_fill (&self->input, &data, &len);
       res = wamp_websocket_codec_commit (self, n, close_code, reason);
     }
   return res;
