@@ -390,6 +390,8 @@ static void
 assert_router_serves (WampTestRouter *router)
 {
   g_autoptr (WampTestPeer) peer = wamp_test_peer_new_joined (router, "lo", "realm1");
+
+  g_assert_false (wamp_test_peer_is_closed (peer));
 }
 
 static void
