@@ -912,23 +912,34 @@ cache_entry (const WampMessage *message,
                           : &message->cache_overflow[i - INLINE_CACHE];
 }
 
-/* Returns: (transfer none) (nullable). */
-GBytes *
-wamp_message_get_cached_encoding (const WampMessage *message,
-                                  WampSerializer    *serializer)
+/* The cache entry of @serializer, or NULL. Serializers are singletons:
+ * the pointer is the key. */
+static CacheEntry *
+cache_entry_find (const WampMessage *message,
+                  WampSerializer    *serializer)
 {
-  g_return_val_if_fail (message != NULL, NULL);
-  g_return_val_if_fail (serializer != NULL, NULL);
-
-  /* Serializers are singletons: the pointer is the key. */
   for (guint i = 0; i < message->n_cache; i++)
     {
       CacheEntry *entry = cache_entry (message, i);
 
       if (entry->serializer == serializer)
-        return entry->encoding;
+        return entry;
     }
   return NULL;
+}
+
+/* Returns: (transfer none) (nullable). */
+GBytes *
+wamp_message_get_cached_encoding (const WampMessage *message,
+                                  WampSerializer    *serializer)
+{
+  CacheEntry *entry;
+
+  g_return_val_if_fail (message != NULL, NULL);
+  g_return_val_if_fail (serializer != NULL, NULL);
+
+  entry = cache_entry_find (message, serializer);
+  return entry != NULL ? entry->encoding : NULL;
 }
 
 /* The entry of @serializer, added when there is none. */
@@ -936,12 +947,10 @@ static CacheEntry *
 cache_entry_ensure (WampMessage    *message,
                     WampSerializer *serializer)
 {
-  CacheEntry *entry;
+  CacheEntry *entry = cache_entry_find (message, serializer);
 
-  for (guint i = 0; i < message->n_cache; i++)
-    if (cache_entry (message, i)->serializer == serializer)
-      return cache_entry (message, i);
-
+  if (entry != NULL)
+    return entry;
   g_return_val_if_fail (message->n_cache < G_MAXUINT8, NULL);
 
   if (message->n_cache >= INLINE_CACHE)
@@ -979,17 +988,13 @@ const GError *
 wamp_message_get_cached_failure (const WampMessage *message,
                                  WampSerializer    *serializer)
 {
+  CacheEntry *entry;
+
   g_return_val_if_fail (message != NULL, NULL);
   g_return_val_if_fail (serializer != NULL, NULL);
 
-  for (guint i = 0; i < message->n_cache; i++)
-    {
-      CacheEntry *entry = cache_entry (message, i);
-
-      if (entry->serializer == serializer)
-        return entry->failure;
-    }
-  return NULL;
+  entry = cache_entry_find (message, serializer);
+  return entry != NULL ? entry->failure : NULL;
 }
 
 void

@@ -488,6 +488,19 @@ wamp_broker_get_message_types (WampRole *role,
   return broker_message_types;
 }
 
+/* At attach and when a reload turns disclose_by_permission_only on or
+ * off; the realm has validated @options. */
+static void
+wamp_broker_options_changed (WampRole  *role,
+                             WampValue *options)
+{
+  WampBroker *self = WAMP_BROKER (role);
+
+  self->disclose_by_permission_only =
+    wamp_value_get_value_type (options) == WAMP_VALUE_DICT
+    && wamp_value_dict_get_bool (options, "disclose_by_permission_only", FALSE);
+}
+
 static gboolean
 wamp_broker_attach (WampRole   *role,
                     WampRealm  *realm,
@@ -503,23 +516,9 @@ wamp_broker_attach (WampRole   *role,
       return FALSE;
     }
   self->realm = realm;
-  if (options != NULL && wamp_value_get_value_type (options) == WAMP_VALUE_DICT)
-    self->disclose_by_permission_only =
-      wamp_value_dict_get_bool (options, "disclose_by_permission_only", FALSE);
+  if (options != NULL)
+    wamp_broker_options_changed (role, options);
   return TRUE;
-}
-
-/* A reload may turn disclose_by_permission_only on or off; the realm's
- * fresh-instance attach has already validated @options. */
-static void
-wamp_broker_options_changed (WampRole  *role,
-                             WampValue *options)
-{
-  WampBroker *self = WAMP_BROKER (role);
-
-  self->disclose_by_permission_only =
-    wamp_value_get_value_type (options) == WAMP_VALUE_DICT
-    && wamp_value_dict_get_bool (options, "disclose_by_permission_only", FALSE);
 }
 
 static WampValue *

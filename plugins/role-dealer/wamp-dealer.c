@@ -810,6 +810,19 @@ wamp_dealer_get_message_types (WampRole *role,
   return dealer_message_types;
 }
 
+/* At attach and when a reload turns disclose_by_permission_only on or
+ * off; the realm has validated @options. */
+static void
+wamp_dealer_options_changed (WampRole  *role,
+                             WampValue *options)
+{
+  WampDealer *self = WAMP_DEALER (role);
+
+  self->disclose_by_permission_only =
+    wamp_value_get_value_type (options) == WAMP_VALUE_DICT
+    && wamp_value_dict_get_bool (options, "disclose_by_permission_only", FALSE);
+}
+
 static gboolean
 wamp_dealer_attach (WampRole   *role,
                     WampRealm  *realm,
@@ -825,23 +838,9 @@ wamp_dealer_attach (WampRole   *role,
       return FALSE;
     }
   self->realm = realm;
-  if (options != NULL && wamp_value_get_value_type (options) == WAMP_VALUE_DICT)
-    self->disclose_by_permission_only =
-      wamp_value_dict_get_bool (options, "disclose_by_permission_only", FALSE);
+  if (options != NULL)
+    wamp_dealer_options_changed (role, options);
   return TRUE;
-}
-
-/* A reload may turn disclose_by_permission_only on or off; the realm's
- * fresh-instance attach has already validated @options. */
-static void
-wamp_dealer_options_changed (WampRole  *role,
-                             WampValue *options)
-{
-  WampDealer *self = WAMP_DEALER (role);
-
-  self->disclose_by_permission_only =
-    wamp_value_get_value_type (options) == WAMP_VALUE_DICT
-    && wamp_value_dict_get_bool (options, "disclose_by_permission_only", FALSE);
 }
 
 static WampValue *
