@@ -322,12 +322,14 @@ choose_serializer (WampWebsocketTransport *self,
   return chosen;
 }
 
+/* @phrase: (nullable): libsoup's own when NULL; it has none for 426. */
 static void
 respond_text (SoupServerMessage *msg,
               guint              status,
+              const char        *phrase,
               const char        *text)
 {
-  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_status (msg, status, phrase);
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
   soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_COPY, text, strlen (text));
 }
@@ -350,14 +352,14 @@ ws_handler (SoupServer        *server,
   /* The handler also sees paths below ours. */
   if (strcmp (path, self->path) != 0)
     {
-      respond_text (msg, SOUP_STATUS_NOT_FOUND, "Not Found\n");
+      respond_text (msg, SOUP_STATUS_NOT_FOUND, NULL, "Not Found\n");
       return;
     }
   if (!soup_message_headers_header_equals (req, "Upgrade", "websocket"))
     {
       soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                     "Upgrade", "websocket");
-      respond_text (msg, 426, "This is a WAMP WebSocket endpoint.\n");
+      respond_text (msg, 426, "Upgrade Required", "This is a WAMP WebSocket endpoint.\n");
       return;
     }
 
@@ -365,7 +367,7 @@ ws_handler (SoupServer        *server,
   serializer = choose_serializer (self, req, &batched);
   if (serializer == NULL)
     {
-      respond_text (msg, SOUP_STATUS_BAD_REQUEST, "No supported WAMP subprotocol offered.\n");
+      respond_text (msg, SOUP_STATUS_BAD_REQUEST, NULL, "No supported WAMP subprotocol offered.\n");
       return;
     }
   protocol = g_strconcat (wamp_serializer_get_subprotocol (serializer),
