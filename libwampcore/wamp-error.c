@@ -156,3 +156,12 @@ wamp_error_new_from_uri (const char *uri,
     priv->uri = g_strdup (uri);
   return error;
 }
+
+const char *
+wamp_error_get_undeliverable_uri (const GError *error)
+{
+  if (g_error_matches (error, WAMP_ERROR, WAMP_ERROR_INVALID_ARGUMENT)
+      || g_error_matches (error, WAMP_ERROR, WAMP_ERROR_PAYLOAD_SIZE_EXCEEDED))
+    return wamp_error_code_to_uri (error->code);
+  return NULL;
+}

@@ -106,4 +106,13 @@ const char *wamp_error_get_uri (const GError *error);
 WAMP_AVAILABLE_IN_ALL
 GError *wamp_error_new_from_uri (const char *uri, const char *message);
 
+/* When sending a routed message to its receiver failed with @error: the URI
+ * to tell its sender if the message itself is at fault — a value the
+ * receiver's serializer cannot represent (%WAMP_ERROR_INVALID_ARGUMENT) or a
+ * frame larger than the receiver accepts (%WAMP_ERROR_PAYLOAD_SIZE_EXCEEDED)
+ * — else NULL (the receiver's connection is gone or its queue is full).
+ * Returns: (transfer none) (nullable). Since: ABI 1.1. */
+WAMP_AVAILABLE_IN_ALL
+const char *wamp_error_get_undeliverable_uri (const GError *error);
+
 G_END_DECLS

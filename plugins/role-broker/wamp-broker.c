@@ -358,8 +358,7 @@ wamp_broker_handle_publish (WampBroker  *self,
           /* The event's content, not the subscriber, is at fault: a value
            * its serializer cannot represent, or a frame above what its
            * transport accepts. Others still get the event. */
-          if (g_error_matches (error, WAMP_ERROR, WAMP_ERROR_INVALID_ARGUMENT)
-              || g_error_matches (error, WAMP_ERROR, WAMP_ERROR_PAYLOAD_SIZE_EXCEEDED))
+          if (wamp_error_get_undeliverable_uri (error) != NULL)
             {
               if (n_undeliverable++ == 0)
                 undeliverable_reason = g_strdup (error->message);

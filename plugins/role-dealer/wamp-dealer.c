@@ -18,22 +18,6 @@
 #define ERROR_TIMEOUT wamp_error_code_to_uri (WAMP_ERROR_TIMEOUT)
 #define ERROR_UNAVAILABLE wamp_error_code_to_uri (WAMP_ERROR_UNAVAILABLE)
 #define PROTOCOL_VIOLATION wamp_error_code_to_uri (WAMP_ERROR_PROTOCOL_VIOLATION)
-#define ERROR_PAYLOAD_SIZE_EXCEEDED wamp_error_code_to_uri (WAMP_ERROR_PAYLOAD_SIZE_EXCEEDED)
-
-/* The URI a caller gets when a message of its call (the INVOCATION, or the
- * RESULT/ERROR for it) could not be delivered because of its content: a
- * value the receiver's serializer cannot represent, or a frame larger than
- * the receiver accepts. NULL for other failures (the receiver's transport
- * is gone or its queue is full): those are not the caller's doing. */
-static const char *
-undeliverable_uri (const GError *error)
-{
-  if (g_error_matches (error, WAMP_ERROR, WAMP_ERROR_INVALID_ARGUMENT))
-    return ERROR_INVALID_ARGUMENT;
-  if (g_error_matches (error, WAMP_ERROR, WAMP_ERROR_PAYLOAD_SIZE_EXCEEDED))
-    return ERROR_PAYLOAD_SIZE_EXCEEDED;
-  return NULL;
-}
 
 typedef enum {
   INVOKE_SINGLE,
@@ -389,7 +373,7 @@ wamp_dealer_handle_call (WampDealer  *self,
                                             wamp_message_get_payload (message));
   if (!wamp_session_send (callee, invocation, &error))
     {
-      const char *uri = undeliverable_uri (error);
+      const char *uri = wamp_error_get_undeliverable_uri (error);
 
       g_message ("INVOCATION of %s for call %" G_GUINT64_FORMAT " of session %" G_GUINT64_FORMAT
                  " not delivered to callee session %" G_GUINT64_FORMAT ": %s",
@@ -479,7 +463,7 @@ send_final_answer (WampSession *caller,
 
   if (wamp_session_send (caller, reply, &error))
     return;
-  uri = undeliverable_uri (error);
+  uri = wamp_error_get_undeliverable_uri (error);
   if (uri != NULL)
     {
       g_message ("%s for call %" G_GUINT64_FORMAT " not delivered to caller session %"
@@ -517,6 +501,7 @@ wamp_dealer_handle_yield (WampDealer  *self,
       g_autoptr(WampValue) details = NULL;
       g_autoptr(GError) error = NULL;
       g_autoptr(GPtrArray) outbox = NULL;
+      const char *undeliverable;
       DealerSession *ds;
 
       if (!inv->receive_progress)
@@ -528,11 +513,12 @@ wamp_dealer_handle_yield (WampDealer  *self,
       details = wamp_value_new_dict (1);
       wamp_value_dict_insert (details, "progress", wamp_value_new_bool (TRUE));
       result = wamp_message_new_result (call_id, details, payload);
-      if (wamp_session_send (caller, result, &error) || undeliverable_uri (error) == NULL)
+      if (wamp_session_send (caller, result, &error)
+          || (undeliverable = wamp_error_get_undeliverable_uri (error)) == NULL)
         return;
       g_message ("progressive RESULT for call %" G_GUINT64_FORMAT " not delivered to caller session %"
                  G_GUINT64_FORMAT ": %s; the call ends with ERROR %s", call_id,
-                 wamp_session_get_id (caller), error->message, undeliverable_uri (error));
+                 wamp_session_get_id (caller), error->message, undeliverable);
 
       /* The caller cannot receive this result: the call ends here. */
       ds = g_hash_table_lookup (self->sessions, callee);
@@ -541,8 +527,7 @@ wamp_dealer_handle_yield (WampDealer  *self,
         return;
       outbox = outbox_new ();
       outbox_add (outbox, caller,
-                  wamp_message_new_error (WAMP_MESSAGE_CALL, call_id, NULL, undeliverable_uri (error),
-                                          NULL));
+                  wamp_message_new_error (WAMP_MESSAGE_CALL, call_id, NULL, undeliverable, NULL));
       if (callee_cancels (callee))
         outbox_add (outbox, callee, interrupt_new (invocation_id, "killnowait", NULL));
       wamp_dealer_unlink (self, inv);

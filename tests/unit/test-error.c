@@ -95,6 +95,21 @@ test_quarks_distinct (void)
   g_assert_cmpuint (WAMP_CONFIG_ERROR, !=, WAMP_PLUGIN_ERROR);
 }
 
+static void
+test_undeliverable_uri (void)
+{
+  g_autoptr (GError) unrepresentable = g_error_new_literal (WAMP_ERROR, WAMP_ERROR_INVALID_ARGUMENT, "NaN");
+  g_autoptr (GError) too_big = g_error_new_literal (WAMP_ERROR, WAMP_ERROR_PAYLOAD_SIZE_EXCEEDED, "big");
+  g_autoptr (GError) gone = g_error_new_literal (WAMP_ERROR, WAMP_ERROR_TRANSPORT, "closed");
+  g_autoptr (GError) other = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "io");
+
+  g_assert_cmpstr (wamp_error_get_undeliverable_uri (unrepresentable), ==, "wamp.error.invalid_argument");
+  g_assert_cmpstr (wamp_error_get_undeliverable_uri (too_big), ==, "wamp.error.payload_size_exceeded");
+  g_assert_null (wamp_error_get_undeliverable_uri (gone));
+  g_assert_null (wamp_error_get_undeliverable_uri (other));
+  g_assert_null (wamp_error_get_undeliverable_uri (NULL));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -108,6 +123,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/error/extended/new-from-uri-maps-known-code", test_new_from_uri_maps_known_code);
   g_test_add_func ("/error/get-uri/plain-errors-fall-back", test_get_uri_of_plain_errors);
   g_test_add_func ("/error/quarks/distinct", test_quarks_distinct);
+  g_test_add_func ("/error/undeliverable-uri/content-faults-only", test_undeliverable_uri);
 
   return g_test_run ();
 }
