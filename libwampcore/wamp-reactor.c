@@ -60,7 +60,15 @@ struct _WampReactor
 
   GPtrArray *heap; /* of WampReactorTimer*, min-heap on (deadline, seq) */
   guint64 next_seq;
+
+  GArray *flushes; /* of ReactorFlush, run at the end of a dispatch */
 };
+
+typedef struct
+{
+  WampReactorTimerFunc func;
+  gpointer user_data;
+} ReactorFlush;
 
 G_DEFINE_FINAL_TYPE (WampReactor, wamp_reactor, G_TYPE_OBJECT)
 
@@ -235,6 +243,19 @@ dispatch_timers (WampReactor *self)
     }
 }
 
+/* A flush may schedule another (a write that closes); each runs once. */
+static void
+dispatch_flushes (WampReactor *self)
+{
+  for (guint i = 0; i < self->flushes->len; i++)
+    {
+      ReactorFlush f = g_array_index (self->flushes, ReactorFlush, i);
+
+      f.func (self, f.user_data);
+    }
+  g_array_set_size (self->flushes, 0);
+}
+
 static gboolean
 reactor_source_dispatch (GSource     *source,
                          GSourceFunc  callback,
@@ -242,7 +263,9 @@ reactor_source_dispatch (GSource     *source,
 {
   WampReactor *self = ((WampReactorSource *) source)->reactor;
 
-  if (self == NULL)
+  /* The source may recurse (see wamp_reactor_new); a nested main loop run
+   * from a reactor callback must not re-enter the batch. */
+  if (self == NULL || self->dispatching)
     return G_SOURCE_CONTINUE;
 
   /* A callback may drop the last outside reference. */
@@ -251,6 +274,7 @@ reactor_source_dispatch (GSource     *source,
 
   dispatch_fds (self);
   dispatch_timers (self);
+  dispatch_flushes (self);
 
   self->dispatching = FALSE;
   g_ptr_array_set_size (self->dead_watches, 0);
@@ -289,6 +313,7 @@ wamp_reactor_finalize (GObject *object)
     close (self->epfd);
   g_clear_pointer (&self->dead_watches, g_ptr_array_unref);
   g_clear_pointer (&self->heap, g_ptr_array_unref);
+  g_clear_pointer (&self->flushes, g_array_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
 
   G_OBJECT_CLASS (wamp_reactor_parent_class)->finalize (object);
@@ -308,6 +333,7 @@ wamp_reactor_init (WampReactor *self)
   self->epfd = -1;
   self->dead_watches = g_ptr_array_new_with_free_func (g_free);
   self->heap = g_ptr_array_new_with_free_func (g_free);
+  self->flushes = g_array_new (FALSE, FALSE, sizeof (ReactorFlush));
 }
 
 /* Public API */
@@ -342,7 +368,10 @@ wamp_reactor_new (GMainContext *context)
   rs = (WampReactorSource *) self->source;
   rs->reactor = self;
   g_source_set_name (self->source, "WampReactor");
-  g_source_set_can_recurse (self->source, FALSE);
+  /* GLib blocks a source that may not recurse while it dispatches, removing
+   * and re-adding its fd: two wakeup-eventfd writes and a read per turn, which
+   * cost more than the turn's own I/O. Re-entry is refused in dispatch. */
+  g_source_set_can_recurse (self->source, TRUE);
   g_source_add_unix_fd (self->source, self->epfd, G_IO_IN);
   g_source_attach (self->source, self->context);
 
@@ -495,6 +524,22 @@ wamp_reactor_defer (WampReactor          *self,
   g_return_val_if_fail (func != NULL, NULL);
 
   return wamp_reactor_add_timer (self, 0, func, user_data);
+}
+
+gboolean
+wamp_reactor_add_flush (WampReactor          *self,
+                        WampReactorTimerFunc  func,
+                        gpointer              user_data)
+{
+  ReactorFlush f = { func, user_data };
+
+  g_return_val_if_fail (WAMP_IS_REACTOR (self), FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+
+  if (!self->dispatching)
+    return FALSE;
+  g_array_append_val (self->flushes, f);
+  return TRUE;
 }
 
 guint

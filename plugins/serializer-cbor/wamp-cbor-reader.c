@@ -162,8 +162,8 @@ read_string (WampCborReader  *reader,
   for (;;)
     {
       const guint8 *chunk_at = reader->p;
-      const guint8 *chunk;
-      gsize chunk_len;
+      const guint8 *chunk = NULL;
+      gsize chunk_len = 0;
       Head chunk_head;
 
       if (reader->p >= reader->end)
@@ -266,7 +266,7 @@ next_item (WampCborReader *reader,
            guint64        *left,
            gboolean       *more)
 {
-  gboolean is_break;
+  gboolean is_break = FALSE;
 
   if (!indefinite)
     {

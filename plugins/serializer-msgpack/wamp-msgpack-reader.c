@@ -131,7 +131,7 @@ read_key (WampMsgpackReader  *reader,
 {
   const guint8 *header = reader->p;
   guint8 c;
-  guint32 len;
+  guint32 len = 0;
 
   if (reader->p >= reader->end)
     return wamp_input_cursor_fail_at (reader, reader->end, "truncated");
@@ -183,8 +183,8 @@ read_dict (WampMsgpackReader  *reader,
 
   for (guint32 i = 0; i < count; i++)
     {
-      const guint8 *key;
-      guint32 key_len;
+      const guint8 *key = NULL;
+      guint32 key_len = 0;
       WampValue *item = NULL;
 
       if (!read_key (reader, &key, &key_len))
@@ -255,7 +255,7 @@ wamp_msgpack_reader_read_value (WampMsgpackReader  *reader,
 {
   const guint8 *header = reader->p;
   const guint8 *p;
-  guint32 len;
+  guint32 len = 0;
   guint8 c;
 
   if (header >= reader->end)

@@ -50,6 +50,7 @@ struct _WampRawsocketConnection
   /* Frames are a header and the shared payload; a handshake is the header alone. */
   WampFrameQueue *out;
   gboolean overflow_logged;
+  gboolean flush_scheduled; /* holds a reference until the turn's end */
 
   /* Close requested (or the handshake refused): no more sends, input
    * ignored, finished once the queue is written. */
@@ -277,6 +278,34 @@ enqueue_handshake (WampRawsocketConnection *self,
                    const guint8             octets[4])
 {
   wamp_frame_queue_push (self->out, octets, WAMP_RAWSOCKET_HEADER_SIZE, NULL, NULL, 0);
+}
+
+static void
+flush_cb (WampReactor *reactor,
+          gpointer     user_data)
+{
+  g_autoptr(WampRawsocketConnection) self = user_data;
+
+  self->flush_scheduled = FALSE;
+  flush (self);
+}
+
+/* Writes at the end of the reactor's turn, so every frame queued in it goes
+ * out with one writev; outside a turn, at once. */
+static void
+flush_soon (WampRawsocketConnection *self)
+{
+  g_autoptr(WampRawsocketConnection) keep = g_object_ref (self);
+
+  if (self->flush_scheduled)
+    return;
+  if (wamp_reactor_add_flush (self->reactor, flush_cb, self))
+    {
+      self->flush_scheduled = TRUE;
+      g_steal_pointer (&keep);
+    }
+  else
+    flush (self);
 }
 
 /* Would @len more bytes break the bound? A frame on an empty queue always
@@ -864,13 +893,9 @@ wamp_rawsocket_connection_send (WampConnection  *conn,
 
   was_empty = wamp_frame_queue_is_empty (self->out);
   enqueue (self, WAMP_RAWSOCKET_FRAME_REGULAR, frame);
-  /* Write at once when nothing waits; otherwise the write watch is on. */
+  /* When something waits, the write watch is on already. */
   if (was_empty)
-    {
-      g_autoptr(WampRawsocketConnection) keep G_GNUC_UNUSED = g_object_ref (self);
-
-      flush (self);
-    }
+    flush_soon (self);
   return TRUE;
 }
 

@@ -51,6 +51,7 @@ struct _WampWebsocketConnection
   WampFrameQueue *out;
   /* The operator hears of an overflow once per connection, not per frame. */
   gboolean overflow_logged;
+  gboolean flush_scheduled; /* holds a reference until the turn's end */
 
   gboolean close_sent;
   gboolean close_received;
@@ -209,6 +210,34 @@ flush (WampWebsocketConnection *self)
     }
   update_interest (self);
   return TRUE;
+}
+
+static void
+flush_cb (WampReactor *reactor,
+          gpointer     user_data)
+{
+  g_autoptr(WampWebsocketConnection) self = user_data;
+
+  self->flush_scheduled = FALSE;
+  flush (self);
+}
+
+/* Writes at the end of the reactor's turn, so every frame queued in it goes
+ * out with one writev; outside a turn, at once. */
+static void
+flush_soon (WampWebsocketConnection *self)
+{
+  g_autoptr(WampWebsocketConnection) keep = g_object_ref (self);
+
+  if (self->flush_scheduled)
+    return;
+  if (wamp_reactor_add_flush (self->reactor, flush_cb, self))
+    {
+      self->flush_scheduled = TRUE;
+      g_steal_pointer (&keep);
+    }
+  else
+    flush (self);
 }
 
 /* Queues one frame; @payload is referenced (server) or masked into a copy
@@ -742,13 +771,9 @@ wamp_websocket_connection_send (WampConnection  *conn,
 
   was_empty = wamp_frame_queue_is_empty (self->out);
   enqueue_message (self, frame);
-  /* Write at once when nothing waits; otherwise the write watch is on. */
+  /* When something waits, the write watch is on already. */
   if (was_empty && self->state == STATE_OPEN)
-    {
-      g_autoptr(WampWebsocketConnection) keep G_GNUC_UNUSED = g_object_ref (self);
-
-      flush (self);
-    }
+    flush_soon (self);
   return TRUE;
 }
 
