@@ -35,6 +35,13 @@ void wamp_router_count_out (WampRouter *self, WampMessageType type, gsize n_byte
 void wamp_router_count_protocol_violation (WampRouter *self);
 void wamp_router_count_send_failure (WampRouter *self);
 
+/* Returns: (transfer full): @value, or an equal value already interned — so
+ * the HELLO.Details.roles of 10k clients of one library are one value.
+ * Interned values are immutable; release each with wamp_router_unintern(). */
+WampValue *wamp_router_intern (WampRouter *self, WampValue *value);
+/* @value: (transfer full): a value from wamp_router_intern(). */
+void wamp_router_unintern (WampRouter *self, WampValue *value);
+
 /* How long a connection may stay without a joined session (limits.join_timeout). */
 guint wamp_router_get_join_timeout_ms (WampRouter *self);
 

@@ -4,6 +4,9 @@
 #include "config.h"
 
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <glib/gi18n-lib.h>
 
 #include <wamp/wamp.h>
@@ -11,6 +14,7 @@
 #include "wamp-router-private.h"
 #include "wamp-session-private.h"
 #include "wamp-transport-private.h"
+#include "wamp-value-private.h"
 
 /* How long shutdown waits for clients to answer GOODBYE before it closes
  * what is left. */
@@ -55,6 +59,8 @@ typedef enum {
  * never say HELLO cannot pile up. */
 #define DEFAULT_JOIN_TIMEOUT 30
 #define MAX_JOIN_TIMEOUT 3600
+/* How long after a session ended the router returns freed memory to the system. */
+#define TRIM_DELAY_MS 1000
 
 struct _WampRouter
 {
@@ -78,6 +84,11 @@ struct _WampRouter
 
   GTask *shutdown_task;
   WampReactorTimer *shutdown_timer;
+
+  /* Immutable values equal across sessions, shared: WampValue -> itself. */
+  GHashTable *interned;
+  /* Gives memory of ended sessions back to the system, a second after. */
+  WampReactorTimer *trim_timer;
 };
 
 G_DEFINE_FINAL_TYPE (WampRouter, wamp_router, G_TYPE_OBJECT)
@@ -106,6 +117,11 @@ wamp_router_dispose (GObject *object)
     {
       wamp_reactor_cancel_timer (self->reactor, self->shutdown_timer);
       self->shutdown_timer = NULL;
+    }
+  if (self->trim_timer != NULL)
+    {
+      wamp_reactor_cancel_timer (self->reactor, self->trim_timer);
+      self->trim_timer = NULL;
     }
   if (self->transports != NULL)
     {
@@ -141,6 +157,7 @@ wamp_router_finalize (GObject *object)
   WampRouter *self = WAMP_ROUTER (object);
 
   g_clear_pointer (&self->session_ids, g_hash_table_unref);
+  g_clear_pointer (&self->interned, g_hash_table_unref);
   G_OBJECT_CLASS (wamp_router_parent_class)->finalize (object);
 }
 
@@ -170,6 +187,8 @@ wamp_router_init (WampRouter *self)
   self->transports = g_ptr_array_new_with_free_func (router_transport_free);
   self->sessions = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, NULL);
   self->session_ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->interned = g_hash_table_new_full ((GHashFunc) wamp_value_hash, (GEqualFunc) wamp_value_equal,
+                                          (GDestroyNotify) wamp_value_unref, NULL);
 }
 
 WampRouter *
@@ -1312,14 +1331,61 @@ wamp_router_release_session_id (WampRouter *self, guint64 session_id)
     g_hash_table_remove (self->session_ids, &session_id);
 }
 
+static void
+trim_cb (WampReactor *reactor, gpointer user_data)
+{
+  WampRouter *self = user_data;
+
+  self->trim_timer = NULL;
+#ifdef __GLIBC__
+  /* free() returns only the top of the heap; the pages of 10k ended
+   * sessions sit below long-lived allocations. */
+  malloc_trim (0);
+#endif
+}
+
 void
 wamp_router_session_disconnected (WampRouter *self, WampSession *session)
 {
   if (self->sessions == NULL)
     return;
   g_hash_table_remove (self->sessions, session);
+  if (self->trim_timer == NULL && self->reactor != NULL)
+    self->trim_timer = wamp_reactor_add_timer (self->reactor, TRIM_DELAY_MS, trim_cb, self);
   if (self->shutdown_task != NULL && g_hash_table_size (self->sessions) == 0)
     finish_shutdown (self);
+}
+
+WampValue *
+wamp_router_intern (WampRouter *self, WampValue *value)
+{
+  WampValue *shared;
+
+  g_return_val_if_fail (WAMP_IS_ROUTER (self), NULL);
+  g_return_val_if_fail (value != NULL, NULL);
+
+  shared = g_hash_table_lookup (self->interned, value);
+  if (shared != NULL)
+    return wamp_value_ref (shared);
+  /* A NaN inside equals nothing, not even itself: it could never be found
+   * to be released. */
+  if (!wamp_value_equal (value, value))
+    return wamp_value_ref (value);
+  g_hash_table_add (self->interned, wamp_value_ref (value));
+  return wamp_value_ref (value);
+}
+
+void
+wamp_router_unintern (WampRouter *self, WampValue *value)
+{
+  g_autoptr (WampValue) owned = value;
+
+  g_return_if_fail (WAMP_IS_ROUTER (self));
+  g_return_if_fail (value != NULL);
+
+  /* The table's reference and @value's: the last user leaves. */
+  if (wamp_value_has_ref_count (value, 2) && g_hash_table_lookup (self->interned, value) == value)
+    g_hash_table_remove (self->interned, value);
 }
 
 guint

@@ -31,10 +31,12 @@ struct _WampSession
   guint64 id;                  /* reserved from HELLO on, 0 otherwise */
   WampRealm *realm;            /* the realm joined, or being joined while authenticating */
   char *authid;
-  char *authrole;
-  char *authmethod;
+  /* Interned: both come from the configuration, a bounded set. */
+  const char *authrole;
+  const char *authmethod;
   char *authprovider;
   WampValue *hello_details;
+  gboolean hello_roles_shared; /* its "roles" comes from wamp_router_intern() */
   gint64 join_time;            /* g_get_real_time() at WELCOME, 0 otherwise */
 
   /* Authentication in progress. */
@@ -107,6 +109,52 @@ start_join_timer (WampSession *self)
                                                join_timeout_cb, self);
 }
 
+/* An idle session should cost little memory: clients of one library announce
+ * the same HELLO.Details.roles (often a kilobyte and more of nested
+ * features), so joined sessions share one copy. */
+static void
+share_hello_roles (WampSession *self)
+{
+  WampValue *details = self->hello_details;
+  WampValue *compact;
+  gsize n;
+
+  if (details == NULL || self->router == NULL || self->hello_roles_shared)
+    return;
+  n = wamp_value_dict_size (details);
+  compact = wamp_value_new_dict (n);
+  for (gsize i = 0; i < n; i++)
+    {
+      gsize key_len;
+      const char *key = wamp_value_dict_get_key (details, i, &key_len);
+      WampValue *value = wamp_value_dict_get_value (details, i);
+
+      if (key_len == strlen ("roles") && memcmp (key, "roles", key_len) == 0)
+        value = wamp_router_intern (self->router, value);
+      else
+        value = wamp_value_ref (value);
+      wamp_value_dict_insert_len (compact, key, key_len, value);
+    }
+  wamp_value_unref (details);
+  self->hello_details = compact;
+  self->hello_roles_shared = TRUE;
+}
+
+static void
+clear_hello_details (WampSession *self)
+{
+  g_autoptr (WampValue) roles = NULL;
+
+  if (self->hello_details == NULL)
+    return;
+  if (self->hello_roles_shared && self->router != NULL)
+    roles = wamp_value_ref (wamp_value_dict_lookup (self->hello_details, "roles"));
+  g_clear_pointer (&self->hello_details, wamp_value_unref);
+  self->hello_roles_shared = FALSE;
+  if (roles != NULL)
+    wamp_router_unintern (self->router, g_steal_pointer (&roles));
+}
+
 /* Forgets a pending authentication; a late completion then finds nothing. */
 static void
 cancel_auth (WampSession *self)
@@ -151,10 +199,10 @@ end_session (WampSession *self, WampSessionState new_state, const char *why)
   self->join_time = 0;
   g_clear_object (&self->realm);
   g_clear_pointer (&self->authid, g_free);
-  g_clear_pointer (&self->authrole, g_free);
-  g_clear_pointer (&self->authmethod, g_free);
+  self->authrole = NULL;
+  self->authmethod = NULL;
   g_clear_pointer (&self->authprovider, g_free);
-  g_clear_pointer (&self->hello_details, wamp_value_unref);
+  clear_hello_details (self);
   self->router_request_counter = 0;
   self->last_client_request_id = 0;
   self->progressive_call_id = 0;
@@ -323,7 +371,7 @@ welcome (WampSession *self)
       return;
     }
 
-  self->authrole = g_strdup (authrole);
+  self->authrole = g_intern_string (authrole);
   self->authid = authid != NULL ? g_strdup (authid) : g_strdup_printf ("%" G_GUINT64_FORMAT, self->id);
   self->authprovider = g_strdup (authprovider != NULL ? authprovider : "static");
 
@@ -340,6 +388,7 @@ welcome (WampSession *self)
 
   cancel_auth (self);
   cancel_join_timer (self);
+  share_hello_roles (self);
   send_message (self, message);
   self->state = WAMP_SESSION_STATE_ESTABLISHED;
   self->joined = TRUE;
@@ -533,7 +582,7 @@ handle_hello (WampSession *self, WampMessage *message)
   self->id = wamp_router_reserve_session_id (self->router);
   self->realm = g_object_ref (realm);
   self->hello_details = wamp_value_ref (details);
-  self->authmethod = g_strdup (authmethod);
+  self->authmethod = g_intern_string (authmethod);
   self->authenticator = g_object_ref (authenticator);
   self->auth_cancellable = g_cancellable_new ();
   transport_details = wamp_connection_get_transport_details (self->connection);
@@ -771,10 +820,8 @@ wamp_session_finalize (GObject *object)
 
   g_clear_object (&self->realm);
   g_free (self->authid);
-  g_free (self->authrole);
-  g_free (self->authmethod);
   g_free (self->authprovider);
-  g_clear_pointer (&self->hello_details, wamp_value_unref);
+  clear_hello_details (self);
   g_clear_object (&self->connection);
   g_clear_object (&self->transport);
   g_clear_object (&self->reactor);

@@ -9,6 +9,8 @@
 
 #include <wamp/wamp-value.h>
 
+#include "wamp-value-private.h"
+
 /* Every value starts with this header; the concrete layouts below follow it,
  * so that a scalar or a string costs exactly one allocation. */
 struct _WampValue
@@ -793,6 +795,66 @@ wamp_value_equal (const WampValue *a,
     default:
       return FALSE;
     }
+}
+
+static guint
+mix (guint h, guint v)
+{
+  return (h ^ v) * 16777619u;
+}
+
+guint
+wamp_value_hash (const WampValue *value)
+{
+  guint h;
+
+  g_return_val_if_fail (value != NULL, 0);
+
+  h = mix (2166136261u, value->type);
+  switch ((WampValueType) value->type)
+    {
+    case WAMP_VALUE_NULL:
+      return h;
+    case WAMP_VALUE_BOOL:
+      return mix (h, (guint) AS_SCALAR (value)->v.b);
+    case WAMP_VALUE_INT:
+    case WAMP_VALUE_UINT:
+    case WAMP_VALUE_DOUBLE:
+      /* Equal doubles have equal bits, but for NaN, which equals nothing. */
+      return mix (mix (h, (guint) AS_SCALAR (value)->v.u), (guint) (AS_SCALAR (value)->v.u >> 32));
+    case WAMP_VALUE_STRING:
+      return mix (h, key_hash (AS_STRING (value)->data, AS_STRING (value)->len));
+    case WAMP_VALUE_BYTES:
+      return mix (h, key_hash ((const char *) AS_BYTES (value)->data, AS_BYTES (value)->len));
+    case WAMP_VALUE_LIST:
+      for (gsize i = 0; i < AS_LIST (value)->len; i++)
+        h = mix (h, wamp_value_hash (AS_LIST (value)->items[i]));
+      return h;
+    case WAMP_VALUE_DICT:
+      {
+        /* A sum, so the order of the entries does not matter. */
+        guint sum = 0;
+
+        for (gsize i = 0; i < AS_DICT (value)->len; i++)
+          {
+            const WampDictEntry *e = &AS_DICT (value)->entries[i];
+
+            sum += mix (e->hash, wamp_value_hash (e->value));
+          }
+        return mix (h, sum);
+      }
+    default:
+      return h;
+    }
+}
+
+gboolean
+wamp_value_has_ref_count (const WampValue *value,
+                          gint             n)
+{
+  g_return_val_if_fail (value != NULL, FALSE);
+
+  return g_atomic_ref_count_compare ((gatomicrefcount *) &value->ref_count, n);
 }
 
 static void

@@ -675,6 +675,48 @@ test_welcome_details (void)
   g_assert_cmpuint (wamp_session_next_request_id (session), ==, 2);
 }
 
+static WampValue *
+hello_roles_of (WampTestRouter *router, guint64 id)
+{
+  WampRealm *realm = wamp_router_lookup_realm (wamp_test_router_get_router (router), "realm1");
+  WampSession *session = wamp_realm_lookup_session (realm, id);
+
+  g_assert_nonnull (session);
+  return wamp_value_dict_lookup (wamp_session_get_hello_details (session), "roles");
+}
+
+/* Idle sessions are small: equal HELLO.Details.roles are one shared value,
+ * and what one session announced stays its own. */
+static void
+test_equal_hello_roles_are_shared (void)
+{
+  g_autoptr (WampTestRouter) router = default_router ();
+  g_autoptr (WampTestPeer) a = wamp_test_peer_new (router, "lo");
+  g_autoptr (WampTestPeer) b = wamp_test_peer_new (router, "lo");
+  g_autoptr (WampTestPeer) c = wamp_test_peer_new (router, "lo");
+  guint64 id_a = wamp_test_peer_join (a, "realm1", NULL);
+  guint64 id_b = wamp_test_peer_join (b, "realm1", NULL);
+  g_autoptr (WampTestPeer) d = NULL;
+  guint64 id_c = 0;
+  g_autoptr (WampValue) welcome = NULL;
+
+  wamp_test_peer_send_json (c, "[1, \"realm1\", {\"roles\": {\"subscriber\": {\"features\": "
+                               "{\"pattern_based_subscription\": true}}}}]");
+  welcome = wamp_test_peer_expect_match (c, "[2, \"$any\", \"$any\"]");
+  g_assert_nonnull (welcome);
+  g_assert_true (wamp_value_get_id (wamp_value_list_get (welcome, 1), &id_c));
+
+  g_assert_true (hello_roles_of (router, id_a) == hello_roles_of (router, id_b));
+  g_assert_false (hello_roles_of (router, id_a) == hello_roles_of (router, id_c));
+  g_assert_nonnull (wamp_value_dict_lookup (hello_roles_of (router, id_c), "subscriber"));
+
+  /* The last of the sharers leaving frees it; a newcomer starts afresh. */
+  g_clear_pointer (&a, wamp_test_peer_free);
+  g_clear_pointer (&b, wamp_test_peer_free);
+  d = wamp_test_peer_new (router, "lo");
+  g_assert_cmpuint (wamp_test_peer_join (d, "realm1", NULL), !=, 0);
+}
+
 static void
 test_session_ids_differ (void)
 {
@@ -1425,6 +1467,7 @@ main (int argc, char **argv)
   g_test_add_func ("/router/realm/permissions-exact-beats-longest-prefix-beats-wildcard", test_config_realm_permissions);
 
   g_test_add_func ("/router/session/welcome-details-name-realm-auth-and-roles", test_welcome_details);
+  g_test_add_func ("/router/session/equal-hello-roles-are-shared", test_equal_hello_roles_are_shared);
   g_test_add_func ("/router/session/session-ids-are-distinct", test_session_ids_differ);
   g_test_add_func ("/router/session/hello-unknown-realm-is-no-such-realm", test_hello_unknown_realm);
   g_test_add_func ("/router/session/hello-invalid-realm-uri-is-invalid-uri", test_hello_invalid_realm_uri);

@@ -6,6 +6,8 @@
 
 #include <wamp/wamp.h>
 
+#include "wamp-value-private.h"
+
 static void
 test_scalars (void)
 {
@@ -330,6 +332,31 @@ test_nested_equality_and_debug (void)
   g_assert_cmpstr (dbg, ==, "{\"x\": [1.0], \"y\": false}");
 }
 
+/* Equal values hash alike (dict order ignored), so sessions can share them. */
+static void
+test_hash_agrees_with_equal (void)
+{
+  g_autoptr(WampValue) a = wamp_value_new_dict (0);
+  g_autoptr(WampValue) b = wamp_value_new_dict (0);
+  g_autoptr(WampValue) c = wamp_value_new_dict (0);
+  WampValue *features = wamp_value_new_dict (0);
+
+  wamp_value_dict_insert (features, "call_canceling", wamp_value_new_bool (TRUE));
+  wamp_value_dict_insert (a, "features", features);
+  wamp_value_dict_insert (a, "n", wamp_value_new_int (7));
+  wamp_value_dict_insert (b, "n", wamp_value_new_int (7));
+  features = wamp_value_new_dict (0);
+  wamp_value_dict_insert (features, "call_canceling", wamp_value_new_bool (TRUE));
+  wamp_value_dict_insert (b, "features", features);
+  wamp_value_dict_insert (c, "n", wamp_value_new_int (8));
+
+  g_assert_true (wamp_value_equal (a, b));
+  g_assert_cmpuint (wamp_value_hash (a), ==, wamp_value_hash (b));
+  g_assert_false (wamp_value_equal (a, c));
+  g_assert_cmpuint (wamp_value_hash (a), !=, wamp_value_hash (c));
+  g_assert_true (wamp_value_has_ref_count (a, 1));
+}
+
 static void
 test_debug_scalars (void)
 {
@@ -421,6 +448,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/value/dict/typed-getters-fall-back-to-default", test_dict_typed_getters);
   g_test_add_func ("/value/equal/nested-ignores-dict-order", test_nested_equality_and_debug);
   g_test_add_func ("/value/debug/scalars", test_debug_scalars);
+  g_test_add_func ("/value/hash/agrees-with-equal", test_hash_agrees_with_equal);
   g_test_add_func ("/value/container/huge-reserve-is-only-a-hint", test_huge_reserve_is_only_a_hint);
   g_test_add_func ("/value/boxed/copy-is-ref", test_boxed_type);
   g_test_add_func ("/value/getter/wrong-type-is-critical", test_wrong_getter_is_critical);
