@@ -210,8 +210,10 @@ echo_start (Echo *echo)
   for (guint i = 0; i < echo->n_conns; i++)
     {
       echo->connecting++;
+      /* connect_cb drops the reference: a late answer finds the Echo alive. */
+      echo_ref (echo);
       wamp_transport_connect_async (echo->transport, echo->opts->reactor, echo->opts->url, serializers,
-                                    echo->cancellable, connect_cb, echo_ref (echo)->conns + i);
+                                    echo->cancellable, connect_cb, &echo->conns[i]);
     }
   if (!bench_loop_wait (connecting_done, echo, CONNECT_TIMEOUT_S))
     {

@@ -70,10 +70,12 @@ parse_payloads (const char *text, GError **error)
   for (guint i = 0; items[i] != NULL; i++)
     {
       guint64 value;
+      gsize size;
 
       if (!g_ascii_string_to_unsigned (g_strstrip (items[i]), 10, 0, 16 * 1024 * 1024, &value, error))
         return NULL;
-      g_array_append_val (payloads, (gsize) { value });
+      size = (gsize) value;
+      g_array_append_val (payloads, size);
     }
   if (payloads->len == 0)
     {
