@@ -7,6 +7,41 @@
 
 #include <wamp/wamp-read-buffer.h>
 
+/* The thread's shared read buffer (see wamp_read_buffer_get_shared_space()):
+ * kept for the thread's life, lent to one buffer at a time. */
+#define SCRATCH_SIZE (64 * 1024)
+
+static __thread guint8 *scratch;
+static __thread WampReadBuffer *scratch_borrower;
+
+static gboolean
+is_borrowing (const WampReadBuffer *buffer)
+{
+  return buffer->data != NULL && buffer->data == scratch;
+}
+
+/* Hands the scratch back; pending bytes move to memory of the buffer's own. */
+static void
+stop_borrowing (WampReadBuffer *buffer)
+{
+  gsize pending = buffer->end - buffer->start;
+
+  if (pending > 0)
+    {
+      buffer->alloc = pending + buffer->chunk;
+      buffer->data = g_malloc (buffer->alloc);
+      memcpy (buffer->data, scratch + buffer->start, pending);
+    }
+  else
+    {
+      buffer->data = NULL;
+      buffer->alloc = 0;
+    }
+  buffer->start = 0;
+  buffer->end = pending;
+  scratch_borrower = NULL;
+}
+
 void
 wamp_read_buffer_init (WampReadBuffer *buffer,
                        gsize           chunk,
@@ -25,6 +60,11 @@ wamp_read_buffer_clear (WampReadBuffer *buffer)
 {
   g_return_if_fail (buffer != NULL);
 
+  if (is_borrowing (buffer))
+    {
+      scratch_borrower = NULL;
+      buffer->data = NULL;
+    }
   g_clear_pointer (&buffer->data, g_free);
   buffer->alloc = 0;
   buffer->start = buffer->end = 0;
@@ -43,6 +83,10 @@ wamp_read_buffer_get_space (WampReadBuffer *buffer,
   if (pending == 0)
     buffer->start = buffer->end = 0;
   need = pending + buffer->chunk;
+
+  /* A frame larger than the scratch goes on in memory of its own. */
+  if (is_borrowing (buffer) && buffer->alloc - buffer->start < need)
+    stop_borrowing (buffer);
 
   if (buffer->alloc - buffer->start < need)
     {
@@ -64,6 +108,27 @@ wamp_read_buffer_get_space (WampReadBuffer *buffer,
 
   *room = buffer->alloc - buffer->end;
   return buffer->data + buffer->end;
+}
+
+guint8 *
+wamp_read_buffer_get_shared_space (WampReadBuffer *buffer,
+                                   gsize          *room)
+{
+  g_return_val_if_fail (buffer != NULL, NULL);
+  g_return_val_if_fail (room != NULL, NULL);
+
+  if (buffer->data == NULL && buffer->chunk <= SCRATCH_SIZE)
+    {
+      if (scratch == NULL)
+        scratch = g_malloc (SCRATCH_SIZE);
+      if (scratch_borrower != NULL)
+        stop_borrowing (scratch_borrower);
+      scratch_borrower = buffer;
+      buffer->data = scratch;
+      buffer->alloc = SCRATCH_SIZE;
+      buffer->start = buffer->end = 0;
+    }
+  return wamp_read_buffer_get_space (buffer, room);
 }
 
 gsize
@@ -93,4 +158,6 @@ wamp_read_buffer_release_if_idle (WampReadBuffer *buffer)
 
   if (buffer->start == buffer->end)
     wamp_read_buffer_clear (buffer);
+  else if (is_borrowing (buffer))
+    stop_borrowing (buffer);
 }

@@ -52,6 +52,17 @@ WAMP_AVAILABLE_IN_ALL
 guint8 *wamp_read_buffer_get_space (WampReadBuffer *buffer,
                                     gsize          *room);
 
+/* As wamp_read_buffer_get_space(), but an idle buffer (nothing pending, no
+ * bytes of its own) borrows the thread's shared 64 KiB buffer instead of
+ * allocating: a read then costs no allocation. The borrowed bytes are the
+ * buffer's until wamp_read_buffer_release_if_idle() or _clear() hands them
+ * back (pending bytes then move to memory of its own), or until another
+ * buffer borrows — which moves them likewise, so keep no pointer into the
+ * buffer across a return to the reactor. Since: ABI 1.2 */
+WAMP_AVAILABLE_IN_ALL
+guint8 *wamp_read_buffer_get_shared_space (WampReadBuffer *buffer,
+                                           gsize          *room);
+
 /* Copies as much of *@data as one wamp_read_buffer_get_space() offers and
  * advances *@data and *@len past it, without committing it.
  * Returns: how many bytes were copied. Since: ABI 1.1 */

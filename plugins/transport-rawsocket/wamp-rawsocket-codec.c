@@ -175,7 +175,7 @@ wamp_rawsocket_decoder_get_read_buffer (WampRawsocketDecoder *self,
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (len != NULL, NULL);
 
-  return wamp_read_buffer_get_space (&self->input, len);
+  return wamp_read_buffer_get_shared_space (&self->input, len);
 }
 
 gsize

@@ -295,17 +295,18 @@ flush_cb (WampReactor *reactor,
 static void
 flush_soon (WampRawsocketConnection *self)
 {
-  g_autoptr(WampRawsocketConnection) keep = g_object_ref (self);
+  g_autoptr(WampRawsocketConnection) keep = NULL;
 
   if (self->flush_scheduled)
     return;
   if (wamp_reactor_add_flush (self->reactor, flush_cb, self))
     {
       self->flush_scheduled = TRUE;
-      g_steal_pointer (&keep);
+      g_object_ref (self);
+      return;
     }
-  else
-    flush (self);
+  keep = g_object_ref (self);
+  flush (self);
 }
 
 /* Would @len more bytes break the bound? A frame on an empty queue always

@@ -227,17 +227,18 @@ flush_cb (WampReactor *reactor,
 static void
 flush_soon (WampWebsocketConnection *self)
 {
-  g_autoptr(WampWebsocketConnection) keep = g_object_ref (self);
+  g_autoptr(WampWebsocketConnection) keep = NULL;
 
   if (self->flush_scheduled)
     return;
   if (wamp_reactor_add_flush (self->reactor, flush_cb, self))
     {
       self->flush_scheduled = TRUE;
-      g_steal_pointer (&keep);
+      g_object_ref (self);
+      return;
     }
-  else
-    flush (self);
+  keep = g_object_ref (self);
+  flush (self);
 }
 
 /* Queues one frame; @payload is referenced (server) or masked into a copy

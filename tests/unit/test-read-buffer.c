@@ -162,6 +162,60 @@ test_release_if_idle (void)
   wamp_read_buffer_clear (&buffer);
 }
 
+/* Idle buffers borrow one shared buffer: no allocation per read; a buffer
+ * left holding part of a frame keeps those bytes in memory of its own. */
+static void
+test_shared_space (void)
+{
+  WampReadBuffer a, b;
+  gsize room = 0;
+  guint8 *dst, *shared;
+
+  wamp_read_buffer_init (&a, CHUNK, 1024);
+  wamp_read_buffer_init (&b, CHUNK, 1024);
+
+  shared = wamp_read_buffer_get_shared_space (&a, &room);
+  g_assert_cmpuint (room, >=, CHUNK);
+  memcpy (shared, "abcdef", 6);
+  a.end += 6;
+  a.start += 6;
+  /* All parsed: handed back, nothing of a's own. */
+  wamp_read_buffer_release_if_idle (&a);
+  g_assert_null (a.data);
+
+  /* The next idle buffer gets the same bytes to read into. */
+  dst = wamp_read_buffer_get_shared_space (&b, &room);
+  g_assert_true (dst == shared);
+  memcpy (dst, "0123456789", 10);
+  b.end += 10;
+  b.start += 4;
+  /* Six bytes of a frame pending: they move out of the shared buffer. */
+  wamp_read_buffer_release_if_idle (&b);
+  g_assert_nonnull (b.data);
+  g_assert_false (b.data == shared);
+  g_assert_cmpmem (wamp_read_buffer_peek (&b), 6, "456789", 6);
+
+  /* A buffer still reading into it when another borrows keeps its bytes. */
+  dst = wamp_read_buffer_get_shared_space (&a, &room);
+  g_assert_true (dst == shared);
+  memcpy (dst, "xyz", 3);
+  a.end += 3;
+  wamp_read_buffer_clear (&b);
+  dst = wamp_read_buffer_get_shared_space (&b, &room);
+  g_assert_true (dst == shared);
+  g_assert_false (a.data == shared);
+  g_assert_cmpmem (wamp_read_buffer_peek (&a), 3, "xyz", 3);
+
+  /* More than the shared buffer holds: on in memory of its own. */
+  b.end += room;
+  dst = wamp_read_buffer_get_shared_space (&b, &room);
+  g_assert_false (b.data == shared);
+  g_assert_cmpuint (room, >=, CHUNK);
+
+  wamp_read_buffer_clear (&a);
+  wamp_read_buffer_clear (&b);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -172,6 +226,7 @@ main (int argc, char **argv)
   g_test_add_func ("/read-buffer/growth-limit", test_growth_limit);
   g_test_add_func ("/read-buffer/fill", test_fill);
   g_test_add_func ("/read-buffer/release-if-idle", test_release_if_idle);
+  g_test_add_func ("/read-buffer/shared-space", test_shared_space);
 
   return g_test_run ();
 }
