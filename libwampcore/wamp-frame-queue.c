@@ -21,17 +21,31 @@ typedef struct
   gsize written; /* of prefix + payload + suffix */
 } Frame;
 
+/* The frames are one array, [head, head + len) in use: no allocation per
+ * frame, and none at all while the queue is empty (an idle connection). */
 struct _WampFrameQueue
 {
-  GQueue frames; /* of Frame */
+  Frame *frames;
+  guint cap;
+  guint head;
+  guint len;
   gsize bytes;   /* not yet written */
 };
 
 static void
-frame_free (Frame *f)
+frame_clear (Frame *f)
 {
   g_clear_pointer (&f->payload, g_bytes_unref);
-  g_free (f);
+}
+
+/* Frees the array once nothing is left in it. */
+static void
+release_if_empty (WampFrameQueue *self)
+{
+  if (self->len > 0)
+    return;
+  g_clear_pointer (&self->frames, g_free);
+  self->cap = self->head = 0;
 }
 
 static gsize
@@ -70,10 +84,7 @@ frame_iov (const Frame *f, GOutputVector *iov)
 WampFrameQueue *
 wamp_frame_queue_new (void)
 {
-  WampFrameQueue *self = g_new0 (WampFrameQueue, 1);
-
-  g_queue_init (&self->frames);
-  return self;
+  return g_new0 (WampFrameQueue, 1);
 }
 
 void
@@ -101,16 +112,28 @@ wamp_frame_queue_push (WampFrameQueue *self,
   g_return_if_fail (prefix != NULL || prefix_len == 0);
   g_return_if_fail (suffix != NULL || suffix_len == 0);
 
-  f = g_new0 (Frame, 1);
+  if (self->head + self->len == self->cap)
+    {
+      if (self->head > 0)
+        {
+          memmove (self->frames, self->frames + self->head, self->len * sizeof (Frame));
+          self->head = 0;
+        }
+      else
+        {
+          self->cap = MAX (4, self->cap * 2);
+          self->frames = g_renew (Frame, self->frames, self->cap);
+        }
+    }
+  f = &self->frames[self->head + self->len++];
+  f->written = 0;
   if (prefix_len > 0)
     memcpy (f->prefix, prefix, prefix_len);
   f->prefix_len = (guint8) prefix_len;
   if (suffix_len > 0)
     memcpy (f->suffix, suffix, suffix_len);
   f->suffix_len = (guint8) suffix_len;
-  if (payload != NULL)
-    f->payload = g_bytes_ref (payload);
-  g_queue_push_tail (&self->frames, f);
+  f->payload = payload != NULL ? g_bytes_ref (payload) : NULL;
   self->bytes += frame_size (f);
 }
 
@@ -119,7 +142,7 @@ wamp_frame_queue_is_empty (const WampFrameQueue *self)
 {
   g_return_val_if_fail (self != NULL, TRUE);
 
-  return self->frames.head == NULL;
+  return self->len == 0;
 }
 
 gsize
@@ -145,27 +168,29 @@ wamp_frame_queue_clear (WampFrameQueue *self)
 {
   g_return_if_fail (self != NULL);
 
-  g_queue_clear_full (&self->frames, (GDestroyNotify) frame_free);
+  for (guint i = 0; i < self->len; i++)
+    frame_clear (&self->frames[self->head + i]);
+  self->len = 0;
   self->bytes = 0;
+  release_if_empty (self);
 }
 
 void
 wamp_frame_queue_drop_unstarted (WampFrameQueue *self)
 {
-  Frame *head;
   guint keep;
 
   g_return_if_fail (self != NULL);
 
-  head = g_queue_peek_head (&self->frames);
-  keep = head != NULL && head->written > 0 ? 1 : 0;
-  while (self->frames.length > keep)
+  keep = self->len > 0 && self->frames[self->head].written > 0 ? 1 : 0;
+  while (self->len > keep)
     {
-      Frame *f = g_queue_pop_tail (&self->frames);
+      Frame *f = &self->frames[self->head + --self->len];
 
       self->bytes -= frame_size (f) - f->written;
-      frame_free (f);
+      frame_clear (f);
     }
+  release_if_empty (self);
 }
 
 gboolean
@@ -177,7 +202,7 @@ wamp_frame_queue_write (WampFrameQueue *self,
   g_return_val_if_fail (WAMP_IS_SOCKET_IO (io), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  while (!g_queue_is_empty (&self->frames))
+  while (self->len > 0)
     {
       GOutputVector iov[MAX_IOV];
       g_autoptr(GError) local_error = NULL;
@@ -185,8 +210,8 @@ wamp_frame_queue_write (WampFrameQueue *self,
       gssize n;
 
       /* Each frame is its prefix, the shared payload and its suffix, side by side. */
-      for (GList *l = self->frames.head; l != NULL && n_iov + 3 <= MAX_IOV; l = l->next)
-        n_iov += frame_iov (l->data, iov + n_iov);
+      for (guint i = 0; i < self->len && n_iov + 3 <= MAX_IOV; i++)
+        n_iov += frame_iov (&self->frames[self->head + i], iov + n_iov);
 
       n = wamp_socket_io_writev (io, iov, n_iov, &local_error);
       if (n < 0)
@@ -200,14 +225,16 @@ wamp_frame_queue_write (WampFrameQueue *self,
       /* Retire what was written. */
       while (n > 0)
         {
-          Frame *f = g_queue_peek_head (&self->frames);
+          Frame *f = &self->frames[self->head];
           gsize left = frame_size (f) - f->written;
 
           if ((gsize) n >= left)
             {
               n -= left;
               self->bytes -= left;
-              frame_free (g_queue_pop_head (&self->frames));
+              frame_clear (f);
+              self->head++;
+              self->len--;
             }
           else
             {
@@ -217,5 +244,6 @@ wamp_frame_queue_write (WampFrameQueue *self,
             }
         }
     }
+  release_if_empty (self);
   return TRUE;
 }
