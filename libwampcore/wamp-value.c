@@ -101,29 +101,64 @@ scalar_new (WampValueType type)
   return value_alloc (type, sizeof (WampScalarValue));
 }
 
+/* Immortal values: null, the two bools and the small integers every message
+ * carries (its type code, small IDs) are made once and shared, so reading or
+ * building a message does not allocate them. Their count never changes. */
+#define IMMORTAL_REFS G_MAXINT
+#define N_SMALL_INTS 256
+
+#define IS_IMMORTAL(v) ((v)->ref_count == IMMORTAL_REFS)
+
+static WampValue immortal_null = { IMMORTAL_REFS, WAMP_VALUE_NULL };
+static WampScalarValue immortal_bools[2] = {
+  { { IMMORTAL_REFS, WAMP_VALUE_BOOL }, { .b = FALSE } },
+  { { IMMORTAL_REFS, WAMP_VALUE_BOOL }, { .b = TRUE } },
+};
+static WampScalarValue small_ints[N_SMALL_INTS];
+
+static void
+small_ints_init (void)
+{
+  static gsize initialized;
+
+  if (g_once_init_enter (&initialized))
+    {
+      for (guint i = 0; i < N_SMALL_INTS; i++)
+        {
+          small_ints[i].parent.ref_count = IMMORTAL_REFS;
+          small_ints[i].parent.type = WAMP_VALUE_INT;
+          small_ints[i].v.i = i;
+        }
+      g_once_init_leave (&initialized, 1);
+    }
+}
+
 /* Returns: (transfer full). */
 WampValue *
 wamp_value_new_null (void)
 {
-  return value_alloc (WAMP_VALUE_NULL, sizeof (WampValue));
+  return &immortal_null;
 }
 
 /* Returns: (transfer full). */
 WampValue *
 wamp_value_new_bool (gboolean value)
 {
-  WampValue *self = scalar_new (WAMP_VALUE_BOOL);
-
-  AS_SCALAR (self)->v.b = value ? TRUE : FALSE;
-  return self;
+  return &immortal_bools[value ? 1 : 0].parent;
 }
 
 /* Returns: (transfer full). */
 WampValue *
 wamp_value_new_int (gint64 value)
 {
-  WampValue *self = scalar_new (WAMP_VALUE_INT);
+  WampValue *self;
 
+  if (value >= 0 && value < N_SMALL_INTS)
+    {
+      small_ints_init ();
+      return &small_ints[value].parent;
+    }
+  self = scalar_new (WAMP_VALUE_INT);
   AS_SCALAR (self)->v.i = value;
   return self;
 }
@@ -270,7 +305,8 @@ wamp_value_ref (WampValue *value)
 {
   g_return_val_if_fail (value != NULL, NULL);
 
-  g_atomic_ref_count_inc (&value->ref_count);
+  if (!IS_IMMORTAL (value))
+    g_atomic_ref_count_inc (&value->ref_count);
   return value;
 }
 
@@ -321,7 +357,7 @@ wamp_value_unref (WampValue *value)
 {
   g_return_if_fail (value != NULL);
 
-  if (g_atomic_ref_count_dec (&value->ref_count))
+  if (!IS_IMMORTAL (value) && g_atomic_ref_count_dec (&value->ref_count))
     value_free (value);
 }
 
