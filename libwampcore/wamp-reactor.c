@@ -61,14 +61,8 @@ struct _WampReactor
   GPtrArray *heap; /* of WampReactorTimer*, min-heap on (deadline, seq) */
   guint64 next_seq;
 
-  GArray *flushes; /* of ReactorFlush, run at the end of a dispatch */
+  GPtrArray *flushes; /* of WampReactorFlush*, run at the end of a dispatch */
 };
-
-typedef struct
-{
-  WampReactorTimerFunc func;
-  gpointer user_data;
-} ReactorFlush;
 
 G_DEFINE_FINAL_TYPE (WampReactor, wamp_reactor, G_TYPE_OBJECT)
 
@@ -249,11 +243,12 @@ dispatch_flushes (WampReactor *self)
 {
   for (guint i = 0; i < self->flushes->len; i++)
     {
-      ReactorFlush f = g_array_index (self->flushes, ReactorFlush, i);
+      WampReactorFlush *flush = g_ptr_array_index (self->flushes, i);
+      g_autoptr(GObject) object = g_steal_pointer (&flush->object);
 
-      f.func (self, f.user_data);
+      flush->func (object);
     }
-  g_array_set_size (self->flushes, 0);
+  g_ptr_array_set_size (self->flushes, 0);
 }
 
 static gboolean
@@ -313,7 +308,7 @@ wamp_reactor_finalize (GObject *object)
     close (self->epfd);
   g_clear_pointer (&self->dead_watches, g_ptr_array_unref);
   g_clear_pointer (&self->heap, g_ptr_array_unref);
-  g_clear_pointer (&self->flushes, g_array_unref);
+  g_clear_pointer (&self->flushes, g_ptr_array_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
 
   G_OBJECT_CLASS (wamp_reactor_parent_class)->finalize (object);
@@ -333,7 +328,7 @@ wamp_reactor_init (WampReactor *self)
   self->epfd = -1;
   self->dead_watches = g_ptr_array_new_with_free_func (g_free);
   self->heap = g_ptr_array_new_with_free_func (g_free);
-  self->flushes = g_array_new (FALSE, FALSE, sizeof (ReactorFlush));
+  self->flushes = g_ptr_array_new ();
 }
 
 /* Public API */
@@ -526,20 +521,31 @@ wamp_reactor_defer (WampReactor          *self,
   return wamp_reactor_add_timer (self, 0, func, user_data);
 }
 
-gboolean
-wamp_reactor_add_flush (WampReactor          *self,
-                        WampReactorTimerFunc  func,
-                        gpointer              user_data)
+void
+wamp_reactor_flush_soon (WampReactor          *self,
+                         WampReactorFlush     *flush,
+                         GObject              *object,
+                         WampReactorFlushFunc  func)
 {
-  ReactorFlush f = { func, user_data };
+  g_return_if_fail (WAMP_IS_REACTOR (self));
+  g_return_if_fail (flush != NULL);
+  g_return_if_fail (G_IS_OBJECT (object));
+  g_return_if_fail (func != NULL);
 
-  g_return_val_if_fail (WAMP_IS_REACTOR (self), FALSE);
-  g_return_val_if_fail (func != NULL, FALSE);
+  if (flush->object != NULL)
+    return;
+  if (self->dispatching)
+    {
+      flush->object = g_object_ref (object);
+      flush->func = func;
+      g_ptr_array_add (self->flushes, flush);
+    }
+  else
+    {
+      g_autoptr(GObject) keep = g_object_ref (object);
 
-  if (!self->dispatching)
-    return FALSE;
-  g_array_append_val (self->flushes, f);
-  return TRUE;
+      func (keep);
+    }
 }
 
 guint

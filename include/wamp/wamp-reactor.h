@@ -77,13 +77,25 @@ guint wamp_reactor_get_n_watches (WampReactor *reactor);
 WAMP_AVAILABLE_IN_ALL
 guint wamp_reactor_get_n_timers (WampReactor *reactor);
 
-/* Runs @func once, at the end of the reactor's current dispatch: after every
- * ready fd and due timer of this turn was handled. A connection that queues
- * several frames in one turn so writes them with one writev. Returns FALSE,
- * scheduling nothing, when called outside a dispatch: the caller then does the
- * work at once. @user_data must stay valid until @func ran (there is no
- * cancelling). Since: ABI 1.2 */
+typedef void (*WampReactorFlushFunc) (GObject *object);
+
+/* A pending flush, embedded (zero-initialised) in the object it flushes.
+ * Since: ABI 1.2 */
+typedef struct {
+  /*< private >*/
+  GObject *object; /* referenced while pending */
+  WampReactorFlushFunc func;
+} WampReactorFlush;
+
+/* Calls @func (@object) once at the end of the reactor's current dispatch,
+ * after every ready fd and due timer of this turn was handled: a connection
+ * that queues several frames in one turn so writes them with one writev.
+ * While pending, @flush holds a reference to @object and further calls do
+ * nothing; outside a dispatch @func runs at once. Since: ABI 1.2 */
 WAMP_AVAILABLE_IN_ALL
-gboolean wamp_reactor_add_flush (WampReactor *reactor, WampReactorTimerFunc func, gpointer user_data);
+void wamp_reactor_flush_soon (WampReactor          *reactor,
+                              WampReactorFlush     *flush,
+                              GObject              *object,
+                              WampReactorFlushFunc  func);
 
 G_END_DECLS

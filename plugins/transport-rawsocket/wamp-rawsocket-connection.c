@@ -50,7 +50,7 @@ struct _WampRawsocketConnection
   /* Frames are a header and the shared payload; a handshake is the header alone. */
   WampFrameQueue *out;
   gboolean overflow_logged;
-  gboolean flush_scheduled; /* holds a reference until the turn's end */
+  WampReactorFlush flush_pending;
 
   /* Close requested (or the handshake refused): no more sends, input
    * ignored, finished once the queue is written. */
@@ -281,13 +281,9 @@ enqueue_handshake (WampRawsocketConnection *self,
 }
 
 static void
-flush_cb (WampReactor *reactor,
-          gpointer     user_data)
+flush_object (GObject *object)
 {
-  g_autoptr(WampRawsocketConnection) self = user_data;
-
-  self->flush_scheduled = FALSE;
-  flush (self);
+  flush ((WampRawsocketConnection *) object);
 }
 
 /* Writes at the end of the reactor's turn, so every frame queued in it goes
@@ -295,18 +291,7 @@ flush_cb (WampReactor *reactor,
 static void
 flush_soon (WampRawsocketConnection *self)
 {
-  g_autoptr(WampRawsocketConnection) keep = NULL;
-
-  if (self->flush_scheduled)
-    return;
-  if (wamp_reactor_add_flush (self->reactor, flush_cb, self))
-    {
-      self->flush_scheduled = TRUE;
-      g_object_ref (self);
-      return;
-    }
-  keep = g_object_ref (self);
-  flush (self);
+  wamp_reactor_flush_soon (self->reactor, &self->flush_pending, G_OBJECT (self), flush_object);
 }
 
 /* Would @len more bytes break the bound? A frame on an empty queue always

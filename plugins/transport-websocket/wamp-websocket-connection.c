@@ -51,7 +51,7 @@ struct _WampWebsocketConnection
   WampFrameQueue *out;
   /* The operator hears of an overflow once per connection, not per frame. */
   gboolean overflow_logged;
-  gboolean flush_scheduled; /* holds a reference until the turn's end */
+  WampReactorFlush flush_pending;
 
   gboolean close_sent;
   gboolean close_received;
@@ -213,13 +213,9 @@ flush (WampWebsocketConnection *self)
 }
 
 static void
-flush_cb (WampReactor *reactor,
-          gpointer     user_data)
+flush_object (GObject *object)
 {
-  g_autoptr(WampWebsocketConnection) self = user_data;
-
-  self->flush_scheduled = FALSE;
-  flush (self);
+  flush ((WampWebsocketConnection *) object);
 }
 
 /* Writes at the end of the reactor's turn, so every frame queued in it goes
@@ -227,18 +223,7 @@ flush_cb (WampReactor *reactor,
 static void
 flush_soon (WampWebsocketConnection *self)
 {
-  g_autoptr(WampWebsocketConnection) keep = NULL;
-
-  if (self->flush_scheduled)
-    return;
-  if (wamp_reactor_add_flush (self->reactor, flush_cb, self))
-    {
-      self->flush_scheduled = TRUE;
-      g_object_ref (self);
-      return;
-    }
-  keep = g_object_ref (self);
-  flush (self);
+  wamp_reactor_flush_soon (self->reactor, &self->flush_pending, G_OBJECT (self), flush_object);
 }
 
 /* Queues one frame; @payload is referenced (server) or masked into a copy

@@ -459,6 +459,59 @@ test_defer_from_callback_waits_for_next_dispatch (Fixture *f, gconstpointer data
   wamp_reactor_remove_fd (f->reactor, w);
 }
 
+/* A flush asked for from fd callbacks runs once, after every callback of
+ * the turn; asked for outside a turn, at once. */
+typedef struct
+{
+  GObject *object;
+  WampReactorFlush pending;
+  guint flushes;
+  guint fd_calls_at_flush;
+  FdRecord *fds;
+} FlushRecord;
+
+static FlushRecord *flush_record;
+
+static void
+flush_record_cb (GObject *object)
+{
+  g_assert_true (object == flush_record->object);
+  flush_record->flushes++;
+  flush_record->fd_calls_at_flush = flush_record->fds->calls;
+}
+
+static void
+flush_from_fd_cb (WampReactor *reactor, WampReactorWatch *watch, int fd,
+                  WampReactorEvents events, gpointer user_data)
+{
+  record_fd_cb (reactor, watch, fd, events, flush_record->fds);
+  wamp_reactor_flush_soon (reactor, &flush_record->pending, flush_record->object, flush_record_cb);
+  wamp_reactor_remove_fd (reactor, watch);
+}
+
+static void
+test_flush_soon_runs_once_after_the_turn (Fixture *f, gconstpointer data)
+{
+  FdRecord fr = { 0, };
+  FlushRecord r = { g_object_new (G_TYPE_OBJECT, NULL), { 0, }, 0, 0, &fr };
+
+  flush_record = &r;
+  wamp_reactor_add_fd (f->reactor, f->sp[0][0], WAMP_REACTOR_WRITE, flush_from_fd_cb, NULL);
+  wamp_reactor_add_fd (f->reactor, f->sp[1][0], WAMP_REACTOR_WRITE, flush_from_fd_cb, NULL);
+  iterate_until (f, &r.flushes, 1);
+  iterate_idle (f);
+  g_assert_cmpuint (fr.calls, ==, 2);
+  g_assert_cmpuint (r.flushes, ==, 1);
+  g_assert_cmpuint (r.fd_calls_at_flush, ==, 2);
+  /* The reference it held while pending is given back. */
+  g_assert_null (r.pending.object);
+
+  wamp_reactor_flush_soon (f->reactor, &r.pending, r.object, flush_record_cb);
+  g_assert_cmpuint (r.flushes, ==, 2);
+  g_object_unref (r.object);
+  flush_record = NULL;
+}
+
 static void
 test_cancel_defer_before_it_runs (Fixture *f, gconstpointer data)
 {
@@ -570,6 +623,7 @@ main (int argc, char **argv)
   ADD ("/reactor/defer/from-callback-waits-for-next-dispatch",
        test_defer_from_callback_waits_for_next_dispatch);
   ADD ("/reactor/defer/cancel-before-it-runs", test_cancel_defer_before_it_runs);
+  ADD ("/reactor/flush/runs-once-after-the-turn", test_flush_soon_runs_once_after_the_turn);
   ADD ("/reactor/scale/2000-idle-fds-do-not-block-active-one",
        test_scale_idle_fds_do_not_block_active_one);
   ADD ("/reactor/lifecycle/unref-with-live-watches-and-timers",
