@@ -63,6 +63,25 @@ enum {
   TAG_NEGATIVE_BIGNUM = 3,
 };
 
+/* Each reading function below is instantiated twice, inlined into
+ * read_value() (which builds the value) and into skip_value() (which only
+ * validates, for the raw payload): with @out a constant NULL the compiler
+ * drops every allocation branch of the skipping copy. */
+#define TEMPLATE static inline __attribute__ ((always_inline))
+
+static gboolean read_value (WampCborReader  *reader,
+                            guint            depth,
+                            WampValue      **out,
+                            WampValueType   *type);
+static gboolean skip_value (WampCborReader  *reader,
+                            guint            depth,
+                            WampValueType   *type);
+
+/* The recursion of the two instances. */
+#define READ_NESTED(reader, depth, out, item) \
+  ((out) != NULL ? read_value ((reader), (depth), (item), NULL) \
+                 : skip_value ((reader), (depth), NULL))
+
 /* The initial byte and argument of one data item. */
 typedef struct {
   guint major;
@@ -74,7 +93,7 @@ typedef struct {
 /* Reads the initial byte and the argument that follows it. Reserved
  * additional information (28-30) and an indefinite length on a major type
  * that has none are not well-formed. */
-static gboolean
+static inline gboolean
 read_head (WampCborReader *reader,
            Head           *head)
 {
@@ -82,13 +101,13 @@ read_head (WampCborReader *reader,
   const guint8 *p = at;
   guint8 initial;
 
+  /* Set on every path, so that no caller sees it uninitialized. */
+  memset (head, 0, sizeof *head);
   if (p >= reader->end)
     return wamp_input_cursor_fail (reader, "unexpected end of input");
   initial = *p++;
   head->major = initial >> 5;
   head->ai = initial & 0x1f;
-  head->arg = 0;
-  head->indefinite = FALSE;
 
   if (head->ai < 24)
     {
@@ -119,7 +138,7 @@ read_head (WampCborReader *reader,
 }
 
 /* One definite-length string's bytes at the cursor (its head already read). */
-static gboolean
+static inline gboolean
 take_string_bytes (WampCborReader  *reader,
                    const guint8    *at,
                    const Head      *head,
@@ -145,7 +164,7 @@ take_string_bytes (WampCborReader  *reader,
  * chunks (each a definite string of the same type, each valid UTF-8 on its
  * own for text) are concatenated into @heap when @want is set. Total size is
  * bounded by the frame. */
-static gboolean
+TEMPLATE gboolean
 read_string (WampCborReader  *reader,
              const guint8    *at,
              const Head      *head,
@@ -281,7 +300,7 @@ next_item (WampCborReader *reader,
   return TRUE;
 }
 
-static gboolean
+TEMPLATE gboolean
 read_array (WampCborReader  *reader,
             const guint8    *at,
             const Head      *head,
@@ -308,7 +327,7 @@ read_array (WampCborReader  *reader,
         return FALSE;
       if (!more)
         break;
-      if (!wamp_cbor_reader_read_value (reader, depth + 1, out != NULL ? &item : NULL, NULL))
+      if (!READ_NESTED (reader, depth + 1, out, &item))
         return FALSE;
       if (list != NULL)
         wamp_value_list_append (list, item);
@@ -319,7 +338,7 @@ read_array (WampCborReader  *reader,
   return TRUE;
 }
 
-static gboolean
+TEMPLATE gboolean
 read_map (WampCborReader  *reader,
           const guint8    *at,
           const Head      *head,
@@ -360,7 +379,7 @@ read_map (WampCborReader  *reader,
       if (!read_string (reader, key_at, &key_head, out != NULL, &key, &key_len, &heap))
         return FALSE;
 
-      if (!wamp_cbor_reader_read_value (reader, depth + 1, out != NULL ? &item : NULL, NULL))
+      if (!READ_NESTED (reader, depth + 1, out, &item))
         return FALSE;
       if (dict != NULL)
         wamp_value_dict_insert_len (dict, (const char *) key, key_len, item);
@@ -447,11 +466,11 @@ read_simple (WampCborReader  *reader,
   return TRUE;
 }
 
-gboolean
-wamp_cbor_reader_read_value (WampCborReader  *reader,
-                             guint            depth,
-                             WampValue      **out,
-                             WampValueType   *type)
+TEMPLATE gboolean
+value_at (WampCborReader  *reader,
+          guint            depth,
+          WampValue      **out,
+          WampValueType   *type)
 {
   const guint8 *at;
   Head head;
@@ -521,6 +540,32 @@ wamp_cbor_reader_read_value (WampCborReader  *reader,
     }
 }
 
+static gboolean
+read_value (WampCborReader  *reader,
+            guint            depth,
+            WampValue      **out,
+            WampValueType   *type)
+{
+  return value_at (reader, depth, out, type);
+}
+
+static gboolean
+skip_value (WampCborReader  *reader,
+            guint            depth,
+            WampValueType   *type)
+{
+  return value_at (reader, depth, NULL, type);
+}
+
+gboolean
+wamp_cbor_reader_read_value (WampCborReader  *reader,
+                             guint            depth,
+                             WampValue      **out,
+                             WampValueType   *type)
+{
+  return out != NULL ? read_value (reader, depth, out, type) : skip_value (reader, depth, type);
+}
+
 gboolean
 wamp_cbor_reader_read_container_head (WampCborReader *reader,
                                       guint           major,
@@ -562,7 +607,7 @@ wamp_cbor_decode_value (const guint8 *data,
   g_return_val_if_fail (data != NULL || len == 0, NULL);
 
   wamp_input_cursor_init (&reader, "CBOR", data, len, max_depth);
-  if (!wamp_cbor_reader_read_value (&reader, 0, &value, NULL))
+  if (!read_value (&reader, 0, &value, NULL))
     {
       wamp_input_cursor_set_error (&reader, code, error);
       return NULL;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The "cbor" WampSerializer: one bounded validating pass per frame that
  * builds the envelope and keeps Arguments/ArgumentsKw as raw spans of the
- * frame. libcbor only writes heads; it never reads untrusted bytes. */
+ * frame. Our own reader and writer: libcbor never sees untrusted bytes. */
 
 #include "wamp-cbor-serializer.h"
 #include "wamp-cbor-reader.h"
@@ -76,6 +76,64 @@ cbor_violation (const WampCborReader  *reader,
   return NULL;
 }
 
+/* The fields nearly every frame has — the type code (an unsigned integer
+ * below 128) and an empty Options/Details (a map of 0) — as shared immutable
+ * values, as the core shares them in the messages it builds: no allocation
+ * and no free for them per message. The table's references are never
+ * released, so no other holder is ever the only one (what
+ * wamp_value_dict_insert() requires). */
+typedef struct {
+  WampValue *small_uints[0x80];
+  WampValue *empty_map;
+} SharedFields;
+
+static const SharedFields *
+shared_fields (void)
+{
+  static SharedFields *shared;
+
+  if (g_once_init_enter (&shared))
+    {
+      SharedFields *table = g_new (SharedFields, 1);
+
+      for (guint i = 0; i < G_N_ELEMENTS (table->small_uints); i++)
+        table->small_uints[i] = wamp_value_new_int (i);
+      table->empty_map = wamp_value_new_dict (0);
+      g_once_init_leave (&shared, table);
+    }
+  return shared;
+}
+
+/* A field at the cursor: the common short ones shared, others decoded. */
+static inline gboolean
+read_field (WampCborReader  *reader,
+            WampValue      **field)
+{
+  const guint8 *p = reader->p;
+  gsize left = wamp_input_cursor_remaining (reader);
+
+  /* 0x00-0x17: the integer itself; 0x18: one byte follows; 0xa0: {}. */
+  if (left >= 1 && p[0] < 0x18)
+    {
+      reader->p += 1;
+      *field = wamp_value_ref (shared_fields ()->small_uints[p[0]]);
+      return TRUE;
+    }
+  if (left >= 2 && p[0] == 0x18 && p[1] < 0x80)
+    {
+      reader->p += 2;
+      *field = wamp_value_ref (shared_fields ()->small_uints[p[1]]);
+      return TRUE;
+    }
+  if (left >= 1 && p[0] == 0xa0)
+    {
+      reader->p += 1;
+      *field = wamp_value_ref (shared_fields ()->empty_map);
+      return TRUE;
+    }
+  return wamp_cbor_reader_read_value (reader, 1, field, NULL);
+}
+
 /* One element of the message array, as @builder says it is: a field decoded,
  * or Arguments/ArgumentsKw validated and recorded as a span. */
 static gboolean
@@ -93,7 +151,7 @@ read_element (WampCborReader       *reader,
     return FALSE;
   if (element == WAMP_ENVELOPE_ELEMENT_FIELD)
     {
-      if (!wamp_cbor_reader_read_value (reader, 1, &field, NULL))
+      if (!read_field (reader, &field))
         {
           cbor_violation (reader, error);
           return FALSE;
@@ -123,7 +181,8 @@ wamp_cbor_serializer_deserialize (WampSerializer  *serializer,
                                   GBytes          *frame,
                                   GError         **error)
 {
-  WampCborSerializer *self = WAMP_CBOR_SERIALIZER (serializer);
+  /* A plain cast: the core's wrapper checked the instance (hot path). */
+  WampCborSerializer *self = (WampCborSerializer *) serializer;
   WampCborReader reader;
   g_auto(WampEnvelopeBuilder) builder;
   const guint8 *data;

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The CBOR writer: libcbor's encoders write each head (shortest integer
- * form, float64 bit for bit) into our own buffer; string and byte contents
- * are copied with memcpy. */
+/* The CBOR writer: each head in the shortest integer form (as libcbor's
+ * encoders wrote them), doubles as float64 bit for bit, stored straight into
+ * our own buffer; string and byte contents are copied with memcpy. */
 
 #include "wamp-cbor-writer.h"
 #include "wamp-cbor-reader.h"
 
-#include <cbor.h>
+#include <string.h>
 
 /* The longest head: an initial byte and an 8-byte argument. */
 #define MAX_HEAD 9
@@ -15,51 +15,77 @@
  * recursion on a value built by code, as high as any reader may accept. */
 #define WRITER_MAX_DEPTH WAMP_CBOR_MAX_MAX_DEPTH
 
-typedef size_t (*HeadEncoder) (size_t, unsigned char *, size_t);
+enum {
+  MAJOR_UNSIGNED = 0 << 5,
+  MAJOR_NEGATIVE = 1 << 5,
+  MAJOR_BYTES = 2 << 5,
+  MAJOR_TEXT = 3 << 5,
+  MAJOR_ARRAY = 4 << 5,
+  MAJOR_MAP = 5 << 5,
+  FLOAT64 = 0xfb,
+};
 
-/* Runs one of libcbor's head encoders on room for the longest head. */
+/* @initial then @width big-endian bytes of @arg, on room reserved once. */
+static inline void
+put_head_bytes (WampCborWriter *writer,
+                guint8          initial,
+                guint64         arg,
+                guint           width)
+{
+  guint8 *p;
+
+  wamp_output_buffer_reserve (writer, MAX_HEAD);
+  p = writer->data + writer->len;
+  p[0] = initial;
+  for (guint i = 0; i < width; i++)
+    p[1 + i] = (guint8) (arg >> (8 * (width - 1 - i)));
+  writer->len += 1 + width;
+}
+
+/* A head of @major with @arg in the shortest form (RFC 8949 4.2.1). */
 static inline void
 write_head (WampCborWriter *writer,
-            HeadEncoder     encode,
-            gsize           arg)
+            guint8          major,
+            guint64         arg)
 {
-  wamp_output_buffer_reserve (writer, MAX_HEAD);
-  writer->len += encode (arg, writer->data + writer->len, MAX_HEAD);
+  if (arg < 24)
+    put_head_bytes (writer, major | (guint8) arg, 0, 0);
+  else if (arg <= G_MAXUINT8)
+    put_head_bytes (writer, major | 24, arg, 1);
+  else if (arg <= G_MAXUINT16)
+    put_head_bytes (writer, major | 25, arg, 2);
+  else if (arg <= G_MAXUINT32)
+    put_head_bytes (writer, major | 26, arg, 4);
+  else
+    put_head_bytes (writer, major | 27, arg, 8);
 }
 
 void
 wamp_cbor_writer_write_array_head (WampCborWriter *writer,
                                    gsize           count)
 {
-  write_head (writer, cbor_encode_array_start, count);
+  write_head (writer, MAJOR_ARRAY, count);
 }
 
 static void
 write_int (WampCborWriter *writer,
            gint64          v)
 {
-  wamp_output_buffer_reserve (writer, MAX_HEAD);
   if (v < 0)
     /* Major type 1 carries -1 - v, which never overflows for G_MININT64. */
-    writer->len += cbor_encode_negint ((guint64) (-(v + 1)), writer->data + writer->len, MAX_HEAD);
+    write_head (writer, MAJOR_NEGATIVE, (guint64) (-(v + 1)));
   else
-    writer->len += cbor_encode_uint ((guint64) v, writer->data + writer->len, MAX_HEAD);
-}
-
-static void
-write_uint (WampCborWriter *writer,
-            guint64         v)
-{
-  wamp_output_buffer_reserve (writer, MAX_HEAD);
-  writer->len += cbor_encode_uint (v, writer->data + writer->len, MAX_HEAD);
+    write_head (writer, MAJOR_UNSIGNED, (guint64) v);
 }
 
 static void
 write_double (WampCborWriter *writer,
               gdouble         d)
 {
-  wamp_output_buffer_reserve (writer, MAX_HEAD);
-  writer->len += cbor_encode_double (d, writer->data + writer->len, MAX_HEAD);
+  guint64 bits;
+
+  memcpy (&bits, &d, sizeof bits);
+  put_head_bytes (writer, FLOAT64, bits, 8);
 }
 
 static void
@@ -75,7 +101,7 @@ write_text (WampCborWriter *writer,
             const char     *s,
             gsize           len)
 {
-  write_head (writer, cbor_encode_string_start, len);
+  write_head (writer, MAJOR_TEXT, len);
   wamp_output_buffer_append (writer, s, len);
 }
 
@@ -97,7 +123,7 @@ write_value (WampCborWriter  *writer,
       write_int (writer, wamp_value_get_int (value));
       return TRUE;
     case WAMP_VALUE_UINT:
-      write_uint (writer, wamp_value_get_uint (value));
+      write_head (writer, MAJOR_UNSIGNED, wamp_value_get_uint (value));
       return TRUE;
     case WAMP_VALUE_DOUBLE:
       write_double (writer, wamp_value_get_double (value));
@@ -115,7 +141,7 @@ write_value (WampCborWriter  *writer,
         gsize len;
         const guint8 *data = wamp_value_get_bytes (value, &len);
 
-        write_head (writer, cbor_encode_bytestring_start, len);
+        write_head (writer, MAJOR_BYTES, len);
         wamp_output_buffer_append (writer, data, len);
         return TRUE;
       }
@@ -125,7 +151,7 @@ write_value (WampCborWriter  *writer,
 
         if (depth >= WRITER_MAX_DEPTH)
           break;
-        write_head (writer, cbor_encode_array_start, n);
+        write_head (writer, MAJOR_ARRAY, n);
         for (gsize i = 0; i < n; i++)
           if (!write_value (writer, wamp_value_list_get (value, i), depth + 1, error))
             return FALSE;
@@ -137,7 +163,7 @@ write_value (WampCborWriter  *writer,
 
         if (depth >= WRITER_MAX_DEPTH)
           break;
-        write_head (writer, cbor_encode_map_start, n);
+        write_head (writer, MAJOR_MAP, n);
         for (gsize i = 0; i < n; i++)
           {
             gsize key_len;

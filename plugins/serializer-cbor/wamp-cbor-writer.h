@@ -9,9 +9,8 @@ G_BEGIN_DECLS
 /**
  * WampCborWriter:
  *
- * A WampOutputBuffer: a plain growable byte buffer that libcbor's encoders write heads into
- * (they need a buffer with room, and say 0 when there is none). Lives on
- * the caller's stack.
+ * A WampOutputBuffer: a plain growable byte buffer that becomes the frame's
+ * GBytes without a copy. Lives on the caller's stack.
  */
 typedef WampOutputBuffer WampCborWriter;
 

@@ -9,6 +9,22 @@
 #include <math.h>
 #include <string.h>
 
+/* Each reading function below is instantiated twice, inlined into
+ * read_value() (which builds the value) and into skip_value() (which only
+ * validates, for the raw payload): with @out a constant NULL the compiler
+ * drops every allocation branch of the skipping copy. */
+#define TEMPLATE static inline __attribute__ ((always_inline))
+
+static gboolean read_value (WampJsonReader  *reader,
+                            guint            depth,
+                            WampValue      **out);
+static gboolean skip_value (WampJsonReader *reader,
+                            guint           depth);
+
+/* The recursion of the two instances. */
+#define READ_NESTED(reader, depth, out, item) \
+  ((out) != NULL ? read_value ((reader), (depth), (item)) : skip_value ((reader), (depth)))
+
 /* Bytes a string may contain as they are: printable ASCII but '"' and '\\'.
  * Everything else (escapes, controls, non-ASCII) leaves the fast loop. */
 static const guint8 string_plain[256] = {
@@ -269,7 +285,7 @@ string_bytes (const guint8  *s,
 
 /* A string value at the cursor: plain, or bytes under the binary convention
  * (U+0000 then base64). */
-static gboolean
+TEMPLATE gboolean
 read_string (WampJsonReader  *reader,
              WampValue      **out)
 {
@@ -342,7 +358,7 @@ parse_double (const guint8 *s,
 
 /* A number at the cursor. Integer literals are exact (int64, or uint64 above
  * G_MAXINT64) or an error; only a fraction or exponent makes a double. */
-static gboolean
+TEMPLATE gboolean
 read_number (WampJsonReader  *reader,
              WampValue      **out)
 {
@@ -454,7 +470,7 @@ read_number (WampJsonReader  *reader,
   return TRUE;
 }
 
-static gboolean
+TEMPLATE gboolean
 read_literal (WampJsonReader  *reader,
               WampValue      **out)
 {
@@ -485,7 +501,7 @@ read_literal (WampJsonReader  *reader,
   return wamp_input_cursor_fail (reader, "invalid literal");
 }
 
-static gboolean
+TEMPLATE gboolean
 read_list (WampJsonReader  *reader,
            guint            depth,
            WampValue      **out)
@@ -511,7 +527,7 @@ read_list (WampJsonReader  *reader,
     {
       WampValue *item = NULL;
 
-      if (!wamp_json_reader_read_value (reader, depth + 1, out != NULL ? &item : NULL))
+      if (!READ_NESTED (reader, depth + 1, out, &item))
         return FALSE;
       if (list != NULL)
         wamp_value_list_append (list, item);
@@ -536,7 +552,7 @@ read_list (WampJsonReader  *reader,
   return TRUE;
 }
 
-static gboolean
+TEMPLATE gboolean
 read_dict (WampJsonReader  *reader,
            guint            depth,
            WampValue      **out)
@@ -574,7 +590,7 @@ read_dict (WampJsonReader  *reader,
       if (reader->p >= reader->end || *reader->p != ':')
         return wamp_input_cursor_fail (reader, "expected ':'");
       reader->p++;
-      if (!wamp_json_reader_read_value (reader, depth + 1, out != NULL ? &item : NULL))
+      if (!READ_NESTED (reader, depth + 1, out, &item))
         return FALSE;
       if (dict != NULL)
         {
@@ -607,10 +623,10 @@ read_dict (WampJsonReader  *reader,
   return TRUE;
 }
 
-gboolean
-wamp_json_reader_read_value (WampJsonReader  *reader,
-                             guint            depth,
-                             WampValue      **out)
+TEMPLATE gboolean
+value_at (WampJsonReader  *reader,
+          guint            depth,
+          WampValue      **out)
 {
   wamp_json_reader_skip_ws (reader);
   if (reader->p >= reader->end)
@@ -637,6 +653,29 @@ wamp_json_reader_read_value (WampJsonReader  *reader,
     }
 }
 
+static gboolean
+read_value (WampJsonReader  *reader,
+            guint            depth,
+            WampValue      **out)
+{
+  return value_at (reader, depth, out);
+}
+
+static gboolean
+skip_value (WampJsonReader *reader,
+            guint           depth)
+{
+  return value_at (reader, depth, NULL);
+}
+
+gboolean
+wamp_json_reader_read_value (WampJsonReader  *reader,
+                             guint            depth,
+                             WampValue      **out)
+{
+  return out != NULL ? read_value (reader, depth, out) : skip_value (reader, depth);
+}
+
 WampValue *
 wamp_json_decode_value (const guint8 *data,
                         gsize         len,
@@ -650,7 +689,7 @@ wamp_json_decode_value (const guint8 *data,
   g_return_val_if_fail (data != NULL || len == 0, NULL);
 
   wamp_input_cursor_init (&reader, "JSON", data, len, max_depth);
-  if (!wamp_json_reader_read_value (&reader, 0, &value))
+  if (!read_value (&reader, 0, &value))
     {
       wamp_input_cursor_set_error (&reader, code, error);
       return NULL;

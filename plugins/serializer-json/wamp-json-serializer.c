@@ -69,6 +69,72 @@ json_violation (const WampJsonReader  *reader,
   return NULL;
 }
 
+/* The fields nearly every frame has — the type code (an integer below 100)
+ * and an empty Options/Details ({}) — as shared immutable values, as the
+ * core shares them in the messages it builds: no allocation and no free for
+ * them per message. The table's references are never released, so no other
+ * holder is ever the only one (what wamp_value_dict_insert() requires). */
+typedef struct {
+  WampValue *small_ints[100];
+  WampValue *empty_object;
+} SharedFields;
+
+static const SharedFields *
+shared_fields (void)
+{
+  static SharedFields *shared;
+
+  if (g_once_init_enter (&shared))
+    {
+      SharedFields *table = g_new (SharedFields, 1);
+
+      for (guint i = 0; i < G_N_ELEMENTS (table->small_ints); i++)
+        table->small_ints[i] = wamp_value_new_int (i);
+      table->empty_object = wamp_value_new_dict (0);
+      g_once_init_leave (&shared, table);
+    }
+  return shared;
+}
+
+static inline gboolean
+is_digit (guint8 c)
+{
+  return c >= '0' && c <= '9';
+}
+
+/* A field at the cursor: the common short ones shared, others decoded (and
+ * anything unusual, such as a leading zero or a fraction, left to the
+ * reader to judge). */
+static inline gboolean
+read_field (WampJsonReader  *reader,
+            WampValue      **field)
+{
+  const guint8 *p = reader->p;
+  const guint8 *end = reader->end;
+
+  if (p < end && is_digit (p[0]))
+    {
+      const guint8 *q = p + 1;
+      guint v = p[0] - '0';
+
+      if (v != 0 && q < end && is_digit (*q))
+        v = v * 10 + (*q++ - '0');
+      if (q < end && !is_digit (*q) && *q != '.' && *q != 'e' && *q != 'E')
+        {
+          reader->p = q;
+          *field = wamp_value_ref (shared_fields ()->small_ints[v]);
+          return TRUE;
+        }
+    }
+  else if (end - p >= 2 && p[0] == '{' && p[1] == '}')
+    {
+      reader->p = p + 2;
+      *field = wamp_value_ref (shared_fields ()->empty_object);
+      return TRUE;
+    }
+  return wamp_json_reader_read_value (reader, 1, field);
+}
+
 /* One element of the message array, as @builder says it is. */
 static gboolean
 read_element (WampJsonReader       *reader,
@@ -84,7 +150,7 @@ read_element (WampJsonReader       *reader,
     return FALSE;
   if (element == WAMP_ENVELOPE_ELEMENT_FIELD)
     {
-      if (!wamp_json_reader_read_value (reader, 1, &field))
+      if (!read_field (reader, &field))
         {
           json_violation (reader, error);
           return FALSE;
@@ -119,7 +185,8 @@ wamp_json_serializer_deserialize (WampSerializer  *serializer,
                                   GBytes          *frame,
                                   GError         **error)
 {
-  WampJsonSerializer *self = WAMP_JSON_SERIALIZER (serializer);
+  /* A plain cast: the core's wrapper checked the instance (hot path). */
+  WampJsonSerializer *self = (WampJsonSerializer *) serializer;
   WampJsonReader reader;
   g_auto(WampEnvelopeBuilder) builder;
   const guint8 *data;

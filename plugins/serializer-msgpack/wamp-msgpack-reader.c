@@ -6,6 +6,22 @@
 
 #include <string.h>
 
+/* Each reading function below is instantiated twice, inlined into
+ * read_value() (which builds the value) and into skip_value() (which only
+ * validates, for the raw payload): with @out a constant NULL the compiler
+ * drops every allocation branch of the skipping copy. */
+#define TEMPLATE static inline __attribute__ ((always_inline))
+
+static gboolean read_value (WampMsgpackReader  *reader,
+                            guint               depth,
+                            WampValue         **out);
+static gboolean skip_value (WampMsgpackReader *reader,
+                            guint              depth);
+
+/* The recursion of the two instances. */
+#define READ_NESTED(reader, depth, out, item) \
+  ((out) != NULL ? read_value ((reader), (depth), (item)) : skip_value ((reader), (depth)))
+
 /* Big-endian loads from a position the caller checked. */
 static inline guint16
 load16 (const guint8 *p)
@@ -47,7 +63,7 @@ read_length (WampMsgpackReader *reader,
 }
 
 /* The str or bin of @len bytes at the cursor: claimed length checked first. */
-static gboolean
+TEMPLATE gboolean
 read_raw (WampMsgpackReader  *reader,
           const guint8       *header,
           guint32             len,
@@ -91,7 +107,7 @@ take (WampMsgpackReader *reader,
   return p;
 }
 
-static gboolean
+TEMPLATE gboolean
 read_list (WampMsgpackReader  *reader,
            const guint8       *header,
            guint32             count,
@@ -112,7 +128,7 @@ read_list (WampMsgpackReader  *reader,
     {
       WampValue *item = NULL;
 
-      if (!wamp_msgpack_reader_read_value (reader, depth + 1, out != NULL ? &item : NULL))
+      if (!READ_NESTED (reader, depth + 1, out, &item))
         return FALSE;
       if (list != NULL)
         wamp_value_list_append (list, item);
@@ -164,7 +180,7 @@ read_key (WampMsgpackReader  *reader,
   return TRUE;
 }
 
-static gboolean
+TEMPLATE gboolean
 read_dict (WampMsgpackReader  *reader,
            const guint8       *header,
            guint32             count,
@@ -189,7 +205,7 @@ read_dict (WampMsgpackReader  *reader,
 
       if (!read_key (reader, &key, &key_len))
         return FALSE;
-      if (!wamp_msgpack_reader_read_value (reader, depth + 1, out != NULL ? &item : NULL))
+      if (!READ_NESTED (reader, depth + 1, out, &item))
         return FALSE;
       /* A duplicate key replaces the earlier value in its place, as the
        * JSON reader does. */
@@ -248,10 +264,10 @@ set_double (WampValue **out,
     *out = wamp_value_new_double (d);
 }
 
-gboolean
-wamp_msgpack_reader_read_value (WampMsgpackReader  *reader,
-                                guint               depth,
-                                WampValue         **out)
+TEMPLATE gboolean
+value_at (WampMsgpackReader  *reader,
+          guint               depth,
+          WampValue         **out)
 {
   const guint8 *header = reader->p;
   const guint8 *p;
@@ -399,6 +415,29 @@ wamp_msgpack_reader_read_value (WampMsgpackReader  *reader,
     }
 }
 
+static gboolean
+read_value (WampMsgpackReader  *reader,
+            guint               depth,
+            WampValue         **out)
+{
+  return value_at (reader, depth, out);
+}
+
+static gboolean
+skip_value (WampMsgpackReader *reader,
+            guint              depth)
+{
+  return value_at (reader, depth, NULL);
+}
+
+gboolean
+wamp_msgpack_reader_read_value (WampMsgpackReader  *reader,
+                                guint               depth,
+                                WampValue         **out)
+{
+  return out != NULL ? read_value (reader, depth, out) : skip_value (reader, depth);
+}
+
 WampValue *
 wamp_msgpack_decode_value (const guint8 *data,
                            gsize         len,
@@ -412,7 +451,7 @@ wamp_msgpack_decode_value (const guint8 *data,
   g_return_val_if_fail (data != NULL || len == 0, NULL);
 
   wamp_input_cursor_init (&reader, "MessagePack", data, len, max_depth);
-  if (!wamp_msgpack_reader_read_value (&reader, 0, &value))
+  if (!read_value (&reader, 0, &value))
     {
       wamp_input_cursor_set_error (&reader, code, error);
       return NULL;

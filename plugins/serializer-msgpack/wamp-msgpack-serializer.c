@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The "msgpack" WampSerializer: one bounded, validating pass per frame that
  * builds the envelope and keeps Arguments/ArgumentsKw as raw spans of the
- * frame; msgpack-c's packer writes. */
+ * frame; our own writer encodes. */
 
 #include "wamp-msgpack-serializer.h"
 #include "wamp-msgpack-reader.h"
@@ -82,6 +82,58 @@ is_map_byte (guint8 c)
   return (c >= 0x80 && c <= 0x8f) || c == 0xde || c == 0xdf;
 }
 
+/* The fields nearly every frame has — the type code (a positive fixint) and
+ * an empty Options/Details (fixmap 0) — as shared immutable values, as the
+ * core shares them in the messages it builds: no allocation and no free for
+ * them per message. The table's references are never released, so no other
+ * holder is ever the only one (what wamp_value_dict_insert() requires). */
+typedef struct {
+  WampValue *fixints[0x80];
+  WampValue *empty_map;
+} SharedFields;
+
+static const SharedFields *
+shared_fields (void)
+{
+  static SharedFields *shared;
+
+  if (g_once_init_enter (&shared))
+    {
+      SharedFields *table = g_new (SharedFields, 1);
+
+      for (guint i = 0; i < G_N_ELEMENTS (table->fixints); i++)
+        table->fixints[i] = wamp_value_new_int (i);
+      table->empty_map = wamp_value_new_dict (0);
+      g_once_init_leave (&shared, table);
+    }
+  return shared;
+}
+
+/* A field at the cursor: the common one-byte ones shared, others decoded. */
+static inline gboolean
+read_field (WampMsgpackReader  *reader,
+            WampValue         **field)
+{
+  if (reader->p < reader->end)
+    {
+      guint8 c = *reader->p;
+
+      if (c <= 0x7f)
+        {
+          reader->p++;
+          *field = wamp_value_ref (shared_fields ()->fixints[c]);
+          return TRUE;
+        }
+      if (c == 0x80)
+        {
+          reader->p++;
+          *field = wamp_value_ref (shared_fields ()->empty_map);
+          return TRUE;
+        }
+    }
+  return wamp_msgpack_reader_read_value (reader, 1, field);
+}
+
 /* One element of the message array, as @builder says it is. */
 static gboolean
 read_element (WampMsgpackReader    *reader,
@@ -97,7 +149,7 @@ read_element (WampMsgpackReader    *reader,
     return FALSE;
   if (element == WAMP_ENVELOPE_ELEMENT_FIELD)
     {
-      if (!wamp_msgpack_reader_read_value (reader, 1, &field))
+      if (!read_field (reader, &field))
         {
           reader_violation (reader, error);
           return FALSE;
@@ -133,7 +185,8 @@ wamp_msgpack_serializer_deserialize (WampSerializer  *serializer,
                                      GBytes          *frame,
                                      GError         **error)
 {
-  WampMsgpackSerializer *self = WAMP_MSGPACK_SERIALIZER (serializer);
+  /* A plain cast: the core's wrapper checked the instance (hot path). */
+  WampMsgpackSerializer *self = (WampMsgpackSerializer *) serializer;
   WampMsgpackReader reader;
   g_auto(WampEnvelopeBuilder) builder;
   guint32 n_elements;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The MessagePack writer: msgpack-c's packer (smallest integer forms, str8,
- * bin) over a buffer we own. */
+/* The MessagePack writer: the forms msgpack-c's packer chooses (smallest
+ * integer forms, str8, bin), written straight into a buffer we own. */
 
 #include "wamp-msgpack-writer.h"
 
@@ -10,22 +10,16 @@
  * recursion on a value built by code, far above what any reader accepts. */
 #define WRITER_MAX_DEPTH 1000
 
-/* The packer's sink. */
-static int
-packer_write (void       *data,
-              const char *buf,
-              size_t      len)
-{
-  wamp_msgpack_writer_append (data, buf, len);
-  return 0;
-}
+/* The longest header: a type byte and 8 content bytes. Each header below
+ * reserves this once and stores its bytes directly (msgpack-c's packer went
+ * through a callback and a memcpy per header). */
+#define MAX_HEADER 9
 
 void
 wamp_msgpack_writer_init (WampMsgpackWriter *writer,
                           gsize              reserve)
 {
   wamp_output_buffer_init (&writer->buffer, reserve);
-  msgpack_packer_init (&writer->packer, writer, packer_write);
 }
 
 void
@@ -40,11 +34,105 @@ wamp_msgpack_writer_steal_bytes (WampMsgpackWriter *writer)
   return wamp_output_buffer_steal_bytes (&writer->buffer);
 }
 
+/* Room for one header; returns where it goes. */
+static inline guint8 *
+header_space (WampMsgpackWriter *writer)
+{
+  wamp_output_buffer_reserve (&writer->buffer, MAX_HEADER);
+  return writer->buffer.data + writer->buffer.len;
+}
+
+/* @type then @width big-endian bytes of @v. */
+static inline void
+put_header (WampMsgpackWriter *writer,
+            guint8             type,
+            guint64            v,
+            guint              width)
+{
+  guint8 *p = header_space (writer);
+
+  p[0] = type;
+  for (guint i = 0; i < width; i++)
+    p[1 + i] = (guint8) (v >> (8 * (width - 1 - i)));
+  writer->buffer.len += 1 + width;
+}
+
+static inline void
+put_byte (WampMsgpackWriter *writer,
+          guint8             c)
+{
+  wamp_output_buffer_put (&writer->buffer, c);
+}
+
+/* A length or count: the fix form below @fix_limit, then 8 (when @type8 is
+ * not 0), 16 or 32 bits. @len fits 32 bits (the callers checked). */
+static inline void
+put_length (WampMsgpackWriter *writer,
+            gsize              len,
+            guint8             fix,
+            gsize              fix_limit,
+            guint8             type8,
+            guint8             type16)
+{
+  if (len < fix_limit)
+    put_byte (writer, (guint8) (fix | len));
+  else if (type8 != 0 && len <= G_MAXUINT8)
+    put_header (writer, type8, len, 1);
+  else if (len <= G_MAXUINT16)
+    put_header (writer, type16, len, 2);
+  else
+    put_header (writer, type16 + 1, len, 4);
+}
+
+static inline void
+put_uint (WampMsgpackWriter *writer,
+          guint64            v)
+{
+  if (v < 0x80)
+    put_byte (writer, (guint8) v);
+  else if (v <= G_MAXUINT8)
+    put_header (writer, 0xcc, v, 1);
+  else if (v <= G_MAXUINT16)
+    put_header (writer, 0xcd, v, 2);
+  else if (v <= G_MAXUINT32)
+    put_header (writer, 0xce, v, 4);
+  else
+    put_header (writer, 0xcf, v, 8);
+}
+
+static inline void
+put_int (WampMsgpackWriter *writer,
+         gint64             v)
+{
+  if (v >= 0)
+    put_uint (writer, (guint64) v);
+  else if (v >= -32)
+    put_byte (writer, (guint8) v);
+  else if (v >= G_MININT8)
+    put_header (writer, 0xd0, (guint64) v, 1);
+  else if (v >= G_MININT16)
+    put_header (writer, 0xd1, (guint64) v, 2);
+  else if (v >= G_MININT32)
+    put_header (writer, 0xd2, (guint64) v, 4);
+  else
+    put_header (writer, 0xd3, (guint64) v, 8);
+}
+
+static inline void
+put_double (WampMsgpackWriter *writer,
+            gdouble            d)
+{
+  guint64 bits;
+
+  memcpy (&bits, &d, sizeof bits);
+  put_header (writer, 0xcb, bits, 8);
+}
+
 void
 wamp_msgpack_writer_write_array_header (WampMsgpackWriter *writer,
                                         gsize              count)
 {
-  msgpack_pack_array (&writer->packer, count);
+  put_length (writer, count, 0x90, 16, 0, 0xdc);
 }
 
 static gboolean
@@ -64,27 +152,22 @@ write_value (WampMsgpackWriter *writer,
              guint              depth,
              GError           **error)
 {
-  msgpack_packer *pk = &writer->packer;
-
   switch (wamp_value_get_value_type (value))
     {
     case WAMP_VALUE_NULL:
-      msgpack_pack_nil (pk);
+      put_byte (writer, 0xc0);
       return TRUE;
     case WAMP_VALUE_BOOL:
-      if (wamp_value_get_bool (value))
-        msgpack_pack_true (pk);
-      else
-        msgpack_pack_false (pk);
+      put_byte (writer, wamp_value_get_bool (value) ? 0xc3 : 0xc2);
       return TRUE;
     case WAMP_VALUE_INT:
-      msgpack_pack_int64 (pk, wamp_value_get_int (value));
+      put_int (writer, wamp_value_get_int (value));
       return TRUE;
     case WAMP_VALUE_UINT:
-      msgpack_pack_uint64 (pk, wamp_value_get_uint (value));
+      put_uint (writer, wamp_value_get_uint (value));
       return TRUE;
     case WAMP_VALUE_DOUBLE:
-      msgpack_pack_double (pk, wamp_value_get_double (value));
+      put_double (writer, wamp_value_get_double (value));
       return TRUE;
     case WAMP_VALUE_STRING:
       {
@@ -93,7 +176,7 @@ write_value (WampMsgpackWriter *writer,
 
         if (len > G_MAXUINT32)
           return too_long ("a string", len, error);
-        msgpack_pack_str (pk, len);
+        put_length (writer, len, 0xa0, 32, 0xd9, 0xda);
         wamp_msgpack_writer_append (writer, s, len);
         return TRUE;
       }
@@ -104,7 +187,8 @@ write_value (WampMsgpackWriter *writer,
 
         if (len > G_MAXUINT32)
           return too_long ("a byte string", len, error);
-        msgpack_pack_bin (pk, len);
+        /* bin has no fix form: a limit of 0 never takes it. */
+        put_length (writer, len, 0, 0, 0xc4, 0xc5);
         wamp_msgpack_writer_append (writer, data, len);
         return TRUE;
       }
@@ -116,7 +200,7 @@ write_value (WampMsgpackWriter *writer,
           break;
         if (n > G_MAXUINT32)
           return too_long ("a list", n, error);
-        msgpack_pack_array (pk, n);
+        put_length (writer, n, 0x90, 16, 0, 0xdc);
         for (gsize i = 0; i < n; i++)
           if (!write_value (writer, wamp_value_list_get (value, i), depth + 1, error))
             return FALSE;
@@ -130,7 +214,7 @@ write_value (WampMsgpackWriter *writer,
           break;
         if (n > G_MAXUINT32)
           return too_long ("a dict", n, error);
-        msgpack_pack_map (pk, n);
+        put_length (writer, n, 0x80, 16, 0, 0xde);
         for (gsize i = 0; i < n; i++)
           {
             gsize key_len;
@@ -138,7 +222,7 @@ write_value (WampMsgpackWriter *writer,
 
             if (key_len > G_MAXUINT32)
               return too_long ("a key", key_len, error);
-            msgpack_pack_str (pk, key_len);
+            put_length (writer, key_len, 0xa0, 32, 0xd9, 0xda);
             wamp_msgpack_writer_append (writer, key, key_len);
             if (!write_value (writer, wamp_value_dict_get_value (value, i), depth + 1, error))
               return FALSE;

@@ -2,7 +2,6 @@
 /* WampMsgpackWriter: the output buffer and value writer of the msgpack serializer. */
 #pragma once
 
-#include <msgpack.h>
 #include <wamp/wamp.h>
 
 G_BEGIN_DECLS
@@ -10,13 +9,11 @@ G_BEGIN_DECLS
 /**
  * WampMsgpackWriter:
  *
- * msgpack-c's packer writing into a plain growable buffer that becomes the
- * frame's GBytes without a copy (msgpack_sbuffer would need one). Lives on
- * the caller's stack.
+ * A plain growable buffer that becomes the frame's GBytes without a copy.
+ * Lives on the caller's stack.
  */
 typedef struct {
   WampOutputBuffer buffer;
-  msgpack_packer packer;
 } WampMsgpackWriter;
 
 void wamp_msgpack_writer_init (WampMsgpackWriter *writer,
