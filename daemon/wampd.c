@@ -551,12 +551,16 @@ wampd_run (const WampdOptions *options, WampPluginLoader *loader)
 
 /* Memory set-up, before anything allocates much.
  *
- * GLib before 2.76 serves GObjects and list nodes from its slice allocator,
- * which keeps every page it ever used: the memory of 10k ended sessions would
- * stay. GLib 2.76 made it a malloc wrapper. The choice is read from the
- * environment before main() runs (GObject's constructor allocates), so wampd
- * re-executes itself once with G_SLICE=always-malloc; if that fails it runs
- * on as it is.
+ * Two settings are read from the environment before main() runs, so wampd
+ * re-executes itself once with them (unless they are set already, or it runs
+ * under valgrind, whose /proc/self/exe is valgrind itself):
+ * - G_SLICE=always-malloc: GLib before 2.76 serves GObjects and list nodes
+ *   from its slice allocator, which keeps every page it ever used, so the
+ *   memory of 10k ended sessions would stay (GLib 2.76 uses malloc anyway);
+ * - glibc.malloc.tcache_count=2: glibc keeps up to seven freed blocks per
+ *   size for reuse, and those scattered blocks pin pages malloc_trim() cannot
+ *   return (measured: 13% of wampd's memory after 1000 WebSocket sessions
+ *   ended, 4% with two, for 2% more instructions per routed call).
  *
  * glibc serves blocks from 128 KiB up with mmap() and trims the heap's top
  * as soon as 128 KiB are free: every large message would then cost fresh,
@@ -566,11 +570,23 @@ wampd_run (const WampdOptions *options, WampPluginLoader *loader)
 static void
 wampd_setup_memory (char *argv[])
 {
+  const char *preload = g_getenv ("LD_PRELOAD");
+  gboolean again = FALSE;
+
   if (glib_check_version (2, 76, 0) != NULL && g_getenv ("G_SLICE") == NULL)
     {
       g_setenv ("G_SLICE", "always-malloc", TRUE);
-      execv ("/proc/self/exe", argv);
+      again = TRUE;
     }
+#ifdef __GLIBC__
+  if (g_getenv ("GLIBC_TUNABLES") == NULL)
+    {
+      g_setenv ("GLIBC_TUNABLES", "glibc.malloc.tcache_count=2", TRUE);
+      again = TRUE;
+    }
+#endif
+  if (again && (preload == NULL || strstr (preload, "vgpreload") == NULL))
+    execv ("/proc/self/exe", argv);
 #ifdef __GLIBC__
   mallopt (M_MMAP_THRESHOLD, 32 * 1024 * 1024);
   mallopt (M_TRIM_THRESHOLD, 64 * 1024 * 1024);

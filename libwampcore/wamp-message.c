@@ -173,24 +173,6 @@ wamp_message_type_payload_index (WampMessageType type)
   return spec != NULL ? spec->payload_index : -1;
 }
 
-/* Immutable, so every message without Details/Options of its own shares one.
- * A second, never released reference keeps it from ever being "the only
- * reference", which is what wamp_value_dict_insert() requires. */
-static WampValue *
-shared_empty_dict (void)
-{
-  static WampValue *empty;
-
-  if (g_once_init_enter (&empty))
-    {
-      WampValue *dict = wamp_value_new_dict (0);
-
-      wamp_value_ref (dict);
-      g_once_init_leave (&empty, dict);
-    }
-  return empty;
-}
-
 static gboolean
 is_error_request_type (gint64 type)
 {
@@ -377,7 +359,7 @@ type_value (WampMessageType type)
 static WampValue *
 dict_or_empty (WampValue *dict)
 {
-  return wamp_value_ref (dict != NULL ? dict : shared_empty_dict ());
+  return wamp_value_ref (dict != NULL ? dict : wamp_value_get_empty_dict ());
 }
 
 #define CHECK_DICT(d, ret) \
@@ -891,7 +873,7 @@ wamp_message_get_details (const WampMessage *message)
   if (position < 0)
     return NULL;
   if (position >= message->n_fields)
-    return shared_empty_dict (); /* two-element UNSUBSCRIBED/UNREGISTERED */
+    return wamp_value_get_empty_dict (); /* two-element UNSUBSCRIBED/UNREGISTERED */
   return message->fields[position];
 }
 

@@ -1378,14 +1378,13 @@ wamp_router_intern (WampRouter *self, WampValue *value)
 void
 wamp_router_unintern (WampRouter *self, WampValue *value)
 {
-  g_autoptr (WampValue) owned = value;
-
   g_return_if_fail (WAMP_IS_ROUTER (self));
   g_return_if_fail (value != NULL);
 
   /* The table's reference and @value's: the last user leaves. */
   if (wamp_value_has_ref_count (value, 2) && g_hash_table_lookup (self->interned, value) == value)
     g_hash_table_remove (self->interned, value);
+  wamp_value_unref (value);
 }
 
 guint

@@ -281,6 +281,15 @@ hash_seed_init (void)
     }
 }
 
+static WampDictValue immortal_empty_dict = { { IMMORTAL_REFS, WAMP_VALUE_DICT }, NULL, 0, 0, NULL, 0 };
+
+/* Returns: (transfer full): the shared, immutable empty dict. */
+WampValue *
+wamp_value_get_empty_dict (void)
+{
+  return &immortal_empty_dict.parent;
+}
+
 /* Returns: (transfer full). */
 WampValue *
 wamp_value_new_dict (gsize reserve)

@@ -72,6 +72,12 @@ WAMP_AVAILABLE_IN_ALL
 WampValue *wamp_value_new_list (gsize reserve);
 WAMP_AVAILABLE_IN_ALL
 WampValue *wamp_value_new_dict (gsize reserve);
+/* Returns: (transfer full): the one shared empty dict, immutable (inserting
+ * into it is refused): for messages without Options/Details, without an
+ * allocation. null, the bools and the integers 0..255 are shared likewise by
+ * their constructors. Since: ABI 1.2 */
+WAMP_AVAILABLE_IN_ALL
+WampValue *wamp_value_get_empty_dict (void);
 
 WAMP_AVAILABLE_IN_ALL
 WampValue *wamp_value_ref (WampValue *value);

@@ -76,34 +76,6 @@ cbor_violation (const WampCborReader  *reader,
   return NULL;
 }
 
-/* The fields nearly every frame has — the type code (an unsigned integer
- * below 128) and an empty Options/Details (a map of 0) — as shared immutable
- * values, as the core shares them in the messages it builds: no allocation
- * and no free for them per message. The table's references are never
- * released, so no other holder is ever the only one (what
- * wamp_value_dict_insert() requires). */
-typedef struct {
-  WampValue *small_uints[0x80];
-  WampValue *empty_map;
-} SharedFields;
-
-static const SharedFields *
-shared_fields (void)
-{
-  static SharedFields *shared;
-
-  if (g_once_init_enter (&shared))
-    {
-      SharedFields *table = g_new (SharedFields, 1);
-
-      for (guint i = 0; i < G_N_ELEMENTS (table->small_uints); i++)
-        table->small_uints[i] = wamp_value_new_int (i);
-      table->empty_map = wamp_value_new_dict (0);
-      g_once_init_leave (&shared, table);
-    }
-  return shared;
-}
-
 /* A field at the cursor: the common short ones shared, others decoded. */
 static inline gboolean
 read_field (WampCborReader  *reader,
@@ -116,19 +88,19 @@ read_field (WampCborReader  *reader,
   if (left >= 1 && p[0] < 0x18)
     {
       reader->p += 1;
-      *field = wamp_value_ref (shared_fields ()->small_uints[p[0]]);
+      *field = wamp_value_new_int (p[0]);
       return TRUE;
     }
   if (left >= 2 && p[0] == 0x18 && p[1] < 0x80)
     {
       reader->p += 2;
-      *field = wamp_value_ref (shared_fields ()->small_uints[p[1]]);
+      *field = wamp_value_new_int (p[1]);
       return TRUE;
     }
   if (left >= 1 && p[0] == 0xa0)
     {
       reader->p += 1;
-      *field = wamp_value_ref (shared_fields ()->empty_map);
+      *field = wamp_value_get_empty_dict ();
       return TRUE;
     }
   return wamp_cbor_reader_read_value (reader, 1, field, NULL);

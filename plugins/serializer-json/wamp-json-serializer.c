@@ -69,33 +69,6 @@ json_violation (const WampJsonReader  *reader,
   return NULL;
 }
 
-/* The fields nearly every frame has — the type code (an integer below 100)
- * and an empty Options/Details ({}) — as shared immutable values, as the
- * core shares them in the messages it builds: no allocation and no free for
- * them per message. The table's references are never released, so no other
- * holder is ever the only one (what wamp_value_dict_insert() requires). */
-typedef struct {
-  WampValue *small_ints[100];
-  WampValue *empty_object;
-} SharedFields;
-
-static const SharedFields *
-shared_fields (void)
-{
-  static SharedFields *shared;
-
-  if (g_once_init_enter (&shared))
-    {
-      SharedFields *table = g_new (SharedFields, 1);
-
-      for (guint i = 0; i < G_N_ELEMENTS (table->small_ints); i++)
-        table->small_ints[i] = wamp_value_new_int (i);
-      table->empty_object = wamp_value_new_dict (0);
-      g_once_init_leave (&shared, table);
-    }
-  return shared;
-}
-
 static inline gboolean
 is_digit (guint8 c)
 {
@@ -122,14 +95,14 @@ read_field (WampJsonReader  *reader,
       if (q < end && !is_digit (*q) && *q != '.' && *q != 'e' && *q != 'E')
         {
           reader->p = q;
-          *field = wamp_value_ref (shared_fields ()->small_ints[v]);
+          *field = wamp_value_new_int (v);
           return TRUE;
         }
     }
   else if (end - p >= 2 && p[0] == '{' && p[1] == '}')
     {
       reader->p = p + 2;
-      *field = wamp_value_ref (shared_fields ()->empty_object);
+      *field = wamp_value_get_empty_dict ();
       return TRUE;
     }
   return wamp_json_reader_read_value (reader, 1, field);

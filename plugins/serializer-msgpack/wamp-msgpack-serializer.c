@@ -82,32 +82,6 @@ is_map_byte (guint8 c)
   return (c >= 0x80 && c <= 0x8f) || c == 0xde || c == 0xdf;
 }
 
-/* The fields nearly every frame has — the type code (a positive fixint) and
- * an empty Options/Details (fixmap 0) — as shared immutable values, as the
- * core shares them in the messages it builds: no allocation and no free for
- * them per message. The table's references are never released, so no other
- * holder is ever the only one (what wamp_value_dict_insert() requires). */
-typedef struct {
-  WampValue *fixints[0x80];
-  WampValue *empty_map;
-} SharedFields;
-
-static const SharedFields *
-shared_fields (void)
-{
-  static SharedFields *shared;
-
-  if (g_once_init_enter (&shared))
-    {
-      SharedFields *table = g_new (SharedFields, 1);
-
-      for (guint i = 0; i < G_N_ELEMENTS (table->fixints); i++)
-        table->fixints[i] = wamp_value_new_int (i);
-      table->empty_map = wamp_value_new_dict (0);
-      g_once_init_leave (&shared, table);
-    }
-  return shared;
-}
 
 /* A field at the cursor: the common one-byte ones shared, others decoded. */
 static inline gboolean
@@ -121,13 +95,13 @@ read_field (WampMsgpackReader  *reader,
       if (c <= 0x7f)
         {
           reader->p++;
-          *field = wamp_value_ref (shared_fields ()->fixints[c]);
+          *field = wamp_value_new_int (c);
           return TRUE;
         }
       if (c == 0x80)
         {
           reader->p++;
-          *field = wamp_value_ref (shared_fields ()->empty_map);
+          *field = wamp_value_get_empty_dict ();
           return TRUE;
         }
     }

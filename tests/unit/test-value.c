@@ -357,6 +357,35 @@ test_hash_agrees_with_equal (void)
   g_assert_true (wamp_value_has_ref_count (a, 1));
 }
 
+/* null, the bools, small integers and the empty dict are shared and never
+ * freed: no allocation for the fields nearly every message has. */
+static void
+test_shared_immortal_values (void)
+{
+  WampValue *a = wamp_value_new_int (48);
+  WampValue *b = wamp_value_new_int (48);
+  WampValue *big = wamp_value_new_int (256);
+  WampValue *big2 = wamp_value_new_int (256);
+  WampValue *e = wamp_value_get_empty_dict ();
+
+  g_assert_true (a == b);
+  g_assert_true (wamp_value_new_bool (TRUE) == wamp_value_new_bool (TRUE));
+  g_assert_true (wamp_value_new_null () == wamp_value_new_null ());
+  g_assert_true (wamp_value_new_uint (7) == wamp_value_new_int (7));
+  for (int i = 0; i < 3; i++)
+    wamp_value_unref (a);
+  g_assert_cmpint (wamp_value_get_int (b), ==, 48);
+  g_assert_cmpuint (wamp_value_dict_size (e), ==, 0);
+  g_assert_true (wamp_value_ref (e) == wamp_value_get_empty_dict ());
+  wamp_value_unref (e);
+  wamp_value_unref (e);
+  g_assert_cmpuint (wamp_value_dict_size (wamp_value_get_empty_dict ()), ==, 0);
+  /* Beyond the small ones: values of their own. */
+  g_assert_false (big == big2);
+  wamp_value_unref (big);
+  wamp_value_unref (big2);
+}
+
 static void
 test_debug_scalars (void)
 {
@@ -449,6 +478,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/value/equal/nested-ignores-dict-order", test_nested_equality_and_debug);
   g_test_add_func ("/value/debug/scalars", test_debug_scalars);
   g_test_add_func ("/value/hash/agrees-with-equal", test_hash_agrees_with_equal);
+  g_test_add_func ("/value/shared/immortal", test_shared_immortal_values);
   g_test_add_func ("/value/container/huge-reserve-is-only-a-hint", test_huge_reserve_is_only_a_hint);
   g_test_add_func ("/value/boxed/copy-is-ref", test_boxed_type);
   g_test_add_func ("/value/getter/wrong-type-is-critical", test_wrong_getter_is_critical);
