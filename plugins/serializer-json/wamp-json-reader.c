@@ -8,6 +8,9 @@
 #include <errno.h>
 #include <math.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* Each reading function below is instantiated twice, inlined into
  * read_value() (which builds the value) and into skip_value() (which only
@@ -40,12 +43,34 @@ static const guint8 string_plain[256] = {
 #define HAS_ZERO_BYTE(w) (((w) - ONES) & ~(w) & HIGHS)
 #define HAS_BYTE_BELOW(w, n) (((w) - ONES * (n)) & ~(w) & HIGHS)
 
-/* Skips plain string bytes eight at a time: long strings are the bulk of
- * most payloads, and a word test costs about what one byte test does. */
+/* Skips plain string bytes 32 (SSE2, every x86-64) or eight at a time: long
+ * strings are the bulk of most payloads, and testing a block of bytes costs
+ * about what testing one does. */
 static inline const guint8 *
 skip_plain_words (const guint8 *p,
                   const guint8 *end)
 {
+#ifdef __SSE2__
+  const __m128i quote = _mm_set1_epi8 ('"');
+  const __m128i backslash = _mm_set1_epi8 ('\\');
+  /* Signed: bytes >= 0x80 are negative, so one compare finds them and the
+   * controls below 0x20 alike. */
+  const __m128i below_space = _mm_set1_epi8 (0x20);
+
+  while (end - p >= 32)
+    {
+      __m128i a = _mm_loadu_si128 ((const __m128i *) p);
+      __m128i b = _mm_loadu_si128 ((const __m128i *) (p + 16));
+      __m128i hit_a = _mm_or_si128 (_mm_or_si128 (_mm_cmpeq_epi8 (a, quote), _mm_cmpeq_epi8 (a, backslash)),
+                                    _mm_cmplt_epi8 (a, below_space));
+      __m128i hit_b = _mm_or_si128 (_mm_or_si128 (_mm_cmpeq_epi8 (b, quote), _mm_cmpeq_epi8 (b, backslash)),
+                                    _mm_cmplt_epi8 (b, below_space));
+
+      if (_mm_movemask_epi8 (_mm_or_si128 (hit_a, hit_b)) != 0)
+        break;
+      p += 32;
+    }
+#endif
   while (end - p >= 8)
     {
       guint64 w;
