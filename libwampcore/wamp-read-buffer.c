@@ -11,6 +11,9 @@
  * kept for the thread's life, lent to one buffer at a time. */
 #define SCRATCH_SIZE (64 * 1024)
 
+/* Frames from this size up are handed over rather than copied. */
+#define TAKE_MIN (64 * 1024)
+
 static __thread guint8 *scratch;
 static __thread WampReadBuffer *scratch_borrower;
 
@@ -129,6 +132,38 @@ wamp_read_buffer_get_shared_space (WampReadBuffer *buffer,
       buffer->start = buffer->end = 0;
     }
   return wamp_read_buffer_get_space (buffer, room);
+}
+
+GBytes *
+wamp_read_buffer_take_frame (WampReadBuffer *buffer,
+                             const guint8   *frame,
+                             gsize           len)
+{
+  g_autoptr(GBytes) whole = NULL;
+  gsize pending;
+  guint8 *rest = NULL;
+
+  g_return_val_if_fail (buffer != NULL, NULL);
+  g_return_val_if_fail (frame != NULL || len == 0, NULL);
+
+  /* Small frames, and frames in the shared buffer, are copied; a large one
+   * in memory of the buffer's own is handed over: no copy of its bytes. */
+  if (len < TAKE_MIN || is_borrowing (buffer) || buffer->data == NULL ||
+      frame < buffer->data || frame + len > buffer->data + buffer->start)
+    return g_bytes_new (frame, len);
+
+  pending = buffer->end - buffer->start;
+  if (pending > 0)
+    {
+      rest = g_malloc (pending + buffer->chunk);
+      memcpy (rest, buffer->data + buffer->start, pending);
+    }
+  whole = g_bytes_new_take (buffer->data, buffer->alloc);
+  buffer->data = rest;
+  buffer->alloc = rest != NULL ? pending + buffer->chunk : 0;
+  buffer->start = 0;
+  buffer->end = pending;
+  return g_bytes_new_from_bytes (whole, frame - (const guint8 *) g_bytes_get_data (whole, NULL), len);
 }
 
 gsize

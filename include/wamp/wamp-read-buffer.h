@@ -63,6 +63,16 @@ WAMP_AVAILABLE_IN_ALL
 guint8 *wamp_read_buffer_get_shared_space (WampReadBuffer *buffer,
                                            gsize          *room);
 
+/* Returns: (transfer full): the @len bytes at @frame — a frame the codec
+ * has just parsed, inside the bytes already consumed (before @start) — for
+ * the core to keep. A large frame in memory of the buffer's own is handed
+ * over without a copy (the buffer then starts afresh, pending bytes moved);
+ * any other is copied. Since: ABI 1.2 */
+WAMP_AVAILABLE_IN_ALL
+GBytes *wamp_read_buffer_take_frame (WampReadBuffer *buffer,
+                                     const guint8   *frame,
+                                     gsize           len);
+
 /* Copies as much of *@data as one wamp_read_buffer_get_space() offers and
  * advances *@data and *@len past it, without committing it.
  * Returns: how many bytes were copied. Since: ABI 1.1 */

@@ -250,9 +250,9 @@ parse (WampRawsocketDecoder  *self,
         {
         case WAMP_RAWSOCKET_FRAME_REGULAR:
           {
-            /* A copy: the core may keep the frame (raw payloads point
-             * into it) while the buffer is reused. */
-            g_autoptr(GBytes) bytes = g_bytes_new (payload, len);
+            /* The core may keep the frame (raw payloads point into it)
+             * while the buffer is reused: a copy, or the buffer itself. */
+            g_autoptr(GBytes) bytes = wamp_read_buffer_take_frame (&self->input, payload, len);
 
             go_on = self->funcs->message (self->user_data, bytes);
           }

@@ -133,23 +133,13 @@ wamp_websocket_codec_get_buffer_size (WampWebsocketCodec *self)
   return self->input.alloc;
 }
 
-/* RFC 6455 text is UTF-8, where U+0000 is valid; g_utf8_validate() refuses it. */
+/* RFC 6455 text is UTF-8, where U+0000 is valid (g_utf8_validate() refuses
+ * it); the core's check also runs through ASCII many bytes at a time. */
 static gboolean
 utf8_validate_with_nul (const char *data,
                         gsize       len)
 {
-  const char *end = data + len;
-
-  while (data < end)
-    {
-      const char *nul = memchr (data, '\0', (gsize) (end - data));
-      gsize chunk = (gsize) ((nul != NULL ? nul : end) - data);
-
-      if (!g_utf8_validate_len (data, chunk, NULL))
-        return FALSE;
-      data += chunk + (nul != NULL ? 1 : 0);
-    }
-  return TRUE;
+  return wamp_utf8_find_invalid ((const guint8 *) data, (const guint8 *) data + len) == NULL;
 }
 
 /* Parser */
@@ -331,7 +321,8 @@ parse (WampWebsocketCodec *self,
         case WAMP_WEBSOCKET_OP_BINARY:
           if (fin)
             {
-              g_autoptr(GBytes) bytes = g_bytes_new (payload, (gsize) payload_len);
+              g_autoptr(GBytes) bytes = wamp_read_buffer_take_frame (&self->input, payload,
+                                                                     (gsize) payload_len);
 
               res = deliver_message (self, opcode == WAMP_WEBSOCKET_OP_BINARY, bytes,
                                      close_code, reason);

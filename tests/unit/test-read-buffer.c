@@ -216,6 +216,50 @@ test_shared_space (void)
   wamp_read_buffer_clear (&b);
 }
 
+/* A parsed frame for the core to keep: small ones are copied, a large one
+ * in the buffer's own memory is handed over, the bytes after it kept. */
+static void
+test_take_frame (void)
+{
+  WampReadBuffer buffer;
+  const gsize big = 100 * 1024;
+  g_autoptr(GBytes) small = NULL;
+  g_autoptr(GBytes) large = NULL;
+  const guint8 *frame;
+  gsize len;
+
+  wamp_read_buffer_init (&buffer, CHUNK, 1024 * 1024);
+  receive (&buffer, 's', 8);
+  buffer.start += 8;
+  small = wamp_read_buffer_take_frame (&buffer, buffer.data, 8);
+  g_assert_cmpmem (g_bytes_get_data (small, NULL), g_bytes_get_size (small), "ssssssss", 8);
+  g_assert_false (g_bytes_get_data (small, NULL) == buffer.data);
+
+  wamp_read_buffer_clear (&buffer);
+  for (gsize left = big; left > 0;)
+    {
+      gsize room, n;
+      guint8 *dst = wamp_read_buffer_get_space (&buffer, &room);
+
+      n = MIN (room, left);
+      memset (dst, 'L', n);
+      buffer.end += n;
+      left -= n;
+    }
+  receive (&buffer, 'n', 3);
+  frame = buffer.data;
+  buffer.start += big;
+  large = wamp_read_buffer_take_frame (&buffer, frame, big);
+  g_assert_true (g_bytes_get_data (large, &len) == frame);
+  g_assert_cmpuint (len, ==, big);
+  g_assert_cmpint (((const guint8 *) g_bytes_get_data (large, NULL))[big - 1], ==, 'L');
+  /* What followed the frame is still pending, in memory of its own. */
+  g_assert_cmpuint (wamp_read_buffer_get_pending (&buffer), ==, 3);
+  g_assert_cmpmem (wamp_read_buffer_peek (&buffer), 3, "nnn", 3);
+
+  wamp_read_buffer_clear (&buffer);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -227,6 +271,7 @@ main (int argc, char **argv)
   g_test_add_func ("/read-buffer/fill", test_fill);
   g_test_add_func ("/read-buffer/release-if-idle", test_release_if_idle);
   g_test_add_func ("/read-buffer/shared-space", test_shared_space);
+  g_test_add_func ("/read-buffer/take-frame", test_take_frame);
 
   return g_test_run ();
 }
