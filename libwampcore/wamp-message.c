@@ -199,7 +199,10 @@ message_new_take (WampMessageType  type,
                   gsize            n_fields,
                   WampPayload     *payload)
 {
-  WampMessage *self = g_new0 (WampMessage, 1);
+  /* g_new and a zeroed struct: glibc's calloc skips its per-thread cache. */
+  WampMessage *self = g_new (WampMessage, 1);
+
+  *self = (WampMessage) { 0 };
 
   g_atomic_ref_count_init (&self->ref_count);
   self->type = (guint8) type;
@@ -337,23 +340,12 @@ wamp_message_new_from_fields (WampValue *const *fields,
 /* Typed constructors: the caller is trusted code, so arguments are checked
  * with g_return_val_if_fail and the fields are built without revalidation. */
 
-/* Element 0 of every message a router builds: shared per type, as the
- * values are immutable, which saves an allocation per outgoing message. */
+/* Element 0 of every message a router builds: the shared immortal integer
+ * (see wamp_value_new_int()), no allocation per outgoing message. */
 static WampValue *
 type_value (WampMessageType type)
 {
-  static WampValue **values;
-
-  if (g_once_init_enter (&values))
-    {
-      WampValue **table = g_new0 (WampValue *, WAMP_MESSAGE_TYPE_MAX + 1);
-
-      for (gint i = 0; i <= WAMP_MESSAGE_TYPE_MAX; i++)
-        if (specs[i].name != NULL)
-          table[i] = wamp_value_new_int (i);
-      g_once_init_leave (&values, table);
-    }
-  return wamp_value_ref (values[type]);
+  return wamp_value_new_int (type);
 }
 
 static WampValue *

@@ -69,7 +69,9 @@ wamp_payload_new_raw (WampSerializer *serializer,
   g_return_val_if_fail (args_offset <= frame_len && args_len <= frame_len - args_offset, NULL);
   g_return_val_if_fail (kwargs_offset <= frame_len && kwargs_len <= frame_len - kwargs_offset, NULL);
 
-  self = g_new0 (WampPayload, 1);
+  /* g_new and a zeroed struct: glibc's calloc skips its per-thread cache. */
+  self = g_new (WampPayload, 1);
+  *self = (WampPayload) { 0 };
   g_atomic_ref_count_init (&self->ref_count);
   self->serializer = g_object_ref (serializer);
   self->frame = g_bytes_ref (frame);
