@@ -21,15 +21,20 @@ typedef struct
   gsize written; /* of prefix + payload + suffix */
 } Frame;
 
+/* Frames a queue holds without allocating: a turn seldom queues more for
+ * one connection. */
+#define INLINE_FRAMES 4
+
 /* The frames are one array, [head, head + len) in use: no allocation per
- * frame, and none at all while the queue is empty (an idle connection). */
+ * frame; a larger array only while a burst needs it. */
 struct _WampFrameQueue
 {
-  Frame *frames;
+  Frame *frames; /* inline_frames or a larger allocation */
   guint cap;
   guint head;
   guint len;
   gsize bytes;   /* not yet written */
+  Frame inline_frames[INLINE_FRAMES];
 };
 
 static void
@@ -38,14 +43,17 @@ frame_clear (Frame *f)
   g_clear_pointer (&f->payload, g_bytes_unref);
 }
 
-/* Frees the array once nothing is left in it. */
+/* Back to the inline array once nothing is left. */
 static void
 release_if_empty (WampFrameQueue *self)
 {
   if (self->len > 0)
     return;
-  g_clear_pointer (&self->frames, g_free);
-  self->cap = self->head = 0;
+  if (self->frames != self->inline_frames)
+    g_free (self->frames);
+  self->frames = self->inline_frames;
+  self->cap = INLINE_FRAMES;
+  self->head = 0;
 }
 
 static gsize
@@ -84,7 +92,11 @@ frame_iov (const Frame *f, GOutputVector *iov)
 WampFrameQueue *
 wamp_frame_queue_new (void)
 {
-  return g_new0 (WampFrameQueue, 1);
+  WampFrameQueue *self = g_new0 (WampFrameQueue, 1);
+
+  self->frames = self->inline_frames;
+  self->cap = INLINE_FRAMES;
+  return self;
 }
 
 void
@@ -119,9 +131,15 @@ wamp_frame_queue_push (WampFrameQueue *self,
           memmove (self->frames, self->frames + self->head, self->len * sizeof (Frame));
           self->head = 0;
         }
+      else if (self->frames == self->inline_frames)
+        {
+          self->frames = g_new (Frame, self->cap * 2);
+          memcpy (self->frames, self->inline_frames, sizeof self->inline_frames);
+          self->cap *= 2;
+        }
       else
         {
-          self->cap = MAX (4, self->cap * 2);
+          self->cap *= 2;
           self->frames = g_renew (Frame, self->frames, self->cap);
         }
     }
