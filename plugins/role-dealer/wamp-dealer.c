@@ -454,15 +454,18 @@ wamp_dealer_handle_call (WampDealer  *self,
         return;
     }
 
-  inv = g_new0 (Invocation, 1);
-  inv->dealer = self;
-  inv->caller = caller;
-  inv->callee = callee;
-  inv->caller_ds = cs;
-  inv->callee_ds = ce;
-  inv->call_id = call_id;
-  inv->invocation_id = invocation_id;
-  inv->receive_progress = receive_progress;
+  /* g_new, not g_new0: glibc's calloc bypasses its per-thread cache. */
+  inv = g_new (Invocation, 1);
+  *inv = (Invocation) {
+    .dealer = self,
+    .caller = caller,
+    .callee = callee,
+    .caller_ds = cs,
+    .callee_ds = ce,
+    .call_id = call_id,
+    .invocation_id = invocation_id,
+    .receive_progress = receive_progress,
+  };
   wamp_id_table_insert (&cs->calls, call_id, inv);
   wamp_id_table_insert (&ce->invocations, invocation_id, inv);
 
