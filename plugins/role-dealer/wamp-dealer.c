@@ -562,7 +562,7 @@ wamp_dealer_handle_yield (WampDealer  *self,
   if (wamp_value_dict_size (options) > 0 && wamp_value_dict_get_bool (options, "progress", FALSE))
     {
       /* Used after the send: the call goes on. */
-      g_autoptr(WampSession) hold = g_object_ref (caller);
+      g_autoptr(WampSession) hold G_GNUC_UNUSED = g_object_ref (caller);
       g_autoptr(WampValue) details = NULL;
       g_autoptr(GError) error = NULL;
       g_autoptr(GPtrArray) outbox = NULL;
