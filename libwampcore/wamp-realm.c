@@ -55,6 +55,7 @@ struct _WampRealm
   gboolean shut_down;
 
   GHashTable *authroles; /* name -> AuthRole */
+  guint64 settings_serial; /* bumped when authroles or options change */
   GHashTable *sessions;  /* guint64 * (owned) -> WampSession (ref) */
 };
 
@@ -443,6 +444,7 @@ wamp_realm_new (WampRouter *router, WampValue *config, const char *config_path,
 
   self = g_object_new (WAMP_TYPE_REALM, NULL);
   self->router = router;
+  self->settings_serial = 1;
   self->name = g_strdup (name);
   if (!parse_options (self, config, config_path, error)
       || !parse_roles (self, config, config_path, error)
@@ -585,6 +587,13 @@ wamp_realm_get_disclose (WampRealm *self, WampSession *session, WampAction actio
 }
 
 guint64
+wamp_realm_get_settings_serial (WampRealm *self)
+{
+  g_return_val_if_fail (WAMP_IS_REALM (self), 0);
+  return self->settings_serial;
+}
+
+guint64
 wamp_realm_next_id (WampRealm *self)
 {
   g_return_val_if_fail (WAMP_IS_REALM (self), 0);
@@ -619,6 +628,8 @@ wamp_realm_take_settings (WampRealm *self, WampRealm *candidate, GPtrArray *role
   candidate->options = options;
   self->uri_check = candidate->uri_check;
   self->strict_request_ids = candidate->strict_request_ids;
+  /* What roles remember of the old answers is stale now. */
+  self->settings_serial++;
 
   if (!options_changed)
     return;

@@ -72,6 +72,14 @@ gboolean wamp_realm_authorize (WampRealm *self, WampSession *session, WampAction
 WAMP_AVAILABLE_IN_ALL
 gboolean wamp_realm_get_disclose (WampRealm *self, WampSession *session, WampAction action, const char *uri);
 
+/* A number that changes whenever the realm's authroles, permissions or
+ * options change (a reload); never 0. What wamp_realm_check_uri,
+ * wamp_realm_authorize and wamp_realm_get_disclose answered stays true until
+ * it changes, so a role may remember their answers along with it.
+ * Since: ABI 1.2 */
+WAMP_AVAILABLE_IN_ALL
+guint64 wamp_realm_get_settings_serial (WampRealm *self);
+
 /* A router-scope ID (subscriptions, registrations). */
 WAMP_AVAILABLE_IN_ALL
 guint64 wamp_realm_next_id (WampRealm *self);

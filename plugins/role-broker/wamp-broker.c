@@ -20,6 +20,13 @@ typedef struct {
   char *topic;
   GHashTable *subscribers; /* WampSession* set, not owned */
   gint64 created;          /* g_get_real_time(), for the admin API */
+  /* What the realm answered for a PUBLISH of the last publisher's authrole:
+   * the topic is valid and not reserved, publishing allowed, and whether
+   * the permission discloses the publisher. True while the realm's settings
+   * serial is @checked_serial (0: nothing checked yet). */
+  guint64 checked_serial;
+  const char *checked_authrole; /* interned */
+  gboolean checked_disclose;
 } Subscription;
 
 struct _WampBroker
@@ -32,6 +39,7 @@ struct _WampBroker
   GHashTable *by_topic;      /* topic (owned by the subscription) -> Subscription* */
   GHashTable *by_id;         /* &Subscription.id -> Subscription* (owns) */
   GHashTable *by_session;    /* WampSession* -> GHashTable set of Subscription* */
+  guint n_left;              /* sessions that left so far: a send may make one leave */
 };
 
 static void wamp_broker_role_iface_init (WampRoleInterface *iface);
@@ -56,6 +64,7 @@ subscription_free (Subscription *sub)
 static void
 wamp_broker_clear (WampBroker *self)
 {
+  self->n_left++;
   g_hash_table_remove_all (self->by_session);
   g_hash_table_remove_all (self->by_topic);
   g_hash_table_remove_all (self->by_id);
@@ -241,6 +250,72 @@ publish_error (WampSession *session,
     g_debug ("publication %" G_GUINT64_FORMAT " refused (%s): %s", request_id, uri, text);
 }
 
+/* Whether @session may publish to @topic, and whether the permission
+ * discloses the publisher: the realm's answers, in the order of the errors
+ * (invalid or reserved URI, then not authorized), sending the error. @sub
+ * (nullable) remembers a success for the publisher's authrole until the
+ * realm's settings change, so the next PUBLISH there costs no lookups. */
+static gboolean
+wamp_broker_check_publish (WampBroker   *self,
+                           WampSession  *session,
+                           guint64       request_id,
+                           gboolean      acknowledge,
+                           const char   *topic,
+                           Subscription *sub,
+                           gboolean     *disclose_permitted)
+{
+  guint64 serial = wamp_realm_get_settings_serial (self->realm);
+  /* Interned by the session: a pointer compare. */
+  const char *authrole = wamp_session_get_authrole (session);
+
+  if (sub != NULL && sub->checked_serial == serial && sub->checked_authrole == authrole
+      && authrole != NULL)
+    {
+      *disclose_permitted = sub->checked_disclose;
+      return TRUE;
+    }
+
+  if (!wamp_realm_check_uri (self->realm, topic, WAMP_URI_FLAGS_NONE))
+    {
+      g_autofree char *text = g_strdup_printf ("publish with invalid topic URI '%s'", topic);
+      publish_error (session, request_id, acknowledge, ERROR_INVALID_URI, text);
+      return FALSE;
+    }
+  if (wamp_uri_is_reserved (topic))
+    {
+      g_autofree char *text = g_strdup_printf ("publish to reserved topic URI '%s'", topic);
+      publish_error (session, request_id, acknowledge, ERROR_INVALID_URI, text);
+      return FALSE;
+    }
+  if (!wamp_realm_authorize (self->realm, session, WAMP_ACTION_PUBLISH, topic))
+    {
+      g_autofree char *text = g_strdup_printf ("session is not authorized to publish to topic '%s'",
+                                               topic);
+      publish_error (session, request_id, acknowledge, ERROR_NOT_AUTHORIZED, text);
+      return FALSE;
+    }
+  *disclose_permitted = wamp_realm_get_disclose (self->realm, session, WAMP_ACTION_PUBLISH, topic);
+  if (sub != NULL)
+    {
+      sub->checked_serial = serial;
+      sub->checked_authrole = g_intern_string (authrole);
+      sub->checked_disclose = *disclose_permitted;
+    }
+  return TRUE;
+}
+
+/* Whether @s, a subscriber when the publication began, is still here: a
+ * send may make a session leave (a failing transport) and free it. Until
+ * anyone left (@n_left unchanged) all are; afterwards those the broker
+ * still knows. */
+static gboolean
+receiver_still_here (WampBroker  *self,
+                     WampSession *s,
+                     guint        n_left)
+{
+  return self->n_left == n_left || g_hash_table_contains (self->by_session, s);
+}
+
 static void
 wamp_broker_handle_publish (WampBroker  *self,
                             WampSession *session,
@@ -249,36 +324,22 @@ wamp_broker_handle_publish (WampBroker  *self,
   guint64 request_id = wamp_message_get_request_id (message);
   const char *topic = wamp_message_get_uri (message);
   WampValue *options = wamp_message_get_details (message);
-  gboolean acknowledge = wamp_value_dict_get_bool (options, "acknowledge", FALSE);
-  gboolean exclude_me = wamp_value_dict_get_bool (options, "exclude_me", TRUE);
-  gboolean disclose_me = wamp_value_dict_get_bool (options, "disclose_me", FALSE);
+  /* Most publications come without options: no lookups then. */
+  gboolean has_options = wamp_value_dict_size (options) > 0;
+  gboolean acknowledge = has_options && wamp_value_dict_get_bool (options, "acknowledge", FALSE);
+  gboolean exclude_me = !has_options || wamp_value_dict_get_bool (options, "exclude_me", TRUE);
+  gboolean disclose_me = has_options && wamp_value_dict_get_bool (options, "disclose_me", FALSE);
   gboolean disclose_permitted, disclose;
   const char *bad_key = NULL;
   ReceiverFilter filter;
   Subscription *sub;
   guint64 publication_id;
 
-  if (!wamp_realm_check_uri (self->realm, topic, WAMP_URI_FLAGS_NONE))
-    {
-      g_autofree char *text = g_strdup_printf ("publish with invalid topic URI '%s'", topic);
-      publish_error (session, request_id, acknowledge, ERROR_INVALID_URI, text);
-      return;
-    }
-  if (wamp_uri_is_reserved (topic))
-    {
-      g_autofree char *text = g_strdup_printf ("publish to reserved topic URI '%s'", topic);
-      publish_error (session, request_id, acknowledge, ERROR_INVALID_URI, text);
-      return;
-    }
-  if (!wamp_realm_authorize (self->realm, session, WAMP_ACTION_PUBLISH, topic))
-    {
-      g_autofree char *text = g_strdup_printf ("session is not authorized to publish to topic '%s'",
-                                               topic);
-      publish_error (session, request_id, acknowledge, ERROR_NOT_AUTHORIZED, text);
-      return;
-    }
+  sub = g_hash_table_lookup (self->by_topic, topic);
+  if (!wamp_broker_check_publish (self, session, request_id, acknowledge, topic, sub,
+                                  &disclose_permitted))
+    return;
 
-  disclose_permitted = wamp_realm_get_disclose (self->realm, session, WAMP_ACTION_PUBLISH, topic);
   if (self->disclose_by_permission_only)
     disclose = disclose_permitted;
   else if (disclose_me && !disclose_permitted)
@@ -290,7 +351,9 @@ wamp_broker_handle_publish (WampBroker  *self,
   else
     disclose = disclose_me;
 
-  if (!receiver_filter_init (&filter, self->realm, options, &bad_key))
+  if (!has_options)
+    memset (&filter, 0, sizeof filter);
+  else if (!receiver_filter_init (&filter, self->realm, options, &bad_key))
     {
       g_autofree char *text = g_strdup_printf ("option '%s' must be a list of %s", bad_key,
                                                g_str_has_suffix (bad_key, "_authid")
@@ -302,14 +365,14 @@ wamp_broker_handle_publish (WampBroker  *self,
     }
 
   publication_id = wamp_id_new_global ();
-  sub = g_hash_table_lookup (self->by_topic, topic);
   if (sub != NULL)
     {
       g_autoptr(WampValue) details = NULL;
       g_autoptr(WampMessage) event = NULL;
-      g_autoptr(GPtrArray) receivers = NULL;
+      g_autofree WampSession **receivers = NULL;
       g_autofree char *undeliverable_reason = NULL;
-      guint n_undeliverable = 0;
+      guint n_receivers = 0, n_undeliverable = 0;
+      guint n_left = self->n_left;
       GHashTableIter iter;
       gpointer key;
       guint i;
@@ -332,8 +395,9 @@ wamp_broker_handle_publish (WampBroker  *self,
                                       wamp_message_get_payload (message));
 
       /* A snapshot: a send may make a subscriber leave (queue-bound policy),
-       * which edits the subscriber set under our feet. */
-      receivers = g_ptr_array_new_full (g_hash_table_size (sub->subscribers), g_object_unref);
+       * which edits the subscriber set under our feet. Without references
+       * (receiver_still_here): @sub and the set may be gone by then. */
+      receivers = g_new (WampSession *, g_hash_table_size (sub->subscribers));
       g_hash_table_iter_init (&iter, sub->subscribers);
       while (g_hash_table_iter_next (&iter, &key, NULL))
         {
@@ -343,18 +407,22 @@ wamp_broker_handle_publish (WampBroker  *self,
             continue;
           if (!receiver_filter_accepts (&filter, s))
             continue;
-          g_ptr_array_add (receivers, g_object_ref (s));
+          receivers[n_receivers++] = s;
         }
 
-      for (i = 0; i < receivers->len; i++)
+      for (i = 0; i < n_receivers; i++)
         {
           g_autoptr(GError) error = NULL;
-          WampSession *s = g_ptr_array_index (receivers, i);
+          WampSession *s = receivers[i];
 
+          if (!receiver_still_here (self, s, n_left))
+            continue;
           if (wamp_session_send (s, event, &error))
             continue;
           g_debug ("event %" G_GUINT64_FORMAT " not delivered to session %" G_GUINT64_FORMAT
-                   ": %s", publication_id, wamp_session_get_id (s), error ? error->message : "?");
+                   ": %s", publication_id,
+                   receiver_still_here (self, s, n_left) ? wamp_session_get_id (s) : 0,
+                   error ? error->message : "?");
           /* The event's content, not the subscriber, is at fault: a value
            * its serializer cannot represent, or a frame above what its
            * transport accepts. Others still get the event. */
@@ -368,7 +436,7 @@ wamp_broker_handle_publish (WampBroker  *self,
        * must not flood the journal. */
       if (n_undeliverable > 0)
         g_message ("event %" G_GUINT64_FORMAT " on %s not delivered to %u of %u subscriber(s): %s",
-                   publication_id, topic, n_undeliverable, receivers->len, undeliverable_reason);
+                   publication_id, topic, n_undeliverable, n_receivers, undeliverable_reason);
     }
   receiver_filter_clear (&filter);
 
@@ -576,6 +644,7 @@ wamp_broker_session_leaving (WampRole    *role,
   GHashTableIter iter;
   gpointer key;
 
+  self->n_left++;
   if (!g_hash_table_steal_extended (self->by_session, session, NULL, &own_ptr))
     return;
   own = own_ptr;

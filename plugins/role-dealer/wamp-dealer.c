@@ -4,6 +4,7 @@
 #include <wamp/wamp.h>
 
 #include "wamp-dealer.h"
+#include "wamp-id-table.h"
 
 /* The URIs come from libwampcore's one table (wamp-error.h). */
 #define ERROR_INVALID_URI wamp_error_code_to_uri (WAMP_ERROR_INVALID_URI)
@@ -35,14 +36,23 @@ typedef enum {
   CANCEL_KILLNOWAIT,
 } CancelMode;
 
+typedef struct _DealerSession DealerSession;
+
 typedef struct {
   guint64 id;
   char *procedure;
   InvokePolicy invoke;
-  GPtrArray *callees;        /* WampSession*, not owned, in registration order */
+  GPtrArray *callees;        /* DealerSession*, not owned, in registration order */
   guint cursor;              /* next callee for roundrobin */
   gboolean disclose_caller;  /* REGISTER.Options.disclose_caller of the first callee */
   gint64 created;            /* g_get_real_time(), for the admin API */
+  /* What the realm answered for a CALL of the last caller's authrole: the
+   * URI is valid, the call allowed, and whether the permission discloses
+   * the caller. True while the realm's settings serial is @checked_serial
+   * (0: nothing checked yet); spares the permission lookups per call. */
+  guint64 checked_serial;
+  const char *checked_authrole; /* interned */
+  gboolean checked_disclose;
 } Registration;
 
 /* One routed call, between its CALL and the callee's final answer. */
@@ -50,6 +60,8 @@ typedef struct {
   WampDealer *dealer;
   WampSession *caller;       /* not owned: unlinked in session_leaving */
   WampSession *callee;
+  DealerSession *caller_ds;  /* their entries, which outlive the invocation */
+  DealerSession *callee_ds;
   guint64 call_id;           /* key in the caller's calls */
   guint64 invocation_id;     /* key in the callee's invocations */
   gboolean receive_progress;
@@ -59,12 +71,13 @@ typedef struct {
 } Invocation;
 
 /* What the dealer knows of one session; made on its first dealer message. */
-typedef struct {
+struct _DealerSession {
+  WampSession *session;      /* not owned: the entry goes in session_leaving */
   GHashTable *registrations; /* Registration* set */
-  GHashTable *calls;         /* &Invocation.call_id -> Invocation*, as caller */
-  GHashTable *invocations;   /* &Invocation.invocation_id -> Invocation*, as callee */
+  WampIdTable calls;         /* call ID -> Invocation*, as caller */
+  WampIdTable invocations;   /* invocation ID -> Invocation*, as callee */
   guint64 last_invocation_id;
-} DealerSession;
+};
 
 struct _WampDealer
 {
@@ -76,6 +89,7 @@ struct _WampDealer
   GHashTable *by_procedure;  /* procedure (owned by the registration) -> Registration* */
   GHashTable *by_id;         /* &Registration.id -> Registration* (owns) */
   GHashTable *sessions;      /* WampSession* -> DealerSession* (owns) */
+  guint n_left;              /* sessions that left so far: a send may make one leave */
 };
 
 static void wamp_dealer_role_iface_init (WampRoleInterface *iface);
@@ -182,8 +196,8 @@ static void
 dealer_session_free (DealerSession *ds)
 {
   g_hash_table_unref (ds->registrations);
-  g_hash_table_unref (ds->calls);
-  g_hash_table_unref (ds->invocations);
+  wamp_id_table_clear (&ds->calls);
+  wamp_id_table_clear (&ds->invocations);
   g_free (ds);
 }
 
@@ -196,9 +210,8 @@ wamp_dealer_ensure_session (WampDealer  *self,
   if (ds == NULL)
     {
       ds = g_new0 (DealerSession, 1);
+      ds->session = session;
       ds->registrations = g_hash_table_new (g_direct_hash, g_direct_equal);
-      ds->calls = g_hash_table_new (g_int64_hash, g_int64_equal);
-      ds->invocations = g_hash_table_new (g_int64_hash, g_int64_equal);
       g_hash_table_insert (self->sessions, session, ds);
     }
   return ds;
@@ -209,14 +222,8 @@ static void
 wamp_dealer_unlink (WampDealer *self,
                     Invocation *inv)
 {
-  DealerSession *ds;
-
-  ds = g_hash_table_lookup (self->sessions, inv->caller);
-  if (ds != NULL)
-    g_hash_table_remove (ds->calls, &inv->call_id);
-  ds = g_hash_table_lookup (self->sessions, inv->callee);
-  if (ds != NULL)
-    g_hash_table_remove (ds->invocations, &inv->invocation_id);
+  wamp_id_table_remove (&inv->caller_ds->calls, inv->call_id);
+  wamp_id_table_remove (&inv->callee_ds->invocations, inv->invocation_id);
   if (inv->timer != NULL)
     wamp_reactor_cancel_timer (inv->reactor, inv->timer);
   g_free (inv);
@@ -224,11 +231,11 @@ wamp_dealer_unlink (WampDealer *self,
 
 /* Drops @session as a callee of @reg, and @reg once it has none left. */
 static void
-wamp_dealer_drop_callee (WampDealer   *self,
-                         Registration *reg,
-                         WampSession  *session)
+wamp_dealer_drop_callee (WampDealer    *self,
+                         Registration  *reg,
+                         DealerSession *ds)
 {
-  g_ptr_array_remove (reg->callees, session);
+  g_ptr_array_remove (reg->callees, ds);
   if (reg->callees->len == 0)
     {
       g_hash_table_remove (self->by_procedure, reg->procedure);
@@ -238,7 +245,7 @@ wamp_dealer_drop_callee (WampDealer   *self,
     reg->cursor = 0;
 }
 
-static WampSession *
+static DealerSession *
 registration_pick_callee (Registration *reg)
 {
   guint n = reg->callees->len;
@@ -282,6 +289,56 @@ invocation_timeout_cb (WampReactor *reactor,
   outbox_flush (outbox);
 }
 
+/* Whether @caller may call @procedure, and whether the permission discloses
+ * the caller: the realm's answers in the error order the spec gives
+ * (invalid URI, then not authorized, then no such procedure), sending the
+ * error. @reg remembers a success for the caller's authrole until the
+ * realm's settings change, so the next CALL costs no lookups. */
+static gboolean
+wamp_dealer_check_call (WampDealer   *self,
+                        WampSession  *caller,
+                        guint64       call_id,
+                        const char   *procedure,
+                        Registration *reg,
+                        gboolean     *disclose_permitted)
+{
+  guint64 serial = wamp_realm_get_settings_serial (self->realm);
+  /* Interned by the session: a pointer compare. */
+  const char *authrole = wamp_session_get_authrole (caller);
+
+  if (reg != NULL && reg->checked_serial == serial && reg->checked_authrole == authrole
+      && authrole != NULL)
+    {
+      *disclose_permitted = reg->checked_disclose;
+      return TRUE;
+    }
+
+  if (!wamp_realm_check_uri (self->realm, procedure, WAMP_URI_FLAGS_NONE))
+    {
+      g_autofree char *text = g_strdup_printf ("call with invalid procedure URI '%s'", procedure);
+      wamp_session_send_error (caller, WAMP_MESSAGE_CALL, call_id, ERROR_INVALID_URI, text);
+      return FALSE;
+    }
+  if (!wamp_realm_authorize (self->realm, caller, WAMP_ACTION_CALL, procedure))
+    {
+      g_autofree char *text = g_strdup_printf ("session is not authorized to call procedure '%s'",
+                                               procedure);
+      wamp_session_send_error (caller, WAMP_MESSAGE_CALL, call_id, ERROR_NOT_AUTHORIZED, text);
+      return FALSE;
+    }
+  if (reg == NULL)
+    {
+      g_autofree char *text = g_strdup_printf ("no callee registered for procedure '%s'", procedure);
+      wamp_session_send_error (caller, WAMP_MESSAGE_CALL, call_id, ERROR_NO_SUCH_PROCEDURE, text);
+      return FALSE;
+    }
+  *disclose_permitted = wamp_realm_get_disclose (self->realm, caller, WAMP_ACTION_CALL, procedure);
+  reg->checked_serial = serial;
+  reg->checked_authrole = g_intern_string (authrole);
+  reg->checked_disclose = *disclose_permitted;
+  return TRUE;
+}
+
 static void
 wamp_dealer_handle_call (WampDealer  *self,
                          WampSession *caller,
@@ -290,49 +347,40 @@ wamp_dealer_handle_call (WampDealer  *self,
   guint64 call_id = wamp_message_get_request_id (message);
   const char *procedure = wamp_message_get_uri (message);
   WampValue *options = wamp_message_get_details (message);
-  gboolean disclose_me = wamp_value_dict_get_bool (options, "disclose_me", FALSE);
-  gboolean receive_progress = wamp_value_dict_get_bool (options, "receive_progress", FALSE);
-  guint64 timeout = wamp_value_dict_get_unsigned (options, "timeout", 0);
+  gboolean disclose_me = FALSE;
+  gboolean receive_progress = FALSE;
+  guint64 timeout = 0;
   g_autoptr(WampValue) details = NULL;
   g_autoptr(WampMessage) invocation = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(WampSession) callee = NULL;
+  WampSession *callee;
   DealerSession *cs, *ce;
   Registration *reg;
   gboolean disclose, disclose_permitted;
-  guint64 invocation_id, registration_id;
+  guint64 invocation_id, registration_id, callee_id;
+  guint n_left;
   Invocation *inv;
 
+  /* Most calls come without options: no lookups then. */
+  if (wamp_value_dict_size (options) > 0)
+    {
+      disclose_me = wamp_value_dict_get_bool (options, "disclose_me", FALSE);
+      receive_progress = wamp_value_dict_get_bool (options, "receive_progress", FALSE);
+      timeout = wamp_value_dict_get_unsigned (options, "timeout", 0);
+    }
+
   cs = wamp_dealer_ensure_session (self, caller);
-  if (g_hash_table_contains (cs->calls, &call_id))
+  if (wamp_id_table_lookup (&cs->calls, call_id) != NULL)
     {
       g_autofree char *text = g_strdup_printf ("CALL request ID %" G_GUINT64_FORMAT
                                                " is already pending", call_id);
       wamp_session_abort (caller, PROTOCOL_VIOLATION, text);
       return;
     }
-  if (!wamp_realm_check_uri (self->realm, procedure, WAMP_URI_FLAGS_NONE))
-    {
-      g_autofree char *text = g_strdup_printf ("call with invalid procedure URI '%s'", procedure);
-      wamp_session_send_error (caller, WAMP_MESSAGE_CALL, call_id, ERROR_INVALID_URI, text);
-      return;
-    }
-  if (!wamp_realm_authorize (self->realm, caller, WAMP_ACTION_CALL, procedure))
-    {
-      g_autofree char *text = g_strdup_printf ("session is not authorized to call procedure '%s'",
-                                               procedure);
-      wamp_session_send_error (caller, WAMP_MESSAGE_CALL, call_id, ERROR_NOT_AUTHORIZED, text);
-      return;
-    }
   reg = g_hash_table_lookup (self->by_procedure, procedure);
-  if (reg == NULL)
-    {
-      g_autofree char *text = g_strdup_printf ("no callee registered for procedure '%s'", procedure);
-      wamp_session_send_error (caller, WAMP_MESSAGE_CALL, call_id, ERROR_NO_SUCH_PROCEDURE, text);
-      return;
-    }
+  if (!wamp_dealer_check_call (self, caller, call_id, procedure, reg, &disclose_permitted))
+    return;
 
-  disclose_permitted = wamp_realm_get_disclose (self->realm, caller, WAMP_ACTION_CALL, procedure);
   if (self->disclose_by_permission_only)
     disclose = disclose_permitted;
   else if (disclose_me && !disclose_permitted)
@@ -344,7 +392,9 @@ wamp_dealer_handle_call (WampDealer  *self,
   else
     disclose = disclose_permitted && (disclose_me || reg->disclose_caller);
 
-  callee = g_object_ref (registration_pick_callee (reg));
+  ce = registration_pick_callee (reg);
+  callee = ce->session;
+  callee_id = wamp_session_get_id (callee);
   registration_id = reg->id;
   receive_progress = receive_progress
                      && wamp_session_has_feature (callee, "callee", "progressive_call_results");
@@ -366,18 +416,21 @@ wamp_dealer_handle_call (WampDealer  *self,
   if (receive_progress)
     wamp_value_dict_insert (details, "receive_progress", wamp_value_new_bool (TRUE));
 
-  ce = wamp_dealer_ensure_session (self, callee);
   invocation_id = wamp_session_next_request_id (callee);
   ce->last_invocation_id = MAX (ce->last_invocation_id, invocation_id);
   invocation = wamp_message_new_invocation (invocation_id, registration_id, details,
                                             wamp_message_get_payload (message));
+  /* The send may make the callee leave (a failing transport) and even free
+   * it: after it, @callee is only compared, never used, unless it is still
+   * here. (The caller's message handler holds the caller.) */
+  n_left = self->n_left;
   if (!wamp_session_send (callee, invocation, &error))
     {
       const char *uri = wamp_error_get_undeliverable_uri (error);
 
       g_message ("INVOCATION of %s for call %" G_GUINT64_FORMAT " of session %" G_GUINT64_FORMAT
                  " not delivered to callee session %" G_GUINT64_FORMAT ": %s",
-                 procedure, call_id, wamp_session_get_id (caller), wamp_session_get_id (callee),
+                 procedure, call_id, wamp_session_get_id (caller), callee_id,
                  error != NULL ? error->message : "?");
       if (uri != NULL)
         wamp_session_send_error (caller, WAMP_MESSAGE_CALL, call_id, uri, error->message);
@@ -387,27 +440,34 @@ wamp_dealer_handle_call (WampDealer  *self,
       return;
     }
 
-  /* The send may have made either side leave (a failing transport): link the
-   * call only when both are still here. */
-  cs = g_hash_table_lookup (self->sessions, caller);
-  ce = g_hash_table_lookup (self->sessions, callee);
-  if (ce == NULL)
+  /* Link the call only when both sides are still here. */
+  if (self->n_left != n_left)
     {
-      wamp_session_send_error (caller, WAMP_MESSAGE_CALL, call_id, ERROR_CANCELED, NULL);
-      return;
+      cs = g_hash_table_lookup (self->sessions, caller);
+      ce = g_hash_table_lookup (self->sessions, callee);
+      if (ce == NULL)
+        {
+          wamp_session_send_error (caller, WAMP_MESSAGE_CALL, call_id, ERROR_CANCELED, NULL);
+          return;
+        }
+      if (cs == NULL)
+        return;
     }
-  if (cs == NULL)
-    return;
 
-  inv = g_new0 (Invocation, 1);
-  inv->dealer = self;
-  inv->caller = caller;
-  inv->callee = callee;
-  inv->call_id = call_id;
-  inv->invocation_id = invocation_id;
-  inv->receive_progress = receive_progress;
-  g_hash_table_insert (cs->calls, &inv->call_id, inv);
-  g_hash_table_insert (ce->invocations, &inv->invocation_id, inv);
+  /* g_new, not g_new0: glibc's calloc bypasses its per-thread cache. */
+  inv = g_new (Invocation, 1);
+  *inv = (Invocation) {
+    .dealer = self,
+    .caller = caller,
+    .callee = callee,
+    .caller_ds = cs,
+    .callee_ds = ce,
+    .call_id = call_id,
+    .invocation_id = invocation_id,
+    .receive_progress = receive_progress,
+  };
+  wamp_id_table_insert (&cs->calls, call_id, inv);
+  wamp_id_table_insert (&ce->invocations, invocation_id, inv);
 
   if (timeout > 0)
     {
@@ -432,7 +492,7 @@ wamp_dealer_lookup_invocation (WampDealer      *self,
                                WampMessageType  type)
 {
   DealerSession *ds = g_hash_table_lookup (self->sessions, callee);
-  Invocation *inv = ds != NULL ? g_hash_table_lookup (ds->invocations, &invocation_id) : NULL;
+  Invocation *inv = ds != NULL ? wamp_id_table_lookup (&ds->invocations, invocation_id) : NULL;
 
   if (inv != NULL)
     return inv;
@@ -451,20 +511,22 @@ wamp_dealer_lookup_invocation (WampDealer      *self,
 
 /* Sends the final answer @reply (transfer none) of a call to @caller; a
  * caller who cannot receive it (a value its serializer cannot represent) gets
- * an ERROR instead. */
+ * an ERROR instead. No reference needed: a failed send may make @caller
+ * leave (a failing transport) and free it, so afterwards it is used only
+ * while the dealer still knows it. */
 static void
-send_final_answer (WampSession *caller,
+send_final_answer (WampDealer  *self,
+                   WampSession *caller,
                    guint64      call_id,
                    WampMessage *reply)
 {
   g_autoptr(GError) error = NULL;
-
   const char *uri;
 
   if (wamp_session_send (caller, reply, &error))
     return;
   uri = wamp_error_get_undeliverable_uri (error);
-  if (uri != NULL)
+  if (uri != NULL && g_hash_table_contains (self->sessions, caller))
     {
       g_message ("%s for call %" G_GUINT64_FORMAT " not delivered to caller session %"
                  G_GUINT64_FORMAT ", which gets ERROR %s instead: %s",
@@ -485,19 +547,22 @@ wamp_dealer_handle_yield (WampDealer  *self,
   guint64 invocation_id = wamp_message_get_request_id (message);
   WampValue *options = wamp_message_get_details (message);
   WampPayload *payload = wamp_message_get_payload (message);
-  g_autoptr(WampSession) caller = NULL;
   g_autoptr(WampMessage) result = NULL;
+  WampSession *caller;
   Invocation *inv;
   guint64 call_id;
 
   inv = wamp_dealer_lookup_invocation (self, callee, invocation_id, WAMP_MESSAGE_YIELD);
   if (inv == NULL)
     return;
-  caller = g_object_ref (inv->caller);
+  caller = inv->caller;
   call_id = inv->call_id;
 
-  if (wamp_value_dict_get_bool (options, "progress", FALSE))
+  /* Most YIELDs come without options: no lookup then. */
+  if (wamp_value_dict_size (options) > 0 && wamp_value_dict_get_bool (options, "progress", FALSE))
     {
+      /* Used after the send: the call goes on. */
+      g_autoptr(WampSession) hold G_GNUC_UNUSED = g_object_ref (caller);
       g_autoptr(WampValue) details = NULL;
       g_autoptr(GError) error = NULL;
       g_autoptr(GPtrArray) outbox = NULL;
@@ -522,7 +587,7 @@ wamp_dealer_handle_yield (WampDealer  *self,
 
       /* The caller cannot receive this result: the call ends here. */
       ds = g_hash_table_lookup (self->sessions, callee);
-      inv = ds != NULL ? g_hash_table_lookup (ds->invocations, &invocation_id) : NULL;
+      inv = ds != NULL ? wamp_id_table_lookup (&ds->invocations, invocation_id) : NULL;
       if (inv == NULL)
         return;
       outbox = outbox_new ();
@@ -537,7 +602,7 @@ wamp_dealer_handle_yield (WampDealer  *self,
 
   wamp_dealer_unlink (self, inv);
   result = wamp_message_new_result (call_id, NULL, payload);
-  send_final_answer (caller, call_id, result);
+  send_final_answer (self, caller, call_id, result);
 }
 
 static void
@@ -546,8 +611,8 @@ wamp_dealer_handle_error (WampDealer  *self,
                           WampMessage *message)
 {
   guint64 invocation_id = wamp_message_get_request_id (message);
-  g_autoptr(WampSession) caller = NULL;
   g_autoptr(WampMessage) reply = NULL;
+  WampSession *caller;
   Invocation *inv;
   guint64 call_id;
 
@@ -560,14 +625,14 @@ wamp_dealer_handle_error (WampDealer  *self,
   inv = wamp_dealer_lookup_invocation (self, callee, invocation_id, WAMP_MESSAGE_ERROR);
   if (inv == NULL)
     return;
-  caller = g_object_ref (inv->caller);
+  caller = inv->caller;
   call_id = inv->call_id;
   wamp_dealer_unlink (self, inv);
 
   reply = wamp_message_new_error (WAMP_MESSAGE_CALL, call_id, wamp_message_get_details (message),
                                   wamp_message_get_uri (message),
                                   wamp_message_get_payload (message));
-  send_final_answer (caller, call_id, reply);
+  send_final_answer (self, caller, call_id, reply);
 }
 
 static void
@@ -603,7 +668,7 @@ wamp_dealer_handle_cancel (WampDealer  *self,
     }
 
   cs = g_hash_table_lookup (self->sessions, caller);
-  inv = cs != NULL ? g_hash_table_lookup (cs->calls, &call_id) : NULL;
+  inv = cs != NULL ? wamp_id_table_lookup (&cs->calls, call_id) : NULL;
   if (inv == NULL)
     {
       g_debug ("CANCEL for call %" G_GUINT64_FORMAT " that is not pending: ignored", call_id);
@@ -746,7 +811,7 @@ wamp_dealer_handle_register (WampDealer  *self,
       g_hash_table_insert (self->by_procedure, reg->procedure, reg);
       g_hash_table_insert (self->by_id, &reg->id, reg);
     }
-  g_ptr_array_add (reg->callees, session);
+  g_ptr_array_add (reg->callees, ds);
   g_hash_table_add (ds->registrations, reg);
 
   reply = wamp_message_new_registered (request_id, reg->id);
@@ -774,7 +839,7 @@ wamp_dealer_handle_unregister (WampDealer  *self,
     }
   /* Invocations already routed to this callee stay pending: it may still
    * answer them. */
-  wamp_dealer_drop_callee (self, reg, session);
+  wamp_dealer_drop_callee (self, reg, ds);
 
   reply = wamp_message_new_unregistered (request_id, NULL);
   if (!wamp_session_send (session, reply, &error))
@@ -886,20 +951,6 @@ wamp_dealer_session_joined (WampRole    *role,
   /* Per-session state is made on the session's first dealer message. */
 }
 
-/* Snapshot of a table's values: unlinking edits the table. */
-static GPtrArray *
-table_values (GHashTable *table)
-{
-  GPtrArray *values = g_ptr_array_sized_new (g_hash_table_size (table));
-  GHashTableIter iter;
-  gpointer value;
-
-  g_hash_table_iter_init (&iter, table);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    g_ptr_array_add (values, value);
-  return values;
-}
-
 static void
 wamp_dealer_session_leaving (WampRole    *role,
                              WampSession *session)
@@ -918,7 +969,8 @@ wamp_dealer_session_leaving (WampRole    *role,
   outbox = outbox_new ();
 
   /* As caller: its calls are dropped; canceling callees are told. */
-  calls = table_values (ds->calls);
+  /* Snapshots: unlinking edits the tables. */
+  calls = wamp_id_table_values (&ds->calls);
   for (i = 0; i < calls->len; i++)
     {
       Invocation *inv = g_ptr_array_index (calls, i);
@@ -929,7 +981,7 @@ wamp_dealer_session_leaving (WampRole    *role,
     }
 
   /* As callee: the callers of its pending invocations get canceled. */
-  invocations = table_values (ds->invocations);
+  invocations = wamp_id_table_values (&ds->invocations);
   for (i = 0; i < invocations->len; i++)
     {
       Invocation *inv = g_ptr_array_index (invocations, i);
@@ -941,8 +993,9 @@ wamp_dealer_session_leaving (WampRole    *role,
 
   g_hash_table_iter_init (&iter, ds->registrations);
   while (g_hash_table_iter_next (&iter, &key, NULL))
-    wamp_dealer_drop_callee (self, key, session);
+    wamp_dealer_drop_callee (self, key, ds);
   g_hash_table_remove (self->sessions, session);
+  self->n_left++;
 
   outbox_flush (outbox);
 }
@@ -957,13 +1010,14 @@ wamp_dealer_clear (WampDealer *self)
   g_hash_table_iter_init (&iter, self->sessions);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
-      g_autoptr(GPtrArray) invocations = table_values (((DealerSession *) value)->invocations);
+      g_autoptr(GPtrArray) invocations = wamp_id_table_values (&((DealerSession *) value)->invocations);
       guint i;
 
       for (i = 0; i < invocations->len; i++)
         wamp_dealer_unlink (self, g_ptr_array_index (invocations, i));
     }
   g_hash_table_remove_all (self->sessions);
+  self->n_left++;
   g_hash_table_remove_all (self->by_procedure);
   g_hash_table_remove_all (self->by_id);
 }
@@ -1001,7 +1055,11 @@ wamp_dealer_list_routes (WampRole *role)
       WampValue *entry;
 
       for (guint j = 0; j < reg->callees->len; j++)
-        wamp_value_list_append (sessions, wamp_value_new_uint (wamp_session_get_id (g_ptr_array_index (reg->callees, j))));
+        {
+          DealerSession *ds = g_ptr_array_index (reg->callees, j);
+
+          wamp_value_list_append (sessions, wamp_value_new_uint (wamp_session_get_id (ds->session)));
+        }
 
       entry = wamp_value_new_dict (6);
       wamp_value_dict_insert (entry, "id", wamp_value_new_uint (reg->id));
