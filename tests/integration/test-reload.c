@@ -392,6 +392,79 @@ test_permissions_apply_to_established_sessions (Fixture *f, gconstpointer data)
   wamp_test_peer_assert_frame (f->b, "[17, 4, \"$any\"]");
 }
 
+/* @caller's CALL @call_id of com.Example.proc reaches @callee, whose YIELD
+ * comes back as RESULT. */
+static void
+assert_call_flows (WampTestPeer *caller, WampTestPeer *callee, guint64 call_id)
+{
+  g_autofree char *result = g_strdup_printf ("[50, %" G_GUINT64_FORMAT ", {}, [1]]", call_id);
+  guint64 inv;
+
+  wamp_test_peer_send_printf (caller, "[48, %" G_GUINT64_FORMAT ", {}, \"com.Example.proc\"]", call_id);
+  inv = wamp_test_peer_assert_id (callee, "[68, \"$any\", \"$any\", {}]", 1);
+  wamp_test_peer_send_printf (callee, "[70, %" G_GUINT64_FORMAT ", {}, [1]]", inv);
+  wamp_test_peer_assert_frame (caller, result);
+}
+
+static void
+test_call_checks_follow_reload (Fixture *f, gconstpointer data)
+{
+  g_autoptr (WampTestPeer) callee = wamp_test_peer_new_joined (f->router, "lo", "realm1");
+  g_auto (GStrv) restart_needed = NULL;
+
+  wamp_test_peer_register (callee, 1, "com.Example.proc");
+  /* Twice: the dealer remembers the realm's answers after the first. */
+  assert_call_flows (f->a, callee, 1);
+  assert_call_flows (f->a, callee, 2);
+
+  restart_needed = reload_ok (f, CONFIG (REALM ("realm1", ALLOW_SUBSCRIBE_ONLY, "") ","
+                                         REALM ("realm2", ALLOW_ALL, ""), LO ("lo", "anonymous", "")));
+  wamp_test_peer_send_json (f->a, "[48, 3, {}, \"com.Example.proc\"]");
+  wamp_test_peer_assert_frame (f->a, "[8, 48, 3, {}, \"wamp.error.not_authorized\", \"$any\"]");
+  g_clear_pointer (&restart_needed, g_strfreev);
+
+  /* Strict URIs: the registered procedure's URI is invalid now. */
+  restart_needed = reload_ok (f, CONFIG (REALM ("realm1", ALLOW_ALL, "\"uri_check\": \"strict\"") ","
+                                         REALM ("realm2", ALLOW_ALL, ""), LO ("lo", "anonymous", "")));
+  wamp_test_peer_send_json (f->a, "[48, 4, {}, \"com.Example.proc\"]");
+  wamp_test_peer_assert_frame (f->a, "[8, 48, 4, {}, \"wamp.error.invalid_uri\", \"$any\"]");
+  g_clear_pointer (&restart_needed, g_strfreev);
+
+  restart_needed = reload_ok (f, base_config);
+  assert_call_flows (f->a, callee, 5);
+}
+
+static void
+test_publish_checks_follow_reload (Fixture *f, gconstpointer data)
+{
+  g_autoptr (WampTestPeer) subscriber = wamp_test_peer_new_joined (f->router, "lo", "realm1");
+  g_auto (GStrv) restart_needed = NULL;
+
+  wamp_test_peer_subscribe (subscriber, 1, "com.Example.topic");
+  /* Twice: the broker remembers the realm's answers after the first. */
+  for (guint64 i = 1; i <= 2; i++)
+    {
+      g_autofree char *published = g_strdup_printf ("[17, %" G_GUINT64_FORMAT ", \"$any\"]", i);
+
+      wamp_test_peer_send_printf (f->a, "[16, %" G_GUINT64_FORMAT ", {\"acknowledge\": true},"
+                                        " \"com.Example.topic\", [1]]", i);
+      wamp_test_peer_assert_frame (f->a, published);
+      wamp_test_peer_assert_frame (subscriber, "[36, \"$any\", \"$any\", {}, [1]]");
+    }
+
+  restart_needed = reload_ok (f, CONFIG (REALM ("realm1", ALLOW_SUBSCRIBE_ONLY, "") ","
+                                         REALM ("realm2", ALLOW_ALL, ""), LO ("lo", "anonymous", "")));
+  wamp_test_peer_send_json (f->a, "[16, 3, {\"acknowledge\": true}, \"com.Example.topic\", [1]]");
+  wamp_test_peer_assert_frame (f->a, "[8, 16, 3, {}, \"wamp.error.not_authorized\", \"$any\"]");
+  g_clear_pointer (&restart_needed, g_strfreev);
+
+  /* Strict URIs: the subscribed topic's URI is invalid now. */
+  restart_needed = reload_ok (f, CONFIG (REALM ("realm1", ALLOW_ALL, "\"uri_check\": \"strict\"") ","
+                                         REALM ("realm2", ALLOW_ALL, ""), LO ("lo", "anonymous", "")));
+  wamp_test_peer_send_json (f->a, "[16, 4, {\"acknowledge\": true}, \"com.Example.topic\", [1]]");
+  wamp_test_peer_assert_frame (f->a, "[8, 16, 4, {}, \"wamp.error.invalid_uri\", \"$any\"]");
+}
+
 static void
 test_realm_options_change_live (Fixture *f, gconstpointer data)
 {
@@ -551,6 +624,8 @@ main (int argc, char **argv)
                         test_realm_removed_aborts_authenticating_sessions);
   ADD ("/reload/realm/permissions-apply-to-established-sessions", test_permissions_apply_to_established_sessions);
   ADD ("/reload/realm/options-change-live", test_realm_options_change_live);
+  ADD ("/reload/realm/call-checks-follow-reload", test_call_checks_follow_reload);
+  ADD ("/reload/realm/publish-checks-follow-reload", test_publish_checks_follow_reload);
   ADD ("/reload/broken-config-changes-nothing", test_broken_config_changes_nothing);
   ADD ("/reload/transport/auth-changes-for-new-sessions", test_transport_auth_changes_for_new_sessions);
   ADD ("/reload/transport/added-is-started", test_transport_added_is_started);
