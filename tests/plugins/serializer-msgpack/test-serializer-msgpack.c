@@ -6,6 +6,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <msgpack.h>
+
 #include <wamp/wamp.h>
 
 #include "serializer-test-util.h"
@@ -1117,13 +1119,64 @@ test_frame_not_read_past (void)
   }
 }
 
+/* An independent decoder agrees with the writer: msgpack-c unpacks what we
+ * wrote back to the same objects. */
+static void
+test_msgpack_c_reads_our_output (void)
+{
+  g_autoptr(WampValue) list = wamp_value_new_list (7);
+  g_autoptr(WampValue) dict = wamp_value_new_dict (1);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  msgpack_unpacked unpacked;
+  msgpack_object_array *a;
+  gsize len, offset = 0;
+  const char *data;
+
+  wamp_value_list_append (list, wamp_value_new_int (G_MININT64));
+  wamp_value_list_append (list, wamp_value_new_uint (G_MAXUINT64));
+  wamp_value_list_append (list, wamp_value_new_double (-0.0));
+  wamp_value_list_append (list, wamp_value_new_string_len ("\0a\0", 3));
+  wamp_value_list_append (list, wamp_value_new_bytes ((const guint8 *) "\xff\x00", 2));
+  wamp_value_dict_insert (dict, "k", wamp_value_new_list (0));
+  wamp_value_list_append (list, wamp_value_ref (dict));
+  wamp_value_list_append (list, wamp_value_new_int (300));
+
+  bytes = wamp_serializer_encode_value (serializer, list, &error);
+  g_assert_no_error (error);
+  data = g_bytes_get_data (bytes, &len);
+  msgpack_unpacked_init (&unpacked);
+  g_assert_cmpint (msgpack_unpack_next (&unpacked, data, len, &offset), ==, MSGPACK_UNPACK_SUCCESS);
+  g_assert_cmpuint (offset, ==, len);
+
+  g_assert_cmpint (unpacked.data.type, ==, MSGPACK_OBJECT_ARRAY);
+  a = &unpacked.data.via.array;
+  g_assert_cmpuint (a->size, ==, 7);
+  g_assert_cmpint (a->ptr[0].type, ==, MSGPACK_OBJECT_NEGATIVE_INTEGER);
+  g_assert_cmpint (a->ptr[0].via.i64, ==, G_MININT64);
+  g_assert_cmpint (a->ptr[1].type, ==, MSGPACK_OBJECT_POSITIVE_INTEGER);
+  g_assert_cmpuint (a->ptr[1].via.u64, ==, G_MAXUINT64);
+  g_assert_cmpint (a->ptr[2].type, ==, MSGPACK_OBJECT_FLOAT64);
+  g_assert_true (signbit (a->ptr[2].via.f64));
+  g_assert_cmpint (a->ptr[3].type, ==, MSGPACK_OBJECT_STR);
+  g_assert_cmpmem (a->ptr[3].via.str.ptr, a->ptr[3].via.str.size, "\0a\0", 3);
+  g_assert_cmpint (a->ptr[4].type, ==, MSGPACK_OBJECT_BIN);
+  g_assert_cmpmem (a->ptr[4].via.bin.ptr, a->ptr[4].via.bin.size, "\xff\x00", 2);
+  g_assert_cmpint (a->ptr[5].type, ==, MSGPACK_OBJECT_MAP);
+  g_assert_cmpuint (a->ptr[5].via.map.size, ==, 1);
+  g_assert_cmpint (a->ptr[5].via.map.ptr[0].val.type, ==, MSGPACK_OBJECT_ARRAY);
+  g_assert_cmpint (a->ptr[6].type, ==, MSGPACK_OBJECT_POSITIVE_INTEGER);
+  g_assert_cmpuint (a->ptr[6].via.u64, ==, 300);
+  msgpack_unpacked_destroy (&unpacked);
+}
+
 int
 main (int argc, char **argv)
 {
   int ret;
 
   g_test_init (&argc, &argv, NULL);
-  g_test_summary ("The MessagePack serializer: bounded reader, msgpack-c writer, WAMP messages, raw payloads.");
+  g_test_summary ("The MessagePack serializer: bounded reader, writer checked by msgpack-c, WAMP messages, raw payloads.");
 
   serializer = WAMP_SERIALIZER (wamp_msgpack_serializer_new ());
   data_paths = g_ptr_array_new_with_free_func (g_free);
@@ -1153,6 +1206,7 @@ main (int argc, char **argv)
   g_test_add_func ("/msgpack/message/json-payload-transcoded", test_json_payload_transcoded);
   g_test_add_func ("/msgpack/message/violations-name-the-reason", test_violation_reasons);
   g_test_add_func ("/msgpack/message/truncated-frame-never-read-past", test_frame_not_read_past);
+  g_test_add_func ("/msgpack/value/msgpack-c-reads-our-output", test_msgpack_c_reads_our_output);
   add_data_file_tests ();
 
   ret = g_test_run ();
