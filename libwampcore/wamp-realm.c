@@ -593,6 +593,39 @@ wamp_realm_get_settings_serial (WampRealm *self)
   return self->settings_serial;
 }
 
+gboolean
+wamp_realm_check_memo_holds (WampRealm                *self,
+                             const WampRealmCheckMemo *memo,
+                             WampSession              *session,
+                             gboolean                 *disclose)
+{
+  /* Interned by the session: a pointer compare. */
+  const char *authrole = wamp_session_get_authrole (session);
+
+  g_return_val_if_fail (WAMP_IS_REALM (self), FALSE);
+  g_return_val_if_fail (memo != NULL && disclose != NULL, FALSE);
+
+  if (authrole == NULL || memo->authrole != authrole || memo->serial != self->settings_serial)
+    return FALSE;
+  *disclose = memo->disclose;
+  return TRUE;
+}
+
+void
+wamp_realm_check_memo_store (WampRealm          *self,
+                             WampRealmCheckMemo *memo,
+                             WampSession        *session,
+                             gboolean            disclose)
+{
+  g_return_if_fail (WAMP_IS_REALM (self));
+  g_return_if_fail (memo != NULL);
+
+  /* Authroles are the configuration's: a bounded set to intern. */
+  memo->authrole = g_intern_string (wamp_session_get_authrole (session));
+  memo->serial = self->settings_serial;
+  memo->disclose = disclose;
+}
+
 guint64
 wamp_realm_next_id (WampRealm *self)
 {

@@ -80,6 +80,33 @@ gboolean wamp_realm_get_disclose (WampRealm *self, WampSession *session, WampAct
 WAMP_AVAILABLE_IN_ALL
 guint64 wamp_realm_get_settings_serial (WampRealm *self);
 
+/* What a role remembers of the realm's checks on one URI (a registration's,
+ * a subscription's) for the last authrole that passed them, and whether its
+ * permission discloses the caller/publisher. Zero-initialise it; it holds
+ * nothing to free. Since: ABI 1.2 */
+typedef struct {
+  /*< private >*/
+  guint64 serial;
+  const char *authrole; /* interned */
+  gboolean disclose;
+} WampRealmCheckMemo;
+
+/* TRUE, with the remembered disclosure in @disclose, when @memo holds a pass
+ * for @session's authrole under the realm's current settings: the checks
+ * need not run again. Since: ABI 1.2 */
+WAMP_AVAILABLE_IN_ALL
+gboolean wamp_realm_check_memo_holds (WampRealm                *self,
+                                      const WampRealmCheckMemo *memo,
+                                      WampSession              *session,
+                                      gboolean                 *disclose);
+/* Remembers in @memo that @session's authrole passed the checks, with
+ * @disclose. Since: ABI 1.2 */
+WAMP_AVAILABLE_IN_ALL
+void wamp_realm_check_memo_store (WampRealm          *self,
+                                  WampRealmCheckMemo *memo,
+                                  WampSession        *session,
+                                  gboolean            disclose);
+
 /* A router-scope ID (subscriptions, registrations). */
 WAMP_AVAILABLE_IN_ALL
 guint64 wamp_realm_next_id (WampRealm *self);

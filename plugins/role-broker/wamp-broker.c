@@ -20,13 +20,9 @@ typedef struct {
   char *topic;
   GHashTable *subscribers; /* WampSession* set, not owned */
   gint64 created;          /* g_get_real_time(), for the admin API */
-  /* What the realm answered for a PUBLISH of the last publisher's authrole:
-   * the topic is valid and not reserved, publishing allowed, and whether
-   * the permission discloses the publisher. True while the realm's settings
-   * serial is @checked_serial (0: nothing checked yet). */
-  guint64 checked_serial;
-  const char *checked_authrole; /* interned */
-  gboolean checked_disclose;
+  /* The realm's checks of a PUBLISH here (topic valid and not reserved,
+   * publishing allowed, disclosure) for the last publisher's authrole. */
+  WampRealmCheckMemo checked;
 } Subscription;
 
 struct _WampBroker
@@ -264,16 +260,9 @@ wamp_broker_check_publish (WampBroker   *self,
                            Subscription *sub,
                            gboolean     *disclose_permitted)
 {
-  guint64 serial = wamp_realm_get_settings_serial (self->realm);
-  /* Interned by the session: a pointer compare. */
-  const char *authrole = wamp_session_get_authrole (session);
-
-  if (sub != NULL && sub->checked_serial == serial && sub->checked_authrole == authrole
-      && authrole != NULL)
-    {
-      *disclose_permitted = sub->checked_disclose;
-      return TRUE;
-    }
+  if (sub != NULL &&
+      wamp_realm_check_memo_holds (self->realm, &sub->checked, session, disclose_permitted))
+    return TRUE;
 
   if (!wamp_realm_check_uri (self->realm, topic, WAMP_URI_FLAGS_NONE))
     {
@@ -296,11 +285,7 @@ wamp_broker_check_publish (WampBroker   *self,
     }
   *disclose_permitted = wamp_realm_get_disclose (self->realm, session, WAMP_ACTION_PUBLISH, topic);
   if (sub != NULL)
-    {
-      sub->checked_serial = serial;
-      sub->checked_authrole = g_intern_string (authrole);
-      sub->checked_disclose = *disclose_permitted;
-    }
+    wamp_realm_check_memo_store (self->realm, &sub->checked, session, *disclose_permitted);
   return TRUE;
 }
 

@@ -46,13 +46,9 @@ typedef struct {
   guint cursor;              /* next callee for roundrobin */
   gboolean disclose_caller;  /* REGISTER.Options.disclose_caller of the first callee */
   gint64 created;            /* g_get_real_time(), for the admin API */
-  /* What the realm answered for a CALL of the last caller's authrole: the
-   * URI is valid, the call allowed, and whether the permission discloses
-   * the caller. True while the realm's settings serial is @checked_serial
-   * (0: nothing checked yet); spares the permission lookups per call. */
-  guint64 checked_serial;
-  const char *checked_authrole; /* interned */
-  gboolean checked_disclose;
+  /* The realm's checks of a CALL here (URI valid, call allowed, disclosure)
+   * for the last caller's authrole: spares the permission lookups per call. */
+  WampRealmCheckMemo checked;
 } Registration;
 
 /* One routed call, between its CALL and the callee's final answer. */
@@ -302,16 +298,9 @@ wamp_dealer_check_call (WampDealer   *self,
                         Registration *reg,
                         gboolean     *disclose_permitted)
 {
-  guint64 serial = wamp_realm_get_settings_serial (self->realm);
-  /* Interned by the session: a pointer compare. */
-  const char *authrole = wamp_session_get_authrole (caller);
-
-  if (reg != NULL && reg->checked_serial == serial && reg->checked_authrole == authrole
-      && authrole != NULL)
-    {
-      *disclose_permitted = reg->checked_disclose;
-      return TRUE;
-    }
+  if (reg != NULL &&
+      wamp_realm_check_memo_holds (self->realm, &reg->checked, caller, disclose_permitted))
+    return TRUE;
 
   if (!wamp_realm_check_uri (self->realm, procedure, WAMP_URI_FLAGS_NONE))
     {
@@ -333,9 +322,7 @@ wamp_dealer_check_call (WampDealer   *self,
       return FALSE;
     }
   *disclose_permitted = wamp_realm_get_disclose (self->realm, caller, WAMP_ACTION_CALL, procedure);
-  reg->checked_serial = serial;
-  reg->checked_authrole = g_intern_string (authrole);
-  reg->checked_disclose = *disclose_permitted;
+  wamp_realm_check_memo_store (self->realm, &reg->checked, caller, *disclose_permitted);
   return TRUE;
 }
 
