@@ -191,3 +191,17 @@ bench_result_emit (const BenchResult *r)
               r->scenario, r->target != NULL ? r->target : "-", r->transport, r->serializer,
               c_ops, c_cpu, c_p50, c_p99, c_max, r->errors, r->lost, extra->str);
 }
+
+gboolean
+bench_result_emit_all (const BenchResult *results,
+                       guint              n)
+{
+  gboolean ok = TRUE;
+
+  for (guint i = 0; i < n; i++)
+    {
+      bench_result_emit (&results[i]);
+      ok = ok && results[i].errors == 0 && results[i].lost == 0;
+    }
+  return ok;
+}

@@ -35,6 +35,8 @@ void bench_result_init (BenchResult *result, const BenchOptions *opts, const cha
 void bench_result_set_latency (BenchResult *result, BenchHistogram *hist);
 /* Prints @result: the JSON line on stdout, the row on stderr. */
 void bench_result_emit (const BenchResult *result);
+/* Emits @n results; TRUE when none had an error or lost a message. */
+gboolean bench_result_emit_all (const BenchResult *results, guint n);
 
 /* Adds one to *@errors and logs why (the first few per process only: a
  * broken run must not drown its figures in a million warnings). */

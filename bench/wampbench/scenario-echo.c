@@ -314,7 +314,6 @@ run_echo (const BenchOptions *opts, const char *scenario, guint n_conns, guint o
   g_autoptr(Echo) echo = g_rc_box_new0 (Echo);
   g_autofree BenchResult *results = g_new0 (BenchResult, n_payloads);
   gboolean started;
-  gboolean ok = TRUE;
 
   echo->opts = opts;
   echo->serializer = wamp_serializer_lookup (opts->serializer);
@@ -346,12 +345,7 @@ run_echo (const BenchOptions *opts, const char *scenario, guint n_conns, guint o
   if (!started && results[n_payloads - 1].errors == 0)
     results[n_payloads - 1].errors++;
 
-  for (guint i = 0; i < n_payloads; i++)
-    {
-      bench_result_emit (&results[i]);
-      ok = ok && results[i].errors == 0 && results[i].lost == 0;
-    }
-  return ok;
+  return bench_result_emit_all (results, n_payloads);
 }
 
 gboolean

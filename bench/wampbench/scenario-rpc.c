@@ -265,7 +265,6 @@ run_payloads (const BenchOptions *opts, const char *scenario, guint callers, gui
   g_autofree BenchResult *results = g_new0 (BenchResult, n_payloads);
   gboolean started = bench_rpc_start (rpc);
   guint64 session_errors;
-  gboolean ok = TRUE;
 
   for (guint i = 0; i < n_payloads; i++)
     {
@@ -284,12 +283,7 @@ run_payloads (const BenchOptions *opts, const char *scenario, guint callers, gui
   if (!started && session_errors == 0)
     results[n_payloads - 1].errors++;
 
-  for (guint i = 0; i < n_payloads; i++)
-    {
-      bench_result_emit (&results[i]);
-      ok = ok && results[i].errors == 0 && results[i].lost == 0;
-    }
-  return ok;
+  return bench_result_emit_all (results, n_payloads);
 }
 
 gboolean
