@@ -340,14 +340,6 @@ wamp_message_new_from_fields (WampValue *const *fields,
 /* Typed constructors: the caller is trusted code, so arguments are checked
  * with g_return_val_if_fail and the fields are built without revalidation. */
 
-/* Element 0 of every message a router builds: the shared immortal integer
- * (see wamp_value_new_int()), no allocation per outgoing message. */
-static WampValue *
-type_value (WampMessageType type)
-{
-  return wamp_value_new_int (type);
-}
-
 static WampValue *
 dict_or_empty (WampValue *dict)
 {
@@ -367,7 +359,7 @@ wamp_message_new_hello (const char *realm,
 
   CHECK_DICT (details, NULL);
 
-  f[0] = type_value (WAMP_MESSAGE_HELLO);
+  f[0] = wamp_value_new_int (WAMP_MESSAGE_HELLO);
   f[1] = realm != NULL ? wamp_value_new_string (realm) : wamp_value_new_null ();
   f[2] = dict_or_empty (details);
   return message_new_take (WAMP_MESSAGE_HELLO, f, 3, NULL);
@@ -383,7 +375,7 @@ wamp_message_new_welcome (guint64    session_id,
   CHECK_ID (session_id, NULL);
   CHECK_DICT (details, NULL);
 
-  f[0] = type_value (WAMP_MESSAGE_WELCOME);
+  f[0] = wamp_value_new_int (WAMP_MESSAGE_WELCOME);
   f[1] = wamp_value_new_uint (session_id);
   f[2] = dict_or_empty (details);
   return message_new_take (WAMP_MESSAGE_WELCOME, f, 3, NULL);
@@ -400,7 +392,7 @@ wamp_message_new_abort (WampValue   *details,
   CHECK_DICT (details, NULL);
   g_return_val_if_fail (reason != NULL, NULL);
 
-  f[0] = type_value (WAMP_MESSAGE_ABORT);
+  f[0] = wamp_value_new_int (WAMP_MESSAGE_ABORT);
   f[1] = dict_or_empty (details);
   f[2] = wamp_value_new_string (reason);
   return message_new_take (WAMP_MESSAGE_ABORT, f, 3, payload);
@@ -416,7 +408,7 @@ wamp_message_new_challenge (const char *authmethod,
   g_return_val_if_fail (authmethod != NULL, NULL);
   CHECK_DICT (extra, NULL);
 
-  f[0] = type_value (WAMP_MESSAGE_CHALLENGE);
+  f[0] = wamp_value_new_int (WAMP_MESSAGE_CHALLENGE);
   f[1] = wamp_value_new_string (authmethod);
   f[2] = dict_or_empty (extra);
   return message_new_take (WAMP_MESSAGE_CHALLENGE, f, 3, NULL);
@@ -432,7 +424,7 @@ wamp_message_new_authenticate (const char *signature,
   g_return_val_if_fail (signature != NULL, NULL);
   CHECK_DICT (extra, NULL);
 
-  f[0] = type_value (WAMP_MESSAGE_AUTHENTICATE);
+  f[0] = wamp_value_new_int (WAMP_MESSAGE_AUTHENTICATE);
   f[1] = wamp_value_new_string (signature);
   f[2] = dict_or_empty (extra);
   return message_new_take (WAMP_MESSAGE_AUTHENTICATE, f, 3, NULL);
@@ -448,7 +440,7 @@ wamp_message_new_goodbye (WampValue  *details,
   CHECK_DICT (details, NULL);
   g_return_val_if_fail (reason != NULL, NULL);
 
-  f[0] = type_value (WAMP_MESSAGE_GOODBYE);
+  f[0] = wamp_value_new_int (WAMP_MESSAGE_GOODBYE);
   f[1] = dict_or_empty (details);
   f[2] = wamp_value_new_string (reason);
   return message_new_take (WAMP_MESSAGE_GOODBYE, f, 3, NULL);
@@ -469,7 +461,7 @@ wamp_message_new_error (WampMessageType  request_type,
   CHECK_DICT (details, NULL);
   g_return_val_if_fail (error_uri != NULL, NULL);
 
-  f[0] = type_value (WAMP_MESSAGE_ERROR);
+  f[0] = wamp_value_new_int (WAMP_MESSAGE_ERROR);
   f[1] = wamp_value_new_int (request_type);
   f[2] = wamp_value_new_uint (request_id);
   f[3] = dict_or_empty (details);
@@ -491,7 +483,7 @@ new_request_dict_uri (WampMessageType  type,
   CHECK_DICT (dict, NULL);
   g_return_val_if_fail (uri != NULL, NULL);
 
-  f[0] = type_value (type);
+  f[0] = wamp_value_new_int (type);
   f[1] = wamp_value_new_uint (request_id);
   f[2] = dict_or_empty (dict);
   f[3] = wamp_value_new_string (uri);
@@ -509,7 +501,7 @@ new_id_id (WampMessageType type,
   CHECK_ID (a, NULL);
   CHECK_ID (b, NULL);
 
-  f[0] = type_value (type);
+  f[0] = wamp_value_new_int (type);
   f[1] = wamp_value_new_uint (a);
   f[2] = wamp_value_new_uint (b);
   return message_new_take (type, f, 3, NULL);
@@ -529,7 +521,7 @@ new_id_dict (WampMessageType  type,
   CHECK_ID (id, NULL);
   CHECK_DICT (dict, NULL);
 
-  f[0] = type_value (type);
+  f[0] = wamp_value_new_int (type);
   f[1] = wamp_value_new_uint (id);
   if (optional_dict && dict == NULL)
     return message_new_take (type, f, 2, payload);
@@ -551,7 +543,7 @@ new_id_id_dict (WampMessageType  type,
   CHECK_ID (b, NULL);
   CHECK_DICT (dict, NULL);
 
-  f[0] = type_value (type);
+  f[0] = wamp_value_new_int (type);
   f[1] = wamp_value_new_uint (a);
   f[2] = wamp_value_new_uint (b);
   f[3] = dict_or_empty (dict);
