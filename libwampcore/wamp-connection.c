@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "wamp-connection-private.h"
+#include "wamp-iface-private.h"
 
 G_DEFINE_INTERFACE (WampConnection, wamp_connection, G_TYPE_OBJECT)
 
@@ -51,7 +52,7 @@ wamp_connection_set_sink (WampConnection                *connection,
 {
   ConnectionSink *sink;
 
-  g_return_if_fail (WAMP_IS_CONNECTION (connection));
+  g_return_if_fail (wamp_iface_peek (connection, WAMP_TYPE_CONNECTION) != NULL);
 
   sink = get_sink (connection, TRUE);
   sink->funcs = funcs;
@@ -63,11 +64,11 @@ wamp_connection_send (WampConnection *self, GBytes *frame, GError **error)
 {
   WampConnectionInterface *iface;
 
-  g_return_val_if_fail (WAMP_IS_CONNECTION (self), FALSE);
+  iface = wamp_iface_peek (self, WAMP_TYPE_CONNECTION);
+  g_return_val_if_fail (iface != NULL, FALSE);
   g_return_val_if_fail (frame != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  iface = WAMP_CONNECTION_GET_IFACE (self);
   if (iface->send == NULL)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
@@ -82,9 +83,9 @@ wamp_connection_close (WampConnection *self, WampCloseCode code, const char *rea
 {
   WampConnectionInterface *iface;
 
-  g_return_if_fail (WAMP_IS_CONNECTION (self));
+  iface = wamp_iface_peek (self, WAMP_TYPE_CONNECTION);
+  g_return_if_fail (iface != NULL);
 
-  iface = WAMP_CONNECTION_GET_IFACE (self);
   if (iface->close != NULL)
     iface->close (self, code, reason);
 }
@@ -94,9 +95,9 @@ wamp_connection_get_peer (WampConnection *self)
 {
   WampConnectionInterface *iface;
 
-  g_return_val_if_fail (WAMP_IS_CONNECTION (self), NULL);
+  iface = wamp_iface_peek (self, WAMP_TYPE_CONNECTION);
+  g_return_val_if_fail (iface != NULL, NULL);
 
-  iface = WAMP_CONNECTION_GET_IFACE (self);
   return iface->get_peer != NULL ? iface->get_peer (self) : NULL;
 }
 
@@ -105,9 +106,9 @@ wamp_connection_get_serializer (WampConnection *self)
 {
   WampConnectionInterface *iface;
 
-  g_return_val_if_fail (WAMP_IS_CONNECTION (self), NULL);
+  iface = wamp_iface_peek (self, WAMP_TYPE_CONNECTION);
+  g_return_val_if_fail (iface != NULL, NULL);
 
-  iface = WAMP_CONNECTION_GET_IFACE (self);
   return iface->get_serializer != NULL ? iface->get_serializer (self) : NULL;
 }
 
@@ -117,9 +118,9 @@ wamp_connection_get_transport_details (WampConnection *self)
   WampConnectionInterface *iface;
   WampValue *details = NULL;
 
-  g_return_val_if_fail (WAMP_IS_CONNECTION (self), NULL);
+  iface = wamp_iface_peek (self, WAMP_TYPE_CONNECTION);
+  g_return_val_if_fail (iface != NULL, NULL);
 
-  iface = WAMP_CONNECTION_GET_IFACE (self);
   if (iface->get_transport_details != NULL)
     details = iface->get_transport_details (self);
   return details != NULL ? details : wamp_value_new_dict (0);
@@ -130,9 +131,9 @@ wamp_connection_get_peer_certificate (WampConnection *self)
 {
   WampConnectionInterface *iface;
 
-  g_return_val_if_fail (WAMP_IS_CONNECTION (self), NULL);
+  iface = wamp_iface_peek (self, WAMP_TYPE_CONNECTION);
+  g_return_val_if_fail (iface != NULL, NULL);
 
-  iface = WAMP_CONNECTION_GET_IFACE (self);
   return iface->get_peer_certificate != NULL ? iface->get_peer_certificate (self) : NULL;
 }
 
@@ -141,9 +142,9 @@ wamp_connection_get_queued_bytes (WampConnection *self)
 {
   WampConnectionInterface *iface;
 
-  g_return_val_if_fail (WAMP_IS_CONNECTION (self), 0);
+  iface = wamp_iface_peek (self, WAMP_TYPE_CONNECTION);
+  g_return_val_if_fail (iface != NULL, 0);
 
-  iface = WAMP_CONNECTION_GET_IFACE (self);
   return iface->get_queued_bytes != NULL ? iface->get_queued_bytes (self) : 0;
 }
 
@@ -153,7 +154,7 @@ wamp_connection_send_message (WampConnection *self, WampMessage *message, GError
   WampSerializer *serializer;
   g_autoptr(GBytes) frame = NULL;
 
-  g_return_val_if_fail (WAMP_IS_CONNECTION (self), FALSE);
+  g_return_val_if_fail (wamp_iface_peek (self, WAMP_TYPE_CONNECTION) != NULL, FALSE);
   g_return_val_if_fail (message != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
@@ -185,7 +186,7 @@ wamp_connection_frame_received (WampConnection *self, GBytes *frame)
 {
   ConnectionSink *sink;
 
-  g_return_if_fail (WAMP_IS_CONNECTION (self));
+  g_return_if_fail (wamp_iface_peek (self, WAMP_TYPE_CONNECTION) != NULL);
   g_return_if_fail (frame != NULL);
 
   sink = get_sink (self, FALSE);
@@ -205,7 +206,7 @@ wamp_connection_closed (WampConnection *self, WampCloseCode code, const char *re
   ConnectionSink *sink;
   const WampConnectionSinkFuncs *funcs;
 
-  g_return_if_fail (WAMP_IS_CONNECTION (self));
+  g_return_if_fail (wamp_iface_peek (self, WAMP_TYPE_CONNECTION) != NULL);
 
   /* Marked even without a receiver: a close is reported once, whoever
    * receives it, and no frame is delivered after it. */

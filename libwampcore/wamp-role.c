@@ -7,6 +7,8 @@
 
 #include <wamp/wamp.h>
 
+#include "wamp-iface-private.h"
+
 G_DEFINE_INTERFACE (WampRole, wamp_role, G_TYPE_OBJECT)
 
 static void
@@ -19,9 +21,9 @@ wamp_role_get_name (WampRole *self)
 {
   WampRoleInterface *iface;
 
-  g_return_val_if_fail (WAMP_IS_ROLE (self), NULL);
+  iface = wamp_iface_peek (self, WAMP_TYPE_ROLE);
+  g_return_val_if_fail (iface != NULL, NULL);
 
-  iface = WAMP_ROLE_GET_IFACE (self);
   return iface->get_name != NULL ? iface->get_name (self) : NULL;
 }
 
@@ -32,9 +34,9 @@ wamp_role_get_message_types (WampRole *self, gsize *n_types)
   gsize n = 0;
   const WampMessageType *types = NULL;
 
-  g_return_val_if_fail (WAMP_IS_ROLE (self), NULL);
+  iface = wamp_iface_peek (self, WAMP_TYPE_ROLE);
+  g_return_val_if_fail (iface != NULL, NULL);
 
-  iface = WAMP_ROLE_GET_IFACE (self);
   if (iface->get_message_types != NULL)
     types = iface->get_message_types (self, &n);
   if (types == NULL)
@@ -49,11 +51,11 @@ wamp_role_attach (WampRole *self, WampRealm *realm, WampValue *options, GError *
 {
   WampRoleInterface *iface;
 
-  g_return_val_if_fail (WAMP_IS_ROLE (self), FALSE);
+  iface = wamp_iface_peek (self, WAMP_TYPE_ROLE);
+  g_return_val_if_fail (iface != NULL, FALSE);
   g_return_val_if_fail (realm != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  iface = WAMP_ROLE_GET_IFACE (self);
   if (iface->attach == NULL)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
@@ -69,9 +71,9 @@ wamp_role_get_features (WampRole *self)
   WampRoleInterface *iface;
   WampValue *features = NULL;
 
-  g_return_val_if_fail (WAMP_IS_ROLE (self), NULL);
+  iface = wamp_iface_peek (self, WAMP_TYPE_ROLE);
+  g_return_val_if_fail (iface != NULL, NULL);
 
-  iface = WAMP_ROLE_GET_IFACE (self);
   if (iface->get_features != NULL)
     features = iface->get_features (self);
   return features != NULL ? features : wamp_value_new_dict (0);
@@ -82,11 +84,11 @@ wamp_role_handle_message (WampRole *self, WampSession *session, WampMessage *mes
 {
   WampRoleInterface *iface;
 
-  g_return_if_fail (WAMP_IS_ROLE (self));
+  iface = wamp_iface_peek (self, WAMP_TYPE_ROLE);
+  g_return_if_fail (iface != NULL);
   g_return_if_fail (session != NULL);
   g_return_if_fail (message != NULL);
 
-  iface = WAMP_ROLE_GET_IFACE (self);
   if (iface->handle_message != NULL)
     iface->handle_message (self, session, message);
 }
@@ -96,10 +98,10 @@ wamp_role_session_joined (WampRole *self, WampSession *session)
 {
   WampRoleInterface *iface;
 
-  g_return_if_fail (WAMP_IS_ROLE (self));
+  iface = wamp_iface_peek (self, WAMP_TYPE_ROLE);
+  g_return_if_fail (iface != NULL);
   g_return_if_fail (session != NULL);
 
-  iface = WAMP_ROLE_GET_IFACE (self);
   if (iface->session_joined != NULL)
     iface->session_joined (self, session);
 }
@@ -109,10 +111,10 @@ wamp_role_session_leaving (WampRole *self, WampSession *session)
 {
   WampRoleInterface *iface;
 
-  g_return_if_fail (WAMP_IS_ROLE (self));
+  iface = wamp_iface_peek (self, WAMP_TYPE_ROLE);
+  g_return_if_fail (iface != NULL);
   g_return_if_fail (session != NULL);
 
-  iface = WAMP_ROLE_GET_IFACE (self);
   if (iface->session_leaving != NULL)
     iface->session_leaving (self, session);
 }
@@ -122,9 +124,9 @@ wamp_role_detach (WampRole *self)
 {
   WampRoleInterface *iface;
 
-  g_return_if_fail (WAMP_IS_ROLE (self));
+  iface = wamp_iface_peek (self, WAMP_TYPE_ROLE);
+  g_return_if_fail (iface != NULL);
 
-  iface = WAMP_ROLE_GET_IFACE (self);
   if (iface->detach != NULL)
     iface->detach (self);
 }
@@ -134,10 +136,10 @@ wamp_role_options_changed (WampRole *self, WampValue *options)
 {
   WampRoleInterface *iface;
 
-  g_return_val_if_fail (WAMP_IS_ROLE (self), FALSE);
+  iface = wamp_iface_peek (self, WAMP_TYPE_ROLE);
+  g_return_val_if_fail (iface != NULL, FALSE);
   g_return_val_if_fail (options != NULL, FALSE);
 
-  iface = WAMP_ROLE_GET_IFACE (self);
   if (iface->options_changed == NULL)
     return FALSE;
   iface->options_changed (self, options);
@@ -163,9 +165,9 @@ wamp_role_list_routes (WampRole *self)
   WampRoleInterface *iface;
   WampValue *routes = NULL;
 
-  g_return_val_if_fail (WAMP_IS_ROLE (self), NULL);
+  iface = wamp_iface_peek (self, WAMP_TYPE_ROLE);
+  g_return_val_if_fail (iface != NULL, NULL);
 
-  iface = WAMP_ROLE_GET_IFACE (self);
   /* NULL for plugins built before ABI 1.1. */
   if (iface->list_routes != NULL)
     routes = iface->list_routes (self);
