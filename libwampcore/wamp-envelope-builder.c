@@ -10,6 +10,9 @@
 
 #include <string.h>
 
+#include "wamp-message-private.h"
+#include "wamp-payload-private.h"
+
 enum {
   SPAN_ARGUMENTS,
   SPAN_ARGUMENTS_KW,
@@ -140,17 +143,35 @@ wamp_envelope_builder_finish (WampEnvelopeBuilder  *builder,
                               GError              **error)
 {
   g_autoptr(WampPayload) payload = NULL;
+  WampMessage *message;
+  gsize frame_len;
 
   g_return_val_if_fail (builder != NULL, NULL);
+  g_return_val_if_fail (serializer != NULL, NULL);
   g_return_val_if_fail (frame != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  /* The checks of wamp_payload_new_raw() but its GType check of
+   * @serializer, which the core's wrapper made (hot path). */
+  frame_len = g_bytes_get_size (frame);
+  for (guint i = SPAN_ARGUMENTS; i <= SPAN_ARGUMENTS_KW; i++)
+    g_return_val_if_fail (builder->span_offsets[i] <= frame_len &&
+                          builder->span_lens[i] <= frame_len - builder->span_offsets[i], NULL);
+
   /* ArgumentsKw never comes without Arguments, so the args span decides. */
   if (builder->span_lens[SPAN_ARGUMENTS] > 0)
-    payload = wamp_payload_new_raw (serializer, frame,
-                                    builder->span_offsets[SPAN_ARGUMENTS],
-                                    builder->span_lens[SPAN_ARGUMENTS],
-                                    builder->span_offsets[SPAN_ARGUMENTS_KW],
-                                    builder->span_lens[SPAN_ARGUMENTS_KW]);
-  return wamp_message_new_from_fields (builder->fields, builder->n_fields, payload, error);
+    payload = wamp_payload_new_span (serializer, frame,
+                                     builder->span_offsets[SPAN_ARGUMENTS],
+                                     builder->span_lens[SPAN_ARGUMENTS],
+                                     builder->span_offsets[SPAN_ARGUMENTS_KW],
+                                     builder->span_lens[SPAN_ARGUMENTS_KW]);
+  /* The fields and payload pass to the message rather than being
+   * referenced by it and released here. */
+  message = wamp_message_new_take_fields (builder->fields, builder->n_fields, payload, error);
+  if (message != NULL)
+    {
+      builder->n_fields = 0;
+      payload = NULL;
+    }
+  return message;
 }

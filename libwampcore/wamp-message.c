@@ -266,20 +266,16 @@ check_field (const MessageSpec *spec,
   return FALSE;
 }
 
-/* @fields: (transfer none). @payload: (transfer none) (nullable).
- * Returns: (transfer full) (nullable). */
-WampMessage *
-wamp_message_new_from_fields (WampValue *const *fields,
-                              gsize             n_fields,
-                              WampPayload      *payload,
-                              GError          **error)
+/* The checks of wamp_message_new_from_fields(): the spec of @fields' type,
+ * or NULL with @error. */
+static const MessageSpec *
+check_fields (WampValue *const *fields,
+              gsize             n_fields,
+              WampPayload      *payload,
+              GError          **error)
 {
   const MessageSpec *spec;
-  WampValue *owned[MAX_FIELDS];
   gint64 type;
-
-  g_return_val_if_fail (fields != NULL || n_fields == 0, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (n_fields == 0)
     {
@@ -287,9 +283,6 @@ wamp_message_new_from_fields (WampValue *const *fields,
                            "empty message");
       return NULL;
     }
-  for (gsize i = 0; i < n_fields; i++)
-    g_return_val_if_fail (fields[i] != NULL, NULL);
-
   if (wamp_value_get_value_type (fields[0]) != WAMP_VALUE_INT)
     {
       g_set_error (error, WAMP_ERROR, WAMP_ERROR_PROTOCOL_VIOLATION,
@@ -331,10 +324,50 @@ wamp_message_new_from_fields (WampValue *const *fields,
   for (gsize i = 1; i < n_fields; i++)
     if (!check_field (spec, i, fields[i], error))
       return NULL;
+  return spec;
+}
 
+/* @fields: (transfer none). @payload: (transfer none) (nullable).
+ * Returns: (transfer full) (nullable). */
+WampMessage *
+wamp_message_new_from_fields (WampValue *const *fields,
+                              gsize             n_fields,
+                              WampPayload      *payload,
+                              GError          **error)
+{
+  const MessageSpec *spec;
+  WampValue *owned[MAX_FIELDS];
+
+  g_return_val_if_fail (fields != NULL || n_fields == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  for (gsize i = 0; i < n_fields; i++)
+    g_return_val_if_fail (fields[i] != NULL, NULL);
+
+  spec = check_fields (fields, n_fields, payload, error);
+  if (spec == NULL)
+    return NULL;
   for (gsize i = 0; i < n_fields; i++)
     owned[i] = wamp_value_ref (fields[i]);
-  return message_new_take ((WampMessageType) type, owned, n_fields, payload);
+  return message_new_take ((WampMessageType) (spec - specs), owned, n_fields, payload);
+}
+
+/* @fields: (transfer full) on success, else (transfer none); @payload:
+ * (transfer full) (nullable) on success, else (transfer none).
+ * Returns: (transfer full) (nullable). */
+WampMessage *
+wamp_message_new_take_fields (WampValue   **fields,
+                              gsize         n_fields,
+                              WampPayload  *payload,
+                              GError      **error)
+{
+  const MessageSpec *spec = check_fields (fields, n_fields, payload, error);
+  WampMessage *self;
+
+  if (spec == NULL)
+    return NULL;
+  self = message_new_take ((WampMessageType) (spec - specs), fields, n_fields, NULL);
+  self->payload = payload;
+  return self;
 }
 
 /* Typed constructors: the caller is trusted code, so arguments are checked

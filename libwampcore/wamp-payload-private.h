@@ -10,4 +10,13 @@ G_BEGIN_DECLS
  * already, else the serializer and span sizes (it never decodes). */
 void wamp_payload_append_debug (const WampPayload *payload, GString *out);
 
+/* wamp_payload_new_raw() without its checks, for the envelope builder whose
+ * spans come from reading @frame itself (hot path: every message in). */
+WampPayload *wamp_payload_new_span (WampSerializer *serializer,
+                                    GBytes         *frame,
+                                    gsize           args_offset,
+                                    gsize           args_len,
+                                    gsize           kwargs_offset,
+                                    gsize           kwargs_len);
+
 G_END_DECLS

@@ -59,7 +59,6 @@ wamp_payload_new_raw (WampSerializer *serializer,
                       gsize           kwargs_offset,
                       gsize           kwargs_len)
 {
-  WampPayload *self;
   gsize frame_len;
 
   g_return_val_if_fail (G_IS_OBJECT (serializer), NULL);
@@ -69,8 +68,22 @@ wamp_payload_new_raw (WampSerializer *serializer,
   g_return_val_if_fail (args_offset <= frame_len && args_len <= frame_len - args_offset, NULL);
   g_return_val_if_fail (kwargs_offset <= frame_len && kwargs_len <= frame_len - kwargs_offset, NULL);
 
+  return wamp_payload_new_span (serializer, frame, args_offset, args_len,
+                                kwargs_offset, kwargs_len);
+}
+
+/* @serializer: (transfer none). @frame: (transfer none). Returns: (transfer full). */
+WampPayload *
+wamp_payload_new_span (WampSerializer *serializer,
+                       GBytes         *frame,
+                       gsize           args_offset,
+                       gsize           args_len,
+                       gsize           kwargs_offset,
+                       gsize           kwargs_len)
+{
   /* g_new and a zeroed struct: glibc's calloc skips its per-thread cache. */
-  self = g_new (WampPayload, 1);
+  WampPayload *self = g_new (WampPayload, 1);
+
   *self = (WampPayload) { 0 };
   g_atomic_ref_count_init (&self->ref_count);
   self->serializer = g_object_ref (serializer);

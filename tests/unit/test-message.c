@@ -6,6 +6,8 @@
 
 #include <wamp/wamp.h>
 
+#include "wamp-message-private.h"
+
 #define ID_MAX G_GUINT64_CONSTANT (9007199254740992)
 
 /* The spec's message shapes, written independently of the implementation's
@@ -702,6 +704,38 @@ test_shared_empty_dict_stays_immutable (void)
   g_test_trap_assert_stderr ("*CRITICAL*");
 }
 
+/* The deserializers' constructor validates as wamp_message_new_from_fields()
+ * does, takes the fields and payload over on success and leaves both to the
+ * caller on failure (ASan/LSan see any double free or leak). */
+static void
+test_take_fields (void)
+{
+  g_autoptr(WampPayload) kept = make_payload (TRUE, FALSE);
+  g_autoptr(GError) error = NULL;
+  WampValue *fields[3];
+  WampMessage *msg;
+
+  fields[0] = wamp_value_new_int (WAMP_MESSAGE_YIELD);
+  fields[1] = wamp_value_new_uint (G_GUINT64_CONSTANT (1) << 40);
+  fields[2] = wamp_value_new_string ("not a dict");
+  msg = wamp_message_new_take_fields (fields, 3, kept, &error);
+  g_assert_error (error, WAMP_ERROR, WAMP_ERROR_PROTOCOL_VIOLATION);
+  g_assert_nonnull (strstr (error->message, "Options"));
+  g_assert_null (msg);
+  g_clear_error (&error);
+  wamp_value_unref (fields[2]);
+
+  fields[2] = wamp_value_new_dict (0);
+  msg = wamp_message_new_take_fields (fields, 3, g_steal_pointer (&kept), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (msg);
+  g_assert_cmpint (wamp_message_get_message_type (msg), ==, WAMP_MESSAGE_YIELD);
+  g_assert_cmpuint (wamp_message_get_request_id (msg), ==, G_GUINT64_CONSTANT (1) << 40);
+  g_assert_true (wamp_message_get_details (msg) == fields[2]);
+  g_assert_true (wamp_payload_has_args (wamp_message_get_payload (msg)));
+  wamp_message_unref (msg);
+}
+
 static void
 test_boxed (void)
 {
@@ -734,6 +768,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/message/debug/fields-and-payload", test_debug_string);
   g_test_add_func ("/message/details/shared-empty-dict-refuses-insert", test_shared_empty_dict_stays_immutable);
   g_test_add_func ("/message/boxed/copy-is-ref", test_boxed);
+  g_test_add_func ("/message/take-fields/owns-on-success-only", test_take_fields);
 
   return g_test_run ();
 }
