@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* WampValue: the immutable, refcounted tagged union every serializer decodes
- * into and encodes from. */
+ * into and encodes from; most integers are tagged pointers, not allocated. */
 
 #include "config.h"
 
@@ -78,6 +78,33 @@ typedef struct
 
 G_DEFINE_BOXED_TYPE (WampValue, wamp_value, wamp_value_ref, wamp_value_unref)
 
+/* Integers in [TAG_INT_MIN, TAG_INT_MAX] (every WAMP ID, 0..2^53, on a 64-bit
+ * host) are not allocated: the pointer is the value shifted left by one with
+ * bit 0 set. A real value is malloc'd or a static struct of 4-byte fields, so
+ * its bit 0 is always clear. A tagged integer is immortal: ref/unref do
+ * nothing. Integers beyond the range (and UINTs) stay WampScalarValues; as
+ * each number has only one of the two forms, equal numbers are equal pointers
+ * when tagged and compare by value when boxed. */
+#define TAG_INT_BITS (GLIB_SIZEOF_VOID_P * 8 - 2)
+#define TAG_INT_MAX ((G_GINT64_CONSTANT (1) << (TAG_INT_BITS - 1)) - 1)
+#define TAG_INT_MIN (-TAG_INT_MAX - 1)
+
+G_STATIC_ASSERT (_Alignof (WampValue) >= 2);
+
+static inline gboolean
+is_tagged (const WampValue *value)
+{
+  return ((guintptr) value & 1) != 0;
+}
+
+/* The one place that reads a value's type: a tagged pointer has no header
+ * to read it from. */
+static inline WampValueType
+value_type (const WampValue *value)
+{
+  return is_tagged (value) ? WAMP_VALUE_INT : (WampValueType) value->type;
+}
+
 #define AS_SCALAR(v) ((WampScalarValue *) (v))
 #define AS_STRING(v) ((WampStringValue *) (v))
 #define AS_BYTES(v) ((WampBytesValue *) (v))
@@ -101,11 +128,10 @@ scalar_new (WampValueType type)
   return value_alloc (type, sizeof (WampScalarValue));
 }
 
-/* Immortal values: null, the two bools and the small integers every message
- * carries (its type code, small IDs) are made once and shared, so reading or
- * building a message does not allocate them. Their count never changes. */
+/* Immortal values: null, the two bools and the empty dict every message
+ * carries are made once and shared, so reading or building a message does
+ * not allocate them. Their count never changes. */
 #define IMMORTAL_REFS G_MAXINT
-#define N_SMALL_INTS 256
 
 #define IS_IMMORTAL(v) ((v)->ref_count == IMMORTAL_REFS)
 
@@ -114,23 +140,15 @@ static WampScalarValue immortal_bools[2] = {
   { { IMMORTAL_REFS, WAMP_VALUE_BOOL }, { .b = FALSE } },
   { { IMMORTAL_REFS, WAMP_VALUE_BOOL }, { .b = TRUE } },
 };
-static WampScalarValue small_ints[N_SMALL_INTS];
 
-static void
-small_ints_init (void)
+/* @value: an INT value, tagged or boxed. */
+static inline gint64
+int_of (const WampValue *value)
 {
-  static gsize initialized;
-
-  if (g_once_init_enter (&initialized))
-    {
-      for (guint i = 0; i < N_SMALL_INTS; i++)
-        {
-          small_ints[i].parent.ref_count = IMMORTAL_REFS;
-          small_ints[i].parent.type = WAMP_VALUE_INT;
-          small_ints[i].v.i = i;
-        }
-      g_once_init_leave (&initialized, 1);
-    }
+  /* >> of a negative number is arithmetic in gcc and clang. */
+  if (is_tagged (value))
+    return (gint64) ((gintptr) value >> 1);
+  return AS_SCALAR (value)->v.i;
 }
 
 /* Returns: (transfer full). */
@@ -153,11 +171,8 @@ wamp_value_new_int (gint64 value)
 {
   WampValue *self;
 
-  if (value >= 0 && value < N_SMALL_INTS)
-    {
-      small_ints_init ();
-      return &small_ints[value].parent;
-    }
+  if (G_LIKELY (value >= TAG_INT_MIN && value <= TAG_INT_MAX))
+    return (WampValue *) (((guintptr) value << 1) | 1);
   self = scalar_new (WAMP_VALUE_INT);
   AS_SCALAR (self)->v.i = value;
   return self;
@@ -314,7 +329,7 @@ wamp_value_ref (WampValue *value)
 {
   g_return_val_if_fail (value != NULL, NULL);
 
-  if (!IS_IMMORTAL (value))
+  if (!is_tagged (value) && !IS_IMMORTAL (value))
     g_atomic_ref_count_inc (&value->ref_count);
   return value;
 }
@@ -322,7 +337,7 @@ wamp_value_ref (WampValue *value)
 static void
 value_free (WampValue *value)
 {
-  switch ((WampValueType) value->type)
+  switch (value_type (value))
     {
     case WAMP_VALUE_BYTES:
       g_clear_pointer (&AS_BYTES (value)->gbytes, g_bytes_unref);
@@ -366,7 +381,7 @@ wamp_value_unref (WampValue *value)
 {
   g_return_if_fail (value != NULL);
 
-  if (!IS_IMMORTAL (value) && g_atomic_ref_count_dec (&value->ref_count))
+  if (!is_tagged (value) && !IS_IMMORTAL (value) && g_atomic_ref_count_dec (&value->ref_count))
     value_free (value);
 }
 
@@ -375,7 +390,7 @@ wamp_value_get_value_type (const WampValue *value)
 {
   g_return_val_if_fail (value != NULL, WAMP_VALUE_NULL);
 
-  return (WampValueType) value->type;
+  return value_type (value);
 }
 
 /* Returns: (transfer none). */
@@ -402,7 +417,7 @@ wamp_value_type_to_string (WampValueType type)
 #define CHECK_TYPE(value, t, ret) \
   G_STMT_START { \
     g_return_val_if_fail ((value) != NULL, ret); \
-    g_return_val_if_fail ((value)->type == (t), ret); \
+    g_return_val_if_fail (value_type (value) == (t), ret); \
   } G_STMT_END
 
 gboolean
@@ -416,7 +431,7 @@ gint64
 wamp_value_get_int (const WampValue *value)
 {
   CHECK_TYPE (value, WAMP_VALUE_INT, 0);
-  return AS_SCALAR (value)->v.i;
+  return int_of (value);
 }
 
 guint64
@@ -463,13 +478,13 @@ wamp_value_get_unsigned (const WampValue *value,
 
   g_return_val_if_fail (value != NULL, FALSE);
 
-  if (value->type == WAMP_VALUE_INT)
+  if (value_type (value) == WAMP_VALUE_INT)
     {
-      if (AS_SCALAR (value)->v.i < 0)
+      if (int_of (value) < 0)
         return FALSE;
-      result = (guint64) AS_SCALAR (value)->v.i;
+      result = (guint64) int_of (value);
     }
-  else if (value->type == WAMP_VALUE_UINT)
+  else if (value_type (value) == WAMP_VALUE_UINT)
     result = AS_SCALAR (value)->v.u;
   else
     return FALSE;
@@ -490,9 +505,9 @@ wamp_value_get_id (const WampValue *value,
   g_return_val_if_fail (value != NULL, FALSE);
 
   /* UINT values are all above G_MAXINT64, hence out of range. */
-  if (value->type != WAMP_VALUE_INT)
+  if (value_type (value) != WAMP_VALUE_INT)
     return FALSE;
-  i = AS_SCALAR (value)->v.i;
+  i = int_of (value);
   if (i < 0 || (guint64) i > ID_MAX)
     return FALSE;
   if (out != NULL)
@@ -505,7 +520,7 @@ wamp_value_is_plain_string (const WampValue *value)
 {
   g_return_val_if_fail (value != NULL, FALSE);
 
-  return value->type == WAMP_VALUE_STRING &&
+  return value_type (value) == WAMP_VALUE_STRING &&
          memchr (AS_STRING (value)->data, '\0', AS_STRING (value)->len) == NULL;
 }
 
@@ -536,7 +551,7 @@ wamp_value_list_append (WampValue *list,
   WampListValue *self;
 
   g_return_if_fail (list != NULL);
-  g_return_if_fail (list->type == WAMP_VALUE_LIST);
+  g_return_if_fail (value_type (list) == WAMP_VALUE_LIST);
   g_return_if_fail (item != NULL);
   g_return_if_fail (item != list);
   g_return_if_fail (g_atomic_ref_count_compare (&list->ref_count, 1));
@@ -697,7 +712,7 @@ wamp_value_dict_insert_len (WampValue  *dict,
   gssize pos;
 
   g_return_if_fail (dict != NULL);
-  g_return_if_fail (dict->type == WAMP_VALUE_DICT);
+  g_return_if_fail (value_type (dict) == WAMP_VALUE_DICT);
   g_return_if_fail (key != NULL || key_len == 0);
   g_return_if_fail (value != NULL);
   g_return_if_fail (value != dict);
@@ -753,7 +768,7 @@ wamp_value_dict_get_bool (const WampValue *dict,
 {
   WampValue *v = wamp_value_dict_lookup (dict, key);
 
-  if (v == NULL || v->type != WAMP_VALUE_BOOL)
+  if (v == NULL || value_type (v) != WAMP_VALUE_BOOL)
     return default_value;
   return AS_SCALAR (v)->v.b;
 }
@@ -765,7 +780,7 @@ wamp_value_dict_get_string (const WampValue *dict,
 {
   WampValue *v = wamp_value_dict_lookup (dict, key);
 
-  if (v == NULL || v->type != WAMP_VALUE_STRING)
+  if (v == NULL || value_type (v) != WAMP_VALUE_STRING)
     return NULL;
   return AS_STRING (v)->data;
 }
@@ -792,17 +807,17 @@ wamp_value_equal (const WampValue *a,
   g_return_val_if_fail (a != NULL, FALSE);
   g_return_val_if_fail (b != NULL, FALSE);
 
-  if (a->type != b->type)
+  if (value_type (a) != value_type (b))
     return FALSE;
 
-  switch ((WampValueType) a->type)
+  switch (value_type (a))
     {
     case WAMP_VALUE_NULL:
       return TRUE;
     case WAMP_VALUE_BOOL:
       return AS_SCALAR (a)->v.b == AS_SCALAR (b)->v.b;
     case WAMP_VALUE_INT:
-      return AS_SCALAR (a)->v.i == AS_SCALAR (b)->v.i;
+      return int_of (a) == int_of (b);
     case WAMP_VALUE_UINT:
       return AS_SCALAR (a)->v.u == AS_SCALAR (b)->v.u;
     case WAMP_VALUE_DOUBLE:
@@ -855,14 +870,19 @@ wamp_value_hash (const WampValue *value)
 
   g_return_val_if_fail (value != NULL, 0);
 
-  h = mix (2166136261u, value->type);
-  switch ((WampValueType) value->type)
+  h = mix (2166136261u, value_type (value));
+  switch (value_type (value))
     {
     case WAMP_VALUE_NULL:
       return h;
     case WAMP_VALUE_BOOL:
       return mix (h, (guint) AS_SCALAR (value)->v.b);
     case WAMP_VALUE_INT:
+      {
+        guint64 u = (guint64) int_of (value);
+
+        return mix (mix (h, (guint) u), (guint) (u >> 32));
+      }
     case WAMP_VALUE_UINT:
     case WAMP_VALUE_DOUBLE:
       /* Equal doubles have equal bits, but for NaN, which equals nothing. */
@@ -899,6 +919,11 @@ wamp_value_has_ref_count (const WampValue *value,
 {
   g_return_val_if_fail (value != NULL, FALSE);
 
+  /* A tagged integer has no count: like the other immortals (whose count
+   * never moves from IMMORTAL_REFS), no number of references makes it the
+   * last one, so the router's intern table never drops it as unshared. */
+  if (is_tagged (value))
+    return FALSE;
   return g_atomic_ref_count_compare ((gatomicrefcount *) &value->ref_count, n);
 }
 
@@ -943,7 +968,7 @@ static void
 append_debug (GString         *out,
               const WampValue *value)
 {
-  switch ((WampValueType) value->type)
+  switch (value_type (value))
     {
     case WAMP_VALUE_NULL:
       g_string_append (out, "null");
@@ -952,7 +977,7 @@ append_debug (GString         *out,
       g_string_append (out, AS_SCALAR (value)->v.b ? "true" : "false");
       break;
     case WAMP_VALUE_INT:
-      g_string_append_printf (out, "%" G_GINT64_FORMAT, AS_SCALAR (value)->v.i);
+      g_string_append_printf (out, "%" G_GINT64_FORMAT, int_of (value));
       break;
     case WAMP_VALUE_UINT:
       g_string_append_printf (out, "%" G_GUINT64_FORMAT, AS_SCALAR (value)->v.u);

@@ -357,15 +357,15 @@ test_hash_agrees_with_equal (void)
   g_assert_true (wamp_value_has_ref_count (a, 1));
 }
 
-/* null, the bools, small integers and the empty dict are shared and never
- * freed: no allocation for the fields nearly every message has. */
+/* null, the bools, integers and the empty dict are shared and never freed:
+ * no allocation for the fields nearly every message has. */
 static void
 test_shared_immortal_values (void)
 {
   WampValue *a = wamp_value_new_int (48);
   WampValue *b = wamp_value_new_int (48);
-  WampValue *big = wamp_value_new_int (256);
-  WampValue *big2 = wamp_value_new_int (256);
+  WampValue *big = wamp_value_new_int (G_GINT64_CONSTANT (1) << 61);
+  WampValue *big2 = wamp_value_new_int (G_GINT64_CONSTANT (1) << 61);
   WampValue *e = wamp_value_get_empty_dict ();
 
   g_assert_true (a == b);
@@ -380,10 +380,106 @@ test_shared_immortal_values (void)
   wamp_value_unref (e);
   wamp_value_unref (e);
   g_assert_cmpuint (wamp_value_dict_size (wamp_value_get_empty_dict ()), ==, 0);
-  /* Beyond the small ones: values of their own. */
-  g_assert_false (big == big2);
+  g_assert_true (wamp_value_new_int (256) == wamp_value_new_int (256));
+  g_assert_true (wamp_value_new_int (-7) == wamp_value_new_int (-7));
+  /* Beyond the tagged range: values of their own (on 64-bit hosts). */
+  if (GLIB_SIZEOF_VOID_P == 8)
+    g_assert_false (big == big2);
   wamp_value_unref (big);
   wamp_value_unref (big2);
+}
+
+#define P61 (G_GINT64_CONSTANT (1) << 61)
+
+/* Whether an integer is a tagged pointer or (beyond +-2^61) allocated, every
+ * accessor reads it alike. */
+static void
+test_int_boundaries (void)
+{
+  static const gint64 ints[] = {
+    0, 1, -1, 255, 256, -256, G_GINT64_CONSTANT (1) << 53, P61 - 1, -P61, P61, -P61 - 1,
+    G_MAXINT64, G_MININT64, G_MAXINT32, (gint64) G_MAXINT32 + 1, G_MININT32, (gint64) G_MININT32 - 1,
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (ints); i++)
+    {
+      gint64 v = ints[i];
+      g_autoptr(WampValue) a = wamp_value_new_int (v);
+      g_autoptr(WampValue) b = wamp_value_new_int (v);
+      g_autoptr(WampValue) next = wamp_value_new_int (v == G_MAXINT64 ? v - 1 : v + 1);
+      g_autoptr(WampValue) d = wamp_value_new_double ((gdouble) v);
+      g_autofree char *expected = g_strdup_printf ("%" G_GINT64_FORMAT, v);
+      g_autofree char *dbg = wamp_value_to_debug_string (a);
+      guint64 u = 0;
+
+      g_assert_cmpint (wamp_value_get_value_type (a), ==, WAMP_VALUE_INT);
+      g_assert_cmpint (wamp_value_get_int (a), ==, v);
+      g_assert_cmpstr (dbg, ==, expected);
+      g_assert_true (wamp_value_equal (a, b));
+      g_assert_cmpuint (wamp_value_hash (a), ==, wamp_value_hash (b));
+      g_assert_false (wamp_value_equal (a, next));
+      g_assert_false (wamp_value_equal (a, d));
+      g_assert_cmpint (wamp_value_get_unsigned (a, &u), ==, v >= 0);
+      if (v >= 0)
+        {
+          g_autoptr(WampValue) from_uint = wamp_value_new_uint ((guint64) v);
+
+          g_assert_cmpuint (u, ==, (guint64) v);
+          g_assert_true (wamp_value_equal (a, from_uint));
+          g_assert_cmpuint (wamp_value_hash (a), ==, wamp_value_hash (from_uint));
+        }
+      g_assert_cmpint (wamp_value_get_id (a, NULL), ==, v >= 0 && v <= (G_GINT64_CONSTANT (1) << 53));
+    }
+}
+
+/* The tagged form ends at 2^61 - 1 and -2^61: the numbers on either side
+ * of the edge compare and hash by value, inside lists and dicts too. */
+static void
+test_int_equal_across_forms (void)
+{
+  static const gint64 edges[] = { P61 - 1, P61, -P61, -P61 - 1 };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (edges); i++)
+    for (gsize j = 0; j < G_N_ELEMENTS (edges); j++)
+      {
+        g_autoptr(WampValue) a = wamp_value_new_list (1);
+        g_autoptr(WampValue) b = wamp_value_new_list (1);
+        g_autoptr(WampValue) da = wamp_value_new_dict (1);
+        g_autoptr(WampValue) db = wamp_value_new_dict (1);
+
+        wamp_value_list_append (a, wamp_value_new_int (edges[i]));
+        wamp_value_list_append (b, wamp_value_new_int (edges[j]));
+        wamp_value_dict_insert (da, "n", wamp_value_new_int (edges[i]));
+        wamp_value_dict_insert (db, "n", wamp_value_new_int (edges[j]));
+        g_assert_cmpint (wamp_value_equal (a, b), ==, i == j);
+        g_assert_cmpint (wamp_value_equal (da, db), ==, i == j);
+        if (i == j)
+          {
+            g_assert_cmpuint (wamp_value_hash (a), ==, wamp_value_hash (b));
+            g_assert_cmpuint (wamp_value_hash (da), ==, wamp_value_hash (db));
+          }
+        g_assert_cmpuint (wamp_value_dict_get_unsigned (da, "n", 9), ==, edges[i] >= 0 ? (guint64) edges[i] : 9);
+        g_assert_false (wamp_value_dict_get_bool (da, "n", FALSE));
+        g_assert_null (wamp_value_dict_get_string (da, "n"));
+        g_assert_cmpint (wamp_value_get_int (wamp_value_list_get (a, 0)), ==, edges[i]);
+      }
+}
+
+/* A tagged integer is immortal: references cost nothing and never free it,
+ * and it never reports itself as unshared (the router's intern table). */
+static void
+test_int_tagged_ref_unref (void)
+{
+  WampValue *v = wamp_value_new_int (G_GINT64_CONSTANT (1) << 53);
+
+  for (int i = 0; i < 3; i++)
+    g_assert_true (wamp_value_ref (v) == v);
+  for (int i = 0; i < 5; i++)
+    wamp_value_unref (v);
+  g_assert_cmpint (wamp_value_get_int (v), ==, G_GINT64_CONSTANT (1) << 53);
+  g_assert_false (wamp_value_has_ref_count (v, 1));
+  g_assert_false (wamp_value_has_ref_count (v, 2));
+  g_assert_false (wamp_value_has_ref_count (wamp_value_new_int (-1), 1));
 }
 
 static void
@@ -439,6 +535,20 @@ test_boxed_type (void)
   copy = g_boxed_copy (WAMP_TYPE_VALUE, v);
   g_assert_true (copy == v);
   g_boxed_free (WAMP_TYPE_VALUE, copy);
+
+  /* The same through a GValue, for a tagged and an allocated integer. */
+  for (gint64 n = 5; n != 0; n = n == 5 ? G_MAXINT64 : 0)
+    {
+      g_autoptr(WampValue) num = wamp_value_new_int (n);
+      g_auto(GValue) gv = G_VALUE_INIT;
+      g_autoptr(WampValue) dup = NULL;
+
+      g_value_init (&gv, WAMP_TYPE_VALUE);
+      g_value_set_boxed (&gv, num);
+      dup = g_value_dup_boxed (&gv);
+      g_assert_true (dup == num);
+      g_assert_cmpint (wamp_value_get_int (g_value_get_boxed (&gv)), ==, n);
+    }
 }
 
 static void
@@ -453,6 +563,32 @@ test_wrong_getter_is_critical (void)
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_failed ();
   g_test_trap_assert_stderr ("*CRITICAL*");
+}
+
+/* A tagged integer passed where a string or container is expected is a
+ * critical, not a read through the tagged pointer. */
+static void
+test_tagged_int_as_other_type_is_critical (void)
+{
+  WampValue *v = wamp_value_new_int (3);
+
+#define EXPECT_CRITICAL() \
+  g_test_expect_message ("wampcore", G_LOG_LEVEL_CRITICAL, "*assertion*failed*")
+  EXPECT_CRITICAL ();
+  g_assert_null (wamp_value_get_string (v, NULL));
+  EXPECT_CRITICAL ();
+  g_assert_cmpuint (wamp_value_list_length (v), ==, 0);
+  EXPECT_CRITICAL ();
+  g_assert_null (wamp_value_dict_lookup (v, "k"));
+  EXPECT_CRITICAL ();
+  wamp_value_list_append (v, wamp_value_new_null ());
+  EXPECT_CRITICAL ();
+  wamp_value_dict_insert (v, "k", wamp_value_new_null ());
+  EXPECT_CRITICAL ();
+  g_assert_cmpfloat (wamp_value_get_double (v), ==, 0.0);
+#undef EXPECT_CRITICAL
+  g_test_assert_expected_messages ();
+  g_assert_false (wamp_value_is_plain_string (v));
 }
 
 int
@@ -482,6 +618,10 @@ main (int argc, char *argv[])
   g_test_add_func ("/value/container/huge-reserve-is-only-a-hint", test_huge_reserve_is_only_a_hint);
   g_test_add_func ("/value/boxed/copy-is-ref", test_boxed_type);
   g_test_add_func ("/value/getter/wrong-type-is-critical", test_wrong_getter_is_critical);
+  g_test_add_func ("/value/int/tagged-and-allocated-boundaries-read-alike", test_int_boundaries);
+  g_test_add_func ("/value/int/equal-and-hash-across-the-tagged-edge", test_int_equal_across_forms);
+  g_test_add_func ("/value/int/tagged-ref-unref-are-no-ops", test_int_tagged_ref_unref);
+  g_test_add_func ("/value/getter/tagged-int-as-other-type-is-critical", test_tagged_int_as_other_type_is_critical);
 
   return g_test_run ();
 }
