@@ -74,8 +74,8 @@ WAMP_AVAILABLE_IN_ALL
 WampValue *wamp_value_new_dict (gsize reserve);
 /* Returns: (transfer full): the one shared empty dict, immutable (inserting
  * into it is refused): for messages without Options/Details, without an
- * allocation. null, the bools and the integers 0..255 are shared likewise by
- * their constructors. Since: ABI 1.2 */
+ * allocation. null, the bools and every integer in [-2^61, 2^61) (all WAMP
+ * IDs) likewise cost no allocation from their constructors. Since: ABI 1.2 */
 WAMP_AVAILABLE_IN_ALL
 WampValue *wamp_value_get_empty_dict (void);
 
