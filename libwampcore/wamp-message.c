@@ -12,6 +12,7 @@
 
 #include "wamp-message-private.h"
 #include "wamp-payload-private.h"
+#include "wamp-serializer-private.h"
 
 /* ERROR has the most elements before its payload: [8, Type, Request, Details, Error]. */
 #define MAX_FIELDS 5
@@ -744,7 +745,7 @@ wamp_message_ref (WampMessage *message)
 static void
 cache_entry_clear (CacheEntry *entry)
 {
-  g_clear_object (&entry->serializer);
+  wamp_serializer_release (g_steal_pointer (&entry->serializer));
   g_clear_pointer (&entry->encoding, g_bytes_unref);
   g_clear_error (&entry->failure);
 }
@@ -956,7 +957,7 @@ cache_entry_ensure (WampMessage    *message,
     message->cache_overflow = g_renew (CacheEntry, message->cache_overflow,
                                        message->n_cache + 1 - INLINE_CACHE);
   entry = cache_entry (message, message->n_cache++);
-  entry->serializer = g_object_ref (serializer);
+  entry->serializer = wamp_serializer_hold (serializer);
   entry->encoding = NULL;
   entry->failure = NULL;
   return entry;

@@ -9,6 +9,7 @@
 
 #include "wamp-counters-private.h"
 #include "wamp-payload-private.h"
+#include "wamp-serializer-private.h"
 
 struct _WampPayload
 {
@@ -86,7 +87,7 @@ wamp_payload_new_span (WampSerializer *serializer,
 
   *self = (WampPayload) { 0 };
   g_atomic_ref_count_init (&self->ref_count);
-  self->serializer = g_object_ref (serializer);
+  self->serializer = wamp_serializer_hold (serializer);
   self->frame = g_bytes_ref (frame);
   self->args_offset = args_offset;
   self->args_len = args_len;
@@ -116,7 +117,7 @@ wamp_payload_unref (WampPayload *payload)
     return;
   g_clear_pointer (&payload->args, wamp_value_unref);
   g_clear_pointer (&payload->kwargs, wamp_value_unref);
-  g_clear_object (&payload->serializer);
+  wamp_serializer_release (g_steal_pointer (&payload->serializer));
   g_clear_pointer (&payload->frame, g_bytes_unref);
   g_free (payload);
 }

@@ -10,6 +10,7 @@
 
 #include "wamp-counters-private.h"
 #include "wamp-message-private.h"
+#include "wamp-serializer-private.h"
 
 G_DEFINE_INTERFACE (WampSerializer, wamp_serializer, G_TYPE_OBJECT)
 
@@ -184,6 +185,37 @@ wamp_serializer_decode_value (WampSerializer *self, const guint8 *data, gsize le
 static GHashTable *serializer_instances; /* name → WampSerializer (owned) */
 G_LOCK_DEFINE_STATIC (serializer_instances);
 
+/* The same instances, for wamp_serializer_hold() to recognise without the
+ * lock: only ever appended, the count published after the slot. Few formats
+ * exist; any beyond this many are simply reference counted. */
+#define MAX_SHARED 16
+static WampSerializer *shared_instances[MAX_SHARED];
+static gint n_shared;
+
+static gboolean
+is_shared (WampSerializer *serializer)
+{
+  gint n = g_atomic_int_get (&n_shared);
+
+  for (gint i = 0; i < n; i++)
+    if (shared_instances[i] == serializer)
+      return TRUE;
+  return FALSE;
+}
+
+WampSerializer *
+wamp_serializer_hold (WampSerializer *serializer)
+{
+  return is_shared (serializer) ? serializer : g_object_ref (serializer);
+}
+
+void
+wamp_serializer_release (WampSerializer *serializer)
+{
+  if (serializer != NULL && !is_shared (serializer))
+    g_object_unref (serializer);
+}
+
 WampSerializer *
 wamp_serializer_lookup (const char *name)
 {
@@ -205,6 +237,11 @@ wamp_serializer_lookup (const char *name)
         {
           serializer = g_object_new (type, NULL);
           g_hash_table_insert (serializer_instances, g_strdup (name), serializer);
+          if (n_shared < MAX_SHARED)
+            {
+              shared_instances[n_shared] = serializer;
+              g_atomic_int_inc (&n_shared);
+            }
         }
     }
 

@@ -222,6 +222,25 @@ test_frame_outlives_caller (void)
   g_assert_cmpuint (wamp_value_list_length (args), ==, 2);
 }
 
+/* A serializer of one's own (not from wamp_serializer_lookup()) lives as
+ * long as a payload that uses it. */
+static void
+test_serializer_outlives_caller (void)
+{
+  g_autoptr(GBytes) frame = g_bytes_new_take (g_strdup ("__L2__"), 6);
+  g_autoptr(WampPayload) payload = NULL;
+  WampValue *args = NULL;
+  FakeSerializer *fake = g_object_new (FAKE_TYPE_SERIALIZER, NULL);
+
+  g_object_add_weak_pointer (G_OBJECT (fake), (gpointer *) &fake);
+  payload = wamp_payload_new_raw (WAMP_SERIALIZER (fake), frame, 2, 2, 0, 0);
+  g_object_unref (fake);
+  g_assert_nonnull (fake);
+  g_assert_true (wamp_payload_get_values (payload, &args, NULL, NULL));
+  g_clear_pointer (&payload, wamp_payload_unref);
+  g_assert_null (fake);
+}
+
 static void
 test_refcount_and_boxed (void)
 {
@@ -247,6 +266,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/payload/raw/zero-length-span-is-absent", test_raw_absent_elements);
   g_test_add_func ("/payload/raw/undecodable-or-wrong-type-is-invalid-argument", test_raw_bad_values);
   g_test_add_func ("/payload/raw/keeps-frame-alive", test_frame_outlives_caller);
+  g_test_add_func ("/payload/raw/keeps-own-serializer-alive", test_serializer_outlives_caller);
   g_test_add_func ("/payload/boxed/copy-is-ref", test_refcount_and_boxed);
 
   return g_test_run ();
