@@ -29,14 +29,78 @@ not_supported (GError **error, const char *what)
   return FALSE;
 }
 
+/* Each serializer class remembers its interface here after the first
+ * lookup: the wrappers run on every message in and out, and a slot read
+ * is far cheaper than g_type_interface_peek() walking the class's
+ * interfaces. Only classes of static types, which are never finalized, are
+ * remembered (a plugin-backed class could be unloaded and its address
+ * reused); they are a handful, so a small table scanned without a lock
+ * does (entries are published with a CAS and never released). */
+#define MAX_IFACE_SLOTS 8
+
+typedef struct {
+  gpointer klass;
+  WampSerializerInterface *iface;
+} IfaceEntry;
+
+static IfaceEntry *iface_slots[MAX_IFACE_SLOTS];
+
+static WampSerializerInterface *
+peek_iface_slow (gpointer klass)
+{
+  WampSerializerInterface *iface = g_type_interface_peek (klass, WAMP_TYPE_SERIALIZER);
+  IfaceEntry *entry;
+
+  if (iface == NULL || g_type_get_plugin (G_TYPE_FROM_CLASS (klass)) != NULL)
+    return iface;
+
+  entry = g_new (IfaceEntry, 1);
+  entry->klass = klass;
+  entry->iface = iface;
+  for (guint i = 0; i < MAX_IFACE_SLOTS; i++)
+    {
+      IfaceEntry *expected = NULL;
+
+      if (__atomic_compare_exchange_n (&iface_slots[i], &expected, entry, FALSE,
+                                       __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        return iface;
+      /* Another thread remembered this class first. */
+      if (expected->klass == klass)
+        break;
+    }
+  g_free (entry);
+  return iface;
+}
+
+/* The interface of @self, NULL when @self is not a serializer: the type
+ * check and the vtable fetch in one. */
+static inline WampSerializerInterface *
+peek_iface (WampSerializer *self)
+{
+  gpointer klass;
+
+  if (self == NULL || (klass = ((GTypeInstance *) self)->g_class) == NULL)
+    return NULL;
+  for (guint i = 0; i < MAX_IFACE_SLOTS; i++)
+    {
+      IfaceEntry *entry = __atomic_load_n (&iface_slots[i], __ATOMIC_ACQUIRE);
+
+      if (entry == NULL)
+        break;
+      if (entry->klass == klass)
+        return entry->iface;
+    }
+  return peek_iface_slow (klass);
+}
+
 const char *
 wamp_serializer_get_name (WampSerializer *self)
 {
   WampSerializerInterface *iface;
 
-  g_return_val_if_fail (WAMP_IS_SERIALIZER (self), NULL);
+  iface = peek_iface (self);
+  g_return_val_if_fail (iface != NULL, NULL);
 
-  iface = WAMP_SERIALIZER_GET_IFACE (self);
   return iface->get_name != NULL ? iface->get_name (self) : NULL;
 }
 
@@ -45,9 +109,9 @@ wamp_serializer_get_subprotocol (WampSerializer *self)
 {
   WampSerializerInterface *iface;
 
-  g_return_val_if_fail (WAMP_IS_SERIALIZER (self), NULL);
+  iface = peek_iface (self);
+  g_return_val_if_fail (iface != NULL, NULL);
 
-  iface = WAMP_SERIALIZER_GET_IFACE (self);
   return iface->get_subprotocol != NULL ? iface->get_subprotocol (self) : NULL;
 }
 
@@ -56,9 +120,9 @@ wamp_serializer_get_rawsocket_id (WampSerializer *self)
 {
   WampSerializerInterface *iface;
 
-  g_return_val_if_fail (WAMP_IS_SERIALIZER (self), 0);
+  iface = peek_iface (self);
+  g_return_val_if_fail (iface != NULL, 0);
 
-  iface = WAMP_SERIALIZER_GET_IFACE (self);
   return iface->get_rawsocket_id != NULL ? iface->get_rawsocket_id (self) : 0;
 }
 
@@ -67,9 +131,9 @@ wamp_serializer_is_binary (WampSerializer *self)
 {
   WampSerializerInterface *iface;
 
-  g_return_val_if_fail (WAMP_IS_SERIALIZER (self), FALSE);
+  iface = peek_iface (self);
+  g_return_val_if_fail (iface != NULL, FALSE);
 
-  iface = WAMP_SERIALIZER_GET_IFACE (self);
   return iface->is_binary != NULL ? iface->is_binary (self) : FALSE;
 }
 
@@ -78,11 +142,11 @@ wamp_serializer_deserialize (WampSerializer *self, GBytes *frame, GError **error
 {
   WampSerializerInterface *iface;
 
-  g_return_val_if_fail (WAMP_IS_SERIALIZER (self), NULL);
+  iface = peek_iface (self);
+  g_return_val_if_fail (iface != NULL, NULL);
   g_return_val_if_fail (frame != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  iface = WAMP_SERIALIZER_GET_IFACE (self);
   if (iface->deserialize == NULL)
     {
       not_supported (error, "deserialize");
@@ -100,7 +164,8 @@ wamp_serializer_serialize (WampSerializer *self, WampMessage *message, GError **
   g_autoptr(GBytes) encoded = NULL;
   g_autoptr(GError) local_error = NULL;
 
-  g_return_val_if_fail (WAMP_IS_SERIALIZER (self), NULL);
+  iface = peek_iface (self);
+  g_return_val_if_fail (iface != NULL, NULL);
   g_return_val_if_fail (message != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
@@ -118,7 +183,6 @@ wamp_serializer_serialize (WampSerializer *self, WampMessage *message, GError **
       return NULL;
     }
 
-  iface = WAMP_SERIALIZER_GET_IFACE (self);
   if (iface->serialize == NULL)
     {
       not_supported (error, "serialize");
@@ -146,11 +210,11 @@ wamp_serializer_encode_value (WampSerializer *self, WampValue *value, GError **e
 {
   WampSerializerInterface *iface;
 
-  g_return_val_if_fail (WAMP_IS_SERIALIZER (self), NULL);
+  iface = peek_iface (self);
+  g_return_val_if_fail (iface != NULL, NULL);
   g_return_val_if_fail (value != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  iface = WAMP_SERIALIZER_GET_IFACE (self);
   if (iface->encode_value == NULL)
     {
       not_supported (error, "encode_value");
@@ -165,11 +229,11 @@ wamp_serializer_decode_value (WampSerializer *self, const guint8 *data, gsize le
 {
   WampSerializerInterface *iface;
 
-  g_return_val_if_fail (WAMP_IS_SERIALIZER (self), NULL);
+  iface = peek_iface (self);
+  g_return_val_if_fail (iface != NULL, NULL);
   g_return_val_if_fail (data != NULL || len == 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  iface = WAMP_SERIALIZER_GET_IFACE (self);
   if (iface->decode_value == NULL)
     {
       not_supported (error, "decode_value");

@@ -189,5 +189,23 @@ wamp_cbor_writer_write_value (WampCborWriter  *writer,
                               const WampValue *value,
                               GError         **error)
 {
+  /* Most values written are a message's fields: integers, and empty dicts
+   * for Options and Details. Written here they skip write_value's frame
+   * (it saves and restores registers for its recursion). */
+  switch (wamp_value_get_value_type (value))
+    {
+    case WAMP_VALUE_INT:
+      write_int (writer, wamp_value_get_int (value));
+      return TRUE;
+    case WAMP_VALUE_DICT:
+      if (wamp_value_dict_size (value) == 0)
+        {
+          write_simple (writer, MAJOR_MAP | 0);
+          return TRUE;
+        }
+      break;
+    default:
+      break;
+    }
   return write_value (writer, value, 0, error);
 }

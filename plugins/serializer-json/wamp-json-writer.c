@@ -269,5 +269,23 @@ wamp_json_writer_write_value (WampJsonWriter  *writer,
   g_return_val_if_fail (writer != NULL, FALSE);
   g_return_val_if_fail (value != NULL, FALSE);
 
+  /* Most values written are a message's fields: integers, and empty dicts
+   * for Options and Details. Written here they skip write_value's frame
+   * (it saves and restores registers for its recursion). */
+  switch (wamp_value_get_value_type (value))
+    {
+    case WAMP_VALUE_INT:
+      write_int (writer, wamp_value_get_int (value));
+      return TRUE;
+    case WAMP_VALUE_DICT:
+      if (wamp_value_dict_size (value) == 0)
+        {
+          wamp_output_buffer_append (writer, "{}", 2);
+          return TRUE;
+        }
+      break;
+    default:
+      break;
+    }
   return write_value (writer, value, 0, error);
 }

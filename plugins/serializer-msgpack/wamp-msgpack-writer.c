@@ -245,5 +245,23 @@ wamp_msgpack_writer_write_value (WampMsgpackWriter *writer,
                                  const WampValue   *value,
                                  GError           **error)
 {
+  /* Most values written are a message's fields: integers, and empty dicts
+   * for Options and Details. Written here they skip write_value's frame
+   * (it saves and restores registers for its recursion). */
+  switch (wamp_value_get_value_type (value))
+    {
+    case WAMP_VALUE_INT:
+      put_int (writer, wamp_value_get_int (value));
+      return TRUE;
+    case WAMP_VALUE_DICT:
+      if (wamp_value_dict_size (value) == 0)
+        {
+          put_byte (writer, 0x80);
+          return TRUE;
+        }
+      break;
+    default:
+      break;
+    }
   return write_value (writer, value, 0, error);
 }

@@ -441,6 +441,26 @@ test_serializer_lookup_shares_one_instance (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
 }
 
+/* The wrappers remember each class's interface: classes taking turns each
+ * get their own vfuncs, and an object that is no serializer is refused
+ * every time (never remembered). */
+static void
+test_serializer_wrappers_per_class (void)
+{
+  g_autoptr(WampSerializer) named = g_object_new (TEST_TYPE_SERIALIZER, NULL);
+  g_autoptr(WampSerializer) unnamed = g_object_new (TEST_TYPE_SERIALIZER2, NULL);
+  g_autoptr(GObject) plain = g_object_new (G_TYPE_OBJECT, NULL);
+
+  for (guint round = 0; round < 3; round++)
+    {
+      g_assert_cmpstr (wamp_serializer_get_name (named), ==, "test-ser");
+      g_assert_null (wamp_serializer_get_name (unnamed));
+      g_test_expect_message ("wampcore", G_LOG_LEVEL_CRITICAL, "*iface != NULL*");
+      g_assert_null (wamp_serializer_get_name ((WampSerializer *) plain));
+      g_test_assert_expected_messages ();
+    }
+}
+
 static void
 test_new_by_extension_name (void)
 {
@@ -847,6 +867,7 @@ main (int argc, char **argv)
   g_test_add_func ("/extensions/list/sorted", test_extension_list_sorted);
   g_test_add_func ("/extensions/list/unknown-point-is-empty", test_extension_list_unknown_point_empty);
   g_test_add_func ("/extensions/serializer-lookup/one-shared-instance", test_serializer_lookup_shares_one_instance);
+  g_test_add_func ("/serializer/wrappers/each-class-its-own-interface", test_serializer_wrappers_per_class);
   g_test_add_func ("/extensions/new/by-extension-name", test_new_by_extension_name);
   g_test_add_func ("/interfaces/missing-vfuncs-answer-not-supported", test_missing_vfuncs_answer_not_supported);
   g_test_add_func ("/serializer/serialize/once-per-serializer-then-cached", test_serialize_once_per_serializer);
