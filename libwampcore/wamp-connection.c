@@ -9,6 +9,8 @@
 
 G_DEFINE_INTERFACE (WampConnection, wamp_connection, G_TYPE_OBJECT)
 
+static WampIfaceCache connection_ifaces;
+
 static void
 wamp_connection_default_init (WampConnectionInterface *iface)
 {
@@ -52,7 +54,7 @@ wamp_connection_set_sink (WampConnection                *connection,
 {
   ConnectionSink *sink;
 
-  g_return_if_fail (wamp_iface_peek (connection, WAMP_TYPE_CONNECTION) != NULL);
+  g_return_if_fail (wamp_iface_peek (&connection_ifaces, connection, WAMP_TYPE_CONNECTION) != NULL);
 
   sink = get_sink (connection, TRUE);
   sink->funcs = funcs;
@@ -64,7 +66,7 @@ wamp_connection_send (WampConnection *self, GBytes *frame, GError **error)
 {
   WampConnectionInterface *iface;
 
-  iface = wamp_iface_peek (self, WAMP_TYPE_CONNECTION);
+  iface = wamp_iface_peek (&connection_ifaces, self, WAMP_TYPE_CONNECTION);
   g_return_val_if_fail (iface != NULL, FALSE);
   g_return_val_if_fail (frame != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -83,7 +85,7 @@ wamp_connection_close (WampConnection *self, WampCloseCode code, const char *rea
 {
   WampConnectionInterface *iface;
 
-  iface = wamp_iface_peek (self, WAMP_TYPE_CONNECTION);
+  iface = wamp_iface_peek (&connection_ifaces, self, WAMP_TYPE_CONNECTION);
   g_return_if_fail (iface != NULL);
 
   if (iface->close != NULL)
@@ -95,7 +97,7 @@ wamp_connection_get_peer (WampConnection *self)
 {
   WampConnectionInterface *iface;
 
-  iface = wamp_iface_peek (self, WAMP_TYPE_CONNECTION);
+  iface = wamp_iface_peek (&connection_ifaces, self, WAMP_TYPE_CONNECTION);
   g_return_val_if_fail (iface != NULL, NULL);
 
   return iface->get_peer != NULL ? iface->get_peer (self) : NULL;
@@ -106,7 +108,7 @@ wamp_connection_get_serializer (WampConnection *self)
 {
   WampConnectionInterface *iface;
 
-  iface = wamp_iface_peek (self, WAMP_TYPE_CONNECTION);
+  iface = wamp_iface_peek (&connection_ifaces, self, WAMP_TYPE_CONNECTION);
   g_return_val_if_fail (iface != NULL, NULL);
 
   return iface->get_serializer != NULL ? iface->get_serializer (self) : NULL;
@@ -118,7 +120,7 @@ wamp_connection_get_transport_details (WampConnection *self)
   WampConnectionInterface *iface;
   WampValue *details = NULL;
 
-  iface = wamp_iface_peek (self, WAMP_TYPE_CONNECTION);
+  iface = wamp_iface_peek (&connection_ifaces, self, WAMP_TYPE_CONNECTION);
   g_return_val_if_fail (iface != NULL, NULL);
 
   if (iface->get_transport_details != NULL)
@@ -131,7 +133,7 @@ wamp_connection_get_peer_certificate (WampConnection *self)
 {
   WampConnectionInterface *iface;
 
-  iface = wamp_iface_peek (self, WAMP_TYPE_CONNECTION);
+  iface = wamp_iface_peek (&connection_ifaces, self, WAMP_TYPE_CONNECTION);
   g_return_val_if_fail (iface != NULL, NULL);
 
   return iface->get_peer_certificate != NULL ? iface->get_peer_certificate (self) : NULL;
@@ -142,7 +144,7 @@ wamp_connection_get_queued_bytes (WampConnection *self)
 {
   WampConnectionInterface *iface;
 
-  iface = wamp_iface_peek (self, WAMP_TYPE_CONNECTION);
+  iface = wamp_iface_peek (&connection_ifaces, self, WAMP_TYPE_CONNECTION);
   g_return_val_if_fail (iface != NULL, 0);
 
   return iface->get_queued_bytes != NULL ? iface->get_queued_bytes (self) : 0;
@@ -154,7 +156,7 @@ wamp_connection_send_message (WampConnection *self, WampMessage *message, GError
   WampSerializer *serializer;
   g_autoptr(GBytes) frame = NULL;
 
-  g_return_val_if_fail (wamp_iface_peek (self, WAMP_TYPE_CONNECTION) != NULL, FALSE);
+  g_return_val_if_fail (wamp_iface_peek (&connection_ifaces, self, WAMP_TYPE_CONNECTION) != NULL, FALSE);
   g_return_val_if_fail (message != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
@@ -186,7 +188,7 @@ wamp_connection_frame_received (WampConnection *self, GBytes *frame)
 {
   ConnectionSink *sink;
 
-  g_return_if_fail (wamp_iface_peek (self, WAMP_TYPE_CONNECTION) != NULL);
+  g_return_if_fail (wamp_iface_peek (&connection_ifaces, self, WAMP_TYPE_CONNECTION) != NULL);
   g_return_if_fail (frame != NULL);
 
   sink = get_sink (self, FALSE);
@@ -206,7 +208,7 @@ wamp_connection_closed (WampConnection *self, WampCloseCode code, const char *re
   ConnectionSink *sink;
   const WampConnectionSinkFuncs *funcs;
 
-  g_return_if_fail (wamp_iface_peek (self, WAMP_TYPE_CONNECTION) != NULL);
+  g_return_if_fail (wamp_iface_peek (&connection_ifaces, self, WAMP_TYPE_CONNECTION) != NULL);
 
   /* Marked even without a receiver: a close is reported once, whoever
    * receives it, and no frame is delivered after it. */

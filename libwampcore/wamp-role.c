@@ -11,6 +11,8 @@
 
 G_DEFINE_INTERFACE (WampRole, wamp_role, G_TYPE_OBJECT)
 
+static WampIfaceCache role_ifaces;
+
 static void
 wamp_role_default_init (WampRoleInterface *iface)
 {
@@ -21,7 +23,7 @@ wamp_role_get_name (WampRole *self)
 {
   WampRoleInterface *iface;
 
-  iface = wamp_iface_peek (self, WAMP_TYPE_ROLE);
+  iface = wamp_iface_peek (&role_ifaces, self, WAMP_TYPE_ROLE);
   g_return_val_if_fail (iface != NULL, NULL);
 
   return iface->get_name != NULL ? iface->get_name (self) : NULL;
@@ -34,7 +36,7 @@ wamp_role_get_message_types (WampRole *self, gsize *n_types)
   gsize n = 0;
   const WampMessageType *types = NULL;
 
-  iface = wamp_iface_peek (self, WAMP_TYPE_ROLE);
+  iface = wamp_iface_peek (&role_ifaces, self, WAMP_TYPE_ROLE);
   g_return_val_if_fail (iface != NULL, NULL);
 
   if (iface->get_message_types != NULL)
@@ -51,7 +53,7 @@ wamp_role_attach (WampRole *self, WampRealm *realm, WampValue *options, GError *
 {
   WampRoleInterface *iface;
 
-  iface = wamp_iface_peek (self, WAMP_TYPE_ROLE);
+  iface = wamp_iface_peek (&role_ifaces, self, WAMP_TYPE_ROLE);
   g_return_val_if_fail (iface != NULL, FALSE);
   g_return_val_if_fail (realm != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -71,7 +73,7 @@ wamp_role_get_features (WampRole *self)
   WampRoleInterface *iface;
   WampValue *features = NULL;
 
-  iface = wamp_iface_peek (self, WAMP_TYPE_ROLE);
+  iface = wamp_iface_peek (&role_ifaces, self, WAMP_TYPE_ROLE);
   g_return_val_if_fail (iface != NULL, NULL);
 
   if (iface->get_features != NULL)
@@ -84,7 +86,7 @@ wamp_role_handle_message (WampRole *self, WampSession *session, WampMessage *mes
 {
   WampRoleInterface *iface;
 
-  iface = wamp_iface_peek (self, WAMP_TYPE_ROLE);
+  iface = wamp_iface_peek (&role_ifaces, self, WAMP_TYPE_ROLE);
   g_return_if_fail (iface != NULL);
   g_return_if_fail (session != NULL);
   g_return_if_fail (message != NULL);
@@ -98,7 +100,7 @@ wamp_role_session_joined (WampRole *self, WampSession *session)
 {
   WampRoleInterface *iface;
 
-  iface = wamp_iface_peek (self, WAMP_TYPE_ROLE);
+  iface = wamp_iface_peek (&role_ifaces, self, WAMP_TYPE_ROLE);
   g_return_if_fail (iface != NULL);
   g_return_if_fail (session != NULL);
 
@@ -111,7 +113,7 @@ wamp_role_session_leaving (WampRole *self, WampSession *session)
 {
   WampRoleInterface *iface;
 
-  iface = wamp_iface_peek (self, WAMP_TYPE_ROLE);
+  iface = wamp_iface_peek (&role_ifaces, self, WAMP_TYPE_ROLE);
   g_return_if_fail (iface != NULL);
   g_return_if_fail (session != NULL);
 
@@ -124,7 +126,7 @@ wamp_role_detach (WampRole *self)
 {
   WampRoleInterface *iface;
 
-  iface = wamp_iface_peek (self, WAMP_TYPE_ROLE);
+  iface = wamp_iface_peek (&role_ifaces, self, WAMP_TYPE_ROLE);
   g_return_if_fail (iface != NULL);
 
   if (iface->detach != NULL)
@@ -136,7 +138,7 @@ wamp_role_options_changed (WampRole *self, WampValue *options)
 {
   WampRoleInterface *iface;
 
-  iface = wamp_iface_peek (self, WAMP_TYPE_ROLE);
+  iface = wamp_iface_peek (&role_ifaces, self, WAMP_TYPE_ROLE);
   g_return_val_if_fail (iface != NULL, FALSE);
   g_return_val_if_fail (options != NULL, FALSE);
 
@@ -165,7 +167,7 @@ wamp_role_list_routes (WampRole *self)
   WampRoleInterface *iface;
   WampValue *routes = NULL;
 
-  iface = wamp_iface_peek (self, WAMP_TYPE_ROLE);
+  iface = wamp_iface_peek (&role_ifaces, self, WAMP_TYPE_ROLE);
   g_return_val_if_fail (iface != NULL, NULL);
 
   /* NULL for plugins built before ABI 1.1. */

@@ -9,6 +9,7 @@
 #include <wamp/wamp.h>
 
 #include "wamp-counters-private.h"
+#include "wamp-iface-private.h"
 #include "wamp-message-private.h"
 #include "wamp-serializer-private.h"
 
@@ -29,68 +30,13 @@ not_supported (GError **error, const char *what)
   return FALSE;
 }
 
-/* Each serializer class remembers its interface here after the first
- * lookup: the wrappers run on every message in and out, and a slot read
- * is far cheaper than g_type_interface_peek() walking the class's
- * interfaces. Only classes of static types, which are never finalized, are
- * remembered (a plugin-backed class could be unloaded and its address
- * reused); they are a handful, so a small table scanned without a lock
- * does (entries are published with a CAS and never released). */
-#define MAX_IFACE_SLOTS 8
+static WampIfaceCache serializer_ifaces;
 
-typedef struct {
-  gpointer klass;
-  WampSerializerInterface *iface;
-} IfaceEntry;
-
-static IfaceEntry *iface_slots[MAX_IFACE_SLOTS];
-
-static WampSerializerInterface *
-peek_iface_slow (gpointer klass)
-{
-  WampSerializerInterface *iface = g_type_interface_peek (klass, WAMP_TYPE_SERIALIZER);
-  IfaceEntry *entry;
-
-  if (iface == NULL || g_type_get_plugin (G_TYPE_FROM_CLASS (klass)) != NULL)
-    return iface;
-
-  entry = g_new (IfaceEntry, 1);
-  entry->klass = klass;
-  entry->iface = iface;
-  for (guint i = 0; i < MAX_IFACE_SLOTS; i++)
-    {
-      IfaceEntry *expected = NULL;
-
-      if (__atomic_compare_exchange_n (&iface_slots[i], &expected, entry, FALSE,
-                                       __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-        return iface;
-      /* Another thread remembered this class first. */
-      if (expected->klass == klass)
-        break;
-    }
-  g_free (entry);
-  return iface;
-}
-
-/* The interface of @self, NULL when @self is not a serializer: the type
- * check and the vtable fetch in one. */
+/* The interface of @self, NULL when @self is not a serializer. */
 static inline WampSerializerInterface *
 peek_iface (WampSerializer *self)
 {
-  gpointer klass;
-
-  if (self == NULL || (klass = ((GTypeInstance *) self)->g_class) == NULL)
-    return NULL;
-  for (guint i = 0; i < MAX_IFACE_SLOTS; i++)
-    {
-      IfaceEntry *entry = __atomic_load_n (&iface_slots[i], __ATOMIC_ACQUIRE);
-
-      if (entry == NULL)
-        break;
-      if (entry->klass == klass)
-        return entry->iface;
-    }
-  return peek_iface_slow (klass);
+  return wamp_iface_peek (&serializer_ifaces, self, WAMP_TYPE_SERIALIZER);
 }
 
 const char *
