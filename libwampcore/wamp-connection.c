@@ -9,7 +9,7 @@
 
 G_DEFINE_INTERFACE (WampConnection, wamp_connection, G_TYPE_OBJECT)
 
-static WampIfaceCache connection_ifaces;
+static WampPointerTable connection_ifaces;
 
 static void
 wamp_connection_default_init (WampConnectionInterface *iface)

@@ -4,20 +4,13 @@
 #include "config.h"
 
 #include "wamp-counters-private.h"
+#include "wamp-pointer-table.h"
 
-/* Serializers are a handful of process-lifetime singletons: a small table
- * keyed by pointer, scanned without a lock (slots are claimed with a CAS and
- * never released), is cheaper than a hash table. Serializers beyond it are
- * still counted in the totals. */
-#define MAX_SERIALIZER_SLOTS 16
-
-typedef struct {
-  gpointer serializer;
-  guint64 serializations;
-} SerializerSlot;
-
+/* Serializers are a handful of process-lifetime singletons: each one's
+ * count lives in a small lock-free table keyed by it. Serializers beyond
+ * the table are still counted in the totals. */
 static WampCounters counters;
-static SerializerSlot slots[MAX_SERIALIZER_SLOTS];
+static WampPointerTable serializer_counts; /* serializer → guint64 (never freed) */
 
 static inline void
 count (guint64 *counter)
@@ -49,40 +42,33 @@ wamp_counters_count_value_encode (void)
   count (&counters.value_encodes);
 }
 
-static SerializerSlot *
-slot_for (WampSerializer *serializer, gboolean claim)
+/* Returns: (nullable): @serializer's count; with @claim, made if missing. */
+static guint64 *
+count_for (WampSerializer *serializer, gboolean claim)
 {
-  for (guint i = 0; i < MAX_SERIALIZER_SLOTS; i++)
+  guint64 *count = wamp_pointer_table_lookup (&serializer_counts, serializer);
+
+  if (count == NULL && claim)
     {
-      gpointer current = __atomic_load_n (&slots[i].serializer, __ATOMIC_ACQUIRE);
+      guint64 *fresh = g_new0 (guint64, 1);
 
-      if (current == serializer)
-        return &slots[i];
-      if (current == NULL)
-        {
-          gpointer expected = NULL;
-
-          if (!claim)
-            return NULL;
-          if (__atomic_compare_exchange_n (&slots[i].serializer, &expected, serializer, FALSE,
-                                           __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)
-              || expected == serializer)
-            return &slots[i];
-        }
+      count = wamp_pointer_table_insert (&serializer_counts, serializer, fresh);
+      if (count != fresh)
+        g_free (fresh);
     }
-  return NULL;
+  return count;
 }
 
 void
 wamp_counters_count_serialization (WampSerializer *serializer, gboolean ok)
 {
-  SerializerSlot *slot = slot_for (serializer, TRUE);
+  guint64 *per_serializer = count_for (serializer, TRUE);
 
   count (&counters.serializations);
   if (!ok)
     count (&counters.serialization_failures);
-  if (slot != NULL)
-    count (&slot->serializations);
+  if (per_serializer != NULL)
+    count (per_serializer);
 }
 
 void
@@ -100,12 +86,18 @@ wamp_counters_get (WampCounters *out)
 guint64
 wamp_counters_get_serializations (WampSerializer *serializer)
 {
-  SerializerSlot *slot;
+  guint64 *per_serializer;
 
   g_return_val_if_fail (serializer != NULL, 0);
 
-  slot = slot_for (serializer, FALSE);
-  return slot != NULL ? read_counter (&slot->serializations) : 0;
+  per_serializer = count_for (serializer, FALSE);
+  return per_serializer != NULL ? read_counter (per_serializer) : 0;
+}
+
+static void
+reset_count (gpointer count, gpointer user_data)
+{
+  __atomic_store_n ((guint64 *) count, 0, __ATOMIC_RELAXED);
 }
 
 void
@@ -116,7 +108,6 @@ wamp_counters_reset (void)
   __atomic_store_n (&counters.value_encodes, 0, __ATOMIC_RELAXED);
   __atomic_store_n (&counters.serializations, 0, __ATOMIC_RELAXED);
   __atomic_store_n (&counters.serialization_failures, 0, __ATOMIC_RELAXED);
-  /* Slots keep their serializer: they are never released. */
-  for (guint i = 0; i < MAX_SERIALIZER_SLOTS; i++)
-    __atomic_store_n (&slots[i].serializations, 0, __ATOMIC_RELAXED);
+  /* Serializers keep their entry: entries are never released. */
+  wamp_pointer_table_foreach_value (&serializer_counts, reset_count, NULL);
 }

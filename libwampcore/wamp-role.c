@@ -11,7 +11,7 @@
 
 G_DEFINE_INTERFACE (WampRole, wamp_role, G_TYPE_OBJECT)
 
-static WampIfaceCache role_ifaces;
+static WampPointerTable role_ifaces;
 
 static void
 wamp_role_default_init (WampRoleInterface *iface)

@@ -30,7 +30,7 @@ not_supported (GError **error, const char *what)
   return FALSE;
 }
 
-static WampIfaceCache serializer_ifaces;
+static WampPointerTable serializer_ifaces;
 
 /* The interface of @self, NULL when @self is not a serializer. */
 static inline WampSerializerInterface *
@@ -196,21 +196,14 @@ static GHashTable *serializer_instances; /* name → WampSerializer (owned) */
 G_LOCK_DEFINE_STATIC (serializer_instances);
 
 /* The same instances, for wamp_serializer_hold() to recognise without the
- * lock: only ever appended, the count published after the slot. Few formats
- * exist; any beyond this many are simply reference counted. */
-#define MAX_SHARED 16
-static WampSerializer *shared_instances[MAX_SHARED];
-static gint n_shared;
+ * lock (each is its own value). Any beyond the table's size are simply
+ * reference counted. */
+static WampPointerTable shared_instances;
 
 static gboolean
 is_shared (WampSerializer *serializer)
 {
-  gint n = g_atomic_int_get (&n_shared);
-
-  for (gint i = 0; i < n; i++)
-    if (shared_instances[i] == serializer)
-      return TRUE;
-  return FALSE;
+  return wamp_pointer_table_lookup (&shared_instances, serializer) != NULL;
 }
 
 WampSerializer *
@@ -247,11 +240,7 @@ wamp_serializer_lookup (const char *name)
         {
           serializer = g_object_new (type, NULL);
           g_hash_table_insert (serializer_instances, g_strdup (name), serializer);
-          if (n_shared < MAX_SHARED)
-            {
-              shared_instances[n_shared] = serializer;
-              g_atomic_int_inc (&n_shared);
-            }
+          wamp_pointer_table_insert (&shared_instances, serializer, serializer);
         }
     }
 
