@@ -24,6 +24,16 @@ bench_result_init (BenchResult *result, const BenchOptions *opts, const char *sc
 }
 
 void
+bench_result_init_unrun (BenchResult *result, const BenchOptions *opts, const char *scenario,
+                         gsize payload, guint callers, guint outstanding)
+{
+  bench_result_init (result, opts, scenario);
+  result->payload = (gint64) payload;
+  result->callers = callers;
+  result->outstanding = outstanding;
+}
+
+void
 bench_result_set_latency (BenchResult *result, BenchHistogram *hist)
 {
   result->p50_us = bench_histogram_percentile_us (hist, 50);

@@ -31,6 +31,9 @@ typedef struct {
 
 /* Everything unknown but what @opts says (target, transport, serializer). */
 void bench_result_init (BenchResult *result, const BenchOptions *opts, const char *scenario);
+/* A window that never ran (its scenario could not start): only its shape. */
+void bench_result_init_unrun (BenchResult *result, const BenchOptions *opts, const char *scenario,
+                              gsize payload, guint callers, guint outstanding);
 /* Takes p50/p90/p99/max from @hist. */
 void bench_result_set_latency (BenchResult *result, BenchHistogram *hist);
 /* Prints @result: the JSON line on stdout, the row on stderr. */

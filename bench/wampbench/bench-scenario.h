@@ -12,6 +12,12 @@ G_BEGIN_DECLS
 /* How long in-flight work may take to finish after a window: a stuck run
  * ends with its calls and events counted as lost, it never hangs. */
 #define BENCH_DRAIN_TIMEOUT_S 10.0
+/* rpc-throughput's shape, and its echo's (the ceiling sees the same traffic),
+ * unless --callers/--outstanding say otherwise. */
+#define BENCH_THROUGHPUT_CALLERS 4
+#define BENCH_THROUGHPUT_OUTSTANDING 8
+/* An option's value, or @fallback when it was not given (0). */
+#define BENCH_OPTION_OR(value, fallback) ((value) > 0 ? (value) : (fallback))
 
 typedef struct {
   const char *scenario;

@@ -333,12 +333,7 @@ run_echo (const BenchOptions *opts, const char *scenario, guint n_conns, guint o
       if (started)
         echo_run (echo, scenario, payloads[i], &results[i]);
       else
-        {
-          bench_result_init (&results[i], opts, scenario);
-          results[i].payload = (gint64) payloads[i];
-          results[i].callers = n_conns;
-          results[i].outstanding = outstanding;
-        }
+        bench_result_init_unrun (&results[i], opts, scenario, payloads[i], n_conns, outstanding);
     }
   echo_stop (echo);
   echo_report (echo, &results[n_payloads - 1]);
@@ -357,8 +352,8 @@ bench_scenario_echo_latency (const BenchOptions *opts)
 gboolean
 bench_scenario_echo_throughput (const BenchOptions *opts)
 {
-  guint callers = opts->callers > 0 ? opts->callers : 4;
-  guint outstanding = opts->outstanding > 0 ? opts->outstanding : 8;
+  guint callers = BENCH_OPTION_OR (opts->callers, BENCH_THROUGHPUT_CALLERS);
+  guint outstanding = BENCH_OPTION_OR (opts->outstanding, BENCH_THROUGHPUT_OUTSTANDING);
 
   /* --payloads makes it the echo side of payload-sweep. */
   if (opts->payloads != NULL && opts->payloads->len > 0)

@@ -32,7 +32,7 @@ bench_scenario_idle_sessions (const BenchOptions *opts)
   g_autoptr(BenchRpc) rpc = bench_rpc_new (opts, 1, 1);
   g_autoptr(BenchFleet) idle = bench_fleet_new (opts);
   BenchResult result, none;
-  guint n = opts->sessions > 0 ? opts->sessions : 1000;
+  guint n = BENCH_OPTION_OR (opts->sessions, 1000);
   /* 10,000 WebSocket handshakes take a while on a loaded 2-core machine. */
   double join_timeout = 30.0 + n / 100.0;
 

@@ -266,7 +266,7 @@ bench_scenario_pubsub_fanout (const BenchOptions *opts)
   BenchResult result;
 
   fanout->opts = opts;
-  fanout->n_subscribers = opts->subscribers > 0 ? opts->subscribers : 100;
+  fanout->n_subscribers = BENCH_OPTION_OR (opts->subscribers, 100);
   fanout->window = MAX (1, (FANOUT_WINDOW_DELIVERIES + fanout->n_subscribers - 1) / fanout->n_subscribers);
   fanout->topic = g_strdup_printf ("bench.topic.p%d", (int) getpid ());
   fanout->filler = wamp_value_new_string_len (filler, opts->payload);

@@ -268,15 +268,14 @@ run_payloads (const BenchOptions *opts, const char *scenario, guint callers, gui
 
   for (guint i = 0; i < n_payloads; i++)
     {
-      bench_result_init (&results[i], opts, scenario);
       if (started)
-        bench_rpc_run (rpc, payloads[i], &results[i]);
-      else
         {
-          results[i].payload = (gint64) payloads[i];
-          results[i].callers = rpc->n_callers;
-          results[i].outstanding = rpc->outstanding;
+          bench_result_init (&results[i], opts, scenario);
+          bench_rpc_run (rpc, payloads[i], &results[i]);
         }
+      else
+        bench_result_init_unrun (&results[i], opts, scenario, payloads[i],
+                                 rpc->n_callers, rpc->outstanding);
     }
   session_errors = bench_rpc_stop (rpc);
   results[n_payloads - 1].errors += session_errors;
@@ -295,14 +294,16 @@ bench_scenario_rpc_latency (const BenchOptions *opts)
 gboolean
 bench_scenario_rpc_throughput (const BenchOptions *opts)
 {
-  return run_payloads (opts, "rpc-throughput", opts->callers > 0 ? opts->callers : 4,
-                       opts->outstanding > 0 ? opts->outstanding : 8, &opts->payload, 1);
+  return run_payloads (opts, "rpc-throughput",
+                       BENCH_OPTION_OR (opts->callers, BENCH_THROUGHPUT_CALLERS),
+                       BENCH_OPTION_OR (opts->outstanding, BENCH_THROUGHPUT_OUTSTANDING),
+                       &opts->payload, 1);
 }
 
 gboolean
 bench_scenario_payload_sweep (const BenchOptions *opts)
 {
-  return run_payloads (opts, "payload-sweep", opts->callers > 0 ? opts->callers : 1,
-                       opts->outstanding > 0 ? opts->outstanding : 2,
+  return run_payloads (opts, "payload-sweep", BENCH_OPTION_OR (opts->callers, 1),
+                       BENCH_OPTION_OR (opts->outstanding, 2),
                        (const gsize *) (gpointer) opts->payloads->data, opts->payloads->len);
 }
