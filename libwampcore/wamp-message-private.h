@@ -7,12 +7,16 @@
 
 G_BEGIN_DECLS
 
-/* A serializer that could not encode @message (a value its format cannot
- * carry) fails the same way for every receiver: the first error is kept so
- * a fan-out to N receivers on that serializer tries once, not N times.
- * Returns: (transfer none) (nullable). */
-const GError *wamp_message_get_cached_failure (const WampMessage *message,
-                                               WampSerializer    *serializer);
+/* What @serializer made of @message before, in one lookup: its encoding, or
+ * the error it failed with. A serializer that could not encode @message (a
+ * value its format cannot carry) fails the same way for every receiver: the
+ * first error is kept so a fan-out to N receivers on that serializer tries
+ * once, not N times. @encoding, @failure: (out) (transfer none) (nullable).
+ * Returns: TRUE when there is either. */
+gboolean wamp_message_lookup_cached (const WampMessage  *message,
+                                     WampSerializer     *serializer,
+                                     GBytes            **encoding,
+                                     const GError      **failure);
 /* @failure: (transfer none): copied. Ignored when an encoding is cached. */
 void wamp_message_set_cached_failure (WampMessage    *message,
                                       WampSerializer *serializer,

@@ -984,17 +984,17 @@ wamp_message_set_cached_encoding (WampMessage    *message,
   entry->encoding = encoding;
 }
 
-const GError *
-wamp_message_get_cached_failure (const WampMessage *message,
-                                 WampSerializer    *serializer)
+gboolean
+wamp_message_lookup_cached (const WampMessage  *message,
+                            WampSerializer     *serializer,
+                            GBytes            **encoding,
+                            const GError      **failure)
 {
-  CacheEntry *entry;
+  CacheEntry *entry = cache_entry_find (message, serializer);
 
-  g_return_val_if_fail (message != NULL, NULL);
-  g_return_val_if_fail (serializer != NULL, NULL);
-
-  entry = cache_entry_find (message, serializer);
-  return entry != NULL ? entry->failure : NULL;
+  *encoding = entry != NULL ? entry->encoding : NULL;
+  *failure = entry != NULL ? entry->failure : NULL;
+  return *encoding != NULL || *failure != NULL;
 }
 
 void

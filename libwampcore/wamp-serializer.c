@@ -117,14 +117,12 @@ wamp_serializer_serialize (WampSerializer *self, WampMessage *message, GError **
 
   /* Rule 2: an EVENT fanned out to many subscribers is encoded once per
    * serializer; every later receiver gets the same GBytes. */
-  cached = wamp_message_get_cached_encoding (message, self);
-  if (cached != NULL)
-    return g_bytes_ref (cached);
   /* The same holds for a value this format cannot carry: the other
    * receivers on this serializer fail at once, with the same error. */
-  failure = wamp_message_get_cached_failure (message, self);
-  if (failure != NULL)
+  if (wamp_message_lookup_cached (message, self, &cached, &failure))
     {
+      if (cached != NULL)
+        return g_bytes_ref (cached);
       g_propagate_error (error, g_error_copy (failure));
       return NULL;
     }
