@@ -17,4 +17,11 @@ void wamp_connection_set_sink (WampConnection                *connection,
                                const WampConnectionSinkFuncs *funcs,
                                gpointer                       owner);
 
+/* wamp_connection_send_message(), and the size of the frame sent in
+ * @frame_len (the router's counters). */
+gboolean wamp_connection_send_message_sized (WampConnection *self,
+                                             WampMessage    *message,
+                                             gsize          *frame_len,
+                                             GError        **error);
+
 G_END_DECLS

@@ -151,13 +151,19 @@ wamp_connection_get_queued_bytes (WampConnection *self)
 }
 
 gboolean
-wamp_connection_send_message (WampConnection *self, WampMessage *message, GError **error)
+wamp_connection_send_message_sized (WampConnection *self,
+                                    WampMessage    *message,
+                                    gsize          *frame_len,
+                                    GError        **error)
 {
+  WampConnectionInterface *iface;
   WampSerializer *serializer;
   g_autoptr(GBytes) frame = NULL;
 
-  g_return_val_if_fail (wamp_iface_peek (&connection_ifaces, self, WAMP_TYPE_CONNECTION) != NULL, FALSE);
+  iface = wamp_iface_peek (&connection_ifaces, self, WAMP_TYPE_CONNECTION);
+  g_return_val_if_fail (iface != NULL, FALSE);
   g_return_val_if_fail (message != NULL, FALSE);
+  g_return_val_if_fail (frame_len != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   serializer = wamp_connection_get_serializer (self);
@@ -167,12 +173,24 @@ wamp_connection_send_message (WampConnection *self, WampMessage *message, GError
                            "Connection has no serializer");
       return FALSE;
     }
+  /* One receiver: encoded straight into the transport's queue. An EVENT
+   * goes to every subscriber: encoded once and shared (rule 2). */
+  if (iface->send_message != NULL && wamp_message_get_message_type (message) != WAMP_MESSAGE_EVENT)
+    return iface->send_message (self, message, frame_len, error);
 
   frame = wamp_serializer_serialize (serializer, message, error);
   if (frame == NULL)
     return FALSE;
-
+  *frame_len = g_bytes_get_size (frame);
   return wamp_connection_send (self, frame, error);
+}
+
+gboolean
+wamp_connection_send_message (WampConnection *self, WampMessage *message, GError **error)
+{
+  gsize frame_len;
+
+  return wamp_connection_send_message_sized (self, message, &frame_len, error);
 }
 
 static const char *

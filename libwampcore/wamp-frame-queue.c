@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* WampFrameQueue: the bounded outgoing queue of a transport connection;
- * vectored writes of prefix + shared payload + suffix, partial writes kept. */
+ * vectored writes of prefix + body + suffix, partial writes kept. A body is
+ * a shared GBytes or bytes encoded straight into the queue's own buffer. */
 
 #include "config.h"
 
@@ -17,8 +18,10 @@ typedef struct
   guint8 prefix_len;
   guint8 suffix[WAMP_FRAME_QUEUE_MAX_SUFFIX];
   guint8 suffix_len;
-  GBytes *payload;
-  gsize written; /* of prefix + payload + suffix */
+  GBytes *payload;      /* (nullable): the body, shared */
+  gsize inline_start;   /* else the body is [inline_start, +inline_len) of */
+  gsize inline_len;     /* the queue's inline buffer */
+  gsize written;        /* of prefix + body + suffix */
 } Frame;
 
 /* Frames a queue holds without allocating: a turn seldom queues more for
@@ -34,8 +37,15 @@ struct _WampFrameQueue
   guint head;
   guint len;
   gsize bytes;   /* not yet written */
+  /* Bodies encoded into the queue (wamp_frame_queue_get_inline_buffer()):
+   * no allocation per frame; freed once the queue is empty, so an idle
+   * connection holds none. */
+  WampOutputBuffer inline_buffer;
   Frame inline_frames[INLINE_FRAMES];
 };
+
+/* An inline buffer this large is not kept for the next burst. */
+#define INLINE_KEEP_MAX (64 * 1024)
 
 static void
 frame_clear (Frame *f)
@@ -43,7 +53,7 @@ frame_clear (Frame *f)
   g_clear_pointer (&f->payload, g_bytes_unref);
 }
 
-/* Back to the inline array once nothing is left. */
+/* Back to the inline arrays once nothing is left. */
 static void
 release_if_empty (WampFrameQueue *self)
 {
@@ -54,20 +64,28 @@ release_if_empty (WampFrameQueue *self)
   self->frames = self->inline_frames;
   self->cap = INLINE_FRAMES;
   self->head = 0;
+  wamp_output_buffer_clear (&self->inline_buffer);
+}
+
+static gsize
+frame_body_size (const Frame *f)
+{
+  return f->payload != NULL ? g_bytes_get_size (f->payload) : f->inline_len;
 }
 
 static gsize
 frame_size (const Frame *f)
 {
-  return f->prefix_len + (f->payload != NULL ? g_bytes_get_size (f->payload) : 0) + f->suffix_len;
+  return f->prefix_len + frame_body_size (f) + f->suffix_len;
 }
 
 /* Adds the unwritten part of @f to @iov (at most three entries). */
 static guint
-frame_iov (const Frame *f, GOutputVector *iov)
+frame_iov (const WampFrameQueue *self, const Frame *f, GOutputVector *iov)
 {
-  gsize plen = 0;
-  const guint8 *pdata = f->payload != NULL ? g_bytes_get_data (f->payload, &plen) : NULL;
+  gsize plen = f->inline_len;
+  const guint8 *pdata = f->payload != NULL ? g_bytes_get_data (f->payload, &plen)
+                                           : self->inline_buffer.data + f->inline_start;
   struct { const guint8 *data; gsize len; } parts[3] = {
     { f->prefix, f->prefix_len }, { pdata, plen }, { f->suffix, f->suffix_len },
   };
@@ -108,21 +126,15 @@ wamp_frame_queue_free (WampFrameQueue *self)
   g_free (self);
 }
 
-void
-wamp_frame_queue_push (WampFrameQueue *self,
-                       const guint8   *prefix,
-                       gsize           prefix_len,
-                       GBytes         *payload,
-                       const guint8   *suffix,
-                       gsize           suffix_len)
+/* A new frame at the tail with @prefix and @suffix; its body is the caller's. */
+static Frame *
+push_frame (WampFrameQueue *self,
+            const guint8   *prefix,
+            gsize           prefix_len,
+            const guint8   *suffix,
+            gsize           suffix_len)
 {
   Frame *f;
-
-  g_return_if_fail (self != NULL);
-  g_return_if_fail (prefix_len <= WAMP_FRAME_QUEUE_MAX_PREFIX);
-  g_return_if_fail (suffix_len <= WAMP_FRAME_QUEUE_MAX_SUFFIX);
-  g_return_if_fail (prefix != NULL || prefix_len == 0);
-  g_return_if_fail (suffix != NULL || suffix_len == 0);
 
   if (self->head + self->len == self->cap)
     {
@@ -151,8 +163,72 @@ wamp_frame_queue_push (WampFrameQueue *self,
   if (suffix_len > 0)
     memcpy (f->suffix, suffix, suffix_len);
   f->suffix_len = (guint8) suffix_len;
+  f->payload = NULL;
+  f->inline_start = f->inline_len = 0;
+  return f;
+}
+
+#define CHECK_AFFIXES()                                           \
+  g_return_if_fail (prefix_len <= WAMP_FRAME_QUEUE_MAX_PREFIX);   \
+  g_return_if_fail (suffix_len <= WAMP_FRAME_QUEUE_MAX_SUFFIX);   \
+  g_return_if_fail (prefix != NULL || prefix_len == 0);           \
+  g_return_if_fail (suffix != NULL || suffix_len == 0)
+
+void
+wamp_frame_queue_push (WampFrameQueue *self,
+                       const guint8   *prefix,
+                       gsize           prefix_len,
+                       GBytes         *payload,
+                       const guint8   *suffix,
+                       gsize           suffix_len)
+{
+  Frame *f;
+
+  g_return_if_fail (self != NULL);
+  CHECK_AFFIXES ();
+
+  f = push_frame (self, prefix, prefix_len, suffix, suffix_len);
   f->payload = payload != NULL ? g_bytes_ref (payload) : NULL;
   self->bytes += frame_size (f);
+}
+
+WampOutputBuffer *
+wamp_frame_queue_get_inline_buffer (WampFrameQueue *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return &self->inline_buffer;
+}
+
+void
+wamp_frame_queue_push_inline (WampFrameQueue *self,
+                              const guint8   *prefix,
+                              gsize           prefix_len,
+                              gsize           body_start,
+                              const guint8   *suffix,
+                              gsize           suffix_len)
+{
+  Frame *f;
+
+  g_return_if_fail (self != NULL);
+  CHECK_AFFIXES ();
+  g_return_if_fail (body_start <= self->inline_buffer.len);
+
+  f = push_frame (self, prefix, prefix_len, suffix, suffix_len);
+  f->inline_start = body_start;
+  f->inline_len = self->inline_buffer.len - body_start;
+  self->bytes += frame_size (f);
+}
+
+void
+wamp_frame_queue_discard_inline (WampFrameQueue *self,
+                                 gsize           body_start)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (body_start <= self->inline_buffer.len);
+
+  self->inline_buffer.len = body_start;
+  release_if_empty (self);
 }
 
 gboolean
@@ -208,7 +284,47 @@ wamp_frame_queue_drop_unstarted (WampFrameQueue *self)
       self->bytes -= frame_size (f) - f->written;
       frame_clear (f);
     }
+  /* The dropped frames' inline bodies were the buffer's tail. */
+  if (keep == 1 && self->frames[self->head].payload == NULL)
+    self->inline_buffer.len = self->frames[self->head].inline_start + self->frames[self->head].inline_len;
+  else
+    self->inline_buffer.len = 0;
   release_if_empty (self);
+}
+
+/* Drops the written bodies from the front of the inline buffer, so a queue
+ * that never empties (a slow reader) does not grow it without bound. Only
+ * when that is at least half of it: amortized O(1) per byte. */
+static void
+compact_inline (WampFrameQueue *self)
+{
+  WampOutputBuffer *buffer = &self->inline_buffer;
+  gsize dead = buffer->len;
+
+  for (guint i = 0; i < self->len; i++)
+    {
+      const Frame *f = &self->frames[self->head + i];
+
+      if (f->payload == NULL && f->inline_len > 0)
+        {
+          dead = f->inline_start;
+          break;
+        }
+    }
+  if (dead == 0 || dead < buffer->len / 2)
+    return;
+  if (dead < buffer->len)
+    memmove (buffer->data, buffer->data + dead, buffer->len - dead);
+  buffer->len -= dead;
+  for (guint i = 0; i < self->len; i++)
+    {
+      Frame *f = &self->frames[self->head + i];
+
+      if (f->payload == NULL && f->inline_len > 0)
+        f->inline_start -= dead;
+    }
+  if (buffer->len == 0 && buffer->alloc > INLINE_KEEP_MAX)
+    wamp_output_buffer_clear (buffer);
 }
 
 gboolean
@@ -229,7 +345,7 @@ wamp_frame_queue_write (WampFrameQueue *self,
 
       /* Each frame is its prefix, the shared payload and its suffix, side by side. */
       for (guint i = 0; i < self->len && n_iov + 3 <= MAX_IOV; i++)
-        n_iov += frame_iov (&self->frames[self->head + i], iov + n_iov);
+        n_iov += frame_iov (self, &self->frames[self->head + i], iov + n_iov);
 
       n = wamp_socket_io_writev (io, iov, n_iov, &local_error);
       if (n < 0)
@@ -261,6 +377,7 @@ wamp_frame_queue_write (WampFrameQueue *self,
               n = 0;
             }
         }
+      compact_inline (self);
     }
   release_if_empty (self);
   return TRUE;

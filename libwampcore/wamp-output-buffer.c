@@ -45,10 +45,15 @@ void
 wamp_output_buffer_grow (WampOutputBuffer *buffer,
                          gsize             needed)
 {
-  gsize alloc = MAX (buffer->alloc, 64);
+  gsize alloc;
 
-  while (alloc - buffer->len < needed)
-    alloc *= 2;
+  /* The first allocation is what is asked for (a frame whose size the
+   * writer knows up front is not rounded up); later ones double. */
+  if (buffer->alloc == 0)
+    alloc = MAX (buffer->len + needed, 64);
+  else
+    for (alloc = buffer->alloc; alloc - buffer->len < needed;)
+      alloc *= 2;
   buffer->data = g_realloc (buffer->data, alloc);
   buffer->alloc = alloc;
 }

@@ -218,29 +218,27 @@ close_connection (WampSession *self, WampCloseCode code, const char *reason)
   wamp_connection_close (self->connection, code, reason);
 }
 
-/* Serializes (cached per serializer, rule 2) and sends @message, counting
+/* Serializes and sends @message (wamp_connection_send_message()), counting
  * it in the router's statistics. */
 static gboolean
 send_counted (WampSession *self, WampMessage *message, GError **error)
 {
-  g_autoptr (GBytes) frame = NULL;
+  g_autoptr (GError) local_error = NULL;
+  gsize frame_len;
 
-  if (self->serializer == NULL)
+  if (!wamp_connection_send_message_sized (self->connection, message, &frame_len, &local_error))
     {
-      g_set_error_literal (error, WAMP_ERROR, WAMP_ERROR_TRANSPORT, "Connection has no serializer");
-      return FALSE;
-    }
-  frame = wamp_serializer_serialize (self->serializer, message, error);
-  if (frame == NULL)
-    return FALSE;
-  if (!wamp_connection_send (self->connection, frame, error))
-    {
-      if (self->router != NULL)
+      /* The transport refused it (not the serializer: a value its format
+       * cannot carry). */
+      if (self->router != NULL &&
+          (g_error_matches (local_error, WAMP_ERROR, WAMP_ERROR_TRANSPORT) ||
+           g_error_matches (local_error, WAMP_ERROR, WAMP_ERROR_PAYLOAD_SIZE_EXCEEDED)))
         wamp_router_count_send_failure (self->router);
+      g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
   if (self->router != NULL)
-    wamp_router_count_out (self->router, wamp_message_get_message_type (message), g_bytes_get_size (frame));
+    wamp_router_count_out (self->router, wamp_message_get_message_type (message), frame_len);
   return TRUE;
 }
 

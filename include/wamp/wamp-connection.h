@@ -45,6 +45,14 @@ typedef enum {
  *   ("type", "peer", "protocol", "http_headers_received", ...).
  * @get_peer_certificate: the verified TLS client certificate, if any.
  * @get_queued_bytes: bytes accepted by @send but not yet written.
+ * @send_message: encodes @message with the connection's serializer straight
+ *   into the outgoing queue (wamp_serializer_serialize_into() into
+ *   wamp_frame_queue_get_inline_buffer(): no frame allocated) and sends it
+ *   as @send would, with @send's errors and the serializer's; @frame_len:
+ *   the encoded size. Optional: without it the core serializes into a frame
+ *   of its own and calls @send. The core calls it for messages with one
+ *   receiver; an EVENT, encoded once for all its subscribers (rule 2), goes
+ *   through @send. Since: ABI 1.3
  */
 struct _WampConnectionInterface
 {
@@ -57,6 +65,7 @@ struct _WampConnectionInterface
   WampValue *(*get_transport_details) (WampConnection *self);
   GTlsCertificate *(*get_peer_certificate) (WampConnection *self);
   gsize (*get_queued_bytes) (WampConnection *self);
+  gboolean (*send_message) (WampConnection *self, WampMessage *message, gsize *frame_len, GError **error);
 };
 
 WAMP_AVAILABLE_IN_ALL
@@ -79,8 +88,10 @@ GTlsCertificate *wamp_connection_get_peer_certificate (WampConnection *self);
 WAMP_AVAILABLE_IN_ALL
 gsize wamp_connection_get_queued_bytes (WampConnection *self);
 
-/* Serializes @message with the connection's serializer (cached, rule 2) and
- * sends it. Returns: FALSE with the serializer's or @send's error. */
+/* Serializes @message with the connection's serializer and sends it: an
+ * EVENT through the cache (rule 2) and @send, anything else through
+ * @send_message when the transport has it. Returns: FALSE with the
+ * serializer's or the transport's error. */
 WAMP_AVAILABLE_IN_ALL
 gboolean wamp_connection_send_message (WampConnection *self, WampMessage *message, GError **error);
 

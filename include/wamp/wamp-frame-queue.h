@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* WampFrameQueue: a transport connection's bounded outgoing queue. Each
  * frame is a short prefix (the transport's header), the serialized message
- * shared with every other receiver (referenced, never copied) and a short
- * suffix; the queue writes them with vectored, non-blocking writes through
+ * — shared with every other receiver (referenced, never copied), or encoded
+ * straight into the queue's own buffer (since ABI 1.3) — and a short suffix; the queue writes them with vectored, non-blocking writes through
  * WampSocketIo and keeps partial writes. Policies (overflow, close, when to
  * watch for WAMP_REACTOR_WRITE) stay with the transport.
  * Since: ABI 1.1 */
@@ -14,6 +14,7 @@
 
 #include <gio/gio.h>
 #include <wamp/wamp-export.h>
+#include <wamp/wamp-output-buffer.h>
 #include <wamp/wamp-socket-io.h>
 
 G_BEGIN_DECLS
@@ -94,6 +95,44 @@ WAMP_AVAILABLE_IN_ALL
 gboolean wamp_frame_queue_write (WampFrameQueue *self,
                                  WampSocketIo   *io,
                                  GError        **error);
+
+/**
+ * wamp_frame_queue_get_inline_buffer:
+ *
+ * The queue's own buffer, for a frame body encoded straight into the queue
+ * (no allocation per frame): note its length, append the body, then
+ * wamp_frame_queue_push_inline() with that start, or
+ * wamp_frame_queue_discard_inline() to drop what was appended. Append only;
+ * the bytes before the start belong to queued frames. The buffer is freed
+ * once the queue is empty.
+ *
+ * Returns: (transfer none): valid until the next call on @self.
+ * Since: ABI 1.3
+ */
+WAMP_AVAILABLE_IN_ALL
+WampOutputBuffer *wamp_frame_queue_get_inline_buffer (WampFrameQueue *self);
+
+/**
+ * wamp_frame_queue_push_inline:
+ * @body_start: the inline buffer's length before the body was appended
+ *
+ * Appends one frame: @prefix, the inline buffer's bytes from @body_start to
+ * its end, then @suffix (both copied, bounded as in wamp_frame_queue_push()).
+ * Since: ABI 1.3
+ */
+WAMP_AVAILABLE_IN_ALL
+void wamp_frame_queue_push_inline (WampFrameQueue *self,
+                                   const guint8   *prefix,
+                                   gsize           prefix_len,
+                                   gsize           body_start,
+                                   const guint8   *suffix,
+                                   gsize           suffix_len);
+
+/* Drops the inline buffer's bytes from @body_start on (a body that is not
+ * sent after all). Since: ABI 1.3 */
+WAMP_AVAILABLE_IN_ALL
+void wamp_frame_queue_discard_inline (WampFrameQueue *self,
+                                      gsize           body_start);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WampFrameQueue, wamp_frame_queue_free)
 

@@ -43,7 +43,8 @@ void wamp_output_buffer_clear (WampOutputBuffer *buffer);
 WAMP_AVAILABLE_IN_ALL
 GBytes *wamp_output_buffer_steal_bytes (WampOutputBuffer *buffer);
 
-/* Makes room for @needed more bytes, doubling the capacity. Since: ABI 1.1 */
+/* Makes room for @needed more bytes: on an empty buffer exactly that many (at
+ * least 64), else doubling the capacity. Since: ABI 1.1 */
 WAMP_AVAILABLE_IN_ALL
 void wamp_output_buffer_grow (WampOutputBuffer *buffer,
                               gsize             needed);

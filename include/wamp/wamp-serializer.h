@@ -9,6 +9,7 @@
 #include <glib-object.h>
 #include <wamp/wamp-export.h>
 #include <wamp/wamp-message.h>
+#include <wamp/wamp-output-buffer.h>
 
 G_BEGIN_DECLS
 
@@ -33,6 +34,12 @@ G_DECLARE_INTERFACE (WampSerializer, wamp_serializer, WAMP, SERIALIZER, GObject)
  *   format cannot carry gives WAMP_ERROR_INVALID_ARGUMENT.
  * @encode_value: one value, for transcoding payloads.
  * @decode_value: one complete value (a span a deserializer produced).
+ * @serialize_into: as @serialize, but appends the frame to @out (which may
+ *   already hold other bytes) instead of allocating one: a message sent to
+ *   one receiver goes straight into its transport's queue. On failure @out
+ *   may hold a partial frame after its original length; the caller discards
+ *   it. A plugin that implements it sets @serialize to
+ *   wamp_serializer_default_serialize(). Since: ABI 1.3
  *
  * One instance per extension serves everyone (serializers are stateless).
  * Vfuncs appended later are NULL for older plugins; the wrappers check.
@@ -49,6 +56,7 @@ struct _WampSerializerInterface
   GBytes *(*serialize) (WampSerializer *self, WampMessage *message, GError **error);
   GBytes *(*encode_value) (WampSerializer *self, WampValue *value, GError **error);
   WampValue *(*decode_value) (WampSerializer *self, const guint8 *data, gsize len, GError **error);
+  gboolean (*serialize_into) (WampSerializer *self, WampMessage *message, WampOutputBuffer *out, GError **error);
 };
 
 WAMP_AVAILABLE_IN_ALL
@@ -70,6 +78,22 @@ WAMP_AVAILABLE_IN_ALL
 GBytes *wamp_serializer_encode_value (WampSerializer *self, WampValue *value, GError **error);
 WAMP_AVAILABLE_IN_ALL
 WampValue *wamp_serializer_decode_value (WampSerializer *self, const guint8 *data, gsize len, GError **error);
+
+/* Appends @message's frame to @out: the cached encoding (rule 2) when the
+ * message has one for @self, else a fresh one, not cached (for a message
+ * with one receiver). On failure @out is as it was. Since: ABI 1.3 */
+WAMP_AVAILABLE_IN_ALL
+gboolean wamp_serializer_serialize_into (WampSerializer   *self,
+                                         WampMessage      *message,
+                                         WampOutputBuffer *out,
+                                         GError          **error);
+
+/* The @serialize of a plugin that implements @serialize_into: the frame
+ * encoded into a buffer of its own, not cached (a plugin sets
+ * iface->serialize to it). Returns: (transfer full) (nullable).
+ * Since: ABI 1.3 */
+WAMP_AVAILABLE_IN_ALL
+GBytes *wamp_serializer_default_serialize (WampSerializer *self, WampMessage *message, GError **error);
 
 /* The shared instance of the serializer extension @name, created on first
  * use. Returns: (transfer none) (nullable): NULL when no plugin provides it. */

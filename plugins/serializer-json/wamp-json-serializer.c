@@ -226,7 +226,7 @@ envelope_begin (gpointer writer,
                 gsize    n_elements,
                 gsize    raw_len)
 {
-  wamp_output_buffer_init (writer, 128 + raw_len);
+  wamp_output_buffer_reserve (writer, 128 + raw_len);
   wamp_output_buffer_put (writer, '[');
 }
 
@@ -269,16 +269,13 @@ static const WampEnvelopeWriterFuncs envelope_funcs = {
   .empty_list_len = sizeof empty_array,
 };
 
-static GBytes *
-wamp_json_serializer_serialize (WampSerializer  *serializer,
-                                WampMessage     *message,
-                                GError         **error)
+static gboolean
+wamp_json_serializer_serialize_into (WampSerializer    *serializer,
+                                     WampMessage       *message,
+                                     WampOutputBuffer  *out,
+                                     GError           **error)
 {
-  g_auto(WampJsonWriter) writer = { NULL, 0, 0 };
-
-  if (!wamp_envelope_write (message, serializer, &envelope_funcs, &writer, error))
-    return NULL;
-  return wamp_output_buffer_steal_bytes (&writer);
+  return wamp_envelope_write (message, serializer, &envelope_funcs, out, error);
 }
 
 static GBytes *
@@ -314,7 +311,8 @@ wamp_json_serializer_iface_init (WampSerializerInterface *iface)
   iface->get_rawsocket_id = wamp_json_serializer_get_rawsocket_id;
   iface->is_binary = wamp_json_serializer_is_binary;
   iface->deserialize = wamp_json_serializer_deserialize;
-  iface->serialize = wamp_json_serializer_serialize;
+  iface->serialize = wamp_serializer_default_serialize;
+  iface->serialize_into = wamp_json_serializer_serialize_into;
   iface->encode_value = wamp_json_serializer_encode_value;
   iface->decode_value = wamp_json_serializer_decode_value;
 }

@@ -28,7 +28,6 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (WampMsgpackSerializer, wamp_msgpack_serializer, G
                                G_IMPLEMENT_INTERFACE (WAMP_TYPE_SERIALIZER,
                                                       wamp_msgpack_serializer_iface_init))
 
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (WampMsgpackWriter, wamp_msgpack_writer_clear)
 
 static const char *
 wamp_msgpack_serializer_get_name (WampSerializer *serializer)
@@ -197,7 +196,7 @@ envelope_begin (gpointer writer,
                 gsize    n_elements,
                 gsize    raw_len)
 {
-  wamp_msgpack_writer_init (writer, 64 + raw_len);
+  wamp_output_buffer_reserve (writer, 64 + raw_len);
   wamp_msgpack_writer_write_array_header (writer, n_elements);
 }
 
@@ -230,16 +229,13 @@ static const WampEnvelopeWriterFuncs envelope_funcs = {
   .empty_list_len = sizeof empty_array,
 };
 
-static GBytes *
-wamp_msgpack_serializer_serialize (WampSerializer  *serializer,
-                                   WampMessage     *message,
-                                   GError         **error)
+static gboolean
+wamp_msgpack_serializer_serialize_into (WampSerializer    *serializer,
+                                        WampMessage       *message,
+                                        WampOutputBuffer  *out,
+                                        GError           **error)
 {
-  g_auto(WampMsgpackWriter) writer = { { NULL, }, };
-
-  if (!wamp_envelope_write (message, serializer, &envelope_funcs, &writer, error))
-    return NULL;
-  return wamp_msgpack_writer_steal_bytes (&writer);
+  return wamp_envelope_write (message, serializer, &envelope_funcs, out, error);
 }
 
 static GBytes *
@@ -247,12 +243,12 @@ wamp_msgpack_serializer_encode_value (WampSerializer  *serializer,
                                       WampValue       *value,
                                       GError         **error)
 {
-  g_auto(WampMsgpackWriter) writer = { { NULL, }, };
+  g_auto(WampOutputBuffer) writer = { NULL, 0, 0 };
 
-  wamp_msgpack_writer_init (&writer, 64);
+  wamp_output_buffer_init (&writer, 64);
   if (!wamp_msgpack_writer_write_value (&writer, value, error))
     return NULL;
-  return wamp_msgpack_writer_steal_bytes (&writer);
+  return wamp_output_buffer_steal_bytes (&writer);
 }
 
 static WampValue *
@@ -275,7 +271,8 @@ wamp_msgpack_serializer_iface_init (WampSerializerInterface *iface)
   iface->get_rawsocket_id = wamp_msgpack_serializer_get_rawsocket_id;
   iface->is_binary = wamp_msgpack_serializer_is_binary;
   iface->deserialize = wamp_msgpack_serializer_deserialize;
-  iface->serialize = wamp_msgpack_serializer_serialize;
+  iface->serialize = wamp_serializer_default_serialize;
+  iface->serialize_into = wamp_msgpack_serializer_serialize_into;
   iface->encode_value = wamp_msgpack_serializer_encode_value;
   iface->decode_value = wamp_msgpack_serializer_decode_value;
 }

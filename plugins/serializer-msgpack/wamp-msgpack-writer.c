@@ -15,31 +15,12 @@
  * through a callback and a memcpy per header). */
 #define MAX_HEADER 9
 
-void
-wamp_msgpack_writer_init (WampMsgpackWriter *writer,
-                          gsize              reserve)
-{
-  wamp_output_buffer_init (&writer->buffer, reserve);
-}
-
-void
-wamp_msgpack_writer_clear (WampMsgpackWriter *writer)
-{
-  wamp_output_buffer_clear (&writer->buffer);
-}
-
-GBytes *
-wamp_msgpack_writer_steal_bytes (WampMsgpackWriter *writer)
-{
-  return wamp_output_buffer_steal_bytes (&writer->buffer);
-}
-
 /* Room for one header; returns where it goes. */
 static inline guint8 *
 header_space (WampMsgpackWriter *writer)
 {
-  wamp_output_buffer_reserve (&writer->buffer, MAX_HEADER);
-  return writer->buffer.data + writer->buffer.len;
+  wamp_output_buffer_reserve (writer, MAX_HEADER);
+  return writer->data + writer->len;
 }
 
 /* @type then @width big-endian bytes of @v. */
@@ -54,14 +35,14 @@ put_header (WampMsgpackWriter *writer,
   p[0] = type;
   for (guint i = 0; i < width; i++)
     p[1 + i] = (guint8) (v >> (8 * (width - 1 - i)));
-  writer->buffer.len += 1 + width;
+  writer->len += 1 + width;
 }
 
 static inline void
 put_byte (WampMsgpackWriter *writer,
           guint8             c)
 {
-  wamp_output_buffer_put (&writer->buffer, c);
+  wamp_output_buffer_put (writer, c);
 }
 
 /* A length or count: the fix form below @fix_limit, then 8 (when @type8 is

@@ -9,18 +9,10 @@ G_BEGIN_DECLS
 /**
  * WampMsgpackWriter:
  *
- * A plain growable buffer that becomes the frame's GBytes without a copy.
- * Lives on the caller's stack.
+ * A WampOutputBuffer: a plain growable byte buffer. Lives on the caller's
+ * stack, or is a transport queue's buffer the frame is appended to.
  */
-typedef struct {
-  WampOutputBuffer buffer;
-} WampMsgpackWriter;
-
-void wamp_msgpack_writer_init (WampMsgpackWriter *writer,
-                               gsize              reserve);
-void wamp_msgpack_writer_clear (WampMsgpackWriter *writer);
-/* Returns: (transfer full): the bytes written; the writer is empty afterwards. */
-GBytes *wamp_msgpack_writer_steal_bytes (WampMsgpackWriter *writer);
+typedef WampOutputBuffer WampMsgpackWriter;
 
 /* Appends bytes that already are MessagePack (a raw payload span). */
 static inline void
@@ -28,7 +20,7 @@ wamp_msgpack_writer_append (WampMsgpackWriter *writer,
                             const void        *data,
                             gsize              len)
 {
-  wamp_output_buffer_append (&writer->buffer, data, len);
+  wamp_output_buffer_append (writer, data, len);
 }
 
 void wamp_msgpack_writer_write_array_header (WampMsgpackWriter *writer,

@@ -834,19 +834,26 @@ wamp_rawsocket_connection_get_peer_max_message_size (WampRawsocketConnection *se
 /* WampConnection */
 
 static gboolean
-wamp_rawsocket_connection_send (WampConnection  *conn,
-                                GBytes          *frame,
-                                GError         **error)
+check_open (WampRawsocketConnection  *self,
+            GError                  **error)
 {
-  WampRawsocketConnection *self = WAMP_RAWSOCKET_CONNECTION (conn);
-  gsize len = g_bytes_get_size (frame);
-  gboolean was_empty;
-
   if (self->state != STATE_OPEN || self->closing)
     {
       g_set_error_literal (error, WAMP_ERROR, WAMP_ERROR_TRANSPORT, "connection is closed");
       return FALSE;
     }
+  return TRUE;
+}
+
+/* Whether a frame of @len bytes may be queued now; sets @error (and fails
+ * the connection on overflow, unless the policy drops) when not. */
+static gboolean
+check_sendable (WampRawsocketConnection  *self,
+                gsize                     len,
+                GError                  **error)
+{
+  if (!check_open (self, error))
+    return FALSE;
   /* The spec: never send more than the peer announced; the message is not
    * sent, the connection stays. */
   if (len > self->peer_max)
@@ -876,10 +883,54 @@ wamp_rawsocket_connection_send (WampConnection  *conn,
         fail_soon (self, WAMP_CLOSE_POLICY_VIOLATION, OVERFLOW_REASON);
       return FALSE;
     }
+  return TRUE;
+}
 
+static gboolean
+wamp_rawsocket_connection_send (WampConnection  *conn,
+                                GBytes          *frame,
+                                GError         **error)
+{
+  WampRawsocketConnection *self = WAMP_RAWSOCKET_CONNECTION (conn);
+  gboolean was_empty;
+
+  if (!check_sendable (self, g_bytes_get_size (frame), error))
+    return FALSE;
   was_empty = wamp_frame_queue_is_empty (self->out);
   enqueue (self, WAMP_RAWSOCKET_FRAME_REGULAR, frame);
   /* When something waits, the write watch is on already. */
+  if (was_empty)
+    flush_soon (self);
+  return TRUE;
+}
+
+static gboolean
+wamp_rawsocket_connection_send_message (WampConnection  *conn,
+                                        WampMessage     *message,
+                                        gsize           *frame_len,
+                                        GError         **error)
+{
+  WampRawsocketConnection *self = WAMP_RAWSOCKET_CONNECTION (conn);
+  WampOutputBuffer *body;
+  guint8 header[WAMP_RAWSOCKET_HEADER_SIZE];
+  gboolean was_empty;
+  gsize start;
+
+  if (!check_open (self, error))
+    return FALSE;
+  body = wamp_frame_queue_get_inline_buffer (self->out);
+  start = body->len;
+  if (!wamp_serializer_serialize_into (self->serializer, message, body, error) ||
+      !check_sendable (self, body->len - start, error))
+    {
+      wamp_frame_queue_discard_inline (self->out, start);
+      return FALSE;
+    }
+  *frame_len = body->len - start;
+  was_empty = wamp_frame_queue_is_empty (self->out);
+  wamp_rawsocket_encode_frame_header (header, WAMP_RAWSOCKET_FRAME_REGULAR, *frame_len);
+  wamp_frame_queue_push_inline (self->out, header, sizeof header, start, NULL, 0);
+/* When something waits, the write watch is on already. */
   if (was_empty)
     flush_soon (self);
   return TRUE;
@@ -975,6 +1026,7 @@ static void
 wamp_rawsocket_connection_iface_init (WampConnectionInterface *iface)
 {
   iface->send = wamp_rawsocket_connection_send;
+  iface->send_message = wamp_rawsocket_connection_send_message;
   iface->close = wamp_rawsocket_connection_close;
   iface->get_peer = wamp_rawsocket_connection_get_peer;
   iface->get_serializer = wamp_rawsocket_connection_get_serializer;
