@@ -226,6 +226,37 @@ flush_soon (WampWebsocketConnection *self)
   wamp_reactor_flush_soon (self->reactor, &self->flush_pending, G_OBJECT (self), flush_object);
 }
 
+/* Queues the WAMP message the inline buffer holds from @start on (encoded
+ * there by wamp_websocket_connection_send_message()), framed as
+ * enqueue_message() frames a GBytes; a client masks it in place. */
+static void
+enqueue_message_inline (WampWebsocketConnection *self,
+                        gsize                    start)
+{
+  WampOutputBuffer *body = wamp_frame_queue_get_inline_buffer (self->out);
+  gboolean binary = wamp_serializer_is_binary (self->serializer);
+  guint8 opcode = binary ? WAMP_WEBSOCKET_OP_BINARY : WAMP_WEBSOCKET_OP_TEXT;
+  guint8 prefix[WAMP_WEBSOCKET_BATCH_PREFIX_LEN], suffix[1];
+  gsize len = body->len - start;
+  gsize prefix_len = 0, suffix_len = 0;
+  guint8 header[WAMP_WEBSOCKET_MAX_HEADER + WAMP_WEBSOCKET_BATCH_PREFIX_LEN];
+  gsize header_len;
+  guint8 key[4];
+
+  if (self->batched)
+    wamp_websocket_batch_framing (binary, len, prefix, &prefix_len, suffix, &suffix_len);
+  header_len = wamp_websocket_codec_write_header (self->codec, opcode, prefix_len + len + suffix_len,
+                                                  header, key);
+  if (self->role == WAMP_WEBSOCKET_ROLE_CLIENT)
+    {
+      wamp_websocket_mask (prefix, prefix_len, key, 0);
+      wamp_websocket_mask (body->data + start, len, key, prefix_len);
+      wamp_websocket_mask (suffix, suffix_len, key, prefix_len + len);
+    }
+  memcpy (header + header_len, prefix, prefix_len);
+  wamp_frame_queue_push_inline (self->out, header, header_len + prefix_len, start, suffix, suffix_len);
+}
+
 /* Queues one frame; @payload is referenced (server) or masked into a copy
  * (client). */
 static void
@@ -717,25 +748,33 @@ handle_overflow (WampWebsocketConnection *self,
 /* WampConnection */
 
 static gboolean
-wamp_websocket_connection_send (WampConnection  *conn,
-                                GBytes          *frame,
-                                GError         **error)
+check_open (WampWebsocketConnection  *self,
+            GError                  **error)
 {
-  WampWebsocketConnection *self = WAMP_WEBSOCKET_CONNECTION (conn);
-  gsize len = g_bytes_get_size (frame);
-  gboolean was_empty;
-
   if (self->state == STATE_CLOSED || self->close_sent)
     {
       g_set_error_literal (error, WAMP_ERROR, WAMP_ERROR_TRANSPORT, "connection is closed");
       return FALSE;
     }
+  return TRUE;
+}
+
+/* Whether a message of @len bytes may be queued now; sets @error (and
+ * applies the overflow policy) when not. */
+static gboolean
+check_sendable (WampWebsocketConnection  *self,
+                gsize                     len,
+                GError                  **error)
+{
+  if (!check_open (self, error))
+    return FALSE;
   /* A message larger than the bound still goes out on an empty queue: it is
-   * already in memory (one GBytes shared by every receiver, serialize once)
-   * and only referenced here, so queueing it costs no more than the message
-   * itself, which max_message_size bounds; refusing it would make it
-   * undeliverable to anyone whenever max_queue_bytes < the message size.
-   * (A client masks into a copy, but only of its own, bounded, messages.) */
+   * already in memory (one GBytes shared by every receiver, serialize once,
+   * or encoded into the queue) and only referenced here, so queueing it costs
+   * no more than the message itself, which max_message_size bounds; refusing
+   * it would make it undeliverable to anyone whenever max_queue_bytes < the
+   * message size. (A client masks into a copy, but only of its own, bounded,
+   * messages.) */
   if (wamp_frame_queue_would_overflow (self->out, len, self->options.max_queue_bytes))
     {
       gsize queued = wamp_frame_queue_get_bytes (self->out);
@@ -754,12 +793,60 @@ wamp_websocket_connection_send (WampConnection  *conn,
                    "a message of %" G_GSIZE_FORMAT " bytes does not fit a batch", len);
       return FALSE;
     }
+  return TRUE;
+}
 
-  was_empty = wamp_frame_queue_is_empty (self->out);
-  enqueue_message (self, frame);
+/* After a message was queued. */
+static void
+sent (WampWebsocketConnection *self,
+      gboolean                 was_empty)
+{
   /* When something waits, the write watch is on already. */
   if (was_empty && self->state == STATE_OPEN)
     flush_soon (self);
+}
+
+static gboolean
+wamp_websocket_connection_send (WampConnection  *conn,
+                                GBytes          *frame,
+                                GError         **error)
+{
+  WampWebsocketConnection *self = WAMP_WEBSOCKET_CONNECTION (conn);
+  gboolean was_empty;
+
+  if (!check_sendable (self, g_bytes_get_size (frame), error))
+    return FALSE;
+  was_empty = wamp_frame_queue_is_empty (self->out);
+  enqueue_message (self, frame);
+  sent (self, was_empty);
+  return TRUE;
+}
+
+static gboolean
+wamp_websocket_connection_send_message (WampConnection  *conn,
+                                        WampMessage     *message,
+                                        gsize           *frame_len,
+                                        GError         **error)
+{
+  WampWebsocketConnection *self = WAMP_WEBSOCKET_CONNECTION (conn);
+  WampOutputBuffer *body;
+  gboolean was_empty;
+  gsize start;
+
+  if (!check_open (self, error))
+    return FALSE;
+  body = wamp_frame_queue_get_inline_buffer (self->out);
+  start = body->len;
+  if (!wamp_serializer_serialize_into (self->serializer, message, body, error) ||
+      !check_sendable (self, body->len - start, error))
+    {
+      wamp_frame_queue_discard_inline (self->out, start);
+      return FALSE;
+    }
+  *frame_len = body->len - start;
+  was_empty = wamp_frame_queue_is_empty (self->out);
+  enqueue_message_inline (self, start);
+  sent (self, was_empty);
   return TRUE;
 }
 
@@ -832,6 +919,7 @@ static void
 wamp_websocket_connection_iface_init (WampConnectionInterface *iface)
 {
   iface->send = wamp_websocket_connection_send;
+  iface->send_message = wamp_websocket_connection_send_message;
   iface->close = wamp_websocket_connection_close;
   iface->get_peer = wamp_websocket_connection_get_peer;
   iface->get_serializer = wamp_websocket_connection_get_serializer;

@@ -203,3 +203,56 @@ serializer_test_with_decoded_payload (WampMessage *message)
   g_assert_nonnull (copy);
   return copy;
 }
+
+void
+serializer_test_serialize_into (WampSerializer *serializer,
+                                guint           too_deep)
+{
+  g_autoptr(WampValue) args = wamp_value_new_list (2);
+  g_autoptr(WampValue) deep = wamp_value_new_list (1);
+  g_autoptr(WampPayload) payload = NULL;
+  g_autoptr(WampPayload) deep_payload = NULL;
+  g_autoptr(WampMessage) call = NULL;
+  g_autoptr(WampMessage) deep_call = NULL;
+  g_autoptr(GBytes) alone = NULL;
+  g_auto(WampOutputBuffer) out = { NULL, 0, 0 };
+  g_autoptr(GError) error = NULL;
+  gsize alone_len;
+  const guint8 *alone_data;
+
+  wamp_value_list_append (args, wamp_value_new_string ("hello"));
+  wamp_value_list_append (args, wamp_value_new_int (-42));
+  payload = wamp_payload_new (args, NULL);
+  call = wamp_message_new_call (7, NULL, "com.example.into", payload);
+
+  /* Appended after what the buffer held, byte for byte what serialize gives. */
+  wamp_output_buffer_append (&out, "abc", 3);
+  g_assert_true (wamp_serializer_serialize_into (serializer, call, &out, &error));
+  g_assert_no_error (error);
+  alone = wamp_serializer_serialize (serializer, call, &error);
+  g_assert_no_error (error);
+  alone_data = g_bytes_get_data (alone, &alone_len);
+  g_assert_cmpmem (out.data, 3, "abc", 3);
+  g_assert_cmpmem (out.data + 3, out.len - 3, alone_data, alone_len);
+
+  /* Now cached (serialize caches): the same bytes again, copied. */
+  g_assert_true (wamp_serializer_serialize_into (serializer, call, &out, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (out.len, ==, 3 + 2 * alone_len);
+  g_assert_cmpmem (out.data + 3 + alone_len, alone_len, alone_data, alone_len);
+
+  /* A value the writer refuses: the buffer keeps what it had. */
+  for (guint i = 0; i < too_deep; i++)
+    {
+      WampValue *outer = wamp_value_new_list (1);
+
+      wamp_value_list_append (outer, g_steal_pointer (&deep));
+      deep = outer;
+    }
+  deep_payload = wamp_payload_new (deep, NULL);
+  deep_call = wamp_message_new_call (8, NULL, "com.example.deep", deep_payload);
+  g_assert_false (wamp_serializer_serialize_into (serializer, deep_call, &out, &error));
+  g_assert_error (error, WAMP_ERROR, WAMP_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpuint (out.len, ==, 3 + 2 * alone_len);
+  g_assert_cmpmem (out.data + 3 + alone_len, alone_len, alone_data, alone_len);
+}

@@ -47,4 +47,10 @@ void serializer_test_assert_messages_equal (WampMessage              *a,
  * serializer goes through its writer instead of copying the raw bytes. */
 WampMessage *serializer_test_with_decoded_payload (WampMessage *message);
 
+/* wamp_serializer_serialize_into() appends what wamp_serializer_serialize()
+ * returns, copies a cached encoding, and on failure (a value nested deeper
+ * than @too_deep... levels) leaves the buffer as it was. */
+void serializer_test_serialize_into (WampSerializer *serializer,
+                                     guint           too_deep);
+
 G_END_DECLS

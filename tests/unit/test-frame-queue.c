@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Tests of WampFrameQueue: byte accounting, the overflow bound, vectored
  * writes of prefix + shared payload + suffix over a socketpair, partial
- * writes, dropping what was not started, write errors. */
+ * writes, dropping what was not started, write errors, bodies encoded into
+ * the queue's inline buffer. */
 
 #include "config.h"
 
@@ -240,6 +241,185 @@ test_write_error (void)
   pair_close (&p);
 }
 
+/* Appends @len pattern bytes to the queue's inline buffer as one frame's
+ * body and queues it with @prefix; appends the same frame to @expected. */
+static void
+push_inline_pattern (WampFrameQueue *q,
+                     GByteArray     *expected,
+                     const guint8   *prefix,
+                     gsize           prefix_len,
+                     gsize           len,
+                     guint8          seed)
+{
+  WampOutputBuffer *body = wamp_frame_queue_get_inline_buffer (q);
+  gsize start = body->len;
+  g_autoptr(GBytes) pattern = pattern_bytes (len, seed);
+
+  wamp_output_buffer_append (body, g_bytes_get_data (pattern, NULL), len);
+  wamp_frame_queue_push_inline (q, prefix, prefix_len, start, NULL, 0);
+  g_byte_array_append (expected, prefix, prefix_len);
+  g_byte_array_append (expected, g_bytes_get_data (pattern, NULL), len);
+}
+
+/* Inline bodies and shared payloads interleave in order; a discarded body
+ * leaves no trace; the inline buffer is freed once the queue is empty. */
+static void
+test_inline_mixed (void)
+{
+  g_autoptr(WampFrameQueue) q = wamp_frame_queue_new ();
+  g_autoptr(GByteArray) expected = g_byte_array_new ();
+  g_autoptr(GBytes) shared = pattern_bytes (300, 5);
+  g_autoptr(GBytes) received = NULL;
+  g_autoptr(GError) error = NULL;
+  const guint8 prefix[3] = { 7, 8, 9 };
+  const guint8 suffix[1] = { 0x1e };
+  WampOutputBuffer *body;
+  gsize start;
+  Pair p;
+
+  pair_open (&p, 0);
+  push_inline_pattern (q, expected, prefix, sizeof prefix, 40, 1);
+  wamp_frame_queue_push (q, prefix, sizeof prefix, shared, suffix, sizeof suffix);
+  g_byte_array_append (expected, prefix, sizeof prefix);
+  g_byte_array_append (expected, g_bytes_get_data (shared, NULL), 300);
+  g_byte_array_append (expected, suffix, sizeof suffix);
+
+  /* A body that is not sent after all. */
+  body = wamp_frame_queue_get_inline_buffer (q);
+  start = body->len;
+  wamp_output_buffer_append (body, "discarded", 9);
+  wamp_frame_queue_discard_inline (q, start);
+  g_assert_cmpuint (wamp_frame_queue_get_inline_buffer (q)->len, ==, start);
+
+  push_inline_pattern (q, expected, prefix, 0, 1000, 2);
+  /* An empty body: the prefix alone. */
+  push_inline_pattern (q, expected, prefix, sizeof prefix, 0, 3);
+  g_assert_cmpuint (wamp_frame_queue_get_bytes (q), ==, expected->len);
+
+  g_assert_true (wamp_frame_queue_write (q, p.io, &error));
+  g_assert_no_error (error);
+  g_assert_true (wamp_frame_queue_is_empty (q));
+  g_assert_null (wamp_frame_queue_get_inline_buffer (q)->data);
+  received = read_exactly (p.peer, expected->len);
+  g_assert_cmpmem (g_bytes_get_data (received, NULL), expected->len, expected->data, expected->len);
+
+  /* Discarding on an empty queue frees what the body had allocated. */
+  body = wamp_frame_queue_get_inline_buffer (q);
+  wamp_output_buffer_append (body, "x", 1);
+  wamp_frame_queue_discard_inline (q, 0);
+  g_assert_null (wamp_frame_queue_get_inline_buffer (q)->data);
+  pair_close (&p);
+}
+
+/* A queue that never empties (a reader slower than the writer) drops the
+ * written bodies from its inline buffer rather than growing it; the peer
+ * receives every frame intact. */
+static void
+test_inline_slow_reader (void)
+{
+  g_autoptr(WampFrameQueue) q = wamp_frame_queue_new ();
+  g_autoptr(GByteArray) expected = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  const guint8 prefix[2] = { 0xfe, 0xed };
+  const guint frames = 3000, body_len = 500;
+  g_autofree guint8 *received = NULL;
+  gsize got = 0, max_inline = 0;
+  Pair p;
+
+  pair_open (&p, 4096);
+  received = g_malloc ((gsize) frames * (body_len + sizeof prefix));
+  for (guint i = 0; i < frames; i++)
+    {
+      push_inline_pattern (q, expected, prefix, sizeof prefix, body_len, (guint8) i);
+      g_assert_true (wamp_frame_queue_write (q, p.io, &error));
+      g_assert_no_error (error);
+      /* At most twice what is queued (plus the frame being written). */
+      g_assert_cmpuint (wamp_frame_queue_get_inline_buffer (q)->len, <=,
+                        2 * (wamp_frame_queue_get_bytes (q) + body_len + sizeof prefix));
+      max_inline = MAX (max_inline, wamp_frame_queue_get_inline_buffer (q)->len);
+      /* The reader takes a little less than is written until the end. */
+      if (i % 2 == 0)
+        {
+          ssize_t n = read (p.peer, received + got, 1000);
+
+          g_assert_cmpint (n, >, 0);
+          got += (gsize) n;
+        }
+    }
+  g_assert_false (wamp_frame_queue_is_empty (q));
+  /* Bounded by what is queued, not by all that was written. */
+  g_assert_cmpuint (max_inline, <, expected->len / 4);
+  for (guint round = 0; round < 100000 && !wamp_frame_queue_is_empty (q); round++)
+    {
+      ssize_t n = read (p.peer, received + got, expected->len - got);
+
+      g_assert_cmpint (n, >, 0);
+      got += (gsize) n;
+      g_assert_true (wamp_frame_queue_write (q, p.io, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_true (wamp_frame_queue_is_empty (q));
+  while (got < expected->len)
+    {
+      ssize_t n = read (p.peer, received + got, expected->len - got);
+
+      g_assert_cmpint (n, >, 0);
+      got += (gsize) n;
+    }
+  g_assert_cmpmem (received, got, expected->data, expected->len);
+  pair_close (&p);
+}
+
+/* Dropping what was not started keeps a partly written inline frame whole
+ * and drops the bodies after it from the inline buffer. */
+static void
+test_inline_drop_unstarted (void)
+{
+  g_autoptr(WampFrameQueue) q = wamp_frame_queue_new ();
+  g_autoptr(GByteArray) expected = g_byte_array_new ();
+  g_autoptr(GByteArray) dropped = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  const guint8 prefix[1] = { 0x42 };
+  gsize total, got = 0;
+  g_autofree guint8 *received = NULL;
+  Pair p;
+
+  pair_open (&p, 4096);
+  push_inline_pattern (q, expected, prefix, sizeof prefix, 1024 * 1024, 4);
+  total = expected->len;
+  push_inline_pattern (q, dropped, prefix, sizeof prefix, 100, 5);
+  g_assert_true (wamp_frame_queue_write (q, p.io, &error));
+  g_assert_no_error (error);
+  wamp_frame_queue_drop_unstarted (q);
+  g_assert_cmpuint (wamp_frame_queue_get_inline_buffer (q)->len, ==, total - sizeof prefix);
+
+  received = g_malloc (total);
+  for (guint round = 0; round < 100000 && !wamp_frame_queue_is_empty (q); round++)
+    {
+      ssize_t n = read (p.peer, received + got, total - got);
+
+      g_assert_cmpint (n, >, 0);
+      got += (gsize) n;
+      g_assert_true (wamp_frame_queue_write (q, p.io, &error));
+      g_assert_no_error (error);
+    }
+  while (got < total)
+    {
+      ssize_t n = read (p.peer, received + got, total - got);
+
+      g_assert_cmpint (n, >, 0);
+      got += (gsize) n;
+    }
+  g_assert_cmpmem (received, total, expected->data, expected->len);
+  wamp_socket_io_shutdown (p.io);
+  {
+    guint8 extra;
+
+    g_assert_cmpint (read (p.peer, &extra, 1), ==, 0);
+  }
+  pair_close (&p);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -250,6 +430,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/frame-queue/write-order", test_write_order);
   g_test_add_func ("/frame-queue/partial-write", test_partial_write);
   g_test_add_func ("/frame-queue/write-error", test_write_error);
+  g_test_add_func ("/frame-queue/inline/mixed", test_inline_mixed);
+  g_test_add_func ("/frame-queue/inline/slow-reader", test_inline_slow_reader);
+  g_test_add_func ("/frame-queue/inline/drop-unstarted", test_inline_drop_unstarted);
 
   return g_test_run ();
 }

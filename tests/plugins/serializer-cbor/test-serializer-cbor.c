@@ -1016,6 +1016,14 @@ test_violation_reasons (void)
   }
 }
 
+/* The frame appended to a buffer (a transport queue's), cached or not;
+ * nothing appended when the writer fails. */
+static void
+test_serialize_into (void)
+{
+  serializer_test_serialize_into (serializer, 1100);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1029,6 +1037,7 @@ main (int argc, char **argv)
   valid_paths = g_ptr_array_new ();
 
   g_test_add_func ("/cbor/serializer/identity", test_serializer_identity);
+  g_test_add_func ("/cbor/serializer/serialize-into", test_serialize_into);
   g_test_add_func ("/cbor/serializer/max-depth-property-bounds-frames-and-values", test_max_depth_property);
   g_test_add_func ("/cbor/value/integers/shortest-heads-and-64-bit-extremes-exact", test_integers_exact);
   g_test_add_func ("/cbor/value/tags/bignums-in-range-self-describe-ignored-others-refused", test_tags);

@@ -754,6 +754,14 @@ test_frame_not_nul_terminated (void)
   }
 }
 
+/* The frame appended to a buffer (a transport queue's), cached or not;
+ * nothing appended when the writer fails. */
+static void
+test_serialize_into (void)
+{
+  serializer_test_serialize_into (serializer, 1100);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -766,6 +774,7 @@ main (int argc, char **argv)
   data_paths = g_ptr_array_new_with_free_func (g_free);
 
   g_test_add_func ("/json/serializer/identity", test_serializer_identity);
+  g_test_add_func ("/json/serializer/serialize-into", test_serialize_into);
   g_test_add_func ("/json/value/numbers/integers-exact-doubles-only-with-fraction-or-exponent", test_numbers_exact);
   g_test_add_func ("/json/value/numbers/out-of-range-and-malformed-refused", test_numbers_out_of_range_refused);
   g_test_add_func ("/json/value/numbers/doubles-shortest-round-trip", test_doubles_shortest_round_trip);

@@ -1170,6 +1170,14 @@ test_msgpack_c_reads_our_output (void)
   msgpack_unpacked_destroy (&unpacked);
 }
 
+/* The frame appended to a buffer (a transport queue's), cached or not;
+ * nothing appended when the writer fails. */
+static void
+test_serialize_into (void)
+{
+  serializer_test_serialize_into (serializer, 1100);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1182,6 +1190,7 @@ main (int argc, char **argv)
   data_paths = g_ptr_array_new_with_free_func (g_free);
 
   g_test_add_func ("/msgpack/serializer/identity", test_serializer_identity);
+  g_test_add_func ("/msgpack/serializer/serialize-into", test_serialize_into);
   g_test_add_func ("/msgpack/serializer/max-depth-property-default-32-minimum-1", test_max_depth_property);
   g_test_add_func ("/msgpack/value/integers/smallest-form-and-normalised-on-read", test_integers_smallest_form);
   g_test_add_func ("/msgpack/value/doubles/always-float64-keeps-negative-zero-nan-infinity", test_doubles_always_float64);
