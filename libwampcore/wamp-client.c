@@ -112,10 +112,13 @@ static guint signals[N_SIGNALS];
 static void client_frame_received (gpointer owner, WampConnection *connection, GBytes *frame);
 static void client_connection_closed (gpointer owner, WampConnection *connection,
                                       WampCloseCode code, const char *reason);
+static void client_frame_received_data (gpointer owner, WampConnection *connection,
+                                        const guint8 *data, gsize len);
 
 static const WampConnectionSinkFuncs client_sink_funcs = {
   client_frame_received,
   client_connection_closed,
+  client_frame_received_data,
 };
 
 /* Handlers */
@@ -1015,10 +1018,12 @@ dispatch_message (WampClient *self, WampMessage *message)
     }
 }
 
+/* A frame of the client's own (@frame) or lent for the call only (@frame
+ * NULL, @data). */
 static void
-client_frame_received (gpointer owner, WampConnection *connection, GBytes *frame)
+receive_frame (WampClient *self, WampConnection *connection, GBytes *frame,
+               const guint8 *data, gsize len)
 {
-  WampClient *self = owner;
   g_autoptr(WampClient) keep G_GNUC_UNUSED = g_object_ref (self);
   g_autoptr(WampMessage) message = NULL;
   g_autoptr(GError) error = NULL;
@@ -1026,13 +1031,32 @@ client_frame_received (gpointer owner, WampConnection *connection, GBytes *frame
   if (connection != self->connection || self->serializer == NULL)
     return;
 
-  message = wamp_serializer_deserialize (self->serializer, frame, &error);
+  if (frame != NULL)
+    message = wamp_serializer_deserialize (self->serializer, frame, &error);
+  else
+    message = wamp_serializer_deserialize_data (self->serializer, data, len, &error);
   if (message == NULL)
     {
       protocol_violation (self, error->message);
       return;
     }
   dispatch_message (self, message);
+}
+
+static void
+client_frame_received (gpointer owner, WampConnection *connection, GBytes *frame)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (frame, &len);
+
+  receive_frame (owner, connection, frame, data, len);
+}
+
+static void
+client_frame_received_data (gpointer owner, WampConnection *connection,
+                            const guint8 *data, gsize len)
+{
+  receive_frame (owner, connection, NULL, data, len);
 }
 
 static void

@@ -6,9 +6,14 @@
 
 G_BEGIN_DECLS
 
+/* @frame_received_data: (nullable): a frame lent for the call only
+ * (wamp_connection_frame_received_data()); without it the sink gets a
+ * GBytes copy through @frame_received. */
 typedef struct {
   void (*frame_received) (gpointer owner, WampConnection *connection, GBytes *frame);
   void (*closed) (gpointer owner, WampConnection *connection, WampCloseCode code, const char *reason);
+  void (*frame_received_data) (gpointer owner, WampConnection *connection,
+                               const guint8 *data, gsize len);
 } WampConnectionSinkFuncs;
 
 /* @funcs: static; @owner: not referenced. Pass NULL funcs to detach: frames

@@ -221,6 +221,32 @@ wamp_connection_frame_received (WampConnection *self, GBytes *frame)
 }
 
 void
+wamp_connection_frame_received_data (WampConnection *self, const guint8 *data, gsize len)
+{
+  ConnectionSink *sink;
+  g_autoptr(GBytes) frame = NULL;
+
+  g_return_if_fail (wamp_iface_peek (&connection_ifaces, self, WAMP_TYPE_CONNECTION) != NULL);
+  g_return_if_fail (data != NULL || len == 0);
+
+  sink = get_sink (self, FALSE);
+  if (sink == NULL || sink->funcs == NULL || sink->funcs->frame_received == NULL || sink->closed)
+    {
+      g_debug ("Dropping a frame of %" G_GSIZE_FORMAT " bytes from %s: no receiver",
+               len, peer_for_log (self));
+      return;
+    }
+
+  if (sink->funcs->frame_received_data != NULL)
+    {
+      sink->funcs->frame_received_data (sink->owner, self, data, len);
+      return;
+    }
+  frame = g_bytes_new (data, len);
+  sink->funcs->frame_received (sink->owner, self, frame);
+}
+
+void
 wamp_connection_closed (WampConnection *self, WampCloseCode code, const char *reason)
 {
   ConnectionSink *sink;

@@ -136,35 +136,38 @@ wamp_envelope_builder_set_span (WampEnvelopeBuilder *builder,
     }
 }
 
-WampMessage *
-wamp_envelope_builder_finish (WampEnvelopeBuilder  *builder,
-                              WampSerializer       *serializer,
-                              GBytes               *frame,
-                              GError              **error)
+/* The message, with a payload over @frame when there is one, else over a
+ * copy of its spans of @data (the frame lent to the deserializer). */
+static WampMessage *
+finish (WampEnvelopeBuilder  *builder,
+        WampSerializer       *serializer,
+        GBytes               *frame,
+        const guint8         *data,
+        gsize                 frame_len,
+        GError              **error)
 {
   g_autoptr(WampPayload) payload = NULL;
   WampMessage *message;
-  gsize frame_len;
-
-  g_return_val_if_fail (builder != NULL, NULL);
-  g_return_val_if_fail (serializer != NULL, NULL);
-  g_return_val_if_fail (frame != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   /* The checks of wamp_payload_new_raw() but its GType check of
    * @serializer, which the core's wrapper made (hot path). */
-  frame_len = g_bytes_get_size (frame);
   for (guint i = SPAN_ARGUMENTS; i <= SPAN_ARGUMENTS_KW; i++)
     g_return_val_if_fail (builder->span_offsets[i] <= frame_len &&
                           builder->span_lens[i] <= frame_len - builder->span_offsets[i], NULL);
 
   /* ArgumentsKw never comes without Arguments, so the args span decides. */
-  if (builder->span_lens[SPAN_ARGUMENTS] > 0)
+  if (builder->span_lens[SPAN_ARGUMENTS] > 0 && frame != NULL)
     payload = wamp_payload_new_span (serializer, frame,
                                      builder->span_offsets[SPAN_ARGUMENTS],
                                      builder->span_lens[SPAN_ARGUMENTS],
                                      builder->span_offsets[SPAN_ARGUMENTS_KW],
                                      builder->span_lens[SPAN_ARGUMENTS_KW]);
+  else if (builder->span_lens[SPAN_ARGUMENTS] > 0)
+    payload = wamp_payload_new_span_copy (serializer, data,
+                                          builder->span_offsets[SPAN_ARGUMENTS],
+                                          builder->span_lens[SPAN_ARGUMENTS],
+                                          builder->span_offsets[SPAN_ARGUMENTS_KW],
+                                          builder->span_lens[SPAN_ARGUMENTS_KW]);
   /* The fields and payload pass to the message rather than being
    * referenced by it and released here. */
   message = wamp_message_new_take_fields (builder->fields, builder->n_fields, payload, error);
@@ -174,4 +177,34 @@ wamp_envelope_builder_finish (WampEnvelopeBuilder  *builder,
       payload = NULL;
     }
   return message;
+}
+
+WampMessage *
+wamp_envelope_builder_finish (WampEnvelopeBuilder  *builder,
+                              WampSerializer       *serializer,
+                              GBytes               *frame,
+                              GError              **error)
+{
+  g_return_val_if_fail (builder != NULL, NULL);
+  g_return_val_if_fail (serializer != NULL, NULL);
+  g_return_val_if_fail (frame != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return finish (builder, serializer, frame, NULL, g_bytes_get_size (frame), error);
+}
+
+WampMessage *
+wamp_envelope_builder_finish_data (WampEnvelopeBuilder  *builder,
+                                   WampSerializer       *serializer,
+                                   GBytes               *frame,
+                                   const guint8         *data,
+                                   gsize                 len,
+                                   GError              **error)
+{
+  g_return_val_if_fail (builder != NULL, NULL);
+  g_return_val_if_fail (serializer != NULL, NULL);
+  g_return_val_if_fail (data != NULL || len == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return finish (builder, serializer, frame, data, len, error);
 }

@@ -19,4 +19,13 @@ WampPayload *wamp_payload_new_span (WampSerializer *serializer,
                                     gsize           kwargs_offset,
                                     gsize           kwargs_len);
 
+/* wamp_payload_new_span() for a frame the deserializer only borrows: the
+ * spans of @data are copied into the payload's own block (one allocation). */
+WampPayload *wamp_payload_new_span_copy (WampSerializer *serializer,
+                                         const guint8   *data,
+                                         gsize           args_offset,
+                                         gsize           args_len,
+                                         gsize           kwargs_offset,
+                                         gsize           kwargs_len);
+
 G_END_DECLS

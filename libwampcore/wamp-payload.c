@@ -4,6 +4,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <wamp/wamp-error.h>
 #include <wamp/wamp-serializer.h>
 
@@ -20,9 +22,12 @@ struct _WampPayload
   WampValue *args;            /* (nullable) (owned) */
   WampValue *kwargs;          /* (nullable) (owned) */
 
-  /* Raw form; serializer is NULL for a payload built from values. */
+  /* Raw form; serializer is NULL for a payload built from values. The
+   * spans are in @frame, or in bytes of our own right after the struct
+   * (@frame NULL) when the frame was only lent to the deserializer. */
   WampSerializer *serializer; /* (nullable) (owned) */
   GBytes *frame;              /* (nullable) (owned) */
+  const guint8 *data;         /* where the span offsets count from */
   gsize args_offset;
   gsize args_len;
   gsize kwargs_offset;
@@ -89,9 +94,40 @@ wamp_payload_new_span (WampSerializer *serializer,
   g_atomic_ref_count_init (&self->ref_count);
   self->serializer = wamp_serializer_hold (serializer);
   self->frame = g_bytes_ref (frame);
+  self->data = g_bytes_get_data (frame, NULL);
   self->args_offset = args_offset;
   self->args_len = args_len;
   self->kwargs_offset = kwargs_offset;
+  self->kwargs_len = kwargs_len;
+  self->has_args = args_len > 0;
+  self->has_kwargs = kwargs_len > 0;
+  return self;
+}
+
+/* @serializer: (transfer none). @data: (transfer none): only read here.
+ * Returns: (transfer full). */
+WampPayload *
+wamp_payload_new_span_copy (WampSerializer *serializer,
+                            const guint8   *data,
+                            gsize           args_offset,
+                            gsize           args_len,
+                            gsize           kwargs_offset,
+                            gsize           kwargs_len)
+{
+  /* One block: the struct, then Arguments, then ArgumentsKw. */
+  WampPayload *self = g_malloc (sizeof (WampPayload) + args_len + kwargs_len);
+  guint8 *bytes = (guint8 *) (self + 1);
+
+  *self = (WampPayload) { 0 };
+  g_atomic_ref_count_init (&self->ref_count);
+  self->serializer = wamp_serializer_hold (serializer);
+  if (args_len > 0)
+    memcpy (bytes, data + args_offset, args_len);
+  if (kwargs_len > 0)
+    memcpy (bytes + args_len, data + kwargs_offset, kwargs_len);
+  self->data = bytes;
+  self->args_len = args_len;
+  self->kwargs_offset = args_len;
   self->kwargs_len = kwargs_len;
   self->has_args = args_len > 0;
   self->has_kwargs = kwargs_len > 0;
@@ -163,7 +199,7 @@ wamp_payload_get_raw (const WampPayload *payload,
   if (payload->serializer == NULL || payload->serializer != serializer)
     return FALSE;
 
-  data = g_bytes_get_data (payload->frame, NULL);
+  data = payload->data;
   if (args != NULL)
     *args = payload->args_len > 0 ? data + payload->args_offset : NULL;
   if (args_len != NULL)
@@ -185,7 +221,7 @@ decode_span (WampPayload   *payload,
              const char    *what,
              GError       **error)
 {
-  const guint8 *data = g_bytes_get_data (payload->frame, NULL);
+  const guint8 *data = payload->data;
   g_autoptr(GError) local_error = NULL;
   g_autoptr(WampValue) value = NULL;
 

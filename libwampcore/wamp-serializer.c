@@ -123,6 +123,31 @@ wamp_serializer_default_serialize (WampSerializer *self, WampMessage *message, G
   return wamp_output_buffer_steal_bytes (&buffer);
 }
 
+WampMessage *
+wamp_serializer_deserialize_data (WampSerializer *self, const guint8 *data, gsize len,
+                                  GError **error)
+{
+  WampSerializerInterface *iface;
+  g_autoptr(GBytes) frame = NULL;
+
+  iface = peek_iface (self);
+  g_return_val_if_fail (iface != NULL, NULL);
+  g_return_val_if_fail (data != NULL || len == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (iface->deserialize_data != NULL)
+    return iface->deserialize_data (self, data, len, error);
+
+  /* A plugin older than ABI 1.3: its deserializer may keep the frame. */
+  if (iface->deserialize == NULL)
+    {
+      not_supported (error, "deserialize");
+      return NULL;
+    }
+  frame = g_bytes_new (data, len);
+  return iface->deserialize (self, frame, error);
+}
+
 GBytes *
 wamp_serializer_serialize (WampSerializer *self, WampMessage *message, GError **error)
 {

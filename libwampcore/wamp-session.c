@@ -58,10 +58,13 @@ G_DEFINE_FINAL_TYPE (WampSession, wamp_session, G_TYPE_OBJECT)
 
 static void on_frame_received (gpointer owner, WampConnection *connection, GBytes *frame);
 static void on_closed (gpointer owner, WampConnection *connection, WampCloseCode code, const char *reason);
+static void on_frame_received_data (gpointer owner, WampConnection *connection,
+                                    const guint8 *data, gsize len);
 
 static const WampConnectionSinkFuncs session_sink_funcs = {
   on_frame_received,
   on_closed,
+  on_frame_received_data,
 };
 
 static void
@@ -722,8 +725,10 @@ finish_goodbye (WampSession *self)
     close_connection (self, WAMP_CLOSE_NORMAL, NULL);
 }
 
+/* A frame of the session's own (@frame) or lent for the call only (@frame
+ * NULL, @data): the message copies what it keeps of the latter. */
 static void
-on_frame_received (gpointer owner, WampConnection *connection, GBytes *frame)
+receive_frame (gpointer owner, GBytes *frame, const guint8 *data, gsize len)
 {
   g_autoptr (WampSession) self = g_object_ref (owner);
   g_autoptr (WampMessage) message = NULL;
@@ -734,8 +739,11 @@ on_frame_received (gpointer owner, WampConnection *connection, GBytes *frame)
     return;
 
   if (self->router != NULL)
-    wamp_router_count_in (self->router, g_bytes_get_size (frame));
-  message = wamp_serializer_deserialize (self->serializer, frame, &error);
+    wamp_router_count_in (self->router, len);
+  if (frame != NULL)
+    message = wamp_serializer_deserialize (self->serializer, frame, &error);
+  else
+    message = wamp_serializer_deserialize_data (self->serializer, data, len, &error);
   if (message == NULL)
     {
       if (self->state != WAMP_SESSION_STATE_SHUTTING_DOWN)
@@ -763,6 +771,21 @@ on_frame_received (gpointer owner, WampConnection *connection, GBytes *frame)
     default:
       break;
     }
+}
+
+static void
+on_frame_received (gpointer owner, WampConnection *connection, GBytes *frame)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (frame, &len);
+
+  receive_frame (owner, frame, data, len);
+}
+
+static void
+on_frame_received_data (gpointer owner, WampConnection *connection, const guint8 *data, gsize len)
+{
+  receive_frame (owner, NULL, data, len);
 }
 
 static void

@@ -109,4 +109,10 @@ void wamp_connection_frame_received (WampConnection *self, GBytes *frame);
 WAMP_AVAILABLE_IN_ALL
 void wamp_connection_closed (WampConnection *self, WampCloseCode code, const char *reason);
 
+/* wamp_connection_frame_received() of @len bytes at @data that are valid
+ * during the call only (the transport's read buffer): the core copies what
+ * it keeps, so no GBytes is made for a frame. Since: ABI 1.3 */
+WAMP_AVAILABLE_IN_ALL
+void wamp_connection_frame_received_data (WampConnection *self, const guint8 *data, gsize len);
+
 G_END_DECLS

@@ -100,6 +100,19 @@ WampMessage *wamp_envelope_builder_finish (WampEnvelopeBuilder  *builder,
                                            GBytes               *frame,
                                            GError              **error);
 
+/* wamp_envelope_builder_finish() for a deserializer that read @data, @len
+ * bytes: the frame itself (@frame, nullable, holding the same bytes) when
+ * it has one, else bytes only lent to it, of which the payload copies its
+ * spans. @serializer, @frame, @data: (transfer none).
+ * Returns: (transfer full) (nullable). Since: ABI 1.3 */
+WAMP_AVAILABLE_IN_ALL
+WampMessage *wamp_envelope_builder_finish_data (WampEnvelopeBuilder  *builder,
+                                                WampSerializer       *serializer,
+                                                GBytes               *frame,
+                                                const guint8         *data,
+                                                gsize                 len,
+                                                GError              **error);
+
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (WampEnvelopeBuilder, wamp_envelope_builder_clear)
 
 G_END_DECLS

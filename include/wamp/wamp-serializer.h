@@ -40,6 +40,9 @@ G_DECLARE_INTERFACE (WampSerializer, wamp_serializer, WAMP, SERIALIZER, GObject)
  *   may hold a partial frame after its original length; the caller discards
  *   it. A plugin that implements it sets @serialize to
  *   wamp_serializer_default_serialize(). Since: ABI 1.3
+ * @deserialize_data: @deserialize of bytes lent for the call only: what the
+ *   message keeps (the payload spans) is copied
+ *   (wamp_envelope_builder_finish_data()). Since: ABI 1.3
  *
  * One instance per extension serves everyone (serializers are stateless).
  * Vfuncs appended later are NULL for older plugins; the wrappers check.
@@ -57,6 +60,8 @@ struct _WampSerializerInterface
   GBytes *(*encode_value) (WampSerializer *self, WampValue *value, GError **error);
   WampValue *(*decode_value) (WampSerializer *self, const guint8 *data, gsize len, GError **error);
   gboolean (*serialize_into) (WampSerializer *self, WampMessage *message, WampOutputBuffer *out, GError **error);
+  WampMessage *(*deserialize_data) (WampSerializer *self, const guint8 *data, gsize len,
+                                    GError **error);
 };
 
 WAMP_AVAILABLE_IN_ALL
@@ -99,5 +104,15 @@ GBytes *wamp_serializer_default_serialize (WampSerializer *self, WampMessage *me
  * use. Returns: (transfer none) (nullable): NULL when no plugin provides it. */
 WAMP_AVAILABLE_IN_ALL
 WampSerializer *wamp_serializer_lookup (const char *name);
+
+/* wamp_serializer_deserialize() of @len bytes at @data, valid during the
+ * call only (a transport's read buffer): the message copies what it keeps.
+ * Falls back to @deserialize of a copy for a plugin without
+ * @deserialize_data. Returns: (transfer full) (nullable). Since: ABI 1.3 */
+WAMP_AVAILABLE_IN_ALL
+WampMessage *wamp_serializer_deserialize_data (WampSerializer  *self,
+                                               const guint8    *data,
+                                               gsize            len,
+                                               GError         **error);
 
 G_END_DECLS

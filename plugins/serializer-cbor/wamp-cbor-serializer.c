@@ -148,22 +148,23 @@ read_element (WampCborReader       *reader,
   return TRUE;
 }
 
+/* One deserializer for a frame of its own (@frame) and for bytes lent for
+ * the call only (@frame NULL): the builder copies the payload spans then. */
 static WampMessage *
-wamp_cbor_serializer_deserialize (WampSerializer  *serializer,
-                                  GBytes          *frame,
-                                  GError         **error)
+deserialize_frame (WampSerializer  *serializer,
+                   GBytes          *frame,
+                   const guint8    *data,
+                   gsize            len,
+                   GError         **error)
 {
   /* A plain cast: the core's wrapper checked the instance (hot path). */
   WampCborSerializer *self = (WampCborSerializer *) serializer;
   WampCborReader reader;
   g_auto(WampEnvelopeBuilder) builder;
-  const guint8 *data;
-  gsize len;
   guint64 count;
   gboolean indefinite;
 
   wamp_envelope_builder_init (&builder);
-  data = g_bytes_get_data (frame, &len);
   if (len == 0)
     return violation ("empty frame", error);
   wamp_input_cursor_init (&reader, "CBOR", data, len, self->max_depth);
@@ -202,7 +203,27 @@ wamp_cbor_serializer_deserialize (WampSerializer  *serializer,
       wamp_input_cursor_fail (&reader, "trailing bytes after the message");
       return cbor_violation (&reader, error);
     }
-  return wamp_envelope_builder_finish (&builder, serializer, frame, error);
+  return wamp_envelope_builder_finish_data (&builder, serializer, frame, data, len, error);
+}
+
+static WampMessage *
+wamp_cbor_serializer_deserialize (WampSerializer  *serializer,
+                                  GBytes          *frame,
+                                  GError         **error)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (frame, &len);
+
+  return deserialize_frame (serializer, frame, data, len, error);
+}
+
+static WampMessage *
+wamp_cbor_serializer_deserialize_data (WampSerializer  *serializer,
+                                       const guint8    *data,
+                                       gsize            len,
+                                       GError         **error)
+{
+  return deserialize_frame (serializer, NULL, data, len, error);
 }
 
 static void
@@ -286,6 +307,7 @@ wamp_cbor_serializer_iface_init (WampSerializerInterface *iface)
   iface->serialize_into = wamp_cbor_serializer_serialize_into;
   iface->encode_value = wamp_cbor_serializer_encode_value;
   iface->decode_value = wamp_cbor_serializer_decode_value;
+  iface->deserialize_data = wamp_cbor_serializer_deserialize_data;
 }
 
 static void

@@ -153,20 +153,21 @@ read_element (WampJsonReader       *reader,
   return TRUE;
 }
 
+/* One deserializer for a frame of its own (@frame) and for bytes lent for
+ * the call only (@frame NULL): the builder copies the payload spans then. */
 static WampMessage *
-wamp_json_serializer_deserialize (WampSerializer  *serializer,
-                                  GBytes          *frame,
-                                  GError         **error)
+deserialize_frame (WampSerializer  *serializer,
+                   GBytes          *frame,
+                   const guint8    *data,
+                   gsize            len,
+                   GError         **error)
 {
   /* A plain cast: the core's wrapper checked the instance (hot path). */
   WampJsonSerializer *self = (WampJsonSerializer *) serializer;
   WampJsonReader reader;
   g_auto(WampEnvelopeBuilder) builder;
-  const guint8 *data;
-  gsize len;
 
   wamp_envelope_builder_init (&builder);
-  data = g_bytes_get_data (frame, &len);
   wamp_input_cursor_init (&reader, "JSON", data, len, self->max_depth);
 
   wamp_json_reader_skip_ws (&reader);
@@ -218,7 +219,27 @@ wamp_json_serializer_deserialize (WampSerializer  *serializer,
       wamp_input_cursor_fail (&reader, "trailing bytes after the message");
       return json_violation (&reader, error);
     }
-  return wamp_envelope_builder_finish (&builder, serializer, frame, error);
+  return wamp_envelope_builder_finish_data (&builder, serializer, frame, data, len, error);
+}
+
+static WampMessage *
+wamp_json_serializer_deserialize (WampSerializer  *serializer,
+                                  GBytes          *frame,
+                                  GError         **error)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (frame, &len);
+
+  return deserialize_frame (serializer, frame, data, len, error);
+}
+
+static WampMessage *
+wamp_json_serializer_deserialize_data (WampSerializer  *serializer,
+                                       const guint8    *data,
+                                       gsize            len,
+                                       GError         **error)
+{
+  return deserialize_frame (serializer, NULL, data, len, error);
 }
 
 static void
@@ -315,6 +336,7 @@ wamp_json_serializer_iface_init (WampSerializerInterface *iface)
   iface->serialize_into = wamp_json_serializer_serialize_into;
   iface->encode_value = wamp_json_serializer_encode_value;
   iface->decode_value = wamp_json_serializer_decode_value;
+  iface->deserialize_data = wamp_json_serializer_deserialize_data;
 }
 
 static void

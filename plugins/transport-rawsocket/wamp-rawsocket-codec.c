@@ -249,13 +249,20 @@ parse (WampRawsocketDecoder  *self,
       switch (type)
         {
         case WAMP_RAWSOCKET_FRAME_REGULAR:
-          {
-            /* The core may keep the frame (raw payloads point into it)
-             * while the buffer is reused: a copy, or the buffer itself. */
-            g_autoptr(GBytes) bytes = wamp_read_buffer_take_frame (&self->input, payload, len);
+          if (self->funcs->message_data != NULL && len < WAMP_RAWSOCKET_READ_CHUNK)
+            {
+              /* Lent in place: the core copies what it keeps. */
+              go_on = self->funcs->message_data (self->user_data, payload, len);
+            }
+          else
+            {
+              /* The core may keep the frame (raw payloads point into it)
+               * while the buffer is reused: a copy, or the buffer itself
+               * (a large frame in memory of the buffer's own). */
+              g_autoptr(GBytes) bytes = wamp_read_buffer_take_frame (&self->input, payload, len);
 
-            go_on = self->funcs->message (self->user_data, bytes);
-          }
+              go_on = self->funcs->message (self->user_data, bytes);
+            }
           break;
         case WAMP_RAWSOCKET_FRAME_PING:
           go_on = self->funcs->ping (self->user_data, payload, len);

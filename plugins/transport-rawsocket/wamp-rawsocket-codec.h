@@ -79,6 +79,9 @@ void wamp_rawsocket_encode_frame_header (guint8 out[4], WampRawsocketFrameType t
  * @message: one regular frame. @payload: (transfer none).
  * @ping: a PING; the owner answers it with a PONG carrying @data.
  * @pong: a PONG (may be NULL).
+ * @message_data: (nullable): one regular frame lying in the read buffer,
+ *   valid during the call only: no GBytes is made for it. Without it, and
+ *   for large frames (handed over without a copy), @message gets them.
  *
  * Each returns FALSE to stop parsing at once (the owner closed or dropped
  * the connection); the remaining input is then discarded.
@@ -87,6 +90,7 @@ typedef struct {
   gboolean (*message) (gpointer user_data, GBytes *payload);
   gboolean (*ping) (gpointer user_data, const guint8 *data, gsize len);
   gboolean (*pong) (gpointer user_data, const guint8 *data, gsize len);
+  gboolean (*message_data) (gpointer user_data, const guint8 *data, gsize len);
 } WampRawsocketDecoderFuncs;
 
 typedef enum {

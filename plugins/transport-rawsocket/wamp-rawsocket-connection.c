@@ -322,6 +322,19 @@ decoder_message (gpointer  user_data,
 }
 
 static gboolean
+decoder_message_data (gpointer      user_data,
+                      const guint8 *data,
+                      gsize         len)
+{
+  WampRawsocketConnection *self = user_data;
+
+  if (self->state != STATE_OPEN || self->closing)
+    return FALSE;
+  wamp_connection_frame_received_data (WAMP_CONNECTION (self), data, len);
+  return self->state == STATE_OPEN && !self->closing;
+}
+
+static gboolean
 decoder_ping (gpointer      user_data,
               const guint8 *data,
               gsize         len)
@@ -367,6 +380,7 @@ static const WampRawsocketDecoderFuncs decoder_funcs = {
   decoder_message,
   decoder_ping,
   decoder_pong,
+  decoder_message_data,
 };
 
 static void

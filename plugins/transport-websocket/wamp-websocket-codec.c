@@ -166,23 +166,27 @@ stop (WampWebsocketCodec *self)
   return WAMP_WEBSOCKET_CODEC_STOPPED;
 }
 
+/* @payload: (nullable): the message as a GBytes of its own, else @data is
+ * lent for the call only. */
 static WampWebsocketCodecResult
 deliver_message (WampWebsocketCodec *self,
                  gboolean            binary,
                  GBytes             *payload,
+                 const guint8       *data,
+                 gsize               len,
                  guint16            *close_code,
                  const char        **reason)
 {
-  if (!binary)
-    {
-      gsize len;
-      const char *data = g_bytes_get_data (payload, &len);
+  gboolean go_on;
 
-      if (!utf8_validate_with_nul (data, len))
-        return fail (self, WAMP_CLOSE_INVALID_DATA, "text message is not valid UTF-8",
-                     close_code, reason);
-    }
-  if (!self->funcs->message (self->user_data, binary, payload))
+  if (!binary && !utf8_validate_with_nul ((const char *) data, len))
+    return fail (self, WAMP_CLOSE_INVALID_DATA, "text message is not valid UTF-8",
+                 close_code, reason);
+  if (payload != NULL)
+    go_on = self->funcs->message (self->user_data, binary, payload);
+  else
+    go_on = self->funcs->message_data (self->user_data, binary, data, len);
+  if (!go_on)
     return stop (self);
   return WAMP_WEBSOCKET_CODEC_OK;
 }
@@ -319,12 +323,21 @@ parse (WampWebsocketCodec *self,
         {
         case WAMP_WEBSOCKET_OP_TEXT:
         case WAMP_WEBSOCKET_OP_BINARY:
-          if (fin)
+          if (fin && self->funcs->message_data != NULL && payload_len < WAMP_WEBSOCKET_READ_CHUNK)
             {
+              /* Lent in place: the core copies what it keeps. */
+              res = deliver_message (self, opcode == WAMP_WEBSOCKET_OP_BINARY, NULL, payload,
+                                     (gsize) payload_len, close_code, reason);
+            }
+          else if (fin)
+            {
+              /* The core may keep the message (raw payloads point into
+               * it): a copy, or the buffer itself for a large one. */
               g_autoptr(GBytes) bytes = wamp_read_buffer_take_frame (&self->input, payload,
                                                                      (gsize) payload_len);
 
               res = deliver_message (self, opcode == WAMP_WEBSOCKET_OP_BINARY, bytes,
+                                     g_bytes_get_data (bytes, NULL), (gsize) payload_len,
                                      close_code, reason);
             }
           else
@@ -340,8 +353,11 @@ parse (WampWebsocketCodec *self,
           if (fin)
             {
               g_autoptr(GBytes) bytes = g_byte_array_free_to_bytes (g_steal_pointer (&self->fragments));
+              gsize len;
+              const guint8 *data = g_bytes_get_data (bytes, &len);
 
-              res = deliver_message (self, self->fragments_binary, bytes, close_code, reason);
+              res = deliver_message (self, self->fragments_binary, bytes, data, len,
+                                     close_code, reason);
             }
           break;
 

@@ -39,6 +39,9 @@ typedef enum {
  * @pong: a pong arrived (may be NULL).
  * @close: the peer's close frame: @code is WAMP_WEBSOCKET_CLOSE_NO_STATUS
  *   when it carried none, @reason is NUL-terminated UTF-8 (maybe empty).
+ * @message_data: (nullable): @message for a message lying in the read
+ *   buffer, valid during the call only: no GBytes is made for it. Without
+ *   it, and for fragmented or large messages, @message gets them.
  *
  * Each callback returns FALSE to stop parsing at once (the owner closed or
  * dropped the connection); the remaining input is then discarded.
@@ -48,6 +51,7 @@ typedef struct {
   gboolean (*ping) (gpointer user_data, const guint8 *data, gsize len);
   gboolean (*pong) (gpointer user_data, const guint8 *data, gsize len);
   gboolean (*close) (gpointer user_data, guint16 code, const char *reason);
+  gboolean (*message_data) (gpointer user_data, gboolean binary, const guint8 *data, gsize len);
 } WampWebsocketCodecFuncs;
 
 typedef enum {

@@ -439,6 +439,27 @@ codec_message (gpointer  user_data,
 }
 
 static gboolean
+codec_message_data (gpointer      user_data,
+                    gboolean      binary,
+                    const guint8 *data,
+                    gsize         len)
+{
+  WampWebsocketConnection *self = user_data;
+
+  /* A batch is split into slices of one GBytes (rare: a copy is fine). */
+  if (self->batched)
+    {
+      g_autoptr(GBytes) payload = g_bytes_new (data, len);
+
+      return codec_message (self, binary, payload);
+    }
+  if (self->state != STATE_OPEN || self->close_sent)
+    return self->state == STATE_OPEN;
+  wamp_connection_frame_received_data (WAMP_CONNECTION (self), data, len);
+  return self->state == STATE_OPEN;
+}
+
+static gboolean
 codec_ping (gpointer      user_data,
             const guint8 *data,
             gsize         len)
@@ -494,6 +515,7 @@ static const WampWebsocketCodecFuncs codec_funcs = {
   codec_ping,
   codec_pong,
   codec_close,
+  codec_message_data,
 };
 
 /* Handles the codec's verdict after parsing. */

@@ -4,6 +4,7 @@
 #include "fuzz-serializer.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 void
 fuzz_check_same_message (WampSerializer *serializer,
@@ -90,6 +91,20 @@ fuzz_serializer_input (WampSerializer   *serializer,
     check (serializer, message);
   else if (error == NULL || !g_error_matches (error, WAMP_ERROR, WAMP_ERROR_PROTOCOL_VIOLATION))
     abort ();
+
+  /* The same bytes lent (a transport's read buffer): the same verdict. */
+  {
+    g_autoptr(GError) lent_error = NULL;
+    g_autoptr(WampMessage) lent = wamp_serializer_deserialize_data (serializer, data, size,
+                                                                    &lent_error);
+
+    if ((lent == NULL) != (message == NULL))
+      abort ();
+    if (lent != NULL)
+      check (serializer, lent);
+    else if (lent_error == NULL || strcmp (lent_error->message, error->message) != 0)
+      abort ();
+  }
   g_clear_error (&error);
 
   /* The single-value reader, and the writer on whatever it accepted. */

@@ -38,6 +38,13 @@ GBytes *serializer_test_read_file (const char *path);
 void serializer_test_assert_invalid_file (WampSerializer *serializer,
                                           const char     *path);
 
+/* wamp_serializer_deserialize_data() of a copy of @frame, freed right
+ * after, gives a message like @message (@frame deserialized): the same
+ * fields, raw payload bytes and encoding. */
+void serializer_test_assert_lent_same (WampSerializer *serializer,
+                                       GBytes         *frame,
+                                       WampMessage    *message);
+
 /* Same type, fields and payload values (absent alike, else @same). */
 void serializer_test_assert_messages_equal (WampMessage              *a,
                                             WampMessage              *b,

@@ -7,6 +7,10 @@
 
 #include <wamp/wamp.h>
 
+/* The frame "[36,5,6,{},L3,D]" of the fake format: EVENT with both
+ * payload elements, read the way a deserializer reads it. */
+static const char event_text[] = "[36,5,6,{},L3,D]";
+
 /* A fake serializer whose values are one letter each: 'L' + digits is a
  * list of that many ints, 'D' the dict {"k": 1}; nothing else decodes. */
 #define FAKE_TYPE_SERIALIZER (fake_serializer_get_type ())
@@ -45,10 +49,24 @@ fake_decode_value (WampSerializer *self,
   return NULL;
 }
 
+static WampMessage *build_event (WampSerializer *serializer, GBytes *frame);
+
+/* Only the one frame of the tests; no deserialize_data (an ABI 1.2 plugin). */
+static WampMessage *
+fake_deserialize (WampSerializer  *self,
+                  GBytes          *frame,
+                  GError         **error)
+{
+  g_assert_cmpmem (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame),
+                   event_text, sizeof event_text - 1);
+  return build_event (self, frame);
+}
+
 static void
 fake_serializer_iface_init (WampSerializerInterface *iface)
 {
   iface->decode_value = fake_decode_value;
+  iface->deserialize = fake_deserialize;
 }
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (FakeSerializer, fake_serializer, G_TYPE_OBJECT,
@@ -99,13 +117,12 @@ assert_no_next_element (WampEnvelopeBuilder *builder)
   g_assert_cmpstr (error->message, ==, "too many message elements");
 }
 
-/* The frame "[36,5,6,{},L3,D]" of the fake format: EVENT with both
- * payload elements, read the way a deserializer reads it. */
-static const char event_text[] = "[36,5,6,{},L3,D]";
 
+/* @frame: (nullable): else the frame's bytes are only lent, in @lent. */
 static WampMessage *
-build_event (WampSerializer *serializer,
-             GBytes         *frame)
+build_event_full (WampSerializer *serializer,
+                  GBytes         *frame,
+                  const guint8   *lent)
 {
   g_auto(WampEnvelopeBuilder) builder;
   g_autoptr(GError) error = NULL;
@@ -122,10 +139,21 @@ build_event (WampSerializer *serializer,
   wamp_envelope_builder_set_span (&builder, strchr (event_text, 'D') - event_text, 1);
   assert_no_next_element (&builder);
 
-  message = wamp_envelope_builder_finish (&builder, serializer, frame, &error);
+  if (frame != NULL)
+    message = wamp_envelope_builder_finish (&builder, serializer, frame, &error);
+  else
+    message = wamp_envelope_builder_finish_data (&builder, serializer, NULL, lent,
+                                                 sizeof event_text - 1, &error);
   g_assert_no_error (error);
   g_assert_nonnull (message);
   return message;
+}
+
+static WampMessage *
+build_event (WampSerializer *serializer,
+             GBytes         *frame)
+{
+  return build_event_full (serializer, frame, NULL);
 }
 
 static void
@@ -146,6 +174,61 @@ test_builder_event_keeps_payload_raw (void)
                                        &args, &args_len, &kwargs, &kwargs_len));
   g_assert_cmpmem (args, args_len, "L3", 2);
   g_assert_cmpmem (kwargs, kwargs_len, "D", 1);
+}
+
+/* The raw spans and decoding of @message's payload, built from event_text. */
+static void
+assert_event_payload (WampMessage    *message,
+                      WampSerializer *serializer)
+{
+  WampPayload *payload = wamp_message_get_payload (message);
+  const guint8 *args = NULL, *kwargs = NULL;
+  gsize args_len = 0, kwargs_len = 0;
+  WampValue *args_value = NULL, *kwargs_value = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (payload);
+  g_assert_true (wamp_payload_has_args (payload));
+  g_assert_true (wamp_payload_has_kwargs (payload));
+  g_assert_true (wamp_payload_get_raw (payload, serializer, &args, &args_len, &kwargs, &kwargs_len));
+  g_assert_cmpmem (args, args_len, "L3", 2);
+  g_assert_cmpmem (kwargs, kwargs_len, "D", 1);
+  g_assert_true (wamp_payload_get_values (payload, &args_value, &kwargs_value, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (wamp_value_list_length (args_value), ==, 3);
+  g_assert_cmpint (wamp_value_get_int (wamp_value_dict_lookup (kwargs_value, "k")), ==, 1);
+}
+
+static void
+test_builder_lent_frame_payload_copies_spans (void)
+{
+  g_autoptr(FakeSerializer) fake = g_object_new (FAKE_TYPE_SERIALIZER, NULL);
+  guint8 *lent = g_memdup2 (event_text, sizeof event_text - 1);
+  g_autoptr(WampMessage) message = build_event_full (WAMP_SERIALIZER (fake), NULL, lent);
+
+  /* The lent bytes are gone once the deserializer returns (ASan checks). */
+  memset (lent, 'x', sizeof event_text - 1);
+  g_free (lent);
+  g_assert_cmpint (wamp_message_get_message_type (message), ==, WAMP_MESSAGE_EVENT);
+  g_assert_cmpint (wamp_value_get_int (wamp_message_get_field (message, 2)), ==, 6);
+  assert_event_payload (message, WAMP_SERIALIZER (fake));
+}
+
+static void
+test_deserialize_data_falls_back_to_a_copy (void)
+{
+  g_autoptr(FakeSerializer) fake = g_object_new (FAKE_TYPE_SERIALIZER, NULL);
+  guint8 *lent = g_memdup2 (event_text, sizeof event_text - 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WampMessage) message = NULL;
+
+  message = wamp_serializer_deserialize_data (WAMP_SERIALIZER (fake), lent,
+                                              sizeof event_text - 1, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (message);
+  memset (lent, 'x', sizeof event_text - 1);
+  g_free (lent);
+  assert_event_payload (message, WAMP_SERIALIZER (fake));
 }
 
 static void
@@ -524,7 +607,9 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/codec/envelope-builder/event-keeps-payload-raw", test_builder_event_keeps_payload_raw);
+  g_test_add_func ("/codec/envelope-builder/lent-frame-payload-copies-spans", test_builder_lent_frame_payload_copies_spans);
   g_test_add_func ("/codec/envelope-builder/without-arguments-no-payload", test_builder_without_arguments_has_no_payload);
+  g_test_add_func ("/codec/deserialize-data/plugin-without-it-gets-a-copy", test_deserialize_data_falls_back_to_a_copy);
   g_test_add_func ("/codec/envelope-builder/type-must-be-known-integer", test_builder_type_must_be_known_integer);
   g_test_add_func ("/codec/envelope-builder/bounds-fields", test_builder_bounds_fields);
   g_test_add_func ("/codec/envelope-write/copies-own-raw-payload", test_write_copies_own_raw_payload);

@@ -552,6 +552,8 @@ test_missing_vfuncs_answer_not_supported (void)
 
 typedef struct {
   int frames;
+  int data_frames;
+  GBytes *last_frame;
   int closes;
   WampCloseCode code;
   char *reason;
@@ -566,6 +568,8 @@ sink_frame (gpointer owner, WampConnection *connection, GBytes *frame)
 
   log->frames++;
   log->owner_seen = owner;
+  g_clear_pointer (&log->last_frame, g_bytes_unref);
+  log->last_frame = g_bytes_ref (frame);
 }
 
 static void
@@ -582,6 +586,62 @@ sink_closed (gpointer owner, WampConnection *connection, WampCloseCode code, con
 }
 
 static const WampConnectionSinkFuncs sink_funcs = { sink_frame, sink_closed };
+
+static void
+sink_frame_data (gpointer owner, WampConnection *connection, const guint8 *data, gsize len)
+{
+  SinkLog *log = owner;
+
+  log->data_frames++;
+  g_clear_pointer (&log->last_frame, g_bytes_unref);
+  log->last_frame = g_bytes_new (data, len);
+}
+
+static const WampConnectionSinkFuncs data_sink_funcs = { sink_frame, sink_closed, sink_frame_data };
+
+static void
+test_connection_sink_lent_frames (void)
+{
+  g_autoptr(WampConnection) connection = g_object_new (TEST_TYPE_CONNECTION, NULL);
+  g_autofree guint8 *lent = (guint8 *) g_strdup ("[1,2]");
+  SinkLog log = { 0, };
+
+  /* No receiver yet: dropped. */
+  wamp_connection_frame_received_data (connection, lent, 5);
+  g_assert_null (log.last_frame);
+
+  /* A sink without the data variant gets a GBytes copy that outlives the
+   * lent bytes. */
+  wamp_connection_set_sink (connection, &sink_funcs, &log);
+  wamp_connection_frame_received_data (connection, lent, 5);
+  memset (lent, 'x', 5);
+  g_assert_cmpint (log.frames, ==, 1);
+  g_assert_cmpint (log.data_frames, ==, 0);
+  g_assert_cmpmem (g_bytes_get_data (log.last_frame, NULL), g_bytes_get_size (log.last_frame),
+                   "[1,2]", 5);
+
+  /* One with it gets the bytes themselves; GBytes frames still go to
+   * frame_received. */
+  wamp_connection_set_sink (connection, &data_sink_funcs, &log);
+  wamp_connection_frame_received_data (connection, lent, 3);
+  g_assert_cmpint (log.frames, ==, 1);
+  g_assert_cmpint (log.data_frames, ==, 1);
+  g_assert_cmpmem (g_bytes_get_data (log.last_frame, NULL), g_bytes_get_size (log.last_frame),
+                   "xxx", 3);
+  {
+    g_autoptr(GBytes) frame = g_bytes_new_static ("[1]", 3);
+
+    wamp_connection_frame_received (connection, frame);
+    g_assert_cmpint (log.frames, ==, 2);
+  }
+
+  /* Nothing after the close. */
+  wamp_connection_closed (connection, WAMP_CLOSE_NORMAL, NULL);
+  wamp_connection_frame_received_data (connection, lent, 5);
+  g_assert_cmpint (log.data_frames, ==, 1);
+  g_clear_pointer (&log.last_frame, g_bytes_unref);
+  g_free (log.reason);
+}
 
 static void
 test_connection_sink_delivers_frames_and_one_close (void)
@@ -618,6 +678,7 @@ test_connection_sink_delivers_frames_and_one_close (void)
   g_assert_cmpstr (wamp_connection_get_peer (connection), ==, "tcp4:127.0.0.1:4242");
   g_assert_null (wamp_connection_get_serializer (connection));
   g_assert_cmpuint (wamp_connection_get_queued_bytes (connection), ==, 0);
+  g_clear_pointer (&log.last_frame, g_bytes_unref);
   g_free (log.reason);
 }
 
@@ -875,6 +936,7 @@ main (int argc, char **argv)
                    test_send_message_writes_same_bytes_to_each_connection);
   g_test_add_func ("/connection/sink/delivers-frames-and-one-close", test_connection_sink_delivers_frames_and_one_close);
   g_test_add_func ("/connection/sink/detached-drops-frames", test_connection_sink_detached_drops_frames);
+  g_test_add_func ("/connection/sink/lent-frames-reach-either-sink", test_connection_sink_lent_frames);
   g_test_add_func ("/connection/sink/close-may-drop-last-reference", test_connection_close_may_drop_last_reference);
   g_test_add_func ("/transport/accept/func-or-close", test_transport_accept_func_or_close);
   g_test_add_func ("/transport/accept/owner-receives-delegated-connections",

@@ -85,6 +85,7 @@ test_valid_file (gconstpointer data)
   message = wamp_serializer_deserialize (serializer, frame, &error);
   g_assert_no_error (error);
   g_assert_nonnull (message);
+  serializer_test_assert_lent_same (serializer, frame, message);
 
   again = wamp_serializer_serialize (serializer, message, &error);
   g_assert_no_error (error);

@@ -11,6 +11,7 @@ typedef struct
 {
   GPtrArray *events; /* char* */
   gboolean stop_after_message;
+  guint n_lent; /* messages that came through @message_data */
 } Recorder;
 
 static char *
@@ -50,6 +51,20 @@ rec_pong (gpointer user_data, const guint8 *data, gsize len)
 }
 
 static const WampRawsocketDecoderFuncs rec_funcs = { rec_message, rec_ping, rec_pong };
+
+static gboolean
+rec_message_data (gpointer user_data, const guint8 *data, gsize len)
+{
+  Recorder *r = user_data;
+
+  r->n_lent++;
+  g_ptr_array_add (r->events, describe ('M', data, len));
+  return !r->stop_after_message;
+}
+
+static const WampRawsocketDecoderFuncs rec_data_funcs = {
+  rec_message, rec_ping, rec_pong, rec_message_data,
+};
 
 static void
 recorder_init (Recorder *r)
@@ -391,6 +406,61 @@ test_decoder_read_buffer (void)
     }
 }
 
+/* With @message_data, every frame in the read buffer is lent, whichever
+ * way the stream arrives; the events are the same. */
+static void
+test_decoder_lends_frames (void)
+{
+  g_autoptr(GByteArray) s = multi_frame_stream ();
+
+  for (gsize chunk = 1; chunk <= s->len; chunk *= 7)
+    {
+      Recorder r;
+      g_autoptr(WampRawsocketDecoder) d = NULL;
+      gsize off = 0;
+
+      recorder_init (&r);
+      d = wamp_rawsocket_decoder_new (1024, &rec_data_funcs, &r);
+      while (off < s->len)
+        {
+          gsize room;
+          guint8 *buf = wamp_rawsocket_decoder_get_read_buffer (d, &room);
+          gsize n = MIN (MIN (room, chunk), s->len - off);
+
+          memcpy (buf, s->data + off, n);
+          off += n;
+          g_assert_cmpint (wamp_rawsocket_decoder_commit (d, n, NULL, NULL), ==,
+                           WAMP_RAWSOCKET_DECODER_OK);
+        }
+      assert_multi_frame_events (&r);
+      g_assert_cmpuint (r.n_lent, ==, 4);
+      recorder_clear (&r);
+    }
+}
+
+/* A frame of a read chunk or more is still handed over as a GBytes (no copy
+ * when it is in memory of the buffer's own). */
+static void
+test_decoder_large_frame_is_not_lent (void)
+{
+  Recorder r;
+  g_autoptr(WampRawsocketDecoder) d = NULL;
+  g_autoptr(GByteArray) s = g_byte_array_new ();
+  g_autofree char *big = g_strnfill (WAMP_RAWSOCKET_READ_CHUNK, 'y');
+
+  append_frame (s, WAMP_RAWSOCKET_FRAME_REGULAR, big, WAMP_RAWSOCKET_READ_CHUNK);
+  append_frame (s, WAMP_RAWSOCKET_FRAME_REGULAR, "[2]", 3);
+  recorder_init (&r);
+  d = wamp_rawsocket_decoder_new (2 * WAMP_RAWSOCKET_READ_CHUNK, &rec_data_funcs, &r);
+  g_assert_cmpint (wamp_rawsocket_decoder_feed (d, s->data, s->len, NULL, NULL), ==,
+                   WAMP_RAWSOCKET_DECODER_OK);
+  g_assert_cmpuint (r.events->len, ==, 2);
+  g_assert_true (g_str_has_prefix (r.events->pdata[0], "M65536:yyy"));
+  g_assert_cmpstr (r.events->pdata[1], ==, "M3:[2]");
+  g_assert_cmpuint (r.n_lent, ==, 1);
+  recorder_clear (&r);
+}
+
 static void
 assert_fails_at_prefix (const guint8 prefix[4], gsize max, WampCloseCode expected_code)
 {
@@ -546,6 +616,8 @@ main (int argc, char **argv)
   g_test_add_func ("/rawsocket/codec/decoder/byte-by-byte", test_decoder_byte_by_byte);
   g_test_add_func ("/rawsocket/codec/decoder/every-two-way-split", test_decoder_every_split);
   g_test_add_func ("/rawsocket/codec/decoder/read-buffer-in-any-chunk", test_decoder_read_buffer);
+  g_test_add_func ("/rawsocket/codec/decoder/lends-frames-in-the-read-buffer", test_decoder_lends_frames);
+  g_test_add_func ("/rawsocket/codec/decoder/large-frame-is-handed-over", test_decoder_large_frame_is_not_lent);
   g_test_add_func ("/rawsocket/codec/decoder/bad-type-bits-fail", test_decoder_bad_type_bits);
   g_test_add_func ("/rawsocket/codec/decoder/reserved-bits-fail", test_decoder_reserved_bits);
   g_test_add_func ("/rawsocket/codec/decoder/length-beyond-limit-fails-at-prefix",

@@ -15,6 +15,7 @@ typedef struct
   guint16 close_code;
   char *close_reason;
   gboolean stop_after_message;
+  guint n_lent; /* messages that came through @message_data */
 } Recorder;
 
 static gboolean
@@ -57,6 +58,21 @@ rec_close (gpointer user_data, guint16 code, const char *reason)
 
 static const WampWebsocketCodecFuncs rec_funcs = {
   rec_message, rec_ping, rec_pong, rec_close,
+};
+
+static gboolean
+rec_message_data (gpointer user_data, gboolean binary, const guint8 *data, gsize len)
+{
+  Recorder *r = user_data;
+
+  r->n_lent++;
+  g_ptr_array_add (r->messages, g_bytes_new (data, len));
+  g_ptr_array_add (r->kinds, GINT_TO_POINTER (binary));
+  return !r->stop_after_message;
+}
+
+static const WampWebsocketCodecFuncs rec_data_funcs = {
+  rec_message, rec_ping, rec_pong, rec_close, rec_message_data,
 };
 
 static void
@@ -240,6 +256,49 @@ check_mixed_stream (Recorder *r)
                    g_bytes_get_size (r->pings->pdata[0]), "p1", 2);
   g_assert_cmpuint (r->pongs, ==, 1);
   g_assert_cmpuint (r->closes, ==, 0);
+}
+
+/* With @message_data, whole messages in the read buffer are lent; fragmented
+ * ones and those of a read chunk or more still come as a GBytes. */
+static void
+test_parse_lends_whole_messages (void)
+{
+  g_autoptr(GByteArray) s = mixed_stream ();
+
+  for (gsize step = 1; step <= s->len; step = step * 5 + 2)
+    {
+      Recorder r;
+      g_autoptr(WampWebsocketCodec) c = NULL;
+
+      recorder_init (&r);
+      c = wamp_websocket_codec_new (WAMP_WEBSOCKET_ROLE_SERVER, FALSE, 1024 * 1024,
+                                    &rec_data_funcs, &r);
+      for (gsize off = 0; off < s->len; off += step)
+        g_assert_cmpint (wamp_websocket_codec_feed (c, s->data + off, MIN (step, s->len - off),
+                                                    NULL, NULL), ==, WAMP_WEBSOCKET_CODEC_OK);
+      check_mixed_stream (&r);
+      g_assert_cmpuint (r.n_lent, ==, 3);
+      recorder_clear (&r);
+    }
+}
+
+static void
+test_lent_invalid_utf8_is_1007 (void)
+{
+  Recorder r;
+  g_autoptr(WampWebsocketCodec) c = NULL;
+  g_autoptr(GByteArray) s = g_byte_array_new ();
+  guint16 code = 0;
+
+  recorder_init (&r);
+  c = wamp_websocket_codec_new (WAMP_WEBSOCKET_ROLE_SERVER, FALSE, 1024 * 1024,
+                                &rec_data_funcs, &r);
+  append_frame (s, TRUE, WAMP_WEBSOCKET_OP_TEXT, "ok\xff");
+  g_assert_cmpint (wamp_websocket_codec_feed (c, s->data, s->len, &code, NULL), ==,
+                   WAMP_WEBSOCKET_CODEC_FAILED);
+  g_assert_cmpuint (code, ==, 1007);
+  g_assert_cmpuint (r.messages->len, ==, 0);
+  recorder_clear (&r);
 }
 
 static void
@@ -841,6 +900,8 @@ main (int argc, char **argv)
   g_test_add_func ("/websocket/codec/mask/round-trip-in-pieces", test_mask_round_trip);
   g_test_add_func ("/websocket/codec/parse/masked-text-from-client", test_parse_masked_text_from_client);
   g_test_add_func ("/websocket/codec/parse/byte-by-byte-feeding", test_parse_byte_by_byte);
+  g_test_add_func ("/websocket/codec/parse/whole-messages-are-lent", test_parse_lends_whole_messages);
+  g_test_add_func ("/websocket/codec/error/lent-invalid-utf8-text-is-1007", test_lent_invalid_utf8_is_1007);
   g_test_add_func ("/websocket/codec/parse/every-two-way-split", test_parse_every_two_way_split);
   g_test_add_func ("/websocket/codec/parse/read-buffer-in-random-chunks",
                    test_parse_via_read_buffer_in_random_chunks);
