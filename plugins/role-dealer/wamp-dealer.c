@@ -73,6 +73,7 @@ struct _DealerSession {
   WampIdTable calls;         /* call ID -> Invocation*, as caller */
   WampIdTable invocations;   /* invocation ID -> Invocation*, as callee */
   guint64 last_invocation_id;
+  guint64 session_id;        /* wamp_session_get_id (session), kept for log lines */
 };
 
 struct _WampDealer
@@ -84,7 +85,9 @@ struct _WampDealer
 
   GHashTable *by_procedure;  /* procedure (owned by the registration) -> Registration* */
   GHashTable *by_id;         /* &Registration.id -> Registration* (owns) */
-  GHashTable *sessions;      /* WampSession* -> DealerSession* (owns) */
+  /* The session's address -> DealerSession* (owns): a lookup per CALL and
+   * per YIELD, several times cheaper in a WampIdTable than in a GHashTable. */
+  WampIdTable sessions;
   guint n_left;              /* sessions that left so far: a send may make one leave */
 };
 
@@ -197,18 +200,32 @@ dealer_session_free (DealerSession *ds)
   g_free (ds);
 }
 
+static inline guint64
+session_key (WampSession *session)
+{
+  return GPOINTER_TO_SIZE (session);
+}
+
+static DealerSession *
+dealer_session_lookup (WampDealer  *self,
+                       WampSession *session)
+{
+  return wamp_id_table_lookup (&self->sessions, session_key (session));
+}
+
 static DealerSession *
 wamp_dealer_ensure_session (WampDealer  *self,
                             WampSession *session)
 {
-  DealerSession *ds = g_hash_table_lookup (self->sessions, session);
+  DealerSession *ds = dealer_session_lookup (self, session);
 
   if (ds == NULL)
     {
       ds = g_new0 (DealerSession, 1);
       ds->session = session;
+      ds->session_id = wamp_session_get_id (session);
       ds->registrations = g_hash_table_new (g_direct_hash, g_direct_equal);
-      g_hash_table_insert (self->sessions, session, ds);
+      wamp_id_table_insert (&self->sessions, session_key (session), ds);
     }
   return ds;
 }
@@ -381,7 +398,7 @@ wamp_dealer_handle_call (WampDealer  *self,
 
   ce = registration_pick_callee (reg);
   callee = ce->session;
-  callee_id = wamp_session_get_id (callee);
+  callee_id = ce->session_id;
   registration_id = reg->id;
   receive_progress = receive_progress
                      && wamp_session_has_feature (callee, "callee", "progressive_call_results");
@@ -430,8 +447,8 @@ wamp_dealer_handle_call (WampDealer  *self,
   /* Link the call only when both sides are still here. */
   if (self->n_left != n_left)
     {
-      cs = g_hash_table_lookup (self->sessions, caller);
-      ce = g_hash_table_lookup (self->sessions, callee);
+      cs = dealer_session_lookup (self, caller);
+      ce = dealer_session_lookup (self, callee);
       if (ce == NULL)
         {
           wamp_session_send_error (caller, WAMP_MESSAGE_CALL, call_id, ERROR_CANCELED, NULL);
@@ -478,7 +495,7 @@ wamp_dealer_lookup_invocation (WampDealer      *self,
                                guint64          invocation_id,
                                WampMessageType  type)
 {
-  DealerSession *ds = g_hash_table_lookup (self->sessions, callee);
+  DealerSession *ds = dealer_session_lookup (self, callee);
   Invocation *inv = ds != NULL ? wamp_id_table_lookup (&ds->invocations, invocation_id) : NULL;
 
   if (inv != NULL)
@@ -513,7 +530,7 @@ send_final_answer (WampDealer  *self,
   if (wamp_session_send (caller, reply, &error))
     return;
   uri = wamp_error_get_undeliverable_uri (error);
-  if (uri != NULL && g_hash_table_contains (self->sessions, caller))
+  if (uri != NULL && dealer_session_lookup (self, caller) != NULL)
     {
       g_message ("%s for call %" G_GUINT64_FORMAT " not delivered to caller session %"
                  G_GUINT64_FORMAT ", which gets ERROR %s instead: %s",
@@ -573,7 +590,7 @@ wamp_dealer_handle_yield (WampDealer  *self,
                  wamp_session_get_id (caller), error->message, undeliverable);
 
       /* The caller cannot receive this result: the call ends here. */
-      ds = g_hash_table_lookup (self->sessions, callee);
+      ds = dealer_session_lookup (self, callee);
       inv = ds != NULL ? wamp_id_table_lookup (&ds->invocations, invocation_id) : NULL;
       if (inv == NULL)
         return;
@@ -654,7 +671,7 @@ wamp_dealer_handle_cancel (WampDealer  *self,
         }
     }
 
-  cs = g_hash_table_lookup (self->sessions, caller);
+  cs = dealer_session_lookup (self, caller);
   inv = cs != NULL ? wamp_id_table_lookup (&cs->calls, call_id) : NULL;
   if (inv == NULL)
     {
@@ -814,7 +831,7 @@ wamp_dealer_handle_unregister (WampDealer  *self,
   guint64 request_id = wamp_message_get_request_id (message);
   guint64 registration_id = wamp_message_get_registration_id (message);
   Registration *reg = g_hash_table_lookup (self->by_id, &registration_id);
-  DealerSession *ds = g_hash_table_lookup (self->sessions, session);
+  DealerSession *ds = dealer_session_lookup (self, session);
   g_autoptr(WampMessage) reply = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -943,7 +960,7 @@ wamp_dealer_session_leaving (WampRole    *role,
                              WampSession *session)
 {
   WampDealer *self = WAMP_DEALER (role);
-  DealerSession *ds = g_hash_table_lookup (self->sessions, session);
+  DealerSession *ds = dealer_session_lookup (self, session);
   g_autoptr(GPtrArray) outbox = NULL;
   g_autoptr(GPtrArray) calls = NULL;
   g_autoptr(GPtrArray) invocations = NULL;
@@ -981,7 +998,8 @@ wamp_dealer_session_leaving (WampRole    *role,
   g_hash_table_iter_init (&iter, ds->registrations);
   while (g_hash_table_iter_next (&iter, &key, NULL))
     wamp_dealer_drop_callee (self, key, ds);
-  g_hash_table_remove (self->sessions, session);
+  wamp_id_table_remove (&self->sessions, session_key (session));
+  dealer_session_free (ds);
   self->n_left++;
 
   outbox_flush (outbox);
@@ -991,19 +1009,20 @@ wamp_dealer_session_leaving (WampRole    *role,
 static void
 wamp_dealer_clear (WampDealer *self)
 {
-  GHashTableIter iter;
-  gpointer value;
+  g_autoptr(GPtrArray) sessions = wamp_id_table_values (&self->sessions);
+  guint i;
 
-  g_hash_table_iter_init (&iter, self->sessions);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
+  for (i = 0; i < sessions->len; i++)
     {
-      g_autoptr(GPtrArray) invocations = wamp_id_table_values (&((DealerSession *) value)->invocations);
-      guint i;
+      DealerSession *ds = g_ptr_array_index (sessions, i);
+      g_autoptr(GPtrArray) invocations = wamp_id_table_values (&ds->invocations);
 
-      for (i = 0; i < invocations->len; i++)
-        wamp_dealer_unlink (self, g_ptr_array_index (invocations, i));
+      for (guint j = 0; j < invocations->len; j++)
+        wamp_dealer_unlink (self, g_ptr_array_index (invocations, j));
     }
-  g_hash_table_remove_all (self->sessions);
+  /* Only now: unlinking reaches into both sides' entries. */
+  g_ptr_array_foreach (sessions, (GFunc) dealer_session_free, NULL);
+  wamp_id_table_clear (&self->sessions);
   self->n_left++;
   g_hash_table_remove_all (self->by_procedure);
   g_hash_table_remove_all (self->by_id);
@@ -1091,7 +1110,6 @@ wamp_dealer_finalize (GObject *object)
 
   if (self->realm != NULL)
     wamp_dealer_clear (self);
-  g_hash_table_unref (self->sessions);
   g_hash_table_unref (self->by_procedure);
   g_hash_table_unref (self->by_id);
 
@@ -1110,8 +1128,6 @@ wamp_dealer_init (WampDealer *self)
   self->by_procedure = g_hash_table_new (g_str_hash, g_str_equal);
   self->by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
                                        (GDestroyNotify) registration_free);
-  self->sessions = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
-                                          (GDestroyNotify) dealer_session_free);
 }
 
 WampDealer *
