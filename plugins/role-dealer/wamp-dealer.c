@@ -52,7 +52,8 @@ typedef struct {
 } Registration;
 
 /* One routed call, between its CALL and the callee's final answer. */
-typedef struct {
+typedef struct _Invocation Invocation;
+struct _Invocation {
   WampDealer *dealer;
   WampSession *caller;       /* not owned: unlinked in session_leaving */
   WampSession *callee;
@@ -64,7 +65,8 @@ typedef struct {
   gboolean kill_sent;        /* CANCEL mode kill: INTERRUPT sent, callee answers */
   WampReactor *reactor;      /* of @timer */
   WampReactorTimer *timer;   /* call timeout, NULL when none or fired */
-} Invocation;
+  Invocation *next_spare;    /* in the dealer's spares, once the call is over */
+};
 
 /* What the dealer knows of one session; made on its first dealer message. */
 struct _DealerSession {
@@ -89,7 +91,13 @@ struct _WampDealer
    * per YIELD, several times cheaper in a WampIdTable than in a GHashTable. */
   WampIdTable sessions;
   guint n_left;              /* sessions that left so far: a send may make one leave */
+  /* Records of finished calls, reused: a call then costs no malloc and no
+   * free. Bounded, so a burst of calls does not stay pinned. */
+  Invocation *spares;
+  guint n_spares;
 };
+
+#define MAX_SPARE_INVOCATIONS 256
 
 static void wamp_dealer_role_iface_init (WampRoleInterface *iface);
 
@@ -239,7 +247,40 @@ wamp_dealer_unlink (WampDealer *self,
   wamp_id_table_remove (&inv->callee_ds->invocations, inv->invocation_id);
   if (inv->timer != NULL)
     wamp_reactor_cancel_timer (inv->reactor, inv->timer);
-  g_free (inv);
+  if (self->n_spares < MAX_SPARE_INVOCATIONS)
+    {
+      inv->next_spare = self->spares;
+      self->spares = inv;
+      self->n_spares++;
+    }
+  else
+    g_free (inv);
+}
+
+/* Returns: an uninitialized record, a spare one when there is. */
+static Invocation *
+wamp_dealer_alloc_invocation (WampDealer *self)
+{
+  Invocation *inv = self->spares;
+
+  if (inv == NULL)
+    return g_new (Invocation, 1);
+  self->spares = inv->next_spare;
+  self->n_spares--;
+  return inv;
+}
+
+static void
+wamp_dealer_free_spares (WampDealer *self)
+{
+  while (self->spares != NULL)
+    {
+      Invocation *inv = self->spares;
+
+      self->spares = inv->next_spare;
+      g_free (inv);
+    }
+  self->n_spares = 0;
 }
 
 /* Drops @session as a callee of @reg, and @reg once it has none left. */
@@ -458,8 +499,7 @@ wamp_dealer_handle_call (WampDealer  *self,
         return;
     }
 
-  /* g_new, not g_new0: glibc's calloc bypasses its per-thread cache. */
-  inv = g_new (Invocation, 1);
+  inv = wamp_dealer_alloc_invocation (self);
   *inv = (Invocation) {
     .dealer = self,
     .caller = caller,
@@ -1026,6 +1066,7 @@ wamp_dealer_clear (WampDealer *self)
   self->n_left++;
   g_hash_table_remove_all (self->by_procedure);
   g_hash_table_remove_all (self->by_id);
+  wamp_dealer_free_spares (self);
 }
 
 static gint
