@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* WampDealer: routes CALL to the callee of a procedure (exact match) and its
  * answer back, with canceling, timeouts and progressive results. */
+#include <string.h>
+
 #include <wamp/wamp.h>
 
 #include "wamp-dealer.h"
@@ -76,6 +78,12 @@ struct _DealerSession {
   WampIdTable invocations;   /* invocation ID -> Invocation*, as callee */
   guint64 last_invocation_id;
   guint64 session_id;        /* wamp_session_get_id (session), kept for log lines */
+  /* The registration this session called last, valid while no registration
+   * has gone since (@last_called_epoch == WampDealer.n_unregistered): a
+   * caller calling one procedure again compares the URI instead of hashing
+   * it. */
+  Registration *last_called;
+  guint last_called_epoch;
 };
 
 struct _WampDealer
@@ -91,6 +99,7 @@ struct _WampDealer
    * per YIELD, several times cheaper in a WampIdTable than in a GHashTable. */
   WampIdTable sessions;
   guint n_left;              /* sessions that left so far: a send may make one leave */
+  guint n_unregistered;      /* registrations gone so far: DealerSession.last_called */
   /* Records of finished calls, reused: a call then costs no malloc and no
    * free. Bounded, so a burst of calls does not stay pinned. */
   Invocation *spares;
@@ -294,6 +303,7 @@ wamp_dealer_drop_callee (WampDealer    *self,
     {
       g_hash_table_remove (self->by_procedure, reg->procedure);
       g_hash_table_remove (self->by_id, &reg->id);
+      self->n_unregistered++;
     }
   else if (reg->cursor >= reg->callees->len)
     reg->cursor = 0;
@@ -384,6 +394,23 @@ wamp_dealer_check_call (WampDealer   *self,
   return TRUE;
 }
 
+/* The registration of @procedure, or NULL; remembered for the caller @cs. */
+static Registration *
+wamp_dealer_lookup_called (WampDealer    *self,
+                           DealerSession *cs,
+                           const char    *procedure)
+{
+  Registration *reg;
+
+  if (cs->last_called != NULL && cs->last_called_epoch == self->n_unregistered
+      && strcmp (cs->last_called->procedure, procedure) == 0)
+    return cs->last_called;
+  reg = g_hash_table_lookup (self->by_procedure, procedure);
+  cs->last_called = reg;
+  cs->last_called_epoch = self->n_unregistered;
+  return reg;
+}
+
 static void
 wamp_dealer_handle_call (WampDealer  *self,
                          WampSession *caller,
@@ -422,7 +449,7 @@ wamp_dealer_handle_call (WampDealer  *self,
       wamp_session_abort (caller, PROTOCOL_VIOLATION, text);
       return;
     }
-  reg = g_hash_table_lookup (self->by_procedure, procedure);
+  reg = wamp_dealer_lookup_called (self, cs, procedure);
   if (!wamp_dealer_check_call (self, caller, call_id, procedure, reg, &disclose_permitted))
     return;
 
@@ -1066,6 +1093,7 @@ wamp_dealer_clear (WampDealer *self)
   self->n_left++;
   g_hash_table_remove_all (self->by_procedure);
   g_hash_table_remove_all (self->by_id);
+  self->n_unregistered++;
   wamp_dealer_free_spares (self);
 }
 
