@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* WampDealer: routes CALL to the callee of a procedure (exact match) and its
  * answer back, with canceling, timeouts and progressive results. */
+#include <string.h>
+
 #include <wamp/wamp.h>
 
 #include "wamp-dealer.h"
@@ -52,7 +54,8 @@ typedef struct {
 } Registration;
 
 /* One routed call, between its CALL and the callee's final answer. */
-typedef struct {
+typedef struct _Invocation Invocation;
+struct _Invocation {
   WampDealer *dealer;
   WampSession *caller;       /* not owned: unlinked in session_leaving */
   WampSession *callee;
@@ -64,7 +67,8 @@ typedef struct {
   gboolean kill_sent;        /* CANCEL mode kill: INTERRUPT sent, callee answers */
   WampReactor *reactor;      /* of @timer */
   WampReactorTimer *timer;   /* call timeout, NULL when none or fired */
-} Invocation;
+  Invocation *next_spare;    /* in the dealer's spares, once the call is over */
+};
 
 /* What the dealer knows of one session; made on its first dealer message. */
 struct _DealerSession {
@@ -73,6 +77,13 @@ struct _DealerSession {
   WampIdTable calls;         /* call ID -> Invocation*, as caller */
   WampIdTable invocations;   /* invocation ID -> Invocation*, as callee */
   guint64 last_invocation_id;
+  guint64 session_id;        /* wamp_session_get_id (session), kept for log lines */
+  /* The registration this session called last, valid while no registration
+   * has gone since (@last_called_epoch == WampDealer.n_unregistered): a
+   * caller calling one procedure again compares the URI instead of hashing
+   * it. */
+  Registration *last_called;
+  guint last_called_epoch;
 };
 
 struct _WampDealer
@@ -84,9 +95,18 @@ struct _WampDealer
 
   GHashTable *by_procedure;  /* procedure (owned by the registration) -> Registration* */
   GHashTable *by_id;         /* &Registration.id -> Registration* (owns) */
-  GHashTable *sessions;      /* WampSession* -> DealerSession* (owns) */
+  /* The session's address -> DealerSession* (owns): a lookup per CALL and
+   * per YIELD, several times cheaper in a WampIdTable than in a GHashTable. */
+  WampIdTable sessions;
   guint n_left;              /* sessions that left so far: a send may make one leave */
+  guint n_unregistered;      /* registrations gone so far: DealerSession.last_called */
+  /* Records of finished calls, reused: a call then costs no malloc and no
+   * free. Bounded, so a burst of calls does not stay pinned. */
+  Invocation *spares;
+  guint n_spares;
 };
+
+#define MAX_SPARE_INVOCATIONS 256
 
 static void wamp_dealer_role_iface_init (WampRoleInterface *iface);
 
@@ -197,18 +217,32 @@ dealer_session_free (DealerSession *ds)
   g_free (ds);
 }
 
+static inline guint64
+session_key (WampSession *session)
+{
+  return GPOINTER_TO_SIZE (session);
+}
+
+static DealerSession *
+dealer_session_lookup (WampDealer  *self,
+                       WampSession *session)
+{
+  return wamp_id_table_lookup (&self->sessions, session_key (session));
+}
+
 static DealerSession *
 wamp_dealer_ensure_session (WampDealer  *self,
                             WampSession *session)
 {
-  DealerSession *ds = g_hash_table_lookup (self->sessions, session);
+  DealerSession *ds = dealer_session_lookup (self, session);
 
   if (ds == NULL)
     {
       ds = g_new0 (DealerSession, 1);
       ds->session = session;
+      ds->session_id = wamp_session_get_id (session);
       ds->registrations = g_hash_table_new (g_direct_hash, g_direct_equal);
-      g_hash_table_insert (self->sessions, session, ds);
+      wamp_id_table_insert (&self->sessions, session_key (session), ds);
     }
   return ds;
 }
@@ -222,7 +256,40 @@ wamp_dealer_unlink (WampDealer *self,
   wamp_id_table_remove (&inv->callee_ds->invocations, inv->invocation_id);
   if (inv->timer != NULL)
     wamp_reactor_cancel_timer (inv->reactor, inv->timer);
-  g_free (inv);
+  if (self->n_spares < MAX_SPARE_INVOCATIONS)
+    {
+      inv->next_spare = self->spares;
+      self->spares = inv;
+      self->n_spares++;
+    }
+  else
+    g_free (inv);
+}
+
+/* Returns: an uninitialized record, a spare one when there is. */
+static Invocation *
+wamp_dealer_alloc_invocation (WampDealer *self)
+{
+  Invocation *inv = self->spares;
+
+  if (inv == NULL)
+    return g_new (Invocation, 1);
+  self->spares = inv->next_spare;
+  self->n_spares--;
+  return inv;
+}
+
+static void
+wamp_dealer_free_spares (WampDealer *self)
+{
+  while (self->spares != NULL)
+    {
+      Invocation *inv = self->spares;
+
+      self->spares = inv->next_spare;
+      g_free (inv);
+    }
+  self->n_spares = 0;
 }
 
 /* Drops @session as a callee of @reg, and @reg once it has none left. */
@@ -236,6 +303,7 @@ wamp_dealer_drop_callee (WampDealer    *self,
     {
       g_hash_table_remove (self->by_procedure, reg->procedure);
       g_hash_table_remove (self->by_id, &reg->id);
+      self->n_unregistered++;
     }
   else if (reg->cursor >= reg->callees->len)
     reg->cursor = 0;
@@ -326,6 +394,23 @@ wamp_dealer_check_call (WampDealer   *self,
   return TRUE;
 }
 
+/* The registration of @procedure, or NULL; remembered for the caller @cs. */
+static Registration *
+wamp_dealer_lookup_called (WampDealer    *self,
+                           DealerSession *cs,
+                           const char    *procedure)
+{
+  Registration *reg;
+
+  if (cs->last_called != NULL && cs->last_called_epoch == self->n_unregistered
+      && strcmp (cs->last_called->procedure, procedure) == 0)
+    return cs->last_called;
+  reg = g_hash_table_lookup (self->by_procedure, procedure);
+  cs->last_called = reg;
+  cs->last_called_epoch = self->n_unregistered;
+  return reg;
+}
+
 static void
 wamp_dealer_handle_call (WampDealer  *self,
                          WampSession *caller,
@@ -364,7 +449,7 @@ wamp_dealer_handle_call (WampDealer  *self,
       wamp_session_abort (caller, PROTOCOL_VIOLATION, text);
       return;
     }
-  reg = g_hash_table_lookup (self->by_procedure, procedure);
+  reg = wamp_dealer_lookup_called (self, cs, procedure);
   if (!wamp_dealer_check_call (self, caller, call_id, procedure, reg, &disclose_permitted))
     return;
 
@@ -381,7 +466,7 @@ wamp_dealer_handle_call (WampDealer  *self,
 
   ce = registration_pick_callee (reg);
   callee = ce->session;
-  callee_id = wamp_session_get_id (callee);
+  callee_id = ce->session_id;
   registration_id = reg->id;
   receive_progress = receive_progress
                      && wamp_session_has_feature (callee, "callee", "progressive_call_results");
@@ -430,8 +515,8 @@ wamp_dealer_handle_call (WampDealer  *self,
   /* Link the call only when both sides are still here. */
   if (self->n_left != n_left)
     {
-      cs = g_hash_table_lookup (self->sessions, caller);
-      ce = g_hash_table_lookup (self->sessions, callee);
+      cs = dealer_session_lookup (self, caller);
+      ce = dealer_session_lookup (self, callee);
       if (ce == NULL)
         {
           wamp_session_send_error (caller, WAMP_MESSAGE_CALL, call_id, ERROR_CANCELED, NULL);
@@ -441,8 +526,7 @@ wamp_dealer_handle_call (WampDealer  *self,
         return;
     }
 
-  /* g_new, not g_new0: glibc's calloc bypasses its per-thread cache. */
-  inv = g_new (Invocation, 1);
+  inv = wamp_dealer_alloc_invocation (self);
   *inv = (Invocation) {
     .dealer = self,
     .caller = caller,
@@ -478,7 +562,7 @@ wamp_dealer_lookup_invocation (WampDealer      *self,
                                guint64          invocation_id,
                                WampMessageType  type)
 {
-  DealerSession *ds = g_hash_table_lookup (self->sessions, callee);
+  DealerSession *ds = dealer_session_lookup (self, callee);
   Invocation *inv = ds != NULL ? wamp_id_table_lookup (&ds->invocations, invocation_id) : NULL;
 
   if (inv != NULL)
@@ -513,7 +597,7 @@ send_final_answer (WampDealer  *self,
   if (wamp_session_send (caller, reply, &error))
     return;
   uri = wamp_error_get_undeliverable_uri (error);
-  if (uri != NULL && g_hash_table_contains (self->sessions, caller))
+  if (uri != NULL && dealer_session_lookup (self, caller) != NULL)
     {
       g_message ("%s for call %" G_GUINT64_FORMAT " not delivered to caller session %"
                  G_GUINT64_FORMAT ", which gets ERROR %s instead: %s",
@@ -573,7 +657,7 @@ wamp_dealer_handle_yield (WampDealer  *self,
                  wamp_session_get_id (caller), error->message, undeliverable);
 
       /* The caller cannot receive this result: the call ends here. */
-      ds = g_hash_table_lookup (self->sessions, callee);
+      ds = dealer_session_lookup (self, callee);
       inv = ds != NULL ? wamp_id_table_lookup (&ds->invocations, invocation_id) : NULL;
       if (inv == NULL)
         return;
@@ -654,7 +738,7 @@ wamp_dealer_handle_cancel (WampDealer  *self,
         }
     }
 
-  cs = g_hash_table_lookup (self->sessions, caller);
+  cs = dealer_session_lookup (self, caller);
   inv = cs != NULL ? wamp_id_table_lookup (&cs->calls, call_id) : NULL;
   if (inv == NULL)
     {
@@ -814,7 +898,7 @@ wamp_dealer_handle_unregister (WampDealer  *self,
   guint64 request_id = wamp_message_get_request_id (message);
   guint64 registration_id = wamp_message_get_registration_id (message);
   Registration *reg = g_hash_table_lookup (self->by_id, &registration_id);
-  DealerSession *ds = g_hash_table_lookup (self->sessions, session);
+  DealerSession *ds = dealer_session_lookup (self, session);
   g_autoptr(WampMessage) reply = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -943,7 +1027,7 @@ wamp_dealer_session_leaving (WampRole    *role,
                              WampSession *session)
 {
   WampDealer *self = WAMP_DEALER (role);
-  DealerSession *ds = g_hash_table_lookup (self->sessions, session);
+  DealerSession *ds = dealer_session_lookup (self, session);
   g_autoptr(GPtrArray) outbox = NULL;
   g_autoptr(GPtrArray) calls = NULL;
   g_autoptr(GPtrArray) invocations = NULL;
@@ -981,7 +1065,8 @@ wamp_dealer_session_leaving (WampRole    *role,
   g_hash_table_iter_init (&iter, ds->registrations);
   while (g_hash_table_iter_next (&iter, &key, NULL))
     wamp_dealer_drop_callee (self, key, ds);
-  g_hash_table_remove (self->sessions, session);
+  wamp_id_table_remove (&self->sessions, session_key (session));
+  dealer_session_free (ds);
   self->n_left++;
 
   outbox_flush (outbox);
@@ -991,22 +1076,25 @@ wamp_dealer_session_leaving (WampRole    *role,
 static void
 wamp_dealer_clear (WampDealer *self)
 {
-  GHashTableIter iter;
-  gpointer value;
+  g_autoptr(GPtrArray) sessions = wamp_id_table_values (&self->sessions);
+  guint i;
 
-  g_hash_table_iter_init (&iter, self->sessions);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
+  for (i = 0; i < sessions->len; i++)
     {
-      g_autoptr(GPtrArray) invocations = wamp_id_table_values (&((DealerSession *) value)->invocations);
-      guint i;
+      DealerSession *ds = g_ptr_array_index (sessions, i);
+      g_autoptr(GPtrArray) invocations = wamp_id_table_values (&ds->invocations);
 
-      for (i = 0; i < invocations->len; i++)
-        wamp_dealer_unlink (self, g_ptr_array_index (invocations, i));
+      for (guint j = 0; j < invocations->len; j++)
+        wamp_dealer_unlink (self, g_ptr_array_index (invocations, j));
     }
-  g_hash_table_remove_all (self->sessions);
+  /* Only now: unlinking reaches into both sides' entries. */
+  g_ptr_array_foreach (sessions, (GFunc) dealer_session_free, NULL);
+  wamp_id_table_clear (&self->sessions);
   self->n_left++;
   g_hash_table_remove_all (self->by_procedure);
   g_hash_table_remove_all (self->by_id);
+  self->n_unregistered++;
+  wamp_dealer_free_spares (self);
 }
 
 static gint
@@ -1091,7 +1179,6 @@ wamp_dealer_finalize (GObject *object)
 
   if (self->realm != NULL)
     wamp_dealer_clear (self);
-  g_hash_table_unref (self->sessions);
   g_hash_table_unref (self->by_procedure);
   g_hash_table_unref (self->by_id);
 
@@ -1110,8 +1197,6 @@ wamp_dealer_init (WampDealer *self)
   self->by_procedure = g_hash_table_new (g_str_hash, g_str_equal);
   self->by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
                                        (GDestroyNotify) registration_free);
-  self->sessions = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
-                                          (GDestroyNotify) dealer_session_free);
 }
 
 WampDealer *

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* WampIdTable: pending calls by WAMP ID, a hash table that never rehashes
- * under steady insert/remove churn. */
+/* WampIdTable: pending calls by WAMP ID (and the dealer's sessions by
+ * address), a hash table that never rehashes under steady insert/remove
+ * churn. */
 #pragma once
 
 #include <glib.h>

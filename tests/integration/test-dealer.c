@@ -587,6 +587,102 @@ test_callee_leaving_during_kill_cancels (Fixture *f, gconstpointer data)
   wamp_test_peer_assert_frame (f->caller, "[8, 48, 3, {}, \"wamp.error.canceled\"]");
 }
 
+/* The dealer remembers the registration a caller called last: a procedure
+ * unregistered and registered again by someone else is found anew. */
+static void
+test_caller_follows_re_registration (Fixture *f, gconstpointer data)
+{
+  guint64 reg = wamp_test_peer_register (f->callee, 1, "com.example.proc");
+  guint64 reg2, inv;
+
+  inv = call_pending (f, 1);
+  wamp_test_peer_send_printf (f->callee, "[70, %" G_GUINT64_FORMAT ", {}]", inv);
+  wamp_test_peer_assert_frame (f->caller, "[50, 1, {}]");
+  /* Another procedure in between, then the first again. */
+  wamp_test_peer_send_json (f->caller, "[48, 2, {}, \"com.example.other\"]");
+  wamp_test_peer_assert_frame (f->caller, "[8, 48, 2, {}, \"wamp.error.no_such_procedure\", \"$any\"]");
+  inv = call_pending (f, 3);
+  wamp_test_peer_send_printf (f->callee, "[70, %" G_GUINT64_FORMAT ", {}]", inv);
+  wamp_test_peer_assert_frame (f->caller, "[50, 3, {}]");
+
+  wamp_test_peer_send_printf (f->callee, "[66, 2, %" G_GUINT64_FORMAT "]", reg);
+  wamp_test_peer_assert_frame (f->callee, "[67, 2]");
+  wamp_test_peer_send_json (f->caller, "[48, 4, {}, \"com.example.proc\"]");
+  wamp_test_peer_assert_frame (f->caller, "[8, 48, 4, {}, \"wamp.error.no_such_procedure\", \"$any\"]");
+
+  reg2 = wamp_test_peer_register (f->plain, 1, "com.example.proc");
+  g_assert_cmpuint (reg2, !=, reg);
+  wamp_test_peer_send_json (f->caller, "[48, 5, {}, \"com.example.proc\"]");
+  g_assert_cmpuint (wamp_test_peer_assert_id (f->plain, "[68, \"$any\", \"$any\", {}]", 2), ==, reg2);
+  wamp_test_peer_assert_silence (f->callee);
+
+  /* The callee leaving drops its other registration; the call goes on. */
+  wamp_test_peer_register (f->callee, 3, "com.example.other");
+  g_clear_pointer (&f->callee, wamp_test_peer_free);
+  wamp_test_peer_send_json (f->caller, "[48, 6, {}, \"com.example.proc\"]");
+  g_assert_cmpuint (wamp_test_peer_assert_id (f->plain, "[68, \"$any\", \"$any\", {}]", 2), ==, reg2);
+}
+
+#define N_CALLERS 12
+#define CALLS_EACH 25
+
+/* More sessions than the dealer's tables start with, and more calls in
+ * flight than it keeps spare records for; twice, so the second round
+ * reuses what the first left. Every answer reaches its own caller. */
+static void
+test_many_callers_many_pending_calls (Fixture *f, gconstpointer data)
+{
+  WampTestPeer *callers[N_CALLERS];
+  guint round, i, n;
+
+  wamp_test_peer_register (f->callee, 1, "com.example.proc");
+  for (i = 0; i < N_CALLERS; i++)
+    callers[i] = wamp_test_peer_new_joined (f->router, "lo", "realm1");
+
+  for (round = 0; round < 2; round++)
+    {
+      for (i = 0; i < N_CALLERS; i++)
+        for (n = 1; n <= CALLS_EACH; n++)
+          wamp_test_peer_send_printf (callers[i], "[48, %u, {}, \"com.example.proc\", [%u, %u]]",
+                                      n, i, n);
+      for (n = 0; n < N_CALLERS * CALLS_EACH; n++)
+        {
+          g_autoptr(WampValue) inv = wamp_test_peer_expect_match (f->callee,
+                                                                  "[68, \"$any\", \"$any\", {}, \"$any\"]");
+          WampValue *args;
+          guint64 inv_id = 0, who = 0, call = 0;
+
+          g_assert_nonnull (inv);
+          args = wamp_value_list_get (inv, 4);
+          g_assert_true (wamp_value_get_unsigned (wamp_value_list_get (inv, 1), &inv_id));
+          g_assert_true (wamp_value_get_unsigned (wamp_value_list_get (args, 0), &who));
+          g_assert_true (wamp_value_get_unsigned (wamp_value_list_get (args, 1), &call));
+          /* The answer echoes the arguments: it proves which call it ends. */
+          wamp_test_peer_send_printf (f->callee, "[70, %" G_GUINT64_FORMAT ", {}, [%" G_GUINT64_FORMAT
+                                      ", %" G_GUINT64_FORMAT "]]", inv_id, who, call);
+        }
+      for (i = 0; i < N_CALLERS; i++)
+        for (n = 1; n <= CALLS_EACH; n++)
+          {
+            g_autofree char *expected = g_strdup_printf ("[50, %u, {}, [%u, %u]]", n, i, n);
+
+            wamp_test_peer_assert_frame (callers[i], expected);
+          }
+    }
+
+  /* Callers leaving with calls pending: the canceling callee is told. */
+  for (i = 0; i < N_CALLERS; i++)
+    wamp_test_peer_send_printf (callers[i], "[48, 99, {}, \"com.example.proc\"]");
+  for (i = 0; i < N_CALLERS; i++)
+    wamp_test_peer_assert_frame (f->callee, "[68, \"$any\", \"$any\", {}]");
+  for (i = 0; i < N_CALLERS; i++)
+    {
+      wamp_test_peer_free (callers[i]);
+      wamp_test_peer_assert_frame (f->callee, "[69, \"$any\", {\"mode\": \"killnowait\"}]");
+    }
+  call_pending (f, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -609,6 +705,8 @@ main (int argc, char **argv)
   ADD ("/dealer/call/timeout-errors-caller-and-interrupts-callee", test_call_timeout);
   ADD ("/dealer/call/progress-not-asked-for-is-discarded", test_progress_not_asked_for_is_discarded);
   ADD ("/dealer/call/session-calling-itself-then-leaving", test_session_calling_itself_then_leaving);
+  ADD ("/dealer/call/caller-follows-re-registration", test_caller_follows_re_registration);
+  ADD ("/dealer/call/many-callers-many-pending-calls", test_many_callers_many_pending_calls);
   ADD ("/dealer/register/twice-is-procedure-already-exists",
        test_register_twice_is_procedure_already_exists);
   ADD ("/dealer/register/checks-uri-match-and-authorization",
