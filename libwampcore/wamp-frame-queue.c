@@ -47,6 +47,63 @@ struct _WampFrameQueue
 /* An inline buffer this large is not kept for the next burst. */
 #define INLINE_KEEP_MAX (64 * 1024)
 
+/* The inline buffers of emptied queues wait here for the next queue that
+ * needs one: a turn's burst then neither allocates nor grows its buffer,
+ * and an idle connection still holds none. A few small ones per thread. */
+#define SPARE_BUFFERS 8
+#define SPARE_MAX 8192
+#define INLINE_FIRST 2048
+
+typedef struct
+{
+  WampOutputBuffer buffers[SPARE_BUFFERS];
+  guint n;
+} Spares;
+
+static void
+spares_free (gpointer data)
+{
+  Spares *spares = data;
+
+  for (guint i = 0; i < spares->n; i++)
+    wamp_output_buffer_clear (&spares->buffers[i]);
+  g_free (spares);
+}
+
+static GPrivate spares_key = G_PRIVATE_INIT (spares_free);
+
+static Spares *
+get_spares (void)
+{
+  Spares *spares = g_private_get (&spares_key);
+
+  if (G_UNLIKELY (spares == NULL))
+    {
+      spares = g_new0 (Spares, 1);
+      g_private_set (&spares_key, spares);
+    }
+  return spares;
+}
+
+/* Empties @buffer, keeping its memory as a spare when it is small. */
+static void
+retire_inline_buffer (WampOutputBuffer *buffer)
+{
+  Spares *spares;
+
+  if (buffer->data == NULL)
+    return;
+  spares = get_spares ();
+  if (buffer->alloc <= SPARE_MAX && spares->n < SPARE_BUFFERS)
+    {
+      buffer->len = 0;
+      spares->buffers[spares->n++] = *buffer;
+      *buffer = (WampOutputBuffer) { NULL, 0, 0 };
+    }
+  else
+    wamp_output_buffer_clear (buffer);
+}
+
 static void
 frame_clear (Frame *f)
 {
@@ -64,7 +121,7 @@ release_if_empty (WampFrameQueue *self)
   self->frames = self->inline_frames;
   self->cap = INLINE_FRAMES;
   self->head = 0;
-  wamp_output_buffer_clear (&self->inline_buffer);
+  retire_inline_buffer (&self->inline_buffer);
 }
 
 static gsize
@@ -197,6 +254,15 @@ wamp_frame_queue_get_inline_buffer (WampFrameQueue *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
 
+  if (self->inline_buffer.data == NULL)
+    {
+      Spares *spares = get_spares ();
+
+      if (spares->n > 0)
+        self->inline_buffer = spares->buffers[--spares->n];
+      else
+        wamp_output_buffer_init (&self->inline_buffer, INLINE_FIRST);
+    }
   return &self->inline_buffer;
 }
 
