@@ -300,6 +300,99 @@ next_item (WampCborReader *reader,
   return TRUE;
 }
 
+/* Skips one valid data item of the common kinds (integers in up to four
+ * bytes, definite strings of up to 255 bytes, false/true/null/undefined,
+ * floats) at the cursor without a call: the bulk of most payloads. FALSE,
+ * the cursor unmoved, for anything else or anything wrong: the full reader
+ * then takes the item and says what is wrong. */
+static inline gboolean
+skip_flat (WampCborReader *reader)
+{
+  const guint8 *p = reader->p;
+  gsize left = wamp_input_cursor_remaining (reader);
+  gsize len;
+  guint8 initial, ai;
+
+  if (left == 0)
+    return FALSE;
+  initial = *p;
+  ai = initial & 0x1f;
+  switch (initial >> 5)
+    {
+    case MAJOR_UNSIGNED:
+    case MAJOR_NEGATIVE:
+      if (ai < 24)
+        len = 1;
+      else if (ai <= 26)
+        len = 1 + ((gsize) 1 << (ai - 24));
+      else
+        return FALSE;
+      break;
+    case MAJOR_BYTES:
+    case MAJOR_TEXT:
+      if (ai < 24)
+        len = 1 + ai;
+      else if (ai == 24 && left >= 2)
+        len = 2 + p[1];
+      else
+        return FALSE;
+      break;
+    case MAJOR_SIMPLE:
+      if (ai >= SIMPLE_FALSE && ai <= SIMPLE_UNDEFINED)
+        len = 1;
+      else if (ai >= SIMPLE_HALF && ai <= SIMPLE_DOUBLE)
+        len = 1 + ((gsize) 1 << (ai - 24));
+      else
+        return FALSE;
+      break;
+    default:
+      return FALSE;
+    }
+  if (len > left)
+    return FALSE;
+  if ((initial >> 5) == MAJOR_TEXT &&
+      wamp_utf8_find_invalid (p + (ai == 24 ? 2 : 1), p + len) != NULL)
+    return FALSE;
+  reader->p = p + len;
+  return TRUE;
+}
+
+/* The validating instance of read_array(), a function of its own so that
+ * the payload's skip enters it directly. */
+static gboolean
+skip_array (WampCborReader *reader,
+            const guint8   *at,
+            const Head     *head,
+            guint           depth)
+{
+  guint64 left = head->arg;
+
+  if (depth >= reader->max_depth)
+    return wamp_input_cursor_fail_at (reader, at, "nesting too deep");
+  /* Every item takes at least one byte. */
+  if (!head->indefinite && head->arg > wamp_input_cursor_remaining (reader))
+    return wamp_input_cursor_fail_at (reader, at, "array length exceeds the frame");
+
+  if (!head->indefinite)
+    {
+      for (; left > 0; left--)
+        if (!skip_flat (reader) && !skip_value (reader, depth + 1, NULL))
+          return FALSE;
+      return TRUE;
+    }
+  for (;;)
+    {
+      gboolean more;
+
+      if (!next_item (reader, TRUE, &left, &more))
+        return FALSE;
+      if (!more)
+        return TRUE;
+      if (!skip_flat (reader) && !skip_value (reader, depth + 1, NULL))
+        return FALSE;
+    }
+}
+
 TEMPLATE gboolean
 read_array (WampCborReader  *reader,
             const guint8    *at,
@@ -310,13 +403,14 @@ read_array (WampCborReader  *reader,
   g_autoptr(WampValue) list = NULL;
   guint64 left = head->arg;
 
+  if (out == NULL)
+    return skip_array (reader, at, head, depth);
   if (depth >= reader->max_depth)
     return wamp_input_cursor_fail_at (reader, at, "nesting too deep");
   /* Every item takes at least one byte. */
   if (!head->indefinite && head->arg > wamp_input_cursor_remaining (reader))
     return wamp_input_cursor_fail_at (reader, at, "array length exceeds the frame");
-  if (out != NULL)
-    list = wamp_value_new_list (head->indefinite ? 0 : (gsize) MIN (head->arg, MAX_LIST_RESERVE));
+  list = wamp_value_new_list (head->indefinite ? 0 : (gsize) MIN (head->arg, MAX_LIST_RESERVE));
 
   for (;;)
     {
@@ -379,6 +473,8 @@ read_map (WampCborReader  *reader,
       if (!read_string (reader, key_at, &key_head, out != NULL, &key, &key_len, &heap))
         return FALSE;
 
+      if (out == NULL && skip_flat (reader))
+        continue;
       if (!READ_NESTED (reader, depth + 1, out, &item))
         return FALSE;
       if (dict != NULL)
@@ -563,6 +659,16 @@ wamp_cbor_reader_read_value (WampCborReader  *reader,
                              WampValue      **out,
                              WampValueType   *type)
 {
+  /* A payload is most often a small definite array: straight into its loop. */
+  if (out == NULL && reader->p < reader->end && *reader->p >= 0x80 && *reader->p <= 0x97)
+    {
+      const guint8 *at = reader->p++;
+      Head head = { MAJOR_ARRAY, *at & 0x1f, *at & 0x1f, FALSE };
+
+      if (type != NULL)
+        *type = WAMP_VALUE_LIST;
+      return skip_array (reader, at, &head, depth);
+    }
   return out != NULL ? read_value (reader, depth, out, type) : skip_value (reader, depth, type);
 }
 

@@ -76,7 +76,9 @@ cbor_violation (const WampCborReader  *reader,
   return NULL;
 }
 
-/* A field at the cursor: the common short ones shared, others decoded. */
+/* A field at the cursor: the common kinds (small ints, IDs, {}, URIs) taken
+ * here when valid, anything else or anything wrong left to the reader,
+ * which says what is wrong. */
 static inline gboolean
 read_field (WampCborReader  *reader,
             WampValue      **field)
@@ -102,6 +104,31 @@ read_field (WampCborReader  *reader,
       reader->p += 1;
       *field = wamp_value_get_empty_dict ();
       return TRUE;
+    }
+  /* 0x19-0x1b: an integer in 2, 4 or 8 bytes (IDs). */
+  if (left >= 1 && p[0] >= 0x19 && p[0] <= 0x1b && left > (1u << (p[0] - 0x18)))
+    {
+      guint n = 1u << (p[0] - 0x18);
+      guint64 v = 0;
+
+      for (guint i = 1; i <= n; i++)
+        v = (v << 8) | p[i];
+      reader->p += 1 + n;
+      *field = v <= (guint64) G_MAXINT64 ? wamp_value_new_int ((gint64) v) : wamp_value_new_uint (v);
+      return TRUE;
+    }
+  /* 0x60-0x78: a text string of up to 255 bytes (URIs), when valid. */
+  if (left >= 2 && p[0] >= 0x60 && p[0] <= 0x78)
+    {
+      const guint8 *s = p + (p[0] == 0x78 ? 2 : 1);
+      gsize len = p[0] == 0x78 ? p[1] : (gsize) (p[0] - 0x60);
+
+      if (len <= (gsize) (reader->end - s) && wamp_utf8_find_invalid (s, s + len) == NULL)
+        {
+          reader->p = s + len;
+          *field = wamp_value_new_string_len ((const char *) s, len);
+          return TRUE;
+        }
     }
   return wamp_cbor_reader_read_value (reader, 1, field, NULL);
 }

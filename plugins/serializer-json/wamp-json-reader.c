@@ -459,12 +459,21 @@ read_number (WampJsonReader  *reader,
           reader->p = p;
           return TRUE;
         }
-      for (const guint8 *d = digits; d < p; d++)
+      /* Nineteen digits always fit 64 bits: only more need the check. */
+      if (n_int_digits <= 19)
         {
-          guint digit = (guint) (*d - '0');
-          if (v > (G_MAXUINT64 - digit) / 10)
-            return wamp_input_cursor_fail_at (reader, start, "integer out of range");
-          v = v * 10 + digit;
+          for (const guint8 *d = digits; d < p; d++)
+            v = v * 10 + (guint) (*d - '0');
+        }
+      else
+        {
+          for (const guint8 *d = digits; d < p; d++)
+            {
+              guint digit = (guint) (*d - '0');
+              if (v > (G_MAXUINT64 - digit) / 10)
+                return wamp_input_cursor_fail_at (reader, start, "integer out of range");
+              v = v * 10 + digit;
+            }
         }
       if (negative && v > (guint64) G_MAXINT64 + 1)
         return wamp_input_cursor_fail_at (reader, start, "integer out of range");
@@ -526,6 +535,30 @@ read_literal (WampJsonReader  *reader,
   return wamp_input_cursor_fail (reader, "invalid literal");
 }
 
+/* Skips the string at the cursor when it is plain printable ASCII (no
+ * escape, no control, no multi-byte sequence); FALSE, the cursor unmoved,
+ * otherwise, for scan_string() to judge. @content/@content_end as there. */
+static inline gboolean
+skip_plain_string (WampJsonReader  *reader,
+                   const guint8   **content,
+                   const guint8   **content_end)
+{
+  const guint8 *p = skip_plain_words (reader->p + 1, reader->end);
+
+  while (p < reader->end && string_plain[*p])
+    p++;
+  if (p >= reader->end || *p != '"')
+    return FALSE;
+  *content = reader->p + 1;
+  *content_end = p;
+  reader->p = p + 1;
+  return TRUE;
+}
+
+static gboolean
+skip_list (WampJsonReader *reader,
+           guint           depth);
+
 TEMPLATE gboolean
 read_list (WampJsonReader  *reader,
            guint            depth,
@@ -533,6 +566,8 @@ read_list (WampJsonReader  *reader,
 {
   g_autoptr(WampValue) list = NULL;
 
+  if (out == NULL)
+    return skip_list (reader, depth);
   if (depth >= reader->max_depth)
     return wamp_input_cursor_fail (reader, "nesting too deep");
   if (out != NULL)
@@ -686,6 +721,66 @@ read_value (WampJsonReader  *reader,
   return value_at (reader, depth, out);
 }
 
+/* Skips one element of a list being validated: strings and numbers, the
+ * bulk of most payloads, without the general reader's call. */
+static inline gboolean
+skip_element (WampJsonReader *reader,
+              guint           depth)
+{
+  const guint8 *s, *e;
+
+  if (reader->p < reader->end)
+    {
+      guint8 c = *reader->p;
+
+      /* Not a plain one: maybe escaped, maybe binary (its base64 checked). */
+      if (c == '"' && skip_plain_string (reader, &s, &e))
+        return TRUE;
+      if (c == '-' || is_digit (c))
+        return read_number (reader, NULL);
+    }
+  return skip_value (reader, depth);
+}
+
+/* The validating instance of read_list(), a function of its own so that the
+ * payload's skip enters it directly. */
+static gboolean
+skip_list (WampJsonReader *reader,
+           guint           depth)
+{
+  if (depth >= reader->max_depth)
+    return wamp_input_cursor_fail (reader, "nesting too deep");
+
+  reader->p++;
+  wamp_json_reader_skip_ws (reader);
+  if (reader->p < reader->end && *reader->p == ']')
+    {
+      reader->p++;
+      return TRUE;
+    }
+
+  for (;;)
+    {
+      wamp_json_reader_skip_ws (reader);
+      if (!skip_element (reader, depth + 1))
+        return FALSE;
+      wamp_json_reader_skip_ws (reader);
+      if (reader->p >= reader->end)
+        return wamp_input_cursor_fail (reader, "unterminated list");
+      if (*reader->p == ']')
+        {
+          reader->p++;
+          return TRUE;
+        }
+      if (*reader->p != ',')
+        return wamp_input_cursor_fail (reader, "expected ',' or ']'");
+      reader->p++;
+      wamp_json_reader_skip_ws (reader);
+      if (reader->p < reader->end && *reader->p == ']')
+        return wamp_input_cursor_fail (reader, "trailing comma");
+    }
+}
+
 static gboolean
 skip_value (WampJsonReader *reader,
             guint           depth)
@@ -698,7 +793,26 @@ wamp_json_reader_read_value (WampJsonReader  *reader,
                              guint            depth,
                              WampValue      **out)
 {
-  return out != NULL ? read_value (reader, depth, out) : skip_value (reader, depth);
+  wamp_json_reader_skip_ws (reader);
+  if (out == NULL)
+    {
+      /* A payload is a list or a dict: a list goes straight into its loop. */
+      if (reader->p < reader->end && *reader->p == '[')
+        return skip_list (reader, depth);
+      return skip_value (reader, depth);
+    }
+  /* A plain string (a URI, most often) without the general reader's call. */
+  if (reader->p < reader->end && *reader->p == '"')
+    {
+      const guint8 *s, *e;
+
+      if (skip_plain_string (reader, &s, &e))
+        {
+          *out = wamp_value_new_string_len ((const char *) s, (gsize) (e - s));
+          return TRUE;
+        }
+    }
+  return read_value (reader, depth, out);
 }
 
 WampValue *

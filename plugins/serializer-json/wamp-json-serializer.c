@@ -75,9 +75,9 @@ is_digit (guint8 c)
   return c >= '0' && c <= '9';
 }
 
-/* A field at the cursor: the common short ones shared, others decoded (and
- * anything unusual, such as a leading zero or a fraction, left to the
- * reader to judge). */
+/* A field at the cursor: the common ones (integers, {}; plain strings in
+ * the reader's entry) taken here, others decoded (and anything unusual, such
+ * as a leading zero or a fraction, left to the reader to judge). */
 static inline gboolean
 read_field (WampJsonReader  *reader,
             WampValue      **field)
@@ -88,10 +88,12 @@ read_field (WampJsonReader  *reader,
   if (p < end && is_digit (p[0]))
     {
       const guint8 *q = p + 1;
-      guint v = p[0] - '0';
+      gint64 v = p[0] - '0';
 
-      if (v != 0 && q < end && is_digit (*q))
-        v = v * 10 + (*q++ - '0');
+      /* Up to 18 digits (IDs have at most 16) fit int64 as they are. */
+      if (v != 0)
+        while (q < end && q - p < 18 && is_digit (*q))
+          v = v * 10 + (*q++ - '0');
       if (q < end && !is_digit (*q) && *q != '.' && *q != 'e' && *q != 'E')
         {
           reader->p = q;

@@ -107,6 +107,65 @@ take (WampMsgpackReader *reader,
   return p;
 }
 
+/* The encoded sizes of float 32, float 64, uint 8 to 64 and int 8 to 64. */
+static const guint8 fixed_size[] = { 5, 9, 2, 3, 5, 9, 2, 3, 5, 9 };
+
+/* Skips one valid scalar of the common kinds (ints, floats, nil, bools,
+ * str up to str8) at the cursor without a call: the bulk of most payloads.
+ * FALSE, the cursor unmoved, for anything else or anything wrong: the full
+ * reader then takes the value and says what is wrong. */
+static inline gboolean
+skip_flat (WampMsgpackReader *reader)
+{
+  const guint8 *p = reader->p;
+  gsize left = wamp_input_cursor_remaining (reader);
+  gsize len;
+  guint8 c;
+
+  if (left == 0)
+    return FALSE;
+  c = *p;
+  if (c <= 0x7f || c >= 0xe0 || c == 0xc0 || c == 0xc2 || c == 0xc3)
+    len = 1;
+  else if (c >= 0xca && c <= 0xd3)
+    len = fixed_size[c - 0xca];
+  else if (c >= 0xa0 && c <= 0xbf)
+    len = 1 + (c & 0x1f);
+  else if (c == 0xd9 && left >= 2)
+    len = 2 + p[1];
+  else
+    return FALSE;
+  if (len > left)
+    return FALSE;
+  if ((c >= 0xa0 && c <= 0xbf) || c == 0xd9)
+    {
+      const guint8 *s = p + (c == 0xd9 ? 2 : 1);
+      if (wamp_utf8_find_invalid (s, p + len) != NULL)
+        return FALSE;
+    }
+  reader->p = p + len;
+  return TRUE;
+}
+
+/* The validating instance of read_list(), a function of its own so that the
+ * payload's skip enters it directly. */
+static gboolean
+skip_list (WampMsgpackReader *reader,
+           const guint8      *header,
+           guint32            count,
+           guint              depth)
+{
+  if (depth >= reader->max_depth)
+    return wamp_input_cursor_fail_at (reader, header, "nesting too deep");
+  /* Every element takes at least one byte: a larger count is a lie. */
+  if (count > wamp_input_cursor_remaining (reader))
+    return wamp_input_cursor_fail_at (reader, header, "array count exceeds the bytes left");
+  for (guint32 i = 0; i < count; i++)
+    if (!skip_flat (reader) && !skip_value (reader, depth + 1))
+      return FALSE;
+  return TRUE;
+}
+
 TEMPLATE gboolean
 read_list (WampMsgpackReader  *reader,
            const guint8       *header,
@@ -116,13 +175,14 @@ read_list (WampMsgpackReader  *reader,
 {
   g_autoptr(WampValue) list = NULL;
 
+  if (out == NULL)
+    return skip_list (reader, header, count, depth);
   if (depth >= reader->max_depth)
     return wamp_input_cursor_fail_at (reader, header, "nesting too deep");
   /* Every element takes at least one byte: a larger count is a lie. */
   if (count > wamp_input_cursor_remaining (reader))
     return wamp_input_cursor_fail_at (reader, header, "array count exceeds the bytes left");
-  if (out != NULL)
-    list = wamp_value_new_list (count);
+  list = wamp_value_new_list (count);
 
   for (guint32 i = 0; i < count; i++)
     {
@@ -205,6 +265,8 @@ read_dict (WampMsgpackReader  *reader,
 
       if (!read_key (reader, &key, &key_len))
         return FALSE;
+      if (out == NULL && skip_flat (reader))
+        continue;
       if (!READ_NESTED (reader, depth + 1, out, &item))
         return FALSE;
       /* A duplicate key replaces the earlier value in its place, as the
@@ -435,7 +497,15 @@ wamp_msgpack_reader_read_value (WampMsgpackReader  *reader,
                                 guint               depth,
                                 WampValue         **out)
 {
-  return out != NULL ? read_value (reader, depth, out) : skip_value (reader, depth);
+  if (out != NULL)
+    return read_value (reader, depth, out);
+  /* A payload is most often a fixarray: straight into its loop. */
+  if (reader->p < reader->end && *reader->p >= 0x90 && *reader->p <= 0x9f)
+    {
+      const guint8 *header = reader->p++;
+      return skip_list (reader, header, *header & 0x0f, depth);
+    }
+  return skip_value (reader, depth);
 }
 
 WampValue *

@@ -82,25 +82,53 @@ is_map_byte (guint8 c)
 }
 
 
-/* A field at the cursor: the common one-byte ones shared, others decoded. */
+/* A field at the cursor: the common kinds (small ints and IDs, {}, URIs)
+ * taken here when valid, anything else or anything wrong left to the
+ * reader, which says what is wrong. */
 static inline gboolean
 read_field (WampMsgpackReader  *reader,
             WampValue         **field)
 {
-  if (reader->p < reader->end)
-    {
-      guint8 c = *reader->p;
+  const guint8 *p = reader->p;
+  gsize left = wamp_input_cursor_remaining (reader);
+  guint8 c;
 
-      if (c <= 0x7f)
+  if (left == 0)
+    return wamp_msgpack_reader_read_value (reader, 1, field);
+  c = p[0];
+  if (c <= 0x7f)
+    {
+      reader->p++;
+      *field = wamp_value_new_int (c);
+      return TRUE;
+    }
+  if (c == 0x80)
+    {
+      reader->p++;
+      *field = wamp_value_get_empty_dict ();
+      return TRUE;
+    }
+  if (c >= 0xcc && c <= 0xcf && left > (1u << (c - 0xcc)))
+    {
+      guint n = 1u << (c - 0xcc);
+      guint64 v = 0;
+
+      for (guint i = 1; i <= n; i++)
+        v = (v << 8) | p[i];
+      reader->p += 1 + n;
+      /* Normalised by WampValue: INT up to G_MAXINT64, UINT above. */
+      *field = v <= (guint64) G_MAXINT64 ? wamp_value_new_int ((gint64) v) : wamp_value_new_uint (v);
+      return TRUE;
+    }
+  if ((c >= 0xa0 && c <= 0xbf) || (c == 0xd9 && left >= 2))
+    {
+      const guint8 *s = p + (c == 0xd9 ? 2 : 1);
+      gsize len = c == 0xd9 ? p[1] : (c & 0x1fu);
+
+      if (len <= (gsize) (reader->end - s) && wamp_utf8_find_invalid (s, s + len) == NULL)
         {
-          reader->p++;
-          *field = wamp_value_new_int (c);
-          return TRUE;
-        }
-      if (c == 0x80)
-        {
-          reader->p++;
-          *field = wamp_value_get_empty_dict ();
+          reader->p = s + len;
+          *field = wamp_value_new_string_len ((const char *) s, len);
           return TRUE;
         }
     }

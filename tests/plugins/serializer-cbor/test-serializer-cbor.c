@@ -972,6 +972,61 @@ test_libcbor_reads_our_output (void)
 }
 
 /* Errors from deserialize say what went wrong. */
+/* The fast paths (integer and text fields, the payload's flat items) take
+ * every kind they cover exactly as the full reader does, and leave anything
+ * else or wrong to it: the same reason at the same byte. */
+static void
+test_fast_paths_agree (void)
+{
+  /* [48, 65536 (in 8 bytes), {}, "a.b", [every flat kind, nested,
+   * indefinite]] */
+  static const char args_hex[] =
+    "981c" "00" "20" "17" "18ff" "190100" "1a00010000" "1b0000000100000000"
+    "38ff" "390100" "3a00010000" "3b0000000100000000"
+    "40" "420102" "58020102" "60" "62c3a9" "780378797a"
+    "f4" "f5" "f6" "f7" "f93c00" "fa3fc00000" "fb3ff8000000000000"
+    "818101" "a1616b6176" "9f01ff" "5f4101ff";
+  static const struct {
+    const char *hex;
+    const char *message;
+  } bad[] = {
+    { "85183001a06174" "82" "0162c328", "invalid CBOR at byte 10: invalid UTF-8 in text string" },
+    { "85183001a06174" "82" "0178056162", "invalid CBOR at byte 9: string length exceeds the frame" },
+    { "85183001a06174" "81" "fb000000", "invalid CBOR at byte 8: truncated data item head" },
+    { "85183001a06174" "81" "f820", "invalid CBOR at byte 8: unsupported simple value" },
+    { "85183001a06174" "81" "3bffffffffffffffff", "invalid CBOR at byte 8: negative integer below the int64 range" },
+    { "85183001a06174" "81" "1c", "invalid CBOR at byte 8: reserved additional information" },
+    { "85183001a06174" "81" "ff", "invalid CBOR at byte 8: break outside an indefinite-length item" },
+    { "85183001a07802e282", "invalid CBOR at byte 7: invalid UTF-8 in text string" },
+    { "83111a0001", "invalid CBOR at byte 2: truncated data item head" },
+    { "86183001a0617480a1616b61ff", "invalid CBOR at byte 12: invalid UTF-8 in text string" },
+  };
+  g_autofree char *call_hex = g_strconcat ("8518301b0000000000010000a063612e62", args_hex, NULL);
+  g_autoptr(GBytes) expected_args = bytes_from_hex (args_hex);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WampMessage) m = deserialize_hex (call_hex, &error);
+  const guint8 *args, *kwargs;
+  gsize args_len, kwargs_len;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (wamp_message_get_request_id (m), ==, G_GUINT64_CONSTANT (1) << 16);
+  g_assert_cmpstr (wamp_message_get_uri (m), ==, "a.b");
+  g_assert_true (wamp_payload_get_raw (wamp_message_get_payload (m), serializer,
+                                       &args, &args_len, &kwargs, &kwargs_len));
+  g_assert_cmpmem (args, args_len, g_bytes_get_data (expected_args, NULL), g_bytes_get_size (expected_args));
+  g_assert_cmpuint (kwargs_len, ==, 0);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) bad_error = NULL;
+      g_autoptr(WampMessage) bad_m = deserialize_hex (bad[i].hex, &bad_error);
+
+      g_assert_null (bad_m);
+      g_assert_error (bad_error, WAMP_ERROR, WAMP_ERROR_PROTOCOL_VIOLATION);
+      g_assert_cmpstr (bad_error->message, ==, bad[i].message);
+    }
+}
+
 static void
 test_violation_reasons (void)
 {
@@ -1037,6 +1092,7 @@ main (int argc, char **argv)
   data_paths = g_ptr_array_new_with_free_func (g_free);
   valid_paths = g_ptr_array_new ();
 
+  g_test_add_func ("/cbor/message/fast-paths-agree-with-the-reader", test_fast_paths_agree);
   g_test_add_func ("/cbor/serializer/identity", test_serializer_identity);
   g_test_add_func ("/cbor/serializer/serialize-into", test_serialize_into);
   g_test_add_func ("/cbor/serializer/max-depth-property-bounds-frames-and-values", test_max_depth_property);

@@ -695,6 +695,61 @@ test_message_written_compactly (void)
 }
 
 /* Errors from deserialize say what went wrong. */
+/* The fast paths (integer and plain-string fields, the payload's strings
+ * and numbers) take every kind they cover exactly as the full reader does,
+ * and leave anything else or wrong to it: the same reason at the same byte. */
+static void
+test_fast_paths_agree (void)
+{
+  static const char call[] =
+    "[48, 9007199254740991, {}, \"a.b\", [0, -1, 1.5, 1e3, 12345678901234567890,"
+    " -9223372036854775808, \"ab\", \"\\u00e9\", \"\xc3\xa9\", \"\", null, true, false,"
+    " [1, [2]], {\"k\": \"v\"}, \"\\u0000AQ==\"]]";
+  static const struct {
+    const char *json;
+    const char *message;
+  } bad[] = {
+    { "[48,1,{},\"t\",[1,\"a\x01\"]]", "invalid JSON at byte 18: control character in string" },
+    { "[48,1,{},\"t\",[\"\\u0000!!!!\"]]", "invalid JSON at byte 14: invalid base64 in binary string" },
+    { "[48,1,{},\"t\",[18446744073709551616]]", "invalid JSON at byte 14: integer out of range" },
+    { "[48,18446744073709551616,{},\"t\",[]]", "invalid JSON at byte 4: integer out of range" },
+    { "[48,1,{},\"t\",[1,]]", "invalid JSON at byte 16: trailing comma" },
+    { "[48,1,{},\"t\",[1 2]]", "invalid JSON at byte 16: expected ',' or ']'" },
+    { "[48,1,{},\"t\",[01]]", "invalid JSON at byte 14: leading zero in number" },
+    { "[48,1,{},\"t\xff\",[]]", "invalid JSON at byte 11: invalid UTF-8" },
+    { "[48,1,{},\"t\",[\"ab", "invalid JSON at byte 17: unterminated string" },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WampMessage) m = deserialize_string (call, &error);
+  g_autoptr(WampMessage) escaped = NULL;
+  const char *expected_args = strstr (call, ", [0") + 2;
+  const guint8 *args, *kwargs;
+  gsize args_len, kwargs_len;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (wamp_message_get_request_id (m), ==, G_GUINT64_CONSTANT (9007199254740991));
+  g_assert_cmpstr (wamp_message_get_uri (m), ==, "a.b");
+  g_assert_true (wamp_payload_get_raw (wamp_message_get_payload (m), serializer,
+                                       &args, &args_len, &kwargs, &kwargs_len));
+  g_assert_cmpmem (args, args_len, expected_args, strlen (expected_args) - 1);
+  g_assert_cmpuint (kwargs_len, ==, 0);
+
+  escaped = deserialize_string ("[48, 7, {}, \"t\\u00e9\\/\", []]", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (wamp_message_get_request_id (escaped), ==, 7);
+  g_assert_cmpstr (wamp_message_get_uri (escaped), ==, "t\xc3\xa9/");
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) bad_error = NULL;
+      g_autoptr(WampMessage) bad_m = deserialize_string (bad[i].json, &bad_error);
+
+      g_assert_null (bad_m);
+      g_assert_error (bad_error, WAMP_ERROR, WAMP_ERROR_PROTOCOL_VIOLATION);
+      g_assert_cmpstr (bad_error->message, ==, bad[i].message);
+    }
+}
+
 static void
 test_violation_reasons (void)
 {
@@ -774,6 +829,7 @@ main (int argc, char **argv)
   serializer = WAMP_SERIALIZER (wamp_json_serializer_new ());
   data_paths = g_ptr_array_new_with_free_func (g_free);
 
+  g_test_add_func ("/json/message/fast-paths-agree-with-the-reader", test_fast_paths_agree);
   g_test_add_func ("/json/serializer/identity", test_serializer_identity);
   g_test_add_func ("/json/serializer/serialize-into", test_serialize_into);
   g_test_add_func ("/json/value/numbers/integers-exact-doubles-only-with-fraction-or-exponent", test_numbers_exact);

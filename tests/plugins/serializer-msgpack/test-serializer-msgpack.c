@@ -1087,6 +1087,62 @@ test_violation_reasons (void)
     }
 }
 
+/* The fast paths (fields, the payload's flat scalars) take every kind they
+ * cover exactly as the full reader does, and leave anything wrong to it:
+ * the same reason at the same byte. */
+static void
+test_fast_paths_agree (void)
+{
+  static const guint8 call[] =
+    "\x95\x30\xcf\x00\x00\x00\x00\x00\x01\x00\x00\x80\xd9\x03" "a.b"
+    "\xdc\x00\x14"
+    "\x00\xff\xc0\xc3\xc2"
+    "\xca\x3f\xc0\x00\x00" "\xcb\x3f\xf8\x00\x00\x00\x00\x00\x00"
+    "\xcc\xff" "\xcd\x01\x00" "\xce\x00\x01\x00\x00" "\xcf\x00\x00\x00\x01\x00\x00\x00\x00"
+    "\xd0\x80" "\xd1\x80\x00" "\xd2\x80\x00\x00\x00" "\xd3\x80\x00\x00\x00\x00\x00\x00\x00"
+    "\xa0" "\xa2\xc3\xa9" "\xd9\x03xyz" "\x91\x91\x01" "\x81\xa1k\xa1v";
+  struct {
+    const char *bytes;
+    gsize len;
+    const char *message;
+  } bad[] = {
+    { S ("\x95\x30\x01\x80\xa1t\x92\x01\xa2\xc3\x28"),
+      "invalid MessagePack at byte 9: invalid UTF-8 in str" },
+    { S ("\x95\x30\x01\x80\xa1t\x92\x01\xd9\x05" "ab"),
+      "invalid MessagePack at byte 8: str length exceeds the bytes left" },
+    { S ("\x95\x30\x01\x80\xa1t\x91\xcb\x00\x00\x00"),
+      "invalid MessagePack at byte 7: truncated" },
+    { S ("\x96\x30\x01\x80\xa1t\x90\x81\xa1k\xa1\xff"),
+      "invalid MessagePack at byte 11: invalid UTF-8 in str" },
+    { S ("\x95\x30\x01\x80\xd9\x02\xe2\x82\x90"),
+      "invalid MessagePack at byte 6: invalid UTF-8 in str" },
+    { S ("\x93\x11\xce\x00\x01"),
+      "invalid MessagePack at byte 2: truncated" },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WampMessage) m = deserialize_mem (call, sizeof call - 1, &error);
+  const guint8 *args, *kwargs;
+  gsize args_len, kwargs_len;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (wamp_message_get_request_id (m), ==, G_GUINT64_CONSTANT (1) << 16);
+  g_assert_cmpstr (wamp_message_get_uri (m), ==, "a.b");
+  g_assert_true (wamp_payload_get_raw (wamp_message_get_payload (m), serializer,
+                                       &args, &args_len, &kwargs, &kwargs_len));
+  g_assert_cmpmem (args, args_len, call + 17, sizeof call - 1 - 17);
+  g_assert_cmpuint (kwargs_len, ==, 0);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) bad_error = NULL;
+      g_autoptr(WampMessage) bad_m = deserialize_mem ((const guint8 *) bad[i].bytes, bad[i].len, &bad_error);
+
+      g_assert_null (bad_m);
+      g_assert_error (bad_error, WAMP_ERROR, WAMP_ERROR_PROTOCOL_VIOLATION);
+      g_assert_cmpstr (bad_error->message, ==, bad[i].message);
+    }
+}
+
 /* The reader never reads past the GBytes, whatever follows it in memory. */
 static void
 test_frame_not_read_past (void)
@@ -1190,6 +1246,7 @@ main (int argc, char **argv)
   serializer = WAMP_SERIALIZER (wamp_msgpack_serializer_new ());
   data_paths = g_ptr_array_new_with_free_func (g_free);
 
+  g_test_add_func ("/msgpack/message/fast-paths-agree-with-the-reader", test_fast_paths_agree);
   g_test_add_func ("/msgpack/serializer/identity", test_serializer_identity);
   g_test_add_func ("/msgpack/serializer/serialize-into", test_serialize_into);
   g_test_add_func ("/msgpack/serializer/max-depth-property-default-32-minimum-1", test_max_depth_property);
