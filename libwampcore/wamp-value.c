@@ -11,13 +11,9 @@
 
 #include "wamp-value-private.h"
 
-/* Every value starts with this header; the concrete layouts below follow it,
- * so that a scalar or a string costs exactly one allocation. */
-struct _WampValue
-{
-  gatomicrefcount ref_count;
-  guint32 type;
-};
+/* Every value starts with the header struct _WampValue (in
+ * wamp-value-private.h); the concrete layouts below follow it, so that a
+ * scalar or a string costs exactly one allocation. */
 
 typedef struct
 {
@@ -85,9 +81,8 @@ G_DEFINE_BOXED_TYPE (WampValue, wamp_value, wamp_value_ref, wamp_value_unref)
  * nothing. Integers beyond the range (and UINTs) stay WampScalarValues; as
  * each number has only one of the two forms, equal numbers are equal pointers
  * when tagged and compare by value when boxed. */
-#define TAG_INT_BITS (GLIB_SIZEOF_VOID_P * 8 - 2)
-#define TAG_INT_MAX ((G_GINT64_CONSTANT (1) << (TAG_INT_BITS - 1)) - 1)
-#define TAG_INT_MIN (-TAG_INT_MAX - 1)
+#define TAG_INT_MAX WAMP_VALUE_TAG_INT_MAX
+#define TAG_INT_MIN WAMP_VALUE_TAG_INT_MIN
 
 G_STATIC_ASSERT (_Alignof (WampValue) >= 2);
 
@@ -131,7 +126,7 @@ scalar_new (WampValueType type)
 /* Immortal values: null, the two bools and the empty dict every message
  * carries are made once and shared, so reading or building a message does
  * not allocate them. Their count never changes. */
-#define IMMORTAL_REFS G_MAXINT
+#define IMMORTAL_REFS WAMP_VALUE_IMMORTAL_REFS
 
 #define IS_IMMORTAL(v) ((v)->ref_count == IMMORTAL_REFS)
 
