@@ -164,7 +164,10 @@ typedef struct
   gboolean registered; /* with spares_key, for the thread-exit cleanup */
 } Spares;
 
-static __thread Spares spares;
+/* initial-exec: a plain %fs-relative access, no __tls_get_addr call (the
+ * library is linked by the daemon, and a few bytes fit glibc's static TLS
+ * surplus should it ever be dlopen'ed). */
+static __thread Spares spares __attribute__ ((tls_model ("initial-exec")));
 
 static void
 spares_free (gpointer data)
@@ -239,6 +242,18 @@ wamp_message_type_payload_index (WampMessageType type)
   return spec != NULL ? spec->payload_index : -1;
 }
 
+gboolean
+wamp_message_type_lookup (gint64  code,
+                          gint   *payload_index)
+{
+  const MessageSpec *spec = spec_for (code);
+
+  if (spec == NULL)
+    return FALSE;
+  *payload_index = spec->payload_index;
+  return TRUE;
+}
+
 static gboolean
 is_error_request_type (gint64 type)
 {
@@ -269,7 +284,7 @@ message_new_take (WampMessageType  type,
 
   /* Only what is read before being written: the cache entries count from
    * n_cache, the fields from n_fields. */
-  g_atomic_ref_count_init (&self->ref_count);
+  self->ref_count = 1; /* g_atomic_ref_count_init() without the call */
   self->type = (guint8) type;
   self->n_fields = (guint8) n_fields;
   self->n_cache = 0;
@@ -323,8 +338,8 @@ check_field (const MessageSpec *spec,
       what = "a string";
       break;
     case KIND_REQUEST_TYPE:
-      if (wamp_value_get_value_type (value) == WAMP_VALUE_INT &&
-          is_error_request_type (wamp_value_get_int (value)))
+      if (wamp_value_type_inline (value) == WAMP_VALUE_INT &&
+          is_error_request_type (wamp_value_get_int_inline (value)))
         return TRUE;
       what = "the type of a message answered by ERROR";
       break;
@@ -362,7 +377,7 @@ check_fields (WampValue *const *fields,
                    wamp_value_type_to_string (wamp_value_get_value_type (fields[0])));
       return NULL;
     }
-  type = wamp_value_get_int (fields[0]);
+  type = wamp_value_get_int_inline (fields[0]);
   spec = spec_for (type);
   if (spec == NULL)
     {
@@ -812,7 +827,7 @@ wamp_message_ref (WampMessage *message)
 {
   g_return_val_if_fail (message != NULL, NULL);
 
-  g_atomic_ref_count_inc (&message->ref_count);
+  g_atomic_int_inc (&message->ref_count); /* g_atomic_ref_count_inc() without the call */
   return message;
 }
 

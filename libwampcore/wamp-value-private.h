@@ -76,6 +76,15 @@ wamp_value_new_id_inline (guint64 id)
   return wamp_value_new_uint (id);
 }
 
+/* wamp_value_get_int() of an INT value with its tagged case inline. */
+static inline gint64
+wamp_value_get_int_inline (const WampValue *value)
+{
+  if (G_LIKELY (wamp_value_is_tagged (value)))
+    return (gint64) ((gintptr) value >> 1);
+  return wamp_value_get_int (value);
+}
+
 /* wamp_value_get_id() with its tagged case inline. */
 static inline gboolean
 wamp_value_get_id_inline (const WampValue *value,
