@@ -152,7 +152,7 @@ G_DEFINE_BOXED_TYPE (WampMessage, wamp_message, wamp_message_ref, wamp_message_u
 
 /* Released structs wait for the next message of their thread (a routed call
  * makes and frees four): one malloc and free fewer per message. At most
- * SPARE_MESSAGES per thread, linked through fields[0], so an idle router
+ * SPARE_MESSAGES per thread, linked through their first word, so an idle router
  * keeps a few KiB, not one per session. The __thread list is the fast path;
  * the GPrivate only frees it when its thread ends. */
 #define SPARE_MESSAGES 64
@@ -176,7 +176,7 @@ spares_free (gpointer data)
 
   while (list->head != NULL)
     {
-      WampMessage *next = (WampMessage *) list->head->fields[0];
+      WampMessage *next = *(WampMessage **) list->head;
 
       g_free (list->head);
       list->head = next;
@@ -194,7 +194,8 @@ message_alloc (void)
 
   if (self == NULL)
     return g_new (WampMessage, 1);
-  spares.head = (WampMessage *) self->fields[0];
+  WAMP_SPARE_UNPOISON (self, sizeof *self);
+  spares.head = *(WampMessage **) self;
   spares.n--;
   return self;
 }
@@ -212,7 +213,8 @@ message_free (WampMessage *self)
       spares.registered = TRUE;
       g_private_set (&spares_key, &spares);
     }
-  self->fields[0] = (WampValue *) spares.head;
+  *(WampMessage **) self = spares.head;
+  WAMP_SPARE_POISON (self, sizeof *self);
   spares.head = self;
   spares.n++;
 }
@@ -295,62 +297,38 @@ message_new_take (WampMessageType  type,
   return self;
 }
 
-static gboolean
-check_field (const MessageSpec *spec,
-             gsize              index,
-             const WampValue   *value,
-             GError           **error)
+/* What @value should have been as element @index of @spec's type, or NULL
+ * when it is fine. Inline in check_fields()'s loop; the error is made there. */
+static inline const char *
+field_problem (const MessageSpec *spec,
+               gsize              index,
+               const WampValue   *value)
 {
-  const char *what = NULL;
+  guint64 id;
 
   switch ((FieldKind) spec->kinds[index])
     {
     case KIND_TYPE:
-      return TRUE;
+      return NULL;
     case KIND_ID:
-      {
-        guint64 id;
-
-        if (wamp_value_get_id_inline (value, &id))
-          return TRUE;
-      }
-      what = "an ID (an integer in [0, 2^53])";
-      break;
+      return wamp_value_get_id_inline (value, &id) ? NULL
+                                                   : "an ID (an integer in [0, 2^53])";
     case KIND_DICT:
-      if (wamp_value_type_inline (value) == WAMP_VALUE_DICT)
-        return TRUE;
-      what = "a dict";
-      break;
+      return wamp_value_type_inline (value) == WAMP_VALUE_DICT ? NULL : "a dict";
     case KIND_URI:
-      if (wamp_value_is_plain_string (value))
-        return TRUE;
-      what = "a string";
-      break;
+      return wamp_value_is_plain_string (value) ? NULL : "a string";
     case KIND_URI_OR_NULL:
-      if (wamp_value_is_plain_string (value) ||
-          wamp_value_get_value_type (value) == WAMP_VALUE_NULL)
-        return TRUE;
-      what = "a string or null";
-      break;
+      return wamp_value_is_plain_string (value) ||
+             wamp_value_type_inline (value) == WAMP_VALUE_NULL ? NULL : "a string or null";
     case KIND_STRING:
-      if (wamp_value_get_value_type (value) == WAMP_VALUE_STRING)
-        return TRUE;
-      what = "a string";
-      break;
+      return wamp_value_type_inline (value) == WAMP_VALUE_STRING ? NULL : "a string";
     case KIND_REQUEST_TYPE:
-      if (wamp_value_type_inline (value) == WAMP_VALUE_INT &&
-          is_error_request_type (wamp_value_get_int_inline (value)))
-        return TRUE;
-      what = "the type of a message answered by ERROR";
-      break;
+      return wamp_value_type_inline (value) == WAMP_VALUE_INT &&
+             is_error_request_type (wamp_value_get_int_inline (value))
+             ? NULL : "the type of a message answered by ERROR";
     default:
       g_assert_not_reached ();
     }
-
-  g_set_error (error, WAMP_ERROR, WAMP_ERROR_PROTOCOL_VIOLATION,
-               "%s: element %" G_GSIZE_FORMAT " (%s) must be %s",
-               spec->name, index, spec->names[index], what);
-  return FALSE;
 }
 
 /* The checks of wamp_message_new_from_fields(): the spec of @fields' type,
@@ -409,8 +387,17 @@ check_fields (WampValue *const *fields,
     }
 
   for (gsize i = 1; i < n_fields; i++)
-    if (!check_field (spec, i, fields[i], error))
-      return NULL;
+    {
+      const char *what = field_problem (spec, i, fields[i]);
+
+      if (G_UNLIKELY (what != NULL))
+        {
+          g_set_error (error, WAMP_ERROR, WAMP_ERROR_PROTOCOL_VIOLATION,
+                       "%s: element %" G_GSIZE_FORMAT " (%s) must be %s",
+                       spec->name, i, spec->names[i], what);
+          return NULL;
+        }
+    }
   return spec;
 }
 

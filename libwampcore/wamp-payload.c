@@ -84,6 +84,7 @@ spare_block_take (void)
 
   if (block == NULL)
     return g_malloc (SPARE_BLOCK);
+  WAMP_SPARE_UNPOISON (block, SPARE_BLOCK);
   spares.head = *(gpointer *) block;
   spares.n--;
   return block;
@@ -103,6 +104,7 @@ spare_block_give (gpointer block)
       g_private_set (&spares_key, &spares);
     }
   *(gpointer *) block = spares.head;
+  WAMP_SPARE_POISON (block, SPARE_BLOCK);
   spares.head = block;
   spares.n++;
 }

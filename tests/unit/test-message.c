@@ -792,6 +792,29 @@ test_spares_freed_at_thread_exit (void)
     g_thread_join (g_thread_new ("churn", churn_thread, payload));
 }
 
+/* Under ASan a spare struct is poisoned: a use after release is reported. */
+static void
+test_spare_is_poisoned (void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+  if (g_test_subprocess ())
+    {
+      WampMessage *m = wamp_message_new_published (1, 2);
+      volatile guint64 id;
+
+      wamp_message_unref (m);
+      id = wamp_message_get_request_id (m);
+      (void) id;
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*use-after-poison*");
+#else
+  g_test_skip ("needs AddressSanitizer");
+#endif
+}
+
 /* The envelope builder's one lookup agrees with the public table. */
 static void
 test_type_lookup (void)
@@ -846,6 +869,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/message/reuse/released-struct-starts-clean", test_reused_struct_starts_clean);
   g_test_add_func ("/message/reuse/spares-freed-at-thread-exit", test_spares_freed_at_thread_exit);
   g_test_add_func ("/message/type/lookup-agrees-with-table", test_type_lookup);
+  g_test_add_func ("/message/reuse/spare-is-poisoned-under-asan", test_spare_is_poisoned);
 
   return g_test_run ();
 }
