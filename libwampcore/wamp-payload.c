@@ -12,6 +12,7 @@
 #include "wamp-counters-private.h"
 #include "wamp-payload-private.h"
 #include "wamp-serializer-private.h"
+#include "wamp-value-private.h"
 
 struct _WampPayload
 {
