@@ -12,6 +12,7 @@
 
 #include "wamp-message-private.h"
 #include "wamp-payload-private.h"
+#include "wamp-value-private.h"
 
 enum {
   SPAN_ARGUMENTS,
@@ -23,8 +24,16 @@ wamp_envelope_builder_init (WampEnvelopeBuilder *builder)
 {
   g_return_if_fail (builder != NULL);
 
-  memset (builder, 0, sizeof *builder);
+  /* Not a memset of the whole struct (every message in): fields[] are read
+   * only below n_fields. */
+  builder->n_fields = 0;
+  builder->n_elements = 0;
   builder->payload_index = -1;
+  for (guint i = SPAN_ARGUMENTS; i <= SPAN_ARGUMENTS_KW; i++)
+    {
+      builder->span_offsets[i] = 0;
+      builder->span_lens[i] = 0;
+    }
 }
 
 void
@@ -92,21 +101,19 @@ wamp_envelope_builder_add_field (WampEnvelopeBuilder  *builder,
   if (builder->n_fields > 1)
     return TRUE;
 
-  if (wamp_value_get_value_type (value) != WAMP_VALUE_INT)
+  if (wamp_value_type_inline (value) != WAMP_VALUE_INT)
     {
       g_set_error_literal (error, WAMP_ERROR, WAMP_ERROR_PROTOCOL_VIOLATION,
                            "message type must be an integer");
       return FALSE;
     }
-  code = wamp_value_get_int (value);
-  if (code < 1 || code > WAMP_MESSAGE_TYPE_MAX ||
-      wamp_message_type_to_string ((WampMessageType) code) == NULL)
+  code = wamp_value_get_int_inline (value);
+  if (!wamp_message_type_lookup (code, &builder->payload_index))
     {
       g_set_error (error, WAMP_ERROR, WAMP_ERROR_PROTOCOL_VIOLATION,
                    "unknown message type %" G_GINT64_FORMAT, code);
       return FALSE;
     }
-  builder->payload_index = wamp_message_type_payload_index ((WampMessageType) code);
   return TRUE;
 }
 

@@ -22,6 +22,12 @@ void wamp_message_set_cached_failure (WampMessage    *message,
                                       WampSerializer *serializer,
                                       const GError   *failure);
 
+/* Whether @code is a message type (1 .. WAMP_MESSAGE_TYPE_MAX, defined);
+ * then its wamp_message_type_payload_index() in @payload_index: both in one
+ * lookup for the envelope builder (every message in). */
+gboolean wamp_message_type_lookup (gint64  code,
+                                   gint   *payload_index);
+
 /* wamp_message_new_from_fields() for a deserializer's own fields: on
  * success the message takes @fields and @payload over instead of taking
  * references (one atomic increment and decrement fewer per field, per

@@ -13,6 +13,7 @@
 #include "wamp-message-private.h"
 #include "wamp-payload-private.h"
 #include "wamp-serializer-private.h"
+#include "wamp-value-private.h"
 
 /* ERROR has the most elements before its payload: [8, Type, Request, Details, Error]. */
 #define MAX_FIELDS 5
@@ -149,6 +150,75 @@ struct _WampMessage
 
 G_DEFINE_BOXED_TYPE (WampMessage, wamp_message, wamp_message_ref, wamp_message_unref)
 
+/* Released structs wait for the next message of their thread (a routed call
+ * makes and frees four): one malloc and free fewer per message. At most
+ * SPARE_MESSAGES per thread, linked through their first word, so an idle router
+ * keeps a few KiB, not one per session. The __thread list is the fast path;
+ * the GPrivate only frees it when its thread ends. */
+#define SPARE_MESSAGES 64
+
+typedef struct
+{
+  WampMessage *head;
+  guint n;
+  gboolean registered; /* with spares_key, for the thread-exit cleanup */
+} Spares;
+
+/* initial-exec: a plain %fs-relative access, no __tls_get_addr call (the
+ * library is linked by the daemon, and a few bytes fit glibc's static TLS
+ * surplus should it ever be dlopen'ed). */
+static __thread Spares spares __attribute__ ((tls_model ("initial-exec")));
+
+static void
+spares_free (gpointer data)
+{
+  Spares *list = data;
+
+  while (list->head != NULL)
+    {
+      WampMessage *next = *(WampMessage **) list->head;
+
+      g_free (list->head);
+      list->head = next;
+    }
+  list->n = 0;
+  list->registered = FALSE;
+}
+
+static GPrivate spares_key = G_PRIVATE_INIT (spares_free);
+
+static WampMessage *
+message_alloc (void)
+{
+  WampMessage *self = spares.head;
+
+  if (self == NULL)
+    return g_new (WampMessage, 1);
+  WAMP_SPARE_UNPOISON (self, sizeof *self);
+  spares.head = *(WampMessage **) self;
+  spares.n--;
+  return self;
+}
+
+static void
+message_free (WampMessage *self)
+{
+  if (spares.n >= SPARE_MESSAGES)
+    {
+      g_free (self);
+      return;
+    }
+  if (G_UNLIKELY (!spares.registered))
+    {
+      spares.registered = TRUE;
+      g_private_set (&spares_key, &spares);
+    }
+  *(WampMessage **) self = spares.head;
+  WAMP_SPARE_POISON (self, sizeof *self);
+  spares.head = self;
+  spares.n++;
+}
+
 static const MessageSpec *
 spec_for (gint64 type)
 {
@@ -172,6 +242,18 @@ wamp_message_type_payload_index (WampMessageType type)
   const MessageSpec *spec = spec_for (type);
 
   return spec != NULL ? spec->payload_index : -1;
+}
+
+gboolean
+wamp_message_type_lookup (gint64  code,
+                          gint   *payload_index)
+{
+  const MessageSpec *spec = spec_for (code);
+
+  if (spec == NULL)
+    return FALSE;
+  *payload_index = spec->payload_index;
+  return TRUE;
 }
 
 static gboolean
@@ -200,71 +282,53 @@ message_new_take (WampMessageType  type,
                   gsize            n_fields,
                   WampPayload     *payload)
 {
-  /* g_new and a zeroed struct: glibc's calloc skips its per-thread cache. */
-  WampMessage *self = g_new (WampMessage, 1);
+  WampMessage *self = message_alloc ();
 
-  *self = (WampMessage) { 0 };
-
-  g_atomic_ref_count_init (&self->ref_count);
+  /* Only what is read before being written: the cache entries count from
+   * n_cache, the fields from n_fields. */
+  self->ref_count = 1; /* g_atomic_ref_count_init() without the call */
   self->type = (guint8) type;
   self->n_fields = (guint8) n_fields;
-  memcpy (self->fields, fields, n_fields * sizeof (WampValue *));
+  self->n_cache = 0;
+  self->cache_overflow = NULL;
+  for (gsize i = 0; i < n_fields; i++)
+    self->fields[i] = fields[i];
   self->payload = payload != NULL ? wamp_payload_ref (payload) : NULL;
   return self;
 }
 
-static gboolean
-check_field (const MessageSpec *spec,
-             gsize              index,
-             const WampValue   *value,
-             GError           **error)
+/* What @value should have been as element @index of @spec's type, or NULL
+ * when it is fine. Inline in check_fields()'s loop; the error is made there. */
+static inline const char *
+field_problem (const MessageSpec *spec,
+               gsize              index,
+               const WampValue   *value)
 {
-  const char *what = NULL;
+  guint64 id;
 
   switch ((FieldKind) spec->kinds[index])
     {
     case KIND_TYPE:
-      return TRUE;
+      return NULL;
     case KIND_ID:
-      if (wamp_value_get_id (value, NULL))
-        return TRUE;
-      what = "an ID (an integer in [0, 2^53])";
-      break;
+      return wamp_value_get_id_inline (value, &id) ? NULL
+                                                   : "an ID (an integer in [0, 2^53])";
     case KIND_DICT:
-      if (wamp_value_get_value_type (value) == WAMP_VALUE_DICT)
-        return TRUE;
-      what = "a dict";
-      break;
+      return wamp_value_type_inline (value) == WAMP_VALUE_DICT ? NULL : "a dict";
     case KIND_URI:
-      if (wamp_value_is_plain_string (value))
-        return TRUE;
-      what = "a string";
-      break;
+      return wamp_value_is_plain_string (value) ? NULL : "a string";
     case KIND_URI_OR_NULL:
-      if (wamp_value_is_plain_string (value) ||
-          wamp_value_get_value_type (value) == WAMP_VALUE_NULL)
-        return TRUE;
-      what = "a string or null";
-      break;
+      return wamp_value_is_plain_string (value) ||
+             wamp_value_type_inline (value) == WAMP_VALUE_NULL ? NULL : "a string or null";
     case KIND_STRING:
-      if (wamp_value_get_value_type (value) == WAMP_VALUE_STRING)
-        return TRUE;
-      what = "a string";
-      break;
+      return wamp_value_type_inline (value) == WAMP_VALUE_STRING ? NULL : "a string";
     case KIND_REQUEST_TYPE:
-      if (wamp_value_get_value_type (value) == WAMP_VALUE_INT &&
-          is_error_request_type (wamp_value_get_int (value)))
-        return TRUE;
-      what = "the type of a message answered by ERROR";
-      break;
+      return wamp_value_type_inline (value) == WAMP_VALUE_INT &&
+             is_error_request_type (wamp_value_get_int_inline (value))
+             ? NULL : "the type of a message answered by ERROR";
     default:
       g_assert_not_reached ();
     }
-
-  g_set_error (error, WAMP_ERROR, WAMP_ERROR_PROTOCOL_VIOLATION,
-               "%s: element %" G_GSIZE_FORMAT " (%s) must be %s",
-               spec->name, index, spec->names[index], what);
-  return FALSE;
 }
 
 /* The checks of wamp_message_new_from_fields(): the spec of @fields' type,
@@ -284,14 +348,14 @@ check_fields (WampValue *const *fields,
                            "empty message");
       return NULL;
     }
-  if (wamp_value_get_value_type (fields[0]) != WAMP_VALUE_INT)
+  if (wamp_value_type_inline (fields[0]) != WAMP_VALUE_INT)
     {
       g_set_error (error, WAMP_ERROR, WAMP_ERROR_PROTOCOL_VIOLATION,
                    "element 0 (Type) must be an integer, not a %s",
                    wamp_value_type_to_string (wamp_value_get_value_type (fields[0])));
       return NULL;
     }
-  type = wamp_value_get_int (fields[0]);
+  type = wamp_value_get_int_inline (fields[0]);
   spec = spec_for (type);
   if (spec == NULL)
     {
@@ -323,8 +387,17 @@ check_fields (WampValue *const *fields,
     }
 
   for (gsize i = 1; i < n_fields; i++)
-    if (!check_field (spec, i, fields[i], error))
-      return NULL;
+    {
+      const char *what = field_problem (spec, i, fields[i]);
+
+      if (G_UNLIKELY (what != NULL))
+        {
+          g_set_error (error, WAMP_ERROR, WAMP_ERROR_PROTOCOL_VIOLATION,
+                       "%s: element %" G_GSIZE_FORMAT " (%s) must be %s",
+                       spec->name, i, spec->names[i], what);
+          return NULL;
+        }
+    }
   return spec;
 }
 
@@ -377,11 +450,14 @@ wamp_message_new_take_fields (WampValue   **fields,
 static WampValue *
 dict_or_empty (WampValue *dict)
 {
-  return wamp_value_ref (dict != NULL ? dict : wamp_value_get_empty_dict ());
+  return wamp_value_ref_inline (dict != NULL ? dict : wamp_value_get_empty_dict ());
 }
 
+/* Every message's type code fits a tagged integer: no call. */
+#define TYPE_VALUE(type) wamp_value_new_id_inline ((guint64) (type))
+
 #define CHECK_DICT(d, ret) \
-  g_return_val_if_fail ((d) == NULL || wamp_value_get_value_type (d) == WAMP_VALUE_DICT, ret)
+  g_return_val_if_fail ((d) == NULL || wamp_value_type_inline (d) == WAMP_VALUE_DICT, ret)
 #define CHECK_ID(id, ret) g_return_val_if_fail ((id) <= ID_MAX, ret)
 
 /* Returns: (transfer full). */
@@ -393,7 +469,7 @@ wamp_message_new_hello (const char *realm,
 
   CHECK_DICT (details, NULL);
 
-  f[0] = wamp_value_new_int (WAMP_MESSAGE_HELLO);
+  f[0] = TYPE_VALUE (WAMP_MESSAGE_HELLO);
   f[1] = realm != NULL ? wamp_value_new_string (realm) : wamp_value_new_null ();
   f[2] = dict_or_empty (details);
   return message_new_take (WAMP_MESSAGE_HELLO, f, 3, NULL);
@@ -409,8 +485,8 @@ wamp_message_new_welcome (guint64    session_id,
   CHECK_ID (session_id, NULL);
   CHECK_DICT (details, NULL);
 
-  f[0] = wamp_value_new_int (WAMP_MESSAGE_WELCOME);
-  f[1] = wamp_value_new_uint (session_id);
+  f[0] = TYPE_VALUE (WAMP_MESSAGE_WELCOME);
+  f[1] = wamp_value_new_id_inline (session_id);
   f[2] = dict_or_empty (details);
   return message_new_take (WAMP_MESSAGE_WELCOME, f, 3, NULL);
 }
@@ -426,7 +502,7 @@ wamp_message_new_abort (WampValue   *details,
   CHECK_DICT (details, NULL);
   g_return_val_if_fail (reason != NULL, NULL);
 
-  f[0] = wamp_value_new_int (WAMP_MESSAGE_ABORT);
+  f[0] = TYPE_VALUE (WAMP_MESSAGE_ABORT);
   f[1] = dict_or_empty (details);
   f[2] = wamp_value_new_string (reason);
   return message_new_take (WAMP_MESSAGE_ABORT, f, 3, payload);
@@ -442,7 +518,7 @@ wamp_message_new_challenge (const char *authmethod,
   g_return_val_if_fail (authmethod != NULL, NULL);
   CHECK_DICT (extra, NULL);
 
-  f[0] = wamp_value_new_int (WAMP_MESSAGE_CHALLENGE);
+  f[0] = TYPE_VALUE (WAMP_MESSAGE_CHALLENGE);
   f[1] = wamp_value_new_string (authmethod);
   f[2] = dict_or_empty (extra);
   return message_new_take (WAMP_MESSAGE_CHALLENGE, f, 3, NULL);
@@ -458,7 +534,7 @@ wamp_message_new_authenticate (const char *signature,
   g_return_val_if_fail (signature != NULL, NULL);
   CHECK_DICT (extra, NULL);
 
-  f[0] = wamp_value_new_int (WAMP_MESSAGE_AUTHENTICATE);
+  f[0] = TYPE_VALUE (WAMP_MESSAGE_AUTHENTICATE);
   f[1] = wamp_value_new_string (signature);
   f[2] = dict_or_empty (extra);
   return message_new_take (WAMP_MESSAGE_AUTHENTICATE, f, 3, NULL);
@@ -474,7 +550,7 @@ wamp_message_new_goodbye (WampValue  *details,
   CHECK_DICT (details, NULL);
   g_return_val_if_fail (reason != NULL, NULL);
 
-  f[0] = wamp_value_new_int (WAMP_MESSAGE_GOODBYE);
+  f[0] = TYPE_VALUE (WAMP_MESSAGE_GOODBYE);
   f[1] = dict_or_empty (details);
   f[2] = wamp_value_new_string (reason);
   return message_new_take (WAMP_MESSAGE_GOODBYE, f, 3, NULL);
@@ -495,9 +571,9 @@ wamp_message_new_error (WampMessageType  request_type,
   CHECK_DICT (details, NULL);
   g_return_val_if_fail (error_uri != NULL, NULL);
 
-  f[0] = wamp_value_new_int (WAMP_MESSAGE_ERROR);
+  f[0] = TYPE_VALUE (WAMP_MESSAGE_ERROR);
   f[1] = wamp_value_new_int (request_type);
-  f[2] = wamp_value_new_uint (request_id);
+  f[2] = wamp_value_new_id_inline (request_id);
   f[3] = dict_or_empty (details);
   f[4] = wamp_value_new_string (error_uri);
   return message_new_take (WAMP_MESSAGE_ERROR, f, 5, payload);
@@ -517,8 +593,8 @@ new_request_dict_uri (WampMessageType  type,
   CHECK_DICT (dict, NULL);
   g_return_val_if_fail (uri != NULL, NULL);
 
-  f[0] = wamp_value_new_int (type);
-  f[1] = wamp_value_new_uint (request_id);
+  f[0] = TYPE_VALUE (type);
+  f[1] = wamp_value_new_id_inline (request_id);
   f[2] = dict_or_empty (dict);
   f[3] = wamp_value_new_string (uri);
   return message_new_take (type, f, 4, payload);
@@ -535,9 +611,9 @@ new_id_id (WampMessageType type,
   CHECK_ID (a, NULL);
   CHECK_ID (b, NULL);
 
-  f[0] = wamp_value_new_int (type);
-  f[1] = wamp_value_new_uint (a);
-  f[2] = wamp_value_new_uint (b);
+  f[0] = TYPE_VALUE (type);
+  f[1] = wamp_value_new_id_inline (a);
+  f[2] = wamp_value_new_id_inline (b);
   return message_new_take (type, f, 3, NULL);
 }
 
@@ -555,8 +631,8 @@ new_id_dict (WampMessageType  type,
   CHECK_ID (id, NULL);
   CHECK_DICT (dict, NULL);
 
-  f[0] = wamp_value_new_int (type);
-  f[1] = wamp_value_new_uint (id);
+  f[0] = TYPE_VALUE (type);
+  f[1] = wamp_value_new_id_inline (id);
   if (optional_dict && dict == NULL)
     return message_new_take (type, f, 2, payload);
   f[2] = dict_or_empty (dict);
@@ -577,9 +653,9 @@ new_id_id_dict (WampMessageType  type,
   CHECK_ID (b, NULL);
   CHECK_DICT (dict, NULL);
 
-  f[0] = wamp_value_new_int (type);
-  f[1] = wamp_value_new_uint (a);
-  f[2] = wamp_value_new_uint (b);
+  f[0] = TYPE_VALUE (type);
+  f[1] = wamp_value_new_id_inline (a);
+  f[2] = wamp_value_new_id_inline (b);
   f[3] = dict_or_empty (dict);
   return message_new_take (type, f, 4, payload);
 }
@@ -738,7 +814,7 @@ wamp_message_ref (WampMessage *message)
 {
   g_return_val_if_fail (message != NULL, NULL);
 
-  g_atomic_ref_count_inc (&message->ref_count);
+  g_atomic_int_inc (&message->ref_count); /* g_atomic_ref_count_inc() without the call */
   return message;
 }
 
@@ -755,17 +831,26 @@ wamp_message_unref (WampMessage *message)
 {
   g_return_if_fail (message != NULL);
 
-  if (!g_atomic_ref_count_dec (&message->ref_count))
+  /* The sole owner (count 1) needs no atomic operation: no other thread
+   * holds a reference to change it meanwhile. */
+  if (g_atomic_int_get (&message->ref_count) != 1 &&
+      !g_atomic_ref_count_dec (&message->ref_count))
     return;
 
+  /* Types and IDs are tagged integers, most dicts the shared empty one:
+   * their unref is skipped inline. */
   for (guint i = 0; i < message->n_fields; i++)
-    wamp_value_unref (message->fields[i]);
-  g_clear_pointer (&message->payload, wamp_payload_unref);
-  for (guint i = 0; i < message->n_cache; i++)
-    cache_entry_clear (i < INLINE_CACHE ? &message->cache[i]
-                                        : &message->cache_overflow[i - INLINE_CACHE]);
-  g_free (message->cache_overflow);
-  g_free (message);
+    wamp_value_unref_inline (message->fields[i]);
+  if (message->payload != NULL)
+    wamp_payload_unref (message->payload);
+  if (message->n_cache > 0)
+    {
+      for (guint i = 0; i < message->n_cache; i++)
+        cache_entry_clear (i < INLINE_CACHE ? &message->cache[i]
+                                            : &message->cache_overflow[i - INLINE_CACHE]);
+      g_free (message->cache_overflow);
+    }
+  message_free (message);
 }
 
 WampMessageType
@@ -809,7 +894,9 @@ get_id_at (const WampMessage *message,
       g_critical ("%s has no %s", specs[message->type].name, what);
       return 0;
     }
-  wamp_value_get_unsigned (message->fields[position], &id);
+  /* An ID field holds an ID: checked when the message was made. */
+  if (!wamp_value_get_id_inline (message->fields[position], &id))
+    return 0;
   return id;
 }
 
@@ -874,7 +961,7 @@ wamp_message_get_uri (const WampMessage *message)
   g_return_val_if_fail (position >= 0, NULL);
 
   value = message->fields[position];
-  if (wamp_value_get_value_type (value) != WAMP_VALUE_STRING)
+  if (wamp_value_type_inline (value) != WAMP_VALUE_STRING)
     return NULL; /* HELLO without a realm */
   return wamp_value_get_string (value, NULL);
 }

@@ -11,13 +11,9 @@
 
 #include "wamp-value-private.h"
 
-/* Every value starts with this header; the concrete layouts below follow it,
- * so that a scalar or a string costs exactly one allocation. */
-struct _WampValue
-{
-  gatomicrefcount ref_count;
-  guint32 type;
-};
+/* Every value starts with the header struct _WampValue (in
+ * wamp-value-private.h); the concrete layouts below follow it, so that a
+ * scalar or a string costs exactly one allocation. */
 
 typedef struct
 {
@@ -85,9 +81,8 @@ G_DEFINE_BOXED_TYPE (WampValue, wamp_value, wamp_value_ref, wamp_value_unref)
  * nothing. Integers beyond the range (and UINTs) stay WampScalarValues; as
  * each number has only one of the two forms, equal numbers are equal pointers
  * when tagged and compare by value when boxed. */
-#define TAG_INT_BITS (GLIB_SIZEOF_VOID_P * 8 - 2)
-#define TAG_INT_MAX ((G_GINT64_CONSTANT (1) << (TAG_INT_BITS - 1)) - 1)
-#define TAG_INT_MIN (-TAG_INT_MAX - 1)
+#define TAG_INT_MAX WAMP_VALUE_TAG_INT_MAX
+#define TAG_INT_MIN WAMP_VALUE_TAG_INT_MIN
 
 G_STATIC_ASSERT (_Alignof (WampValue) >= 2);
 
@@ -122,6 +117,75 @@ value_alloc (WampValueType type,
   return value;
 }
 
+/* Short strings (the URI of every CALL, PUBLISH, ...) get a block of
+ * SPARE_STRING_BLOCK bytes, kept on release for the thread's next one: one
+ * malloc and free fewer per message. At most SPARE_STRINGS per thread (some
+ * KiB, whatever the number of sessions), linked through their first word;
+ * the GPrivate only frees them when the thread ends. */
+#define SPARE_STRING_LEN 79
+#define SPARE_STRING_BLOCK (sizeof (WampStringValue) + SPARE_STRING_LEN + 1)
+#define SPARE_STRINGS 64
+
+typedef struct
+{
+  gpointer head;
+  guint n;
+  gboolean registered; /* with spares_key, for the thread-exit cleanup */
+} Spares;
+
+/* initial-exec: a plain %fs-relative access, no __tls_get_addr call. */
+static __thread Spares spares __attribute__ ((tls_model ("initial-exec")));
+
+static void
+spares_free (gpointer data)
+{
+  Spares *list = data;
+
+  while (list->head != NULL)
+    {
+      gpointer next = *(gpointer *) list->head;
+
+      g_free (list->head);
+      list->head = next;
+    }
+  list->n = 0;
+  list->registered = FALSE;
+}
+
+static GPrivate spares_key = G_PRIVATE_INIT (spares_free);
+
+static gpointer
+spare_string_take (void)
+{
+  gpointer block = spares.head;
+
+  if (block == NULL)
+    return g_malloc (SPARE_STRING_BLOCK);
+  WAMP_SPARE_UNPOISON (block, SPARE_STRING_BLOCK);
+  spares.head = *(gpointer *) block;
+  spares.n--;
+  return block;
+}
+
+static void
+spare_string_give (gpointer block)
+{
+  if (spares.n >= SPARE_STRINGS)
+    {
+      g_free (block);
+      return;
+    }
+  if (G_UNLIKELY (!spares.registered))
+    {
+      spares.registered = TRUE;
+      g_private_set (&spares_key, &spares);
+    }
+  *(gpointer *) block = spares.head;
+  WAMP_SPARE_POISON (block, SPARE_STRING_BLOCK);
+  spares.head = block;
+  spares.n++;
+}
+
 static WampValue *
 scalar_new (WampValueType type)
 {
@@ -131,7 +195,7 @@ scalar_new (WampValueType type)
 /* Immortal values: null, the two bools and the empty dict every message
  * carries are made once and shared, so reading or building a message does
  * not allocate them. Their count never changes. */
-#define IMMORTAL_REFS G_MAXINT
+#define IMMORTAL_REFS WAMP_VALUE_IMMORTAL_REFS
 
 #define IS_IMMORTAL(v) ((v)->ref_count == IMMORTAL_REFS)
 
@@ -212,7 +276,14 @@ wamp_value_new_string_len (const char *str,
   g_return_val_if_fail (str != NULL || len == 0, NULL);
   g_return_val_if_fail (len < G_MAXSIZE - sizeof (WampStringValue) - 1, NULL);
 
-  self = value_alloc (WAMP_VALUE_STRING, sizeof (WampStringValue) + len + 1);
+  if (len <= SPARE_STRING_LEN)
+    {
+      self = spare_string_take ();
+      self->parent.ref_count = 1;
+      self->parent.type = WAMP_VALUE_STRING;
+    }
+  else
+    self = value_alloc (WAMP_VALUE_STRING, sizeof (WampStringValue) + len + 1);
   self->len = len;
   if (len > 0)
     memcpy (self->data, str, len);
@@ -364,12 +435,18 @@ value_free (WampValue *value)
         g_free (dict->index);
       }
       break;
+    case WAMP_VALUE_STRING:
+      if (AS_STRING (value)->len <= SPARE_STRING_LEN)
+        {
+          spare_string_give (value);
+          return;
+        }
+      break;
     case WAMP_VALUE_NULL:
     case WAMP_VALUE_BOOL:
     case WAMP_VALUE_INT:
     case WAMP_VALUE_UINT:
     case WAMP_VALUE_DOUBLE:
-    case WAMP_VALUE_STRING:
     default:
       break;
     }

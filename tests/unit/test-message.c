@@ -736,6 +736,103 @@ test_take_fields (void)
   wamp_message_unref (msg);
 }
 
+/* A released struct is reused by the thread's next message: it starts with
+ * no cache entry, its own fields and payload. */
+static void
+test_reused_struct_starts_clean (void)
+{
+  g_autoptr(GObject) serializer = g_object_new (G_TYPE_OBJECT, NULL);
+  g_autoptr(GBytes) bytes = g_bytes_new_static ("one", 3);
+  g_autoptr(WampPayload) payload = make_payload (TRUE, FALSE);
+
+  for (guint round = 0; round < 3; round++)
+    {
+      WampMessage *m = round % 2 ? wamp_message_new_invocation (round, ID_MAX, NULL, payload)
+                                 : wamp_message_new_published (round, ID_MAX);
+
+      g_assert_null (wamp_message_get_cached_encoding (m, (WampSerializer *) serializer));
+      g_assert_cmpuint (wamp_message_get_request_id (m), ==, round);
+      g_assert_cmpuint (wamp_message_get_n_fields (m), ==, round % 2 ? 4 : 3);
+      if (round % 2)
+        {
+          g_assert_cmpuint (wamp_message_get_registration_id (m), ==, ID_MAX);
+          g_assert_true (wamp_message_get_payload (m) == payload);
+        }
+      else
+        {
+          g_assert_cmpuint (wamp_message_get_publication_id (m), ==, ID_MAX);
+          g_assert_null (wamp_message_get_payload (m));
+        }
+      wamp_message_set_cached_encoding (m, (WampSerializer *) serializer, bytes);
+      wamp_message_unref (m);
+    }
+}
+
+static gpointer
+churn_thread (gpointer data)
+{
+  WampPayload *payload = data;
+  WampMessage *held[200];
+
+  /* More at once than the thread keeps as spares: the rest are freed. */
+  for (guint i = 0; i < G_N_ELEMENTS (held); i++)
+    held[i] = wamp_message_new_call (i, NULL, "com.example.p", payload);
+  for (guint i = 0; i < G_N_ELEMENTS (held); i++)
+    wamp_message_unref (held[i]);
+  return NULL;
+}
+
+/* A thread's spare structs are freed when it ends (LSan sees a leak if not). */
+static void
+test_spares_freed_at_thread_exit (void)
+{
+  g_autoptr(WampPayload) payload = make_payload (TRUE, TRUE);
+
+  for (guint i = 0; i < 2; i++)
+    g_thread_join (g_thread_new ("churn", churn_thread, payload));
+}
+
+/* Under ASan a spare struct is poisoned: a use after release is reported. */
+static void
+test_spare_is_poisoned (void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+  if (g_test_subprocess ())
+    {
+      WampMessage *m = wamp_message_new_published (1, 2);
+      volatile guint64 id;
+
+      wamp_message_unref (m);
+      id = wamp_message_get_request_id (m);
+      (void) id;
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*use-after-poison*");
+#else
+  g_test_skip ("needs AddressSanitizer");
+#endif
+}
+
+/* The envelope builder's one lookup agrees with the public table. */
+static void
+test_type_lookup (void)
+{
+  for (gint64 code = -1; code <= WAMP_MESSAGE_TYPE_MAX + 1; code++)
+    {
+      gint payload_index = -7;
+      gboolean known = wamp_message_type_lookup (code, &payload_index);
+
+      g_assert_cmpint (known, ==, code > 0 && code <= WAMP_MESSAGE_TYPE_MAX &&
+                                  wamp_message_type_to_string ((WampMessageType) code) != NULL);
+      if (known)
+        g_assert_cmpint (payload_index, ==, wamp_message_type_payload_index ((WampMessageType) code));
+      else
+        g_assert_cmpint (payload_index, ==, -7);
+    }
+}
+
 static void
 test_boxed (void)
 {
@@ -769,6 +866,10 @@ main (int argc, char *argv[])
   g_test_add_func ("/message/details/shared-empty-dict-refuses-insert", test_shared_empty_dict_stays_immutable);
   g_test_add_func ("/message/boxed/copy-is-ref", test_boxed);
   g_test_add_func ("/message/take-fields/owns-on-success-only", test_take_fields);
+  g_test_add_func ("/message/reuse/released-struct-starts-clean", test_reused_struct_starts_clean);
+  g_test_add_func ("/message/reuse/spares-freed-at-thread-exit", test_spares_freed_at_thread_exit);
+  g_test_add_func ("/message/type/lookup-agrees-with-table", test_type_lookup);
+  g_test_add_func ("/message/reuse/spare-is-poisoned-under-asan", test_spare_is_poisoned);
 
   return g_test_run ();
 }

@@ -5,6 +5,8 @@
 
 #include <wamp/wamp.h>
 
+#include "wamp-payload-private.h"
+
 /* A fake serializer whose "format" is one letter per value:
  *   'L' + digits  a list of that many ints (0, 1, ...)
  *   'D'           a dict {"k": 1}
@@ -254,6 +256,79 @@ test_refcount_and_boxed (void)
   g_boxed_free (WAMP_TYPE_PAYLOAD, copy);
 }
 
+/* Payloads copied from a lent frame: small ones in a block kept for reuse
+ * on release, large ones in a block of their size; a reused block starts
+ * clean (not decoded, its own spans and serializer). */
+static void
+test_span_copy_small_and_large (void)
+{
+  g_autoptr(FakeSerializer) fake = g_object_new (FAKE_TYPE_SERIALIZER, NULL);
+  g_autoptr(FakeSerializer) other = g_object_new (FAKE_TYPE_SERIALIZER, NULL);
+  static const char small_text[] = "xxL2yyD";
+  GString *large = g_string_new ("L1");
+  const guint8 *args = NULL, *kwargs = NULL;
+  gsize args_len = 0, kwargs_len = 0;
+  WampValue *a = NULL;
+  guint decodes;
+
+  while (large->len < 1000)
+    g_string_append_c (large, ' ');
+
+  for (guint round = 0; round < 3; round++)
+    {
+      WampPayload *p = wamp_payload_new_span_copy (WAMP_SERIALIZER (round == 1 ? other : fake),
+                                                   (const guint8 *) small_text, 2, 2, 6, 1);
+
+      g_assert_true (wamp_payload_get_raw (p, WAMP_SERIALIZER (round == 1 ? other : fake),
+                                           &args, &args_len, &kwargs, &kwargs_len));
+      g_assert_cmpmem (args, args_len, "L2", 2);
+      g_assert_cmpmem (kwargs, kwargs_len, "D", 1);
+      /* Not decoded yet, whatever the block held before. */
+      decodes = fake->n_decodes + other->n_decodes;
+      g_assert_true (wamp_payload_get_values (p, &a, NULL, NULL));
+      g_assert_cmpuint (fake->n_decodes + other->n_decodes, ==, decodes + 2);
+      g_assert_cmpuint (wamp_value_list_length (a), ==, 2);
+      wamp_payload_unref (p);
+
+      /* Larger than a spare block: a block of its own, then freed. */
+      p = wamp_payload_new_span_copy (WAMP_SERIALIZER (fake), (const guint8 *) large->str,
+                                      0, large->len, 0, 0);
+      g_assert_true (wamp_payload_get_raw (p, WAMP_SERIALIZER (fake), &args, &args_len, &kwargs, &kwargs_len));
+      g_assert_cmpmem (args, args_len, large->str, large->len);
+      g_assert_null (kwargs);
+      g_assert_false (wamp_payload_has_kwargs (p));
+      wamp_payload_unref (p);
+    }
+  g_string_free (large, TRUE);
+}
+
+static gpointer
+churn_thread (gpointer data)
+{
+  FakeSerializer *fake = data;
+  static const char text[] = "L1D";
+  g_autoptr(GBytes) frame = g_bytes_new_static (text, sizeof text - 1);
+  WampPayload *held[100];
+
+  /* More at once than the thread keeps as spares: the rest are freed. */
+  for (guint i = 0; i < G_N_ELEMENTS (held); i++)
+    held[i] = i % 2 ? wamp_payload_new_span_copy (WAMP_SERIALIZER (fake), (const guint8 *) text, 0, 2, 2, 1)
+                    : wamp_payload_new_span (WAMP_SERIALIZER (fake), frame, 0, 2, 2, 1);
+  for (guint i = 0; i < G_N_ELEMENTS (held); i++)
+    wamp_payload_unref (held[i]);
+  return NULL;
+}
+
+/* A thread's spare blocks are freed when it ends (LSan sees a leak if not). */
+static void
+test_spares_freed_at_thread_exit (void)
+{
+  g_autoptr(FakeSerializer) fake = g_object_new (FAKE_TYPE_SERIALIZER, NULL);
+
+  for (guint i = 0; i < 2; i++)
+    g_thread_join (g_thread_new ("churn", churn_thread, fake));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -268,6 +343,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/payload/raw/keeps-frame-alive", test_frame_outlives_caller);
   g_test_add_func ("/payload/raw/keeps-own-serializer-alive", test_serializer_outlives_caller);
   g_test_add_func ("/payload/boxed/copy-is-ref", test_refcount_and_boxed);
+  g_test_add_func ("/payload/span-copy/small-reused-large-own-block", test_span_copy_small_and_large);
+  g_test_add_func ("/payload/spares/freed-at-thread-exit", test_spares_freed_at_thread_exit);
 
   return g_test_run ();
 }

@@ -591,6 +591,79 @@ test_tagged_int_as_other_type_is_critical (void)
   g_assert_false (wamp_value_is_plain_string (v));
 }
 
+static gpointer
+string_churn_thread (gpointer data)
+{
+  WampValue *held[100];
+
+  /* Lengths on both sides of the reused block's size, more at once than
+   * the thread keeps as spares; each reads back as written. */
+  for (guint round = 0; round < 2; round++)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (held); i++)
+        {
+          g_autofree char *text = g_strnfill (i, (char) ('a' + i % 26));
+
+          held[i] = wamp_value_new_string_len (text, i);
+        }
+      for (guint i = 0; i < G_N_ELEMENTS (held); i++)
+        {
+          gsize len = 0;
+          const char *str = wamp_value_get_string (held[i], &len);
+
+          g_assert_cmpuint (len, ==, i);
+          g_assert_cmpuint (strlen (str), ==, i);
+          if (i > 0)
+            g_assert_cmpint (str[i - 1], ==, 'a' + i % 26);
+          wamp_value_unref (held[i]);
+        }
+    }
+  return NULL;
+}
+
+/* Short strings' blocks are reused within a thread and freed when it ends
+ * (LSan sees a leak if not). */
+static void
+test_string_spares (void)
+{
+  for (guint i = 0; i < 2; i++)
+    g_thread_join (g_thread_new ("strings", string_churn_thread, NULL));
+  string_churn_thread (NULL);
+}
+
+/* The private inline fast paths agree with the public functions. */
+static void
+test_inline_fast_paths (void)
+{
+  static const guint64 ids[] = { 0, 1, 1000, G_GUINT64_CONSTANT (9007199254740992) };
+  g_autoptr(WampValue) str = wamp_value_new_string ("x");
+  g_autoptr(WampValue) big = wamp_value_new_uint (G_MAXUINT64);
+  WampValue *empty = wamp_value_get_empty_dict ();
+  guint64 out = 0;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      g_autoptr(WampValue) a = wamp_value_new_id_inline (ids[i]);
+      g_autoptr(WampValue) b = wamp_value_new_uint (ids[i]);
+
+      g_assert_true (wamp_value_equal (a, b));
+      g_assert_cmpint (wamp_value_type_inline (a), ==, WAMP_VALUE_INT);
+      g_assert_true (wamp_value_get_id_inline (a, &out));
+      g_assert_cmpuint (out, ==, ids[i]);
+      g_assert_cmpint (wamp_value_get_int_inline (a), ==, (gint64) ids[i]);
+    }
+  g_assert_false (wamp_value_get_id_inline (big, &out));
+  g_assert_cmpint (wamp_value_type_inline (str), ==, WAMP_VALUE_STRING);
+  g_assert_false (wamp_value_is_static (str));
+  g_assert_true (wamp_value_is_static (empty));
+  g_assert_true (wamp_value_ref_inline (empty) == empty);
+  wamp_value_unref_inline (empty);
+  g_assert_true (wamp_value_ref_inline (str) == str);
+  g_assert_true (wamp_value_has_ref_count (str, 2));
+  wamp_value_unref_inline (str);
+  g_assert_true (wamp_value_has_ref_count (str, 1));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -622,6 +695,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/value/int/equal-and-hash-across-the-tagged-edge", test_int_equal_across_forms);
   g_test_add_func ("/value/int/tagged-ref-unref-are-no-ops", test_int_tagged_ref_unref);
   g_test_add_func ("/value/getter/tagged-int-as-other-type-is-critical", test_tagged_int_as_other_type_is_critical);
+  g_test_add_func ("/value/string/short-blocks-reused-and-freed-at-thread-exit", test_string_spares);
+  g_test_add_func ("/value/private/inline-fast-paths-agree", test_inline_fast_paths);
 
   return g_test_run ();
 }
