@@ -16,6 +16,36 @@ typedef struct {
                                const guint8 *data, gsize len);
 } WampConnectionSinkFuncs;
 
+/* A connection's receiver, made by wamp_connection_set_sink() (or the close)
+ * and freed with the connection. */
+typedef struct {
+  const WampConnectionSinkFuncs *funcs;
+  gpointer owner;
+  gboolean closed;
+} WampConnectionSink;
+
+/* The private contract with the in-tree transports, which saves the qdata
+ * lookup per frame: a transport that keeps a WampConnectionSink pointer
+ * (NULL at first) attaches its address to the connection as this qdata at
+ * init; wamp_connection_set_sink() stores the sink there, and the transport
+ * hands its frames to wamp_connection_sink_deliver_data(). */
+#define WAMP_CONNECTION_SINK_SLOT "wamp-connection-sink-slot"
+
+/* wamp_connection_frame_received_data() through @sink (nullable: not set
+ * yet), which must be @connection's. */
+static inline void
+wamp_connection_sink_deliver_data (WampConnectionSink *sink,
+                                   WampConnection     *connection,
+                                   const guint8       *data,
+                                   gsize               len)
+{
+  if (G_LIKELY (sink != NULL && !sink->closed && sink->funcs != NULL
+                && sink->funcs->frame_received_data != NULL))
+    sink->funcs->frame_received_data (sink->owner, connection, data, len);
+  else
+    wamp_connection_frame_received_data (connection, data, len);
+}
+
 /* @funcs: static; @owner: not referenced. Pass NULL funcs to detach: frames
  * then are dropped (logged at debug level). */
 void wamp_connection_set_sink (WampConnection                *connection,

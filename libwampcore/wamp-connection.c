@@ -16,12 +16,9 @@ wamp_connection_default_init (WampConnectionInterface *iface)
 {
 }
 
-/* Attached to the connection object as qdata: one lookup per frame. */
-typedef struct {
-  const WampConnectionSinkFuncs *funcs;
-  gpointer owner;
-  gboolean closed;
-} ConnectionSink;
+/* Attached to the connection object as qdata: one lookup per frame, unless
+ * the transport keeps a pointer to it (WAMP_CONNECTION_SINK_SLOT). */
+typedef WampConnectionSink ConnectionSink;
 
 static GQuark
 sink_quark (void)
@@ -30,6 +27,16 @@ sink_quark (void)
 
   if (G_UNLIKELY (quark == 0))
     quark = g_quark_from_static_string ("wamp-connection-sink");
+  return quark;
+}
+
+static GQuark
+slot_quark (void)
+{
+  static GQuark quark;
+
+  if (G_UNLIKELY (quark == 0))
+    quark = g_quark_from_static_string (WAMP_CONNECTION_SINK_SLOT);
   return quark;
 }
 
@@ -53,12 +60,18 @@ wamp_connection_set_sink (WampConnection                *connection,
                           gpointer                       owner)
 {
   ConnectionSink *sink;
+  ConnectionSink **slot;
 
   g_return_if_fail (wamp_iface_peek (&connection_ifaces, connection, WAMP_TYPE_CONNECTION) != NULL);
 
   sink = get_sink (connection, TRUE);
   sink->funcs = funcs;
   sink->owner = funcs != NULL ? owner : NULL;
+
+  /* The sink lives as long as the connection: told once is enough. */
+  slot = g_object_get_qdata (G_OBJECT (connection), slot_quark ());
+  if (slot != NULL)
+    *slot = sink;
 }
 
 gboolean

@@ -5,6 +5,7 @@
  * their 4-octet prefix beside it. */
 
 #include "wamp-rawsocket-connection.h"
+#include "wamp-connection-private.h"
 
 #include <string.h>
 
@@ -25,6 +26,9 @@ typedef enum {
 struct _WampRawsocketConnection
 {
   GObject parent_instance;
+
+  /* Set by the core (WAMP_CONNECTION_SINK_SLOT): frames go straight to it. */
+  WampConnectionSink *sink;
 
   WampReactor *reactor;
   WampSocketIo *io;
@@ -330,7 +334,7 @@ decoder_message_data (gpointer      user_data,
 
   if (self->state != STATE_OPEN || self->closing)
     return FALSE;
-  wamp_connection_frame_received_data (WAMP_CONNECTION (self), data, len);
+  wamp_connection_sink_deliver_data (self->sink, WAMP_CONNECTION (self), data, len);
   return self->state == STATE_OPEN && !self->closing;
 }
 
@@ -1114,6 +1118,8 @@ static void
 wamp_rawsocket_connection_init (WampRawsocketConnection *self)
 {
   self->out = wamp_frame_queue_new ();
+  g_object_set_qdata (G_OBJECT (self), g_quark_from_static_string (WAMP_CONNECTION_SINK_SLOT),
+                      &self->sink);
 }
 
 WampRawsocketConnection *

@@ -4,6 +4,7 @@
  * codec, vectored writes of a bounded queue. */
 
 #include "wamp-websocket-connection.h"
+#include "wamp-connection-private.h"
 #include "wamp-websocket-batch.h"
 
 #include <netinet/in.h>
@@ -31,6 +32,9 @@ typedef enum {
 struct _WampWebsocketConnection
 {
   GObject parent_instance;
+
+  /* Set by the core (WAMP_CONNECTION_SINK_SLOT): frames go straight to it. */
+  WampConnectionSink *sink;
 
   WampReactor *reactor;
   GIOStream *stream;
@@ -455,7 +459,7 @@ codec_message_data (gpointer      user_data,
     }
   if (self->state != STATE_OPEN || self->close_sent)
     return self->state == STATE_OPEN;
-  wamp_connection_frame_received_data (WAMP_CONNECTION (self), data, len);
+  wamp_connection_sink_deliver_data (self->sink, WAMP_CONNECTION (self), data, len);
   return self->state == STATE_OPEN;
 }
 
@@ -1012,6 +1016,8 @@ wamp_websocket_connection_init (WampWebsocketConnection *self)
 {
   self->out = wamp_frame_queue_new ();
   self->fd = -1;
+  g_object_set_qdata (G_OBJECT (self), g_quark_from_static_string (WAMP_CONNECTION_SINK_SLOT),
+                      &self->sink);
 }
 
 void

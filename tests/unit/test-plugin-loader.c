@@ -643,6 +643,54 @@ test_connection_sink_lent_frames (void)
   g_free (log.reason);
 }
 
+/* The in-tree transports' contract: the sink's address in the slot they
+ * attach, frames handed to it directly, the public path when it cannot take
+ * them. */
+static void
+test_connection_sink_slot (void)
+{
+  g_autoptr(WampConnection) connection = g_object_new (TEST_TYPE_CONNECTION, NULL);
+  g_autoptr(WampConnection) other = g_object_new (TEST_TYPE_CONNECTION, NULL);
+  const guint8 lent[] = "[1,2]";
+  WampConnectionSink *slot = NULL;
+  SinkLog log = { 0, };
+
+  g_object_set_qdata (G_OBJECT (connection), g_quark_from_static_string (WAMP_CONNECTION_SINK_SLOT), &slot);
+
+  /* Not set yet: the public path, which drops it. */
+  wamp_connection_sink_deliver_data (slot, connection, lent, 5);
+  g_assert_null (log.last_frame);
+
+  /* A connection without the slot is not told. */
+  wamp_connection_set_sink (other, &data_sink_funcs, &log);
+  g_assert_null (slot);
+
+  wamp_connection_set_sink (connection, &data_sink_funcs, &log);
+  g_assert_nonnull (slot);
+  wamp_connection_sink_deliver_data (slot, connection, lent, 3);
+  g_assert_cmpint (log.data_frames, ==, 1);
+  g_assert_cmpmem (g_bytes_get_data (log.last_frame, NULL), g_bytes_get_size (log.last_frame), "[1,", 3);
+
+  /* A sink without the data variant: a GBytes copy, as the public path. */
+  wamp_connection_set_sink (connection, &sink_funcs, &log);
+  wamp_connection_sink_deliver_data (slot, connection, lent, 5);
+  g_assert_cmpint (log.data_frames, ==, 1);
+  g_assert_cmpint (log.frames, ==, 1);
+  g_assert_cmpmem (g_bytes_get_data (log.last_frame, NULL), g_bytes_get_size (log.last_frame), "[1,2]", 5);
+
+  /* Detached, then closed: dropped. */
+  wamp_connection_set_sink (connection, NULL, NULL);
+  wamp_connection_sink_deliver_data (slot, connection, lent, 5);
+  wamp_connection_set_sink (connection, &data_sink_funcs, &log);
+  wamp_connection_closed (connection, WAMP_CLOSE_NORMAL, NULL);
+  wamp_connection_sink_deliver_data (slot, connection, lent, 5);
+  g_assert_cmpint (log.frames, ==, 1);
+  g_assert_cmpint (log.data_frames, ==, 1);
+  g_assert_cmpint (log.closes, ==, 1);
+  g_clear_pointer (&log.last_frame, g_bytes_unref);
+  g_free (log.reason);
+}
+
 static void
 test_connection_sink_delivers_frames_and_one_close (void)
 {
@@ -938,6 +986,7 @@ main (int argc, char **argv)
   g_test_add_func ("/connection/sink/detached-drops-frames", test_connection_sink_detached_drops_frames);
   g_test_add_func ("/connection/sink/lent-frames-reach-either-sink", test_connection_sink_lent_frames);
   g_test_add_func ("/connection/sink/close-may-drop-last-reference", test_connection_close_may_drop_last_reference);
+  g_test_add_func ("/connection/sink/slot-of-in-tree-transports", test_connection_sink_slot);
   g_test_add_func ("/transport/accept/func-or-close", test_transport_accept_func_or_close);
   g_test_add_func ("/transport/accept/owner-receives-delegated-connections",
                    test_transport_owner_receives_delegated_connections);
