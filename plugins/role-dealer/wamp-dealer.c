@@ -84,6 +84,12 @@ struct _DealerSession {
    * it. */
   Registration *last_called;
   guint last_called_epoch;
+  /* The realm's checks of a CALL to @last_called passed under settings
+   * @checked_serial (0: not checked), with disclosure @checked_disclose: the
+   * session's authrole is fixed while it is in the realm, so a caller calling
+   * one procedure again asks the realm nothing. */
+  guint64 checked_serial;
+  gboolean checked_disclose;
 };
 
 struct _WampDealer
@@ -247,13 +253,13 @@ wamp_dealer_ensure_session (WampDealer  *self,
   return ds;
 }
 
-/* Removes @inv from both sides' tables, stops its timer and frees it. */
+/* Removes @inv from the caller's table, stops its timer and frees it: the
+ * callee's table no longer has it. */
 static void
-wamp_dealer_unlink (WampDealer *self,
-                    Invocation *inv)
+wamp_dealer_unlink_taken (WampDealer *self,
+                          Invocation *inv)
 {
   wamp_id_table_remove (&inv->caller_ds->calls, inv->call_id);
-  wamp_id_table_remove (&inv->callee_ds->invocations, inv->invocation_id);
   if (inv->timer != NULL)
     wamp_reactor_cancel_timer (inv->reactor, inv->timer);
   if (self->n_spares < MAX_SPARE_INVOCATIONS)
@@ -277,6 +283,15 @@ wamp_dealer_alloc_invocation (WampDealer *self)
   self->spares = inv->next_spare;
   self->n_spares--;
   return inv;
+}
+
+/* Removes @inv from both sides' tables, stops its timer and frees it. */
+static void
+wamp_dealer_unlink (WampDealer *self,
+                    Invocation *inv)
+{
+  wamp_id_table_remove (&inv->callee_ds->invocations, inv->invocation_id);
+  wamp_dealer_unlink_taken (self, inv);
 }
 
 static void
@@ -359,16 +374,25 @@ invocation_timeout_cb (WampReactor *reactor,
  * error. @reg remembers a success for the caller's authrole until the
  * realm's settings change, so the next CALL costs no lookups. */
 static gboolean
-wamp_dealer_check_call (WampDealer   *self,
-                        WampSession  *caller,
-                        guint64       call_id,
-                        const char   *procedure,
-                        Registration *reg,
-                        gboolean     *disclose_permitted)
+wamp_dealer_check_call (WampDealer    *self,
+                        DealerSession *cs,
+                        WampSession   *caller,
+                        guint64        call_id,
+                        const char    *procedure,
+                        Registration  *reg,
+                        gboolean      *disclose_permitted)
 {
+  guint64 serial = wamp_realm_get_settings_serial (self->realm);
+
+  /* @reg is cs->last_called (wamp_dealer_lookup_called). */
+  if (reg != NULL && cs->checked_serial == serial)
+    {
+      *disclose_permitted = cs->checked_disclose;
+      return TRUE;
+    }
   if (reg != NULL &&
       wamp_realm_check_memo_holds (self->realm, &reg->checked, caller, disclose_permitted))
-    return TRUE;
+    goto passed;
 
   if (!wamp_realm_check_uri (self->realm, procedure, WAMP_URI_FLAGS_NONE))
     {
@@ -391,6 +415,9 @@ wamp_dealer_check_call (WampDealer   *self,
     }
   *disclose_permitted = wamp_realm_get_disclose (self->realm, caller, WAMP_ACTION_CALL, procedure);
   wamp_realm_check_memo_store (self->realm, &reg->checked, caller, *disclose_permitted);
+passed:
+  cs->checked_serial = serial;
+  cs->checked_disclose = *disclose_permitted;
   return TRUE;
 }
 
@@ -408,6 +435,7 @@ wamp_dealer_lookup_called (WampDealer    *self,
   reg = g_hash_table_lookup (self->by_procedure, procedure);
   cs->last_called = reg;
   cs->last_called_epoch = self->n_unregistered;
+  cs->checked_serial = 0;
   return reg;
 }
 
@@ -450,7 +478,7 @@ wamp_dealer_handle_call (WampDealer  *self,
       return;
     }
   reg = wamp_dealer_lookup_called (self, cs, procedure);
-  if (!wamp_dealer_check_call (self, caller, call_id, procedure, reg, &disclose_permitted))
+  if (!wamp_dealer_check_call (self, cs, caller, call_id, procedure, reg, &disclose_permitted))
     return;
 
   if (self->disclose_by_permission_only)
@@ -555,15 +583,21 @@ wamp_dealer_handle_call (WampDealer  *self,
 /* The pending invocation @invocation_id of @callee, or NULL. An ID that was
  * never issued to @callee is a protocol violation (the session is aborted);
  * one issued but no longer pending (canceled, timed out, caller gone) is
- * silently discarded. */
+ * silently discarded. @take: the callee's answer is final, the invocation
+ * leaves the callee's table (wamp_dealer_unlink_taken() finishes it). */
 static Invocation *
 wamp_dealer_lookup_invocation (WampDealer      *self,
                                WampSession     *callee,
                                guint64          invocation_id,
-                               WampMessageType  type)
+                               WampMessageType  type,
+                               gboolean         take)
 {
   DealerSession *ds = dealer_session_lookup (self, callee);
-  Invocation *inv = ds != NULL ? wamp_id_table_lookup (&ds->invocations, invocation_id) : NULL;
+  Invocation *inv = NULL;
+
+  if (ds != NULL)
+    inv = take ? wamp_id_table_take (&ds->invocations, invocation_id)
+               : wamp_id_table_lookup (&ds->invocations, invocation_id);
 
   if (inv != NULL)
     return inv;
@@ -618,19 +652,21 @@ wamp_dealer_handle_yield (WampDealer  *self,
   guint64 invocation_id = wamp_message_get_request_id (message);
   WampValue *options = wamp_message_get_details (message);
   WampPayload *payload = wamp_message_get_payload (message);
+  /* Most YIELDs come without options: no lookup then. */
+  gboolean progress = wamp_value_dict_size (options) > 0
+                      && wamp_value_dict_get_bool (options, "progress", FALSE);
   g_autoptr(WampMessage) result = NULL;
   WampSession *caller;
   Invocation *inv;
   guint64 call_id;
 
-  inv = wamp_dealer_lookup_invocation (self, callee, invocation_id, WAMP_MESSAGE_YIELD);
+  inv = wamp_dealer_lookup_invocation (self, callee, invocation_id, WAMP_MESSAGE_YIELD, !progress);
   if (inv == NULL)
     return;
   caller = inv->caller;
   call_id = inv->call_id;
 
-  /* Most YIELDs come without options: no lookup then. */
-  if (wamp_value_dict_size (options) > 0 && wamp_value_dict_get_bool (options, "progress", FALSE))
+  if (progress)
     {
       /* Used after the send: the call goes on. */
       g_autoptr(WampSession) hold G_GNUC_UNUSED = g_object_ref (caller);
@@ -671,7 +707,7 @@ wamp_dealer_handle_yield (WampDealer  *self,
       return;
     }
 
-  wamp_dealer_unlink (self, inv);
+  wamp_dealer_unlink_taken (self, inv);
   result = wamp_message_new_result (call_id, NULL, payload);
   send_final_answer (self, caller, call_id, result);
 }
@@ -693,12 +729,12 @@ wamp_dealer_handle_error (WampDealer  *self,
                           "ERROR from a client must answer an INVOCATION");
       return;
     }
-  inv = wamp_dealer_lookup_invocation (self, callee, invocation_id, WAMP_MESSAGE_ERROR);
+  inv = wamp_dealer_lookup_invocation (self, callee, invocation_id, WAMP_MESSAGE_ERROR, TRUE);
   if (inv == NULL)
     return;
   caller = inv->caller;
   call_id = inv->call_id;
-  wamp_dealer_unlink (self, inv);
+  wamp_dealer_unlink_taken (self, inv);
 
   reply = wamp_message_new_error (WAMP_MESSAGE_CALL, call_id, wamp_message_get_details (message),
                                   wamp_message_get_uri (message),

@@ -8,13 +8,7 @@
  * outstanding calls empties and refills its table all the time. */
 #define KEPT_CAPACITY 64
 
-static inline guint
-home_slot (const WampIdTable *table,
-           guint64            id)
-{
-  /* Fibonacci hashing: sequential IDs spread over the whole table. */
-  return (guint) ((id * G_GUINT64_CONSTANT (0x9E3779B97F4A7C15)) >> 32) & table->mask;
-}
+#define home_slot wamp_id_table_home_slot
 
 static guint
 capacity (const WampIdTable *table)
@@ -74,37 +68,24 @@ wamp_id_table_clear (WampIdTable *table)
   table->len = 0;
 }
 
-gpointer
-wamp_id_table_lookup (const WampIdTable *table,
-                      guint64            id)
-{
-  gint64 i = find_slot (table, id);
-
-  return i >= 0 ? table->slots[i].value : NULL;
-}
-
 void
-wamp_id_table_insert (WampIdTable *table,
-                      guint64      id,
-                      gpointer     value)
+wamp_id_table_grow (WampIdTable *table)
 {
-  g_return_if_fail (value != NULL);
-
   if ((table->len + 1) * 4 > capacity (table) * 3)
     resize (table, MAX (capacity (table) * 2, MIN_CAPACITY));
-  place (table, id, value);
-  table->len++;
 }
 
-gboolean
-wamp_id_table_remove (WampIdTable *table,
-                      guint64      id)
+gpointer
+wamp_id_table_take (WampIdTable *table,
+                    guint64      id)
 {
   gint64 found = find_slot (table, id);
+  gpointer value;
   guint hole, j;
 
   if (found < 0)
-    return FALSE;
+    return NULL;
+  value = table->slots[found].value;
   table->len--;
 
   /* Backward shift: an entry further along the probe run moves into the
@@ -127,7 +108,7 @@ wamp_id_table_remove (WampIdTable *table,
   /* Shrinks well below the load it grows at: no resizing back and forth. */
   if (capacity (table) > KEPT_CAPACITY && table->len * 8 < capacity (table))
     resize (table, capacity (table) / 2);
-  return TRUE;
+  return value;
 }
 
 guint
