@@ -555,16 +555,18 @@ wamp_dealer_handle_call (WampDealer  *self,
     }
 
   inv = wamp_dealer_alloc_invocation (self);
-  *inv = (Invocation) {
-    .dealer = self,
-    .caller = caller,
-    .callee = callee,
-    .caller_ds = cs,
-    .callee_ds = ce,
-    .call_id = call_id,
-    .invocation_id = invocation_id,
-    .receive_progress = receive_progress,
-  };
+  /* Every field but next_spare, which only a spare uses. */
+  inv->dealer = self;
+  inv->caller = caller;
+  inv->callee = callee;
+  inv->caller_ds = cs;
+  inv->callee_ds = ce;
+  inv->call_id = call_id;
+  inv->invocation_id = invocation_id;
+  inv->receive_progress = receive_progress;
+  inv->kill_sent = FALSE;
+  inv->reactor = NULL;
+  inv->timer = NULL;
   wamp_id_table_insert (&cs->calls, call_id, inv);
   wamp_id_table_insert (&ce->invocations, invocation_id, inv);
 
@@ -614,23 +616,18 @@ wamp_dealer_lookup_invocation (WampDealer      *self,
   return NULL;
 }
 
-/* Sends the final answer @reply (transfer none) of a call to @caller; a
- * caller who cannot receive it (a value its serializer cannot represent) gets
- * an ERROR instead. No reference needed: a failed send may make @caller
- * leave (a failing transport) and free it, so afterwards it is used only
- * while the dealer still knows it. */
-static void
-send_final_answer (WampDealer  *self,
-                   WampSession *caller,
-                   guint64      call_id,
-                   WampMessage *reply)
+/* The send of send_final_answer() failed with @error_in (transfer full): out
+ * of line, so the usual success costs no error cleanup. */
+static G_GNUC_NO_INLINE void
+send_final_answer_failed (WampDealer  *self,
+                          WampSession *caller,
+                          guint64      call_id,
+                          WampMessage *reply,
+                          GError      *error_in)
 {
-  g_autoptr(GError) error = NULL;
-  const char *uri;
+  g_autoptr(GError) error = error_in;
+  const char *uri = wamp_error_get_undeliverable_uri (error);
 
-  if (wamp_session_send (caller, reply, &error))
-    return;
-  uri = wamp_error_get_undeliverable_uri (error);
   if (uri != NULL && dealer_session_lookup (self, caller) != NULL)
     {
       g_message ("%s for call %" G_GUINT64_FORMAT " not delivered to caller session %"
@@ -642,6 +639,24 @@ send_final_answer (WampDealer  *self,
   else
     g_debug ("answer to call %" G_GUINT64_FORMAT " not sent: %s", call_id,
              error ? error->message : "?");
+}
+
+/* Sends the final answer @reply (transfer none) of a call to @caller; a
+ * caller who cannot receive it (a value its serializer cannot represent) gets
+ * an ERROR instead. No reference needed: a failed send may make @caller
+ * leave (a failing transport) and free it, so afterwards it is used only
+ * while the dealer still knows it. */
+static void
+send_final_answer (WampDealer  *self,
+                   WampSession *caller,
+                   guint64      call_id,
+                   WampMessage *reply)
+{
+  GError *error = NULL;
+
+  if (G_LIKELY (wamp_session_send (caller, reply, &error)))
+    return;
+  send_final_answer_failed (self, caller, call_id, reply, error);
 }
 
 static void
@@ -712,7 +727,7 @@ wamp_dealer_handle_yield (WampDealer  *self,
   send_final_answer (self, caller, call_id, result);
 }
 
-static void
+static G_GNUC_NO_INLINE void
 wamp_dealer_handle_error (WampDealer  *self,
                           WampSession *callee,
                           WampMessage *message)
@@ -742,7 +757,7 @@ wamp_dealer_handle_error (WampDealer  *self,
   send_final_answer (self, caller, call_id, reply);
 }
 
-static void
+static G_GNUC_NO_INLINE void
 wamp_dealer_handle_cancel (WampDealer  *self,
                            WampSession *caller,
                            WampMessage *message)
@@ -832,7 +847,7 @@ parse_invoke_policy (WampValue    *options,
   return FALSE;
 }
 
-static void
+static G_GNUC_NO_INLINE void
 wamp_dealer_handle_register (WampDealer  *self,
                              WampSession *session,
                              WampMessage *message)
@@ -926,7 +941,7 @@ wamp_dealer_handle_register (WampDealer  *self,
     g_debug ("REGISTERED not sent: %s", error ? error->message : "?");
 }
 
-static void
+static G_GNUC_NO_INLINE void
 wamp_dealer_handle_unregister (WampDealer  *self,
                                WampSession *session,
                                WampMessage *message)
