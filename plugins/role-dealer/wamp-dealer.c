@@ -236,20 +236,28 @@ dealer_session_lookup (WampDealer  *self,
   return wamp_id_table_lookup (&self->sessions, session_key (session));
 }
 
-static DealerSession *
+/* A session's first dealer message: out of line, the rest find their entry. */
+static G_GNUC_NO_INLINE DealerSession *
+wamp_dealer_add_session (WampDealer  *self,
+                         WampSession *session)
+{
+  DealerSession *ds = g_new0 (DealerSession, 1);
+
+  ds->session = session;
+  ds->session_id = wamp_session_get_id (session);
+  ds->registrations = g_hash_table_new (g_direct_hash, g_direct_equal);
+  wamp_id_table_insert (&self->sessions, session_key (session), ds);
+  return ds;
+}
+
+static inline DealerSession *
 wamp_dealer_ensure_session (WampDealer  *self,
                             WampSession *session)
 {
   DealerSession *ds = dealer_session_lookup (self, session);
 
-  if (ds == NULL)
-    {
-      ds = g_new0 (DealerSession, 1);
-      ds->session = session;
-      ds->session_id = wamp_session_get_id (session);
-      ds->registrations = g_hash_table_new (g_direct_hash, g_direct_equal);
-      wamp_id_table_insert (&self->sessions, session_key (session), ds);
-    }
+  if (G_UNLIKELY (ds == NULL))
+    ds = wamp_dealer_add_session (self, session);
   return ds;
 }
 
@@ -582,27 +590,13 @@ wamp_dealer_handle_call (WampDealer  *self,
     }
 }
 
-/* The pending invocation @invocation_id of @callee, or NULL. An ID that was
- * never issued to @callee is a protocol violation (the session is aborted);
- * one issued but no longer pending (canceled, timed out, caller gone) is
- * silently discarded. @take: the callee's answer is final, the invocation
- * leaves the callee's table (wamp_dealer_unlink_taken() finishes it). */
-static Invocation *
-wamp_dealer_lookup_invocation (WampDealer      *self,
-                               WampSession     *callee,
-                               guint64          invocation_id,
-                               WampMessageType  type,
-                               gboolean         take)
+/* wamp_dealer_lookup_invocation() found nothing: aborts @callee or logs. */
+static G_GNUC_NO_INLINE Invocation *
+wamp_dealer_no_invocation (WampSession     *callee,
+                           DealerSession   *ds,
+                           guint64          invocation_id,
+                           WampMessageType  type)
 {
-  DealerSession *ds = dealer_session_lookup (self, callee);
-  Invocation *inv = NULL;
-
-  if (ds != NULL)
-    inv = take ? wamp_id_table_take (&ds->invocations, invocation_id)
-               : wamp_id_table_lookup (&ds->invocations, invocation_id);
-
-  if (inv != NULL)
-    return inv;
   if (ds == NULL || invocation_id == 0 || invocation_id > ds->last_invocation_id)
     {
       g_autofree char *text = g_strdup_printf ("%s for INVOCATION request ID %" G_GUINT64_FORMAT
@@ -614,6 +608,29 @@ wamp_dealer_lookup_invocation (WampDealer      *self,
   g_debug ("%s for invocation %" G_GUINT64_FORMAT " no longer pending: discarded",
            wamp_message_type_to_string (type), invocation_id);
   return NULL;
+}
+
+/* The pending invocation @invocation_id of @callee, or NULL. An ID that was
+ * never issued to @callee is a protocol violation (the session is aborted);
+ * one issued but no longer pending (canceled, timed out, caller gone) is
+ * silently discarded. @take: the callee's answer is final, the invocation
+ * leaves the callee's table (wamp_dealer_unlink_taken() finishes it). */
+static inline Invocation *
+wamp_dealer_lookup_invocation (WampDealer      *self,
+                               WampSession     *callee,
+                               guint64          invocation_id,
+                               WampMessageType  type,
+                               gboolean         take)
+{
+  DealerSession *ds = dealer_session_lookup (self, callee);
+  Invocation *inv = NULL;
+
+  if (G_LIKELY (ds != NULL))
+    inv = take ? wamp_id_table_take (&ds->invocations, invocation_id)
+               : wamp_id_table_lookup (&ds->invocations, invocation_id);
+  if (G_LIKELY (inv != NULL))
+    return inv;
+  return wamp_dealer_no_invocation (callee, ds, invocation_id, type);
 }
 
 /* The send of send_final_answer() failed with @error_in (transfer full): out
