@@ -8,8 +8,6 @@
  * outstanding calls empties and refills its table all the time. */
 #define KEPT_CAPACITY 64
 
-#define home_slot wamp_id_table_home_slot
-
 static guint
 capacity (const WampIdTable *table)
 {
@@ -26,7 +24,7 @@ find_slot (const WampIdTable *table,
   if (table->len == 0)
     return -1;
   /* Ends: the load factor stays below 3/4, so there is a free slot. */
-  for (i = home_slot (table, id); table->slots[i].value != NULL; i = (i + 1) & table->mask)
+  for (i = wamp_id_table_home_slot (table, id); table->slots[i].value != NULL; i = (i + 1) & table->mask)
     if (table->slots[i].id == id)
       return i;
   return -1;
@@ -37,7 +35,7 @@ place (WampIdTable *table,
        guint64      id,
        gpointer     value)
 {
-  guint i = home_slot (table, id);
+  guint i = wamp_id_table_home_slot (table, id);
 
   while (table->slots[i].value != NULL)
     i = (i + 1) & table->mask;
@@ -94,7 +92,7 @@ wamp_id_table_take (WampIdTable *table,
   hole = (guint) found;
   for (j = (hole + 1) & table->mask; table->slots[j].value != NULL; j = (j + 1) & table->mask)
     {
-      guint home = home_slot (table, table->slots[j].id);
+      guint home = wamp_id_table_home_slot (table, table->slots[j].id);
       gboolean stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
 
       if (!stays)
