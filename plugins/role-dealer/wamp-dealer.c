@@ -84,6 +84,12 @@ struct _DealerSession {
    * it. */
   Registration *last_called;
   guint last_called_epoch;
+  /* The realm's checks of a CALL to @last_called passed under settings
+   * @checked_serial (0: not checked), with disclosure @checked_disclose: the
+   * session's authrole is fixed while it is in the realm, so a caller calling
+   * one procedure again asks the realm nothing. */
+  guint64 checked_serial;
+  gboolean checked_disclose;
 };
 
 struct _WampDealer
@@ -230,30 +236,38 @@ dealer_session_lookup (WampDealer  *self,
   return wamp_id_table_lookup (&self->sessions, session_key (session));
 }
 
-static DealerSession *
+/* A session's first dealer message: out of line, the rest find their entry. */
+static G_GNUC_NO_INLINE DealerSession *
+wamp_dealer_add_session (WampDealer  *self,
+                         WampSession *session)
+{
+  DealerSession *ds = g_new0 (DealerSession, 1);
+
+  ds->session = session;
+  ds->session_id = wamp_session_get_id (session);
+  ds->registrations = g_hash_table_new (g_direct_hash, g_direct_equal);
+  wamp_id_table_insert (&self->sessions, session_key (session), ds);
+  return ds;
+}
+
+static inline DealerSession *
 wamp_dealer_ensure_session (WampDealer  *self,
                             WampSession *session)
 {
   DealerSession *ds = dealer_session_lookup (self, session);
 
-  if (ds == NULL)
-    {
-      ds = g_new0 (DealerSession, 1);
-      ds->session = session;
-      ds->session_id = wamp_session_get_id (session);
-      ds->registrations = g_hash_table_new (g_direct_hash, g_direct_equal);
-      wamp_id_table_insert (&self->sessions, session_key (session), ds);
-    }
+  if (G_UNLIKELY (ds == NULL))
+    ds = wamp_dealer_add_session (self, session);
   return ds;
 }
 
-/* Removes @inv from both sides' tables, stops its timer and frees it. */
+/* Removes @inv from the caller's table, stops its timer and frees it: the
+ * callee's table no longer has it. */
 static void
-wamp_dealer_unlink (WampDealer *self,
-                    Invocation *inv)
+wamp_dealer_unlink_taken (WampDealer *self,
+                          Invocation *inv)
 {
   wamp_id_table_remove (&inv->caller_ds->calls, inv->call_id);
-  wamp_id_table_remove (&inv->callee_ds->invocations, inv->invocation_id);
   if (inv->timer != NULL)
     wamp_reactor_cancel_timer (inv->reactor, inv->timer);
   if (self->n_spares < MAX_SPARE_INVOCATIONS)
@@ -277,6 +291,15 @@ wamp_dealer_alloc_invocation (WampDealer *self)
   self->spares = inv->next_spare;
   self->n_spares--;
   return inv;
+}
+
+/* Removes @inv from both sides' tables, stops its timer and frees it. */
+static void
+wamp_dealer_unlink (WampDealer *self,
+                    Invocation *inv)
+{
+  wamp_id_table_remove (&inv->callee_ds->invocations, inv->invocation_id);
+  wamp_dealer_unlink_taken (self, inv);
 }
 
 static void
@@ -359,16 +382,25 @@ invocation_timeout_cb (WampReactor *reactor,
  * error. @reg remembers a success for the caller's authrole until the
  * realm's settings change, so the next CALL costs no lookups. */
 static gboolean
-wamp_dealer_check_call (WampDealer   *self,
-                        WampSession  *caller,
-                        guint64       call_id,
-                        const char   *procedure,
-                        Registration *reg,
-                        gboolean     *disclose_permitted)
+wamp_dealer_check_call (WampDealer    *self,
+                        DealerSession *cs,
+                        WampSession   *caller,
+                        guint64        call_id,
+                        const char    *procedure,
+                        Registration  *reg,
+                        gboolean      *disclose_permitted)
 {
+  guint64 serial = wamp_realm_get_settings_serial (self->realm);
+
+  /* @reg is cs->last_called (wamp_dealer_lookup_called). */
+  if (reg != NULL && cs->checked_serial == serial)
+    {
+      *disclose_permitted = cs->checked_disclose;
+      return TRUE;
+    }
   if (reg != NULL &&
       wamp_realm_check_memo_holds (self->realm, &reg->checked, caller, disclose_permitted))
-    return TRUE;
+    goto passed;
 
   if (!wamp_realm_check_uri (self->realm, procedure, WAMP_URI_FLAGS_NONE))
     {
@@ -391,6 +423,9 @@ wamp_dealer_check_call (WampDealer   *self,
     }
   *disclose_permitted = wamp_realm_get_disclose (self->realm, caller, WAMP_ACTION_CALL, procedure);
   wamp_realm_check_memo_store (self->realm, &reg->checked, caller, *disclose_permitted);
+passed:
+  cs->checked_serial = serial;
+  cs->checked_disclose = *disclose_permitted;
   return TRUE;
 }
 
@@ -408,6 +443,7 @@ wamp_dealer_lookup_called (WampDealer    *self,
   reg = g_hash_table_lookup (self->by_procedure, procedure);
   cs->last_called = reg;
   cs->last_called_epoch = self->n_unregistered;
+  cs->checked_serial = 0;
   return reg;
 }
 
@@ -450,7 +486,7 @@ wamp_dealer_handle_call (WampDealer  *self,
       return;
     }
   reg = wamp_dealer_lookup_called (self, cs, procedure);
-  if (!wamp_dealer_check_call (self, caller, call_id, procedure, reg, &disclose_permitted))
+  if (!wamp_dealer_check_call (self, cs, caller, call_id, procedure, reg, &disclose_permitted))
     return;
 
   if (self->disclose_by_permission_only)
@@ -527,16 +563,18 @@ wamp_dealer_handle_call (WampDealer  *self,
     }
 
   inv = wamp_dealer_alloc_invocation (self);
-  *inv = (Invocation) {
-    .dealer = self,
-    .caller = caller,
-    .callee = callee,
-    .caller_ds = cs,
-    .callee_ds = ce,
-    .call_id = call_id,
-    .invocation_id = invocation_id,
-    .receive_progress = receive_progress,
-  };
+  /* Every field but next_spare, which only a spare uses. */
+  inv->dealer = self;
+  inv->caller = caller;
+  inv->callee = callee;
+  inv->caller_ds = cs;
+  inv->callee_ds = ce;
+  inv->call_id = call_id;
+  inv->invocation_id = invocation_id;
+  inv->receive_progress = receive_progress;
+  inv->kill_sent = FALSE;
+  inv->reactor = NULL;
+  inv->timer = NULL;
   wamp_id_table_insert (&cs->calls, call_id, inv);
   wamp_id_table_insert (&ce->invocations, invocation_id, inv);
 
@@ -552,21 +590,13 @@ wamp_dealer_handle_call (WampDealer  *self,
     }
 }
 
-/* The pending invocation @invocation_id of @callee, or NULL. An ID that was
- * never issued to @callee is a protocol violation (the session is aborted);
- * one issued but no longer pending (canceled, timed out, caller gone) is
- * silently discarded. */
-static Invocation *
-wamp_dealer_lookup_invocation (WampDealer      *self,
-                               WampSession     *callee,
-                               guint64          invocation_id,
-                               WampMessageType  type)
+/* wamp_dealer_lookup_invocation() found nothing: aborts @callee or logs. */
+static G_GNUC_NO_INLINE Invocation *
+wamp_dealer_no_invocation (WampSession     *callee,
+                           DealerSession   *ds,
+                           guint64          invocation_id,
+                           WampMessageType  type)
 {
-  DealerSession *ds = dealer_session_lookup (self, callee);
-  Invocation *inv = ds != NULL ? wamp_id_table_lookup (&ds->invocations, invocation_id) : NULL;
-
-  if (inv != NULL)
-    return inv;
   if (ds == NULL || invocation_id == 0 || invocation_id > ds->last_invocation_id)
     {
       g_autofree char *text = g_strdup_printf ("%s for INVOCATION request ID %" G_GUINT64_FORMAT
@@ -580,23 +610,41 @@ wamp_dealer_lookup_invocation (WampDealer      *self,
   return NULL;
 }
 
-/* Sends the final answer @reply (transfer none) of a call to @caller; a
- * caller who cannot receive it (a value its serializer cannot represent) gets
- * an ERROR instead. No reference needed: a failed send may make @caller
- * leave (a failing transport) and free it, so afterwards it is used only
- * while the dealer still knows it. */
-static void
-send_final_answer (WampDealer  *self,
-                   WampSession *caller,
-                   guint64      call_id,
-                   WampMessage *reply)
+/* The pending invocation @invocation_id of @callee, or NULL. An ID that was
+ * never issued to @callee is a protocol violation (the session is aborted);
+ * one issued but no longer pending (canceled, timed out, caller gone) is
+ * silently discarded. @take: the callee's answer is final, the invocation
+ * leaves the callee's table (wamp_dealer_unlink_taken() finishes it). */
+static inline Invocation *
+wamp_dealer_lookup_invocation (WampDealer      *self,
+                               WampSession     *callee,
+                               guint64          invocation_id,
+                               WampMessageType  type,
+                               gboolean         take)
 {
-  g_autoptr(GError) error = NULL;
-  const char *uri;
+  DealerSession *ds = dealer_session_lookup (self, callee);
+  Invocation *inv = NULL;
 
-  if (wamp_session_send (caller, reply, &error))
-    return;
-  uri = wamp_error_get_undeliverable_uri (error);
+  if (G_LIKELY (ds != NULL))
+    inv = take ? wamp_id_table_take (&ds->invocations, invocation_id)
+               : wamp_id_table_lookup (&ds->invocations, invocation_id);
+  if (G_LIKELY (inv != NULL))
+    return inv;
+  return wamp_dealer_no_invocation (callee, ds, invocation_id, type);
+}
+
+/* The send of send_final_answer() failed with @error_in (transfer full): out
+ * of line, so the usual success costs no error cleanup. */
+static G_GNUC_NO_INLINE void
+send_final_answer_failed (WampDealer  *self,
+                          WampSession *caller,
+                          guint64      call_id,
+                          WampMessage *reply,
+                          GError      *error_in)
+{
+  g_autoptr(GError) error = error_in;
+  const char *uri = wamp_error_get_undeliverable_uri (error);
+
   if (uri != NULL && dealer_session_lookup (self, caller) != NULL)
     {
       g_message ("%s for call %" G_GUINT64_FORMAT " not delivered to caller session %"
@@ -610,6 +658,24 @@ send_final_answer (WampDealer  *self,
              error ? error->message : "?");
 }
 
+/* Sends the final answer @reply (transfer none) of a call to @caller; a
+ * caller who cannot receive it (a value its serializer cannot represent) gets
+ * an ERROR instead. No reference needed: a failed send may make @caller
+ * leave (a failing transport) and free it, so afterwards it is used only
+ * while the dealer still knows it. */
+static void
+send_final_answer (WampDealer  *self,
+                   WampSession *caller,
+                   guint64      call_id,
+                   WampMessage *reply)
+{
+  GError *error = NULL;
+
+  if (G_LIKELY (wamp_session_send (caller, reply, &error)))
+    return;
+  send_final_answer_failed (self, caller, call_id, reply, error);
+}
+
 static void
 wamp_dealer_handle_yield (WampDealer  *self,
                           WampSession *callee,
@@ -618,19 +684,21 @@ wamp_dealer_handle_yield (WampDealer  *self,
   guint64 invocation_id = wamp_message_get_request_id (message);
   WampValue *options = wamp_message_get_details (message);
   WampPayload *payload = wamp_message_get_payload (message);
+  /* Most YIELDs come without options: no lookup then. */
+  gboolean progress = wamp_value_dict_size (options) > 0
+                      && wamp_value_dict_get_bool (options, "progress", FALSE);
   g_autoptr(WampMessage) result = NULL;
   WampSession *caller;
   Invocation *inv;
   guint64 call_id;
 
-  inv = wamp_dealer_lookup_invocation (self, callee, invocation_id, WAMP_MESSAGE_YIELD);
+  inv = wamp_dealer_lookup_invocation (self, callee, invocation_id, WAMP_MESSAGE_YIELD, !progress);
   if (inv == NULL)
     return;
   caller = inv->caller;
   call_id = inv->call_id;
 
-  /* Most YIELDs come without options: no lookup then. */
-  if (wamp_value_dict_size (options) > 0 && wamp_value_dict_get_bool (options, "progress", FALSE))
+  if (progress)
     {
       /* Used after the send: the call goes on. */
       g_autoptr(WampSession) hold G_GNUC_UNUSED = g_object_ref (caller);
@@ -671,12 +739,12 @@ wamp_dealer_handle_yield (WampDealer  *self,
       return;
     }
 
-  wamp_dealer_unlink (self, inv);
+  wamp_dealer_unlink_taken (self, inv);
   result = wamp_message_new_result (call_id, NULL, payload);
   send_final_answer (self, caller, call_id, result);
 }
 
-static void
+static G_GNUC_NO_INLINE void
 wamp_dealer_handle_error (WampDealer  *self,
                           WampSession *callee,
                           WampMessage *message)
@@ -693,12 +761,12 @@ wamp_dealer_handle_error (WampDealer  *self,
                           "ERROR from a client must answer an INVOCATION");
       return;
     }
-  inv = wamp_dealer_lookup_invocation (self, callee, invocation_id, WAMP_MESSAGE_ERROR);
+  inv = wamp_dealer_lookup_invocation (self, callee, invocation_id, WAMP_MESSAGE_ERROR, TRUE);
   if (inv == NULL)
     return;
   caller = inv->caller;
   call_id = inv->call_id;
-  wamp_dealer_unlink (self, inv);
+  wamp_dealer_unlink_taken (self, inv);
 
   reply = wamp_message_new_error (WAMP_MESSAGE_CALL, call_id, wamp_message_get_details (message),
                                   wamp_message_get_uri (message),
@@ -706,7 +774,7 @@ wamp_dealer_handle_error (WampDealer  *self,
   send_final_answer (self, caller, call_id, reply);
 }
 
-static void
+static G_GNUC_NO_INLINE void
 wamp_dealer_handle_cancel (WampDealer  *self,
                            WampSession *caller,
                            WampMessage *message)
@@ -796,7 +864,7 @@ parse_invoke_policy (WampValue    *options,
   return FALSE;
 }
 
-static void
+static G_GNUC_NO_INLINE void
 wamp_dealer_handle_register (WampDealer  *self,
                              WampSession *session,
                              WampMessage *message)
@@ -890,7 +958,7 @@ wamp_dealer_handle_register (WampDealer  *self,
     g_debug ("REGISTERED not sent: %s", error ? error->message : "?");
 }
 
-static void
+static G_GNUC_NO_INLINE void
 wamp_dealer_handle_unregister (WampDealer  *self,
                                WampSession *session,
                                WampMessage *message)

@@ -8,14 +8,6 @@
  * outstanding calls empties and refills its table all the time. */
 #define KEPT_CAPACITY 64
 
-static inline guint
-home_slot (const WampIdTable *table,
-           guint64            id)
-{
-  /* Fibonacci hashing: sequential IDs spread over the whole table. */
-  return (guint) ((id * G_GUINT64_CONSTANT (0x9E3779B97F4A7C15)) >> 32) & table->mask;
-}
-
 static guint
 capacity (const WampIdTable *table)
 {
@@ -32,7 +24,7 @@ find_slot (const WampIdTable *table,
   if (table->len == 0)
     return -1;
   /* Ends: the load factor stays below 3/4, so there is a free slot. */
-  for (i = home_slot (table, id); table->slots[i].value != NULL; i = (i + 1) & table->mask)
+  for (i = wamp_id_table_home_slot (table, id); table->slots[i].value != NULL; i = (i + 1) & table->mask)
     if (table->slots[i].id == id)
       return i;
   return -1;
@@ -43,7 +35,7 @@ place (WampIdTable *table,
        guint64      id,
        gpointer     value)
 {
-  guint i = home_slot (table, id);
+  guint i = wamp_id_table_home_slot (table, id);
 
   while (table->slots[i].value != NULL)
     i = (i + 1) & table->mask;
@@ -74,37 +66,24 @@ wamp_id_table_clear (WampIdTable *table)
   table->len = 0;
 }
 
-gpointer
-wamp_id_table_lookup (const WampIdTable *table,
-                      guint64            id)
-{
-  gint64 i = find_slot (table, id);
-
-  return i >= 0 ? table->slots[i].value : NULL;
-}
-
 void
-wamp_id_table_insert (WampIdTable *table,
-                      guint64      id,
-                      gpointer     value)
+wamp_id_table_grow (WampIdTable *table)
 {
-  g_return_if_fail (value != NULL);
-
   if ((table->len + 1) * 4 > capacity (table) * 3)
     resize (table, MAX (capacity (table) * 2, MIN_CAPACITY));
-  place (table, id, value);
-  table->len++;
 }
 
-gboolean
-wamp_id_table_remove (WampIdTable *table,
-                      guint64      id)
+gpointer
+wamp_id_table_take (WampIdTable *table,
+                    guint64      id)
 {
   gint64 found = find_slot (table, id);
+  gpointer value;
   guint hole, j;
 
   if (found < 0)
-    return FALSE;
+    return NULL;
+  value = table->slots[found].value;
   table->len--;
 
   /* Backward shift: an entry further along the probe run moves into the
@@ -113,7 +92,7 @@ wamp_id_table_remove (WampIdTable *table,
   hole = (guint) found;
   for (j = (hole + 1) & table->mask; table->slots[j].value != NULL; j = (j + 1) & table->mask)
     {
-      guint home = home_slot (table, table->slots[j].id);
+      guint home = wamp_id_table_home_slot (table, table->slots[j].id);
       gboolean stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
 
       if (!stays)
@@ -127,7 +106,7 @@ wamp_id_table_remove (WampIdTable *table,
   /* Shrinks well below the load it grows at: no resizing back and forth. */
   if (capacity (table) > KEPT_CAPACITY && table->len * 8 < capacity (table))
     resize (table, capacity (table) / 2);
-  return TRUE;
+  return value;
 }
 
 guint
