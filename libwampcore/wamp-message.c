@@ -13,6 +13,7 @@
 #include "wamp-message-private.h"
 #include "wamp-payload-private.h"
 #include "wamp-serializer-private.h"
+#include "wamp-spare-list.h"
 #include "wamp-value-private.h"
 
 /* ERROR has the most elements before its payload: [8, Type, Request, Details, Error]. */
@@ -151,72 +152,22 @@ struct _WampMessage
 G_DEFINE_BOXED_TYPE (WampMessage, wamp_message, wamp_message_ref, wamp_message_unref)
 
 /* Released structs wait for the next message of their thread (a routed call
- * makes and frees four): one malloc and free fewer per message. At most
- * SPARE_MESSAGES per thread, linked through their first word, so an idle router
- * keeps a few KiB, not one per session. The __thread list is the fast path;
- * the GPrivate only frees it when its thread ends. */
+ * makes and frees four): one malloc and free fewer per message. */
 #define SPARE_MESSAGES 64
 
-typedef struct
-{
-  WampMessage *head;
-  guint n;
-  gboolean registered; /* with spares_key, for the thread-exit cleanup */
-} Spares;
-
-/* initial-exec: a plain %fs-relative access, no __tls_get_addr call (the
- * library is linked by the daemon, and a few bytes fit glibc's static TLS
- * surplus should it ever be dlopen'ed). */
-static __thread Spares spares __attribute__ ((tls_model ("initial-exec")));
-
-static void
-spares_free (gpointer data)
-{
-  Spares *list = data;
-
-  while (list->head != NULL)
-    {
-      WampMessage *next = *(WampMessage **) list->head;
-
-      g_free (list->head);
-      list->head = next;
-    }
-  list->n = 0;
-  list->registered = FALSE;
-}
-
-static GPrivate spares_key = G_PRIVATE_INIT (spares_free);
+static __thread WampSpareList spares __attribute__ ((tls_model ("initial-exec")));
+static GPrivate spares_key = G_PRIVATE_INIT (wamp_spare_list_clear);
 
 static WampMessage *
 message_alloc (void)
 {
-  WampMessage *self = spares.head;
-
-  if (self == NULL)
-    return g_new (WampMessage, 1);
-  WAMP_SPARE_UNPOISON (self, sizeof *self);
-  spares.head = *(WampMessage **) self;
-  spares.n--;
-  return self;
+  return wamp_spare_list_take (&spares, sizeof (WampMessage));
 }
 
 static void
 message_free (WampMessage *self)
 {
-  if (spares.n >= SPARE_MESSAGES)
-    {
-      g_free (self);
-      return;
-    }
-  if (G_UNLIKELY (!spares.registered))
-    {
-      spares.registered = TRUE;
-      g_private_set (&spares_key, &spares);
-    }
-  *(WampMessage **) self = spares.head;
-  WAMP_SPARE_POISON (self, sizeof *self);
-  spares.head = self;
-  spares.n++;
+  wamp_spare_list_give (&spares, &spares_key, self, sizeof *self, SPARE_MESSAGES);
 }
 
 static const MessageSpec *

@@ -12,6 +12,7 @@
 #include "wamp-counters-private.h"
 #include "wamp-payload-private.h"
 #include "wamp-serializer-private.h"
+#include "wamp-spare-list.h"
 #include "wamp-value-private.h"
 
 struct _WampPayload
@@ -40,74 +41,25 @@ G_DEFINE_BOXED_TYPE (WampPayload, wamp_payload, wamp_payload_ref, wamp_payload_u
 
 /* A payload copied from a lent frame (every CALL and YIELD over RawSocket)
  * whose spans fit SPARE_DATA bytes gets a block of SPARE_BLOCK bytes, kept
- * on release for the thread's next one, and so does one over a frame of its
- * own (WebSocket): one malloc and free fewer per message. At most SPARE_PAYLOADS blocks per thread (some KiB, whatever the
- * number of sessions), linked through their first bytes; the GPrivate only
- * frees them when the thread ends. */
+ * on release for the thread's next one (WampSpareList), and so does one over
+ * a frame of its own (WebSocket): one malloc and free fewer per message. */
 #define SPARE_DATA 192
 #define SPARE_BLOCK (sizeof (WampPayload) + SPARE_DATA)
 #define SPARE_PAYLOADS 32
 
-typedef struct
-{
-  gpointer head;
-  guint n;
-  gboolean registered; /* with spares_key, for the thread-exit cleanup */
-} Spares;
-
-/* initial-exec: a plain %fs-relative access, no __tls_get_addr call (the
- * library is linked by the daemon, and a few bytes fit glibc's static TLS
- * surplus should it ever be dlopen'ed). */
-static __thread Spares spares __attribute__ ((tls_model ("initial-exec")));
-
-static void
-spares_free (gpointer data)
-{
-  Spares *list = data;
-
-  while (list->head != NULL)
-    {
-      gpointer next = *(gpointer *) list->head;
-
-      g_free (list->head);
-      list->head = next;
-    }
-  list->n = 0;
-  list->registered = FALSE;
-}
-
-static GPrivate spares_key = G_PRIVATE_INIT (spares_free);
+static __thread WampSpareList spares __attribute__ ((tls_model ("initial-exec")));
+static GPrivate spares_key = G_PRIVATE_INIT (wamp_spare_list_clear);
 
 static gpointer
 spare_block_take (void)
 {
-  gpointer block = spares.head;
-
-  if (block == NULL)
-    return g_malloc (SPARE_BLOCK);
-  WAMP_SPARE_UNPOISON (block, SPARE_BLOCK);
-  spares.head = *(gpointer *) block;
-  spares.n--;
-  return block;
+  return wamp_spare_list_take (&spares, SPARE_BLOCK);
 }
 
 static void
 spare_block_give (gpointer block)
 {
-  if (spares.n >= SPARE_PAYLOADS)
-    {
-      g_free (block);
-      return;
-    }
-  if (G_UNLIKELY (!spares.registered))
-    {
-      spares.registered = TRUE;
-      g_private_set (&spares_key, &spares);
-    }
-  *(gpointer *) block = spares.head;
-  WAMP_SPARE_POISON (block, SPARE_BLOCK);
-  spares.head = block;
-  spares.n++;
+  wamp_spare_list_give (&spares, &spares_key, block, SPARE_BLOCK, SPARE_PAYLOADS);
 }
 
 /* Returns: (transfer full). */

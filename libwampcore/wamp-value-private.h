@@ -5,20 +5,6 @@
 
 #include <wamp/wamp.h>
 
-/* A released block kept for reuse (short strings here, messages and
- * payloads in their files) is still malloc'd memory to ASan: poisoned past
- * its link word, a use after release is reported as after free(). Nothing
- * without ASan. */
-#if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/asan_interface.h>
-#define WAMP_SPARE_POISON(block, size) \
-  ASAN_POISON_MEMORY_REGION ((char *) (block) + sizeof (gpointer), (size) - sizeof (gpointer))
-#define WAMP_SPARE_UNPOISON(block, size) ASAN_UNPOISON_MEMORY_REGION ((block), (size))
-#else
-#define WAMP_SPARE_POISON(block, size) ((void) (block), (void) (size))
-#define WAMP_SPARE_UNPOISON(block, size) ((void) (block), (void) (size))
-#endif
-
 G_BEGIN_DECLS
 
 /* A structural hash that agrees with wamp_value_equal() (dict order ignored). */

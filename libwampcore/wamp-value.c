@@ -9,6 +9,7 @@
 
 #include <wamp/wamp-value.h>
 
+#include "wamp-spare-list.h"
 #include "wamp-value-private.h"
 
 /* Every value starts with the header struct _WampValue (in
@@ -118,72 +119,25 @@ value_alloc (WampValueType type,
 }
 
 /* Short strings (the URI of every CALL, PUBLISH, ...) get a block of
- * SPARE_STRING_BLOCK bytes, kept on release for the thread's next one: one
- * malloc and free fewer per message. At most SPARE_STRINGS per thread (some
- * KiB, whatever the number of sessions), linked through their first word;
- * the GPrivate only frees them when the thread ends. */
+ * SPARE_STRING_BLOCK bytes, kept on release for the thread's next one
+ * (WampSpareList): one malloc and free fewer per message. */
 #define SPARE_STRING_LEN 79
 #define SPARE_STRING_BLOCK (sizeof (WampStringValue) + SPARE_STRING_LEN + 1)
 #define SPARE_STRINGS 64
 
-typedef struct
-{
-  gpointer head;
-  guint n;
-  gboolean registered; /* with spares_key, for the thread-exit cleanup */
-} Spares;
-
-/* initial-exec: a plain %fs-relative access, no __tls_get_addr call. */
-static __thread Spares spares __attribute__ ((tls_model ("initial-exec")));
-
-static void
-spares_free (gpointer data)
-{
-  Spares *list = data;
-
-  while (list->head != NULL)
-    {
-      gpointer next = *(gpointer *) list->head;
-
-      g_free (list->head);
-      list->head = next;
-    }
-  list->n = 0;
-  list->registered = FALSE;
-}
-
-static GPrivate spares_key = G_PRIVATE_INIT (spares_free);
+static __thread WampSpareList spares __attribute__ ((tls_model ("initial-exec")));
+static GPrivate spares_key = G_PRIVATE_INIT (wamp_spare_list_clear);
 
 static gpointer
 spare_string_take (void)
 {
-  gpointer block = spares.head;
-
-  if (block == NULL)
-    return g_malloc (SPARE_STRING_BLOCK);
-  WAMP_SPARE_UNPOISON (block, SPARE_STRING_BLOCK);
-  spares.head = *(gpointer *) block;
-  spares.n--;
-  return block;
+  return wamp_spare_list_take (&spares, SPARE_STRING_BLOCK);
 }
 
 static void
 spare_string_give (gpointer block)
 {
-  if (spares.n >= SPARE_STRINGS)
-    {
-      g_free (block);
-      return;
-    }
-  if (G_UNLIKELY (!spares.registered))
-    {
-      spares.registered = TRUE;
-      g_private_set (&spares_key, &spares);
-    }
-  *(gpointer *) block = spares.head;
-  WAMP_SPARE_POISON (block, SPARE_STRING_BLOCK);
-  spares.head = block;
-  spares.n++;
+  wamp_spare_list_give (&spares, &spares_key, block, SPARE_STRING_BLOCK, SPARE_STRINGS);
 }
 
 static WampValue *
