@@ -7,12 +7,42 @@
 
 #include <wamp/wamp-envelope-writer.h>
 
-gboolean
-wamp_envelope_write (WampMessage                   *message,
-                     WampSerializer                *serializer,
-                     const WampEnvelopeWriterFuncs *funcs,
-                     gpointer                       writer,
-                     GError                       **error)
+#include "wamp-value-private.h"
+
+/* Field @index, @value, through @field_funcs when it is of a common kind:
+ * the type read inline, no getter or vtable call to find it out. */
+static inline gboolean
+write_field (const WampEnvelopeWriterFuncs *funcs,
+             const WampEnvelopeFieldFuncs  *field_funcs,
+             gpointer                       writer,
+             gsize                          index,
+             WampValue                     *value,
+             GError                       **error)
+{
+  if (field_funcs != NULL)
+    {
+      if (wamp_value_is_tagged (value))
+        {
+          field_funcs->write_int (writer, index, wamp_value_get_int_inline (value));
+          return TRUE;
+        }
+      if (value->type == WAMP_VALUE_DICT &&
+          (value->ref_count == WAMP_VALUE_IMMORTAL_REFS || wamp_value_dict_size (value) == 0))
+        {
+          funcs->write_raw (writer, index, field_funcs->empty_dict, field_funcs->empty_dict_len);
+          return TRUE;
+        }
+    }
+  return funcs->write_value (writer, index, value, error);
+}
+
+static gboolean
+envelope_write (WampMessage                   *message,
+                WampSerializer                *serializer,
+                const WampEnvelopeWriterFuncs *funcs,
+                const WampEnvelopeFieldFuncs  *field_funcs,
+                gpointer                       writer,
+                GError                       **error)
 {
   WampPayload *payload;
   gsize n_fields;
@@ -53,7 +83,7 @@ wamp_envelope_write (WampMessage                   *message,
   funcs->begin (writer, n_fields + (has_args || has_kwargs ? 1 : 0) + (has_kwargs ? 1 : 0),
                 args_len + kwargs_len);
   for (index = 0; index < n_fields; index++)
-    if (!funcs->write_value (writer, index, wamp_message_get_field (message, index), error))
+    if (!write_field (funcs, field_funcs, writer, index, wamp_message_get_field (message, index), error))
       return FALSE;
 
   if (has_args)
@@ -81,4 +111,28 @@ wamp_envelope_write (WampMessage                   *message,
   if (funcs->end != NULL)
     funcs->end (writer);
   return TRUE;
+}
+
+gboolean
+wamp_envelope_write (WampMessage                   *message,
+                     WampSerializer                *serializer,
+                     const WampEnvelopeWriterFuncs *funcs,
+                     gpointer                       writer,
+                     GError                       **error)
+{
+  return envelope_write (message, serializer, funcs, NULL, writer, error);
+}
+
+gboolean
+wamp_envelope_write_fields (WampMessage                   *message,
+                            WampSerializer                *serializer,
+                            const WampEnvelopeWriterFuncs *funcs,
+                            const WampEnvelopeFieldFuncs  *field_funcs,
+                            gpointer                       writer,
+                            GError                       **error)
+{
+  g_return_val_if_fail (field_funcs != NULL && field_funcs->write_int != NULL &&
+                        field_funcs->empty_dict != NULL, FALSE);
+
+  return envelope_write (message, serializer, funcs, field_funcs, writer, error);
 }

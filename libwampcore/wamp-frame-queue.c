@@ -54,10 +54,17 @@ struct _WampFrameQueue
 #define SPARE_MAX 8192
 #define INLINE_FIRST 2048
 
+/* Likewise the first larger frame array (a burst of more than
+ * INLINE_FRAMES frames): reused, not allocated and freed per burst. */
+#define SPARE_FRAME_ARRAYS 8
+#define FIRST_FRAMES (INLINE_FRAMES * 2)
+
 typedef struct
 {
   WampOutputBuffer buffers[SPARE_BUFFERS];
   guint n;
+  Frame *frame_arrays[SPARE_FRAME_ARRAYS]; /* of FIRST_FRAMES frames each */
+  guint n_frame_arrays;
 } Spares;
 
 static void
@@ -67,6 +74,8 @@ spares_free (gpointer data)
 
   for (guint i = 0; i < spares->n; i++)
     wamp_output_buffer_clear (&spares->buffers[i]);
+  for (guint i = 0; i < spares->n_frame_arrays; i++)
+    g_free (spares->frame_arrays[i]);
   g_free (spares);
 }
 
@@ -117,7 +126,14 @@ release_if_empty (WampFrameQueue *self)
   if (self->len > 0)
     return;
   if (self->frames != self->inline_frames)
-    g_free (self->frames);
+    {
+      Spares *spares = get_spares ();
+
+      if (self->cap == FIRST_FRAMES && spares->n_frame_arrays < SPARE_FRAME_ARRAYS)
+        spares->frame_arrays[spares->n_frame_arrays++] = self->frames;
+      else
+        g_free (self->frames);
+    }
   self->frames = self->inline_frames;
   self->cap = INLINE_FRAMES;
   self->head = 0;
@@ -202,9 +218,12 @@ push_frame (WampFrameQueue *self,
         }
       else if (self->frames == self->inline_frames)
         {
-          self->frames = g_new (Frame, self->cap * 2);
+          Spares *spares = get_spares ();
+
+          self->frames = spares->n_frame_arrays > 0 ? spares->frame_arrays[--spares->n_frame_arrays]
+                                                    : g_new (Frame, FIRST_FRAMES);
           memcpy (self->frames, self->inline_frames, sizeof self->inline_frames);
-          self->cap *= 2;
+          self->cap = FIRST_FRAMES;
         }
       else
         {

@@ -281,7 +281,18 @@ envelope_end (gpointer writer)
   wamp_output_buffer_put (writer, ']');
 }
 
+static void
+envelope_write_int (gpointer writer,
+                    gsize    index,
+                    gint64   value)
+{
+  if (index > 0)
+    wamp_output_buffer_put (writer, ',');
+  wamp_json_writer_write_int (writer, value);
+}
+
 static const guint8 empty_array[] = { '[', ']' };
+static const guint8 empty_object[] = { '{', '}' };
 
 static const WampEnvelopeWriterFuncs envelope_funcs = {
   .begin = envelope_begin,
@@ -292,13 +303,19 @@ static const WampEnvelopeWriterFuncs envelope_funcs = {
   .empty_list_len = sizeof empty_array,
 };
 
+static const WampEnvelopeFieldFuncs field_funcs = {
+  .write_int = envelope_write_int,
+  .empty_dict = empty_object,
+  .empty_dict_len = sizeof empty_object,
+};
+
 static gboolean
 wamp_json_serializer_serialize_into (WampSerializer    *serializer,
                                      WampMessage       *message,
                                      WampOutputBuffer  *out,
                                      GError           **error)
 {
-  return wamp_envelope_write (message, serializer, &envelope_funcs, out, error);
+  return wamp_envelope_write_fields (message, serializer, &envelope_funcs, &field_funcs, out, error);
 }
 
 static GBytes *

@@ -261,6 +261,13 @@ write_value (WampJsonWriter  *writer,
   return FALSE;
 }
 
+void
+wamp_json_writer_write_int (WampJsonWriter *writer,
+                            gint64          value)
+{
+  write_int (writer, value);
+}
+
 gboolean
 wamp_json_writer_write_value (WampJsonWriter  *writer,
                               const WampValue *value,

@@ -14,6 +14,10 @@ G_BEGIN_DECLS
  */
 typedef WampOutputBuffer WampJsonWriter;
 
+/* An integer, as its decimal digits. */
+void wamp_json_writer_write_int (WampJsonWriter *writer,
+                                 gint64          value);
+
 /* Writes @value. Fails with WAMP_ERROR_INVALID_ARGUMENT for what JSON cannot
  * carry: NaN and infinities, and a string beginning with U+0000 (the binary
  * convention would read it back as bytes). The writer then holds a partial

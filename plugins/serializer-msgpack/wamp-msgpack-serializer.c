@@ -267,8 +267,18 @@ envelope_write_raw (gpointer      writer,
   wamp_msgpack_writer_append (writer, data, len);
 }
 
+static void
+envelope_write_int (gpointer writer,
+                    gsize    index,
+                    gint64   value)
+{
+  wamp_msgpack_writer_write_int (writer, value);
+}
+
 /* fixarray of 0 elements */
 static const guint8 empty_array[] = { 0x90 };
+/* fixmap of 0 entries */
+static const guint8 empty_map[] = { 0x80 };
 
 static const WampEnvelopeWriterFuncs envelope_funcs = {
   .begin = envelope_begin,
@@ -278,13 +288,19 @@ static const WampEnvelopeWriterFuncs envelope_funcs = {
   .empty_list_len = sizeof empty_array,
 };
 
+static const WampEnvelopeFieldFuncs field_funcs = {
+  .write_int = envelope_write_int,
+  .empty_dict = empty_map,
+  .empty_dict_len = sizeof empty_map,
+};
+
 static gboolean
 wamp_msgpack_serializer_serialize_into (WampSerializer    *serializer,
                                         WampMessage       *message,
                                         WampOutputBuffer  *out,
                                         GError           **error)
 {
-  return wamp_envelope_write (message, serializer, &envelope_funcs, out, error);
+  return wamp_envelope_write_fields (message, serializer, &envelope_funcs, &field_funcs, out, error);
 }
 
 static GBytes *

@@ -221,6 +221,13 @@ write_value (WampMsgpackWriter *writer,
   return FALSE;
 }
 
+void
+wamp_msgpack_writer_write_int (WampMsgpackWriter *writer,
+                               gint64             value)
+{
+  put_int (writer, value);
+}
+
 gboolean
 wamp_msgpack_writer_write_value (WampMsgpackWriter *writer,
                                  const WampValue   *value,

@@ -26,6 +26,10 @@ wamp_msgpack_writer_append (WampMsgpackWriter *writer,
 void wamp_msgpack_writer_write_array_header (WampMsgpackWriter *writer,
                                              gsize              count);
 
+/* An integer, in its shortest form. */
+void wamp_msgpack_writer_write_int (WampMsgpackWriter *writer,
+                                    gint64             value);
+
 /* Writes @value: integers in their smallest form, doubles always as float64
  * (so -0.0 and whole-number doubles stay doubles; NaN and infinities travel),
  * strings as str with their exact length (NUL included), bytes as bin.

@@ -475,6 +475,58 @@ test_write_failure_stops (void)
   g_string_free (writer.out, TRUE);
 }
 
+/* wamp_envelope_write_fields(): integers through write_int ("iI=N"), empty
+ * dicts as the format's bytes ("O"), everything else as before. */
+static void
+recording_write_int (gpointer writer,
+                     gsize    index,
+                     gint64   value)
+{
+  RecordingWriter *self = writer;
+
+  g_string_append_printf (self->out, "%si%" G_GSIZE_FORMAT "=%" G_GINT64_FORMAT,
+                          index > 0 ? "," : "", index, value);
+}
+
+static const WampEnvelopeFieldFuncs recording_field_funcs = {
+  .write_int = recording_write_int,
+  .empty_dict = (const guint8 *) "O",
+  .empty_dict_len = 1,
+};
+
+static void
+test_write_fields_common_kinds (void)
+{
+  g_autoptr(FakeSerializer) fake = g_object_new (FAKE_TYPE_SERIALIZER, NULL);
+  g_autoptr(GBytes) frame = g_bytes_new_static (event_text, sizeof event_text - 1);
+  g_autoptr(WampMessage) message = build_event (WAMP_SERIALIZER (fake), frame);
+  g_autoptr(WampValue) type = wamp_value_new_int (WAMP_MESSAGE_ERROR);
+  g_autoptr(WampValue) request_type = wamp_value_new_int (WAMP_MESSAGE_CALL);
+  g_autoptr(WampValue) request = wamp_value_new_int (7);
+  g_autoptr(WampValue) details = wamp_value_new_dict (1);
+  g_autoptr(WampValue) uri = wamp_value_new_string ("wamp.error.x");
+  WampValue *fields[] = { type, request_type, request, details, uri };
+  g_autoptr(WampMessage) error_message = NULL;
+  RecordingWriter writer = { g_string_new (NULL), G_MAXSIZE };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (wamp_envelope_write_fields (message, WAMP_SERIALIZER (fake), &recording_funcs,
+                                             &recording_field_funcs, &writer, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (writer.out->str, ==, "6/3[i0=36,i1=5,i2=6,O,L3,D]");
+
+  /* A dict with an entry and a string: the writer's write_value. */
+  wamp_value_dict_insert (details, "k", wamp_value_new_int (1));
+  error_message = wamp_message_new_from_fields (fields, G_N_ELEMENTS (fields), NULL, &error);
+  g_assert_no_error (error);
+  g_string_truncate (writer.out, 0);
+  g_assert_true (wamp_envelope_write_fields (error_message, WAMP_SERIALIZER (fake), &recording_funcs,
+                                             &recording_field_funcs, &writer, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (writer.out->str, ==, "5/0[i0=8,i1=48,i2=7,v3={\"k\": 1},v4]");
+  g_string_free (writer.out, TRUE);
+}
+
 /* ---- WampInputCursor and strict UTF-8 -------------------------------- */
 
 static void
@@ -616,6 +668,7 @@ main (int    argc,
   g_test_add_func ("/codec/envelope-write/kwargs-only-gets-empty-list", test_write_kwargs_only_gets_empty_list);
   g_test_add_func ("/codec/envelope-write/transcodes-foreign-payload", test_write_transcodes_foreign_payload);
   g_test_add_func ("/codec/envelope-write/failure-stops", test_write_failure_stops);
+  g_test_add_func ("/codec/envelope-write/fields-common-kinds", test_write_fields_common_kinds);
   g_test_add_func ("/codec/input-cursor/keeps-first-failure", test_cursor_keeps_first_failure);
   g_test_add_func ("/codec/input-cursor/empty-input", test_cursor_empty_input);
   g_test_add_func ("/codec/utf8/strict", test_utf8_strict);
