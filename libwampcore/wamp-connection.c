@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "wamp-connection-private.h"
+#include "wamp-payload-private.h"
 #include "wamp-iface-private.h"
 
 G_DEFINE_INTERFACE (WampConnection, wamp_connection, G_TYPE_OBJECT)
@@ -163,6 +164,17 @@ wamp_connection_get_queued_bytes (WampConnection *self)
   return iface->get_queued_bytes != NULL ? iface->get_queued_bytes (self) : 0;
 }
 
+/* Frames from this size up are not encoded into a transport's queue. */
+#define LARGE_MESSAGE (64 * 1024)
+
+static gboolean
+is_large (WampMessage *message)
+{
+  WampPayload *payload = wamp_message_get_payload (message);
+
+  return payload != NULL && wamp_payload_get_raw_size (payload) >= LARGE_MESSAGE;
+}
+
 gboolean
 wamp_connection_send_message_sized (WampConnection *self,
                                     WampMessage    *message,
@@ -187,8 +199,12 @@ wamp_connection_send_message_sized (WampConnection *self,
       return FALSE;
     }
   /* One receiver: encoded straight into the transport's queue. An EVENT
-   * goes to every subscriber: encoded once and shared (rule 2). */
-  if (iface->send_message != NULL && wamp_message_get_message_type (message) != WAMP_MESSAGE_EVENT)
+   * goes to every subscriber: encoded once and shared (rule 2). A large
+   * message gets a buffer of its own, exactly its size, that the queue
+   * references: copying it into the queue's buffer would cost more than
+   * the allocation saved. */
+  if (iface->send_message != NULL && wamp_message_get_message_type (message) != WAMP_MESSAGE_EVENT &&
+      !is_large (message))
     return iface->send_message (self, message, frame_len, error);
 
   frame = wamp_serializer_serialize (serializer, message, error);

@@ -28,4 +28,8 @@ WampPayload *wamp_payload_new_span_copy (WampSerializer *serializer,
                                          gsize           kwargs_offset,
                                          gsize           kwargs_len);
 
+/* The bytes of @payload's raw spans (0 for a payload of values): what
+ * re-encoding it with its own serializer copies. */
+gsize wamp_payload_get_raw_size (const WampPayload *payload);
+
 G_END_DECLS

@@ -219,6 +219,12 @@ wamp_payload_get_serializer (const WampPayload *payload)
   return payload->serializer;
 }
 
+gsize
+wamp_payload_get_raw_size (const WampPayload *payload)
+{
+  return payload->serializer != NULL ? payload->args_len + payload->kwargs_len : 0;
+}
+
 gboolean
 wamp_payload_get_raw (const WampPayload *payload,
                       WampSerializer    *serializer,

@@ -51,8 +51,9 @@ typedef enum {
  *   as @send would, with @send's errors and the serializer's; @frame_len:
  *   the encoded size. Optional: without it the core serializes into a frame
  *   of its own and calls @send. The core calls it for messages with one
- *   receiver; an EVENT, encoded once for all its subscribers (rule 2), goes
- *   through @send. Since: ABI 1.3
+ *   receiver; an EVENT, encoded once for all its subscribers (rule 2), and
+ *   a message with 64 KiB of payload or more, encoded into a buffer of its
+ *   own that the queue references, go through @send. Since: ABI 1.3
  */
 struct _WampConnectionInterface
 {
