@@ -305,6 +305,30 @@ wamp_frame_queue_push_inline (WampFrameQueue *self,
   self->bytes += frame_size (f);
 }
 
+gboolean
+wamp_frame_queue_serialize_inline (WampFrameQueue *self,
+                                   WampSerializer *serializer,
+                                   WampMessage    *message,
+                                   gsize          *body_start,
+                                   gsize          *body_len,
+                                   GError        **error)
+{
+  WampOutputBuffer *buffer;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (body_start != NULL && body_len != NULL, FALSE);
+
+  buffer = wamp_frame_queue_get_inline_buffer (self);
+  *body_start = buffer->len;
+  if (!wamp_serializer_serialize_into (serializer, message, buffer, error))
+    {
+      wamp_frame_queue_discard_inline (self, *body_start);
+      return FALSE;
+    }
+  *body_len = buffer->len - *body_start;
+  return TRUE;
+}
+
 void
 wamp_frame_queue_discard_inline (WampFrameQueue *self,
                                  gsize           body_start)

@@ -15,6 +15,7 @@
 #include <gio/gio.h>
 #include <wamp/wamp-export.h>
 #include <wamp/wamp-output-buffer.h>
+#include <wamp/wamp-serializer.h>
 #include <wamp/wamp-socket-io.h>
 
 G_BEGIN_DECLS
@@ -133,6 +134,30 @@ void wamp_frame_queue_push_inline (WampFrameQueue *self,
 WAMP_AVAILABLE_IN_ALL
 void wamp_frame_queue_discard_inline (WampFrameQueue *self,
                                       gsize           body_start);
+
+/**
+ * wamp_frame_queue_serialize_inline:
+ * @serializer: (transfer none): the connection's
+ * @message: (transfer none)
+ * @body_start: (out): where the body starts in the inline buffer
+ * @body_len: (out): its length
+ *
+ * Appends @message's frame, encoded by @serializer
+ * (wamp_serializer_serialize_into()), to the inline buffer: a transport's
+ * @send_message then checks @body_len, frames it with
+ * wamp_frame_queue_push_inline() or drops it with
+ * wamp_frame_queue_discard_inline().
+ *
+ * Returns: FALSE with the serializer's error, nothing appended.
+ * Since: ABI 1.3
+ */
+WAMP_AVAILABLE_IN_ALL
+gboolean wamp_frame_queue_serialize_inline (WampFrameQueue *self,
+                                            WampSerializer *serializer,
+                                            WampMessage    *message,
+                                            gsize          *body_start,
+                                            gsize          *body_len,
+                                            GError        **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WampFrameQueue, wamp_frame_queue_free)
 

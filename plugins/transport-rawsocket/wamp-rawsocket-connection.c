@@ -929,26 +929,22 @@ wamp_rawsocket_connection_send_message (WampConnection  *conn,
                                         GError         **error)
 {
   WampRawsocketConnection *self = WAMP_RAWSOCKET_CONNECTION (conn);
-  WampOutputBuffer *body;
   guint8 header[WAMP_RAWSOCKET_HEADER_SIZE];
   gboolean was_empty;
   gsize start;
 
-  if (!check_open (self, error))
+  if (!check_open (self, error) ||
+      !wamp_frame_queue_serialize_inline (self->out, self->serializer, message, &start, frame_len, error))
     return FALSE;
-  body = wamp_frame_queue_get_inline_buffer (self->out);
-  start = body->len;
-  if (!wamp_serializer_serialize_into (self->serializer, message, body, error) ||
-      !check_sendable (self, body->len - start, error))
+  if (!check_sendable (self, *frame_len, error))
     {
       wamp_frame_queue_discard_inline (self->out, start);
       return FALSE;
     }
-  *frame_len = body->len - start;
   was_empty = wamp_frame_queue_is_empty (self->out);
   wamp_rawsocket_encode_frame_header (header, WAMP_RAWSOCKET_FRAME_REGULAR, *frame_len);
   wamp_frame_queue_push_inline (self->out, header, sizeof header, start, NULL, 0);
-/* When something waits, the write watch is on already. */
+  /* When something waits, the write watch is on already. */
   if (was_empty)
     flush_soon (self);
   return TRUE;

@@ -855,21 +855,17 @@ wamp_websocket_connection_send_message (WampConnection  *conn,
                                         GError         **error)
 {
   WampWebsocketConnection *self = WAMP_WEBSOCKET_CONNECTION (conn);
-  WampOutputBuffer *body;
   gboolean was_empty;
   gsize start;
 
-  if (!check_open (self, error))
+  if (!check_open (self, error) ||
+      !wamp_frame_queue_serialize_inline (self->out, self->serializer, message, &start, frame_len, error))
     return FALSE;
-  body = wamp_frame_queue_get_inline_buffer (self->out);
-  start = body->len;
-  if (!wamp_serializer_serialize_into (self->serializer, message, body, error) ||
-      !check_sendable (self, body->len - start, error))
+  if (!check_sendable (self, *frame_len, error))
     {
       wamp_frame_queue_discard_inline (self->out, start);
       return FALSE;
     }
-  *frame_len = body->len - start;
   was_empty = wamp_frame_queue_is_empty (self->out);
   enqueue_message_inline (self, start);
   sent (self, was_empty);
