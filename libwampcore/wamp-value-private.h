@@ -39,7 +39,8 @@ wamp_value_is_tagged (const WampValue *value)
   return ((guintptr) value & 1) != 0;
 }
 
-/* wamp_value_get_value_type() without the call and the NULL check. */
+/* wamp_value_get_value_type() without the call and the NULL check: the one
+ * place that reads a value's type (a tagged pointer has no header to read). */
 static inline WampValueType
 wamp_value_type_inline (const WampValue *value)
 {

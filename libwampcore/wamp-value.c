@@ -87,20 +87,6 @@ G_DEFINE_BOXED_TYPE (WampValue, wamp_value, wamp_value_ref, wamp_value_unref)
 
 G_STATIC_ASSERT (_Alignof (WampValue) >= 2);
 
-static inline gboolean
-is_tagged (const WampValue *value)
-{
-  return ((guintptr) value & 1) != 0;
-}
-
-/* The one place that reads a value's type: a tagged pointer has no header
- * to read it from. */
-static inline WampValueType
-value_type (const WampValue *value)
-{
-  return is_tagged (value) ? WAMP_VALUE_INT : (WampValueType) value->type;
-}
-
 #define AS_SCALAR(v) ((WampScalarValue *) (v))
 #define AS_STRING(v) ((WampStringValue *) (v))
 #define AS_BYTES(v) ((WampBytesValue *) (v))
@@ -164,7 +150,7 @@ static inline gint64
 int_of (const WampValue *value)
 {
   /* >> of a negative number is arithmetic in gcc and clang. */
-  if (is_tagged (value))
+  if (wamp_value_is_tagged (value))
     return (gint64) ((gintptr) value >> 1);
   return AS_SCALAR (value)->v.i;
 }
@@ -354,7 +340,7 @@ wamp_value_ref (WampValue *value)
 {
   g_return_val_if_fail (value != NULL, NULL);
 
-  if (!is_tagged (value) && !IS_IMMORTAL (value))
+  if (!wamp_value_is_tagged (value) && !IS_IMMORTAL (value))
     g_atomic_ref_count_inc (&value->ref_count);
   return value;
 }
@@ -362,7 +348,7 @@ wamp_value_ref (WampValue *value)
 static void
 value_free (WampValue *value)
 {
-  switch (value_type (value))
+  switch (wamp_value_type_inline (value))
     {
     case WAMP_VALUE_BYTES:
       g_clear_pointer (&AS_BYTES (value)->gbytes, g_bytes_unref);
@@ -412,7 +398,7 @@ wamp_value_unref (WampValue *value)
 {
   g_return_if_fail (value != NULL);
 
-  if (!is_tagged (value) && !IS_IMMORTAL (value) && g_atomic_ref_count_dec (&value->ref_count))
+  if (!wamp_value_is_tagged (value) && !IS_IMMORTAL (value) && g_atomic_ref_count_dec (&value->ref_count))
     value_free (value);
 }
 
@@ -421,7 +407,7 @@ wamp_value_get_value_type (const WampValue *value)
 {
   g_return_val_if_fail (value != NULL, WAMP_VALUE_NULL);
 
-  return value_type (value);
+  return wamp_value_type_inline (value);
 }
 
 /* Returns: (transfer none). */
@@ -448,7 +434,7 @@ wamp_value_type_to_string (WampValueType type)
 #define CHECK_TYPE(value, t, ret) \
   G_STMT_START { \
     g_return_val_if_fail ((value) != NULL, ret); \
-    g_return_val_if_fail (value_type (value) == (t), ret); \
+    g_return_val_if_fail (wamp_value_type_inline (value) == (t), ret); \
   } G_STMT_END
 
 gboolean
@@ -509,13 +495,13 @@ wamp_value_get_unsigned (const WampValue *value,
 
   g_return_val_if_fail (value != NULL, FALSE);
 
-  if (value_type (value) == WAMP_VALUE_INT)
+  if (wamp_value_type_inline (value) == WAMP_VALUE_INT)
     {
       if (int_of (value) < 0)
         return FALSE;
       result = (guint64) int_of (value);
     }
-  else if (value_type (value) == WAMP_VALUE_UINT)
+  else if (wamp_value_type_inline (value) == WAMP_VALUE_UINT)
     result = AS_SCALAR (value)->v.u;
   else
     return FALSE;
@@ -536,7 +522,7 @@ wamp_value_get_id (const WampValue *value,
   g_return_val_if_fail (value != NULL, FALSE);
 
   /* UINT values are all above G_MAXINT64, hence out of range. */
-  if (value_type (value) != WAMP_VALUE_INT)
+  if (wamp_value_type_inline (value) != WAMP_VALUE_INT)
     return FALSE;
   i = int_of (value);
   if (i < 0 || (guint64) i > ID_MAX)
@@ -551,7 +537,7 @@ wamp_value_is_plain_string (const WampValue *value)
 {
   g_return_val_if_fail (value != NULL, FALSE);
 
-  return value_type (value) == WAMP_VALUE_STRING &&
+  return wamp_value_type_inline (value) == WAMP_VALUE_STRING &&
          memchr (AS_STRING (value)->data, '\0', AS_STRING (value)->len) == NULL;
 }
 
@@ -582,7 +568,7 @@ wamp_value_list_append (WampValue *list,
   WampListValue *self;
 
   g_return_if_fail (list != NULL);
-  g_return_if_fail (value_type (list) == WAMP_VALUE_LIST);
+  g_return_if_fail (wamp_value_type_inline (list) == WAMP_VALUE_LIST);
   g_return_if_fail (item != NULL);
   g_return_if_fail (item != list);
   g_return_if_fail (g_atomic_ref_count_compare (&list->ref_count, 1));
@@ -743,7 +729,7 @@ wamp_value_dict_insert_len (WampValue  *dict,
   gssize pos;
 
   g_return_if_fail (dict != NULL);
-  g_return_if_fail (value_type (dict) == WAMP_VALUE_DICT);
+  g_return_if_fail (wamp_value_type_inline (dict) == WAMP_VALUE_DICT);
   g_return_if_fail (key != NULL || key_len == 0);
   g_return_if_fail (value != NULL);
   g_return_if_fail (value != dict);
@@ -799,7 +785,7 @@ wamp_value_dict_get_bool (const WampValue *dict,
 {
   WampValue *v = wamp_value_dict_lookup (dict, key);
 
-  if (v == NULL || value_type (v) != WAMP_VALUE_BOOL)
+  if (v == NULL || wamp_value_type_inline (v) != WAMP_VALUE_BOOL)
     return default_value;
   return AS_SCALAR (v)->v.b;
 }
@@ -811,7 +797,7 @@ wamp_value_dict_get_string (const WampValue *dict,
 {
   WampValue *v = wamp_value_dict_lookup (dict, key);
 
-  if (v == NULL || value_type (v) != WAMP_VALUE_STRING)
+  if (v == NULL || wamp_value_type_inline (v) != WAMP_VALUE_STRING)
     return NULL;
   return AS_STRING (v)->data;
 }
@@ -838,10 +824,10 @@ wamp_value_equal (const WampValue *a,
   g_return_val_if_fail (a != NULL, FALSE);
   g_return_val_if_fail (b != NULL, FALSE);
 
-  if (value_type (a) != value_type (b))
+  if (wamp_value_type_inline (a) != wamp_value_type_inline (b))
     return FALSE;
 
-  switch (value_type (a))
+  switch (wamp_value_type_inline (a))
     {
     case WAMP_VALUE_NULL:
       return TRUE;
@@ -901,8 +887,8 @@ wamp_value_hash (const WampValue *value)
 
   g_return_val_if_fail (value != NULL, 0);
 
-  h = mix (2166136261u, value_type (value));
-  switch (value_type (value))
+  h = mix (2166136261u, wamp_value_type_inline (value));
+  switch (wamp_value_type_inline (value))
     {
     case WAMP_VALUE_NULL:
       return h;
@@ -953,7 +939,7 @@ wamp_value_has_ref_count (const WampValue *value,
   /* A tagged integer has no count: like the other immortals (whose count
    * never moves from IMMORTAL_REFS), no number of references makes it the
    * last one, so the router's intern table never drops it as unshared. */
-  if (is_tagged (value))
+  if (wamp_value_is_tagged (value))
     return FALSE;
   return g_atomic_ref_count_compare ((gatomicrefcount *) &value->ref_count, n);
 }
@@ -999,7 +985,7 @@ static void
 append_debug (GString         *out,
               const WampValue *value)
 {
-  switch (value_type (value))
+  switch (wamp_value_type_inline (value))
     {
     case WAMP_VALUE_NULL:
       g_string_append (out, "null");
