@@ -5,12 +5,30 @@
 #include "config.h"
 
 #include "wamp-connection-private.h"
+#include "wamp-message-private.h"
 #include "wamp-payload-private.h"
 #include "wamp-iface-private.h"
 
 G_DEFINE_INTERFACE (WampConnection, wamp_connection, G_TYPE_OBJECT)
 
 static WampPointerTable connection_ifaces;
+
+/* The interface of @self, NULL when @self is not a connection; the cache is
+ * read before WAMP_TYPE_CONNECTION is needed (its getter's once-check costs
+ * a call per message otherwise). */
+static inline WampConnectionInterface *
+peek_iface (WampConnection *self)
+{
+  WampConnectionInterface *iface;
+
+  if (G_LIKELY (self != NULL && ((GTypeInstance *) self)->g_class != NULL))
+    {
+      iface = wamp_pointer_table_lookup (&connection_ifaces, ((GTypeInstance *) self)->g_class);
+      if (G_LIKELY (iface != NULL))
+        return iface;
+    }
+  return wamp_iface_peek (&connection_ifaces, self, WAMP_TYPE_CONNECTION);
+}
 
 static void
 wamp_connection_default_init (WampConnectionInterface *iface)
@@ -80,7 +98,7 @@ wamp_connection_send (WampConnection *self, GBytes *frame, GError **error)
 {
   WampConnectionInterface *iface;
 
-  iface = wamp_iface_peek (&connection_ifaces, self, WAMP_TYPE_CONNECTION);
+  iface = peek_iface (self);
   g_return_val_if_fail (iface != NULL, FALSE);
   g_return_val_if_fail (frame != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -99,7 +117,7 @@ wamp_connection_close (WampConnection *self, WampCloseCode code, const char *rea
 {
   WampConnectionInterface *iface;
 
-  iface = wamp_iface_peek (&connection_ifaces, self, WAMP_TYPE_CONNECTION);
+  iface = peek_iface (self);
   g_return_if_fail (iface != NULL);
 
   if (iface->close != NULL)
@@ -111,7 +129,7 @@ wamp_connection_get_peer (WampConnection *self)
 {
   WampConnectionInterface *iface;
 
-  iface = wamp_iface_peek (&connection_ifaces, self, WAMP_TYPE_CONNECTION);
+  iface = peek_iface (self);
   g_return_val_if_fail (iface != NULL, NULL);
 
   return iface->get_peer != NULL ? iface->get_peer (self) : NULL;
@@ -122,7 +140,7 @@ wamp_connection_get_serializer (WampConnection *self)
 {
   WampConnectionInterface *iface;
 
-  iface = wamp_iface_peek (&connection_ifaces, self, WAMP_TYPE_CONNECTION);
+  iface = peek_iface (self);
   g_return_val_if_fail (iface != NULL, NULL);
 
   return iface->get_serializer != NULL ? iface->get_serializer (self) : NULL;
@@ -134,7 +152,7 @@ wamp_connection_get_transport_details (WampConnection *self)
   WampConnectionInterface *iface;
   WampValue *details = NULL;
 
-  iface = wamp_iface_peek (&connection_ifaces, self, WAMP_TYPE_CONNECTION);
+  iface = peek_iface (self);
   g_return_val_if_fail (iface != NULL, NULL);
 
   if (iface->get_transport_details != NULL)
@@ -147,7 +165,7 @@ wamp_connection_get_peer_certificate (WampConnection *self)
 {
   WampConnectionInterface *iface;
 
-  iface = wamp_iface_peek (&connection_ifaces, self, WAMP_TYPE_CONNECTION);
+  iface = peek_iface (self);
   g_return_val_if_fail (iface != NULL, NULL);
 
   return iface->get_peer_certificate != NULL ? iface->get_peer_certificate (self) : NULL;
@@ -158,7 +176,7 @@ wamp_connection_get_queued_bytes (WampConnection *self)
 {
   WampConnectionInterface *iface;
 
-  iface = wamp_iface_peek (&connection_ifaces, self, WAMP_TYPE_CONNECTION);
+  iface = peek_iface (self);
   g_return_val_if_fail (iface != NULL, 0);
 
   return iface->get_queued_bytes != NULL ? iface->get_queued_bytes (self) : 0;
@@ -170,7 +188,7 @@ wamp_connection_get_queued_bytes (WampConnection *self)
 static gboolean
 is_large (WampMessage *message)
 {
-  WampPayload *payload = wamp_message_get_payload (message);
+  WampPayload *payload = wamp_message_payload_inline (message);
 
   return payload != NULL && wamp_payload_get_raw_size (payload) >= LARGE_MESSAGE;
 }
@@ -185,13 +203,14 @@ wamp_connection_send_message_sized (WampConnection *self,
   WampSerializer *serializer;
   g_autoptr(GBytes) frame = NULL;
 
-  iface = wamp_iface_peek (&connection_ifaces, self, WAMP_TYPE_CONNECTION);
+  iface = peek_iface (self);
   g_return_val_if_fail (iface != NULL, FALSE);
   g_return_val_if_fail (message != NULL, FALSE);
   g_return_val_if_fail (frame_len != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  serializer = wamp_connection_get_serializer (self);
+  /* Through the interface already found: not wamp_connection_get_serializer(). */
+  serializer = iface->get_serializer != NULL ? iface->get_serializer (self) : NULL;
   if (serializer == NULL)
     {
       g_set_error_literal (error, WAMP_ERROR, WAMP_ERROR_TRANSPORT,
@@ -203,7 +222,7 @@ wamp_connection_send_message_sized (WampConnection *self,
    * message gets a buffer of its own, exactly its size, that the queue
    * references: copying it into the queue's buffer would cost more than
    * the allocation saved. */
-  if (iface->send_message != NULL && wamp_message_get_message_type (message) != WAMP_MESSAGE_EVENT &&
+  if (iface->send_message != NULL && wamp_message_type_inline (message) != WAMP_MESSAGE_EVENT &&
       !is_large (message))
     return iface->send_message (self, message, frame_len, error);
 
@@ -235,7 +254,7 @@ wamp_connection_frame_received (WampConnection *self, GBytes *frame)
 {
   ConnectionSink *sink;
 
-  g_return_if_fail (wamp_iface_peek (&connection_ifaces, self, WAMP_TYPE_CONNECTION) != NULL);
+  g_return_if_fail (peek_iface (self) != NULL);
   g_return_if_fail (frame != NULL);
 
   sink = get_sink (self, FALSE);
@@ -255,7 +274,7 @@ wamp_connection_frame_received_data (WampConnection *self, const guint8 *data, g
   ConnectionSink *sink;
   g_autoptr(GBytes) frame = NULL;
 
-  g_return_if_fail (wamp_iface_peek (&connection_ifaces, self, WAMP_TYPE_CONNECTION) != NULL);
+  g_return_if_fail (peek_iface (self) != NULL);
   g_return_if_fail (data != NULL || len == 0);
 
   sink = get_sink (self, FALSE);
@@ -281,7 +300,7 @@ wamp_connection_closed (WampConnection *self, WampCloseCode code, const char *re
   ConnectionSink *sink;
   const WampConnectionSinkFuncs *funcs;
 
-  g_return_if_fail (wamp_iface_peek (&connection_ifaces, self, WAMP_TYPE_CONNECTION) != NULL);
+  g_return_if_fail (peek_iface (self) != NULL);
 
   /* Marked even without a receiver: a close is reported once, whoever
    * receives it, and no frame is delivered after it. */

@@ -8,7 +8,8 @@
 
 /* Serializers are a handful of process-lifetime singletons: each one's
  * count lives in a small lock-free table keyed by it. Serializers beyond
- * the table are still counted in the totals. */
+ * the table are still counted in the totals: counters.serializations holds
+ * their runs only, the table's are added when read. */
 static WampCounters counters;
 static WampPointerTable serializer_counts; /* serializer → guint64 (never freed) */
 
@@ -59,16 +60,22 @@ count_for (WampSerializer *serializer, gboolean claim)
   return count;
 }
 
+/* A success is one add, to @serializer's count: the total is summed when
+ * read (few readers, a serialization per message). */
 void
 wamp_counters_count_serialization (WampSerializer *serializer, gboolean ok)
 {
   guint64 *per_serializer = count_for (serializer, TRUE);
 
-  count (&counters.serializations);
-  if (!ok)
+  count (per_serializer != NULL ? per_serializer : &counters.serializations);
+  if (G_UNLIKELY (!ok))
     count (&counters.serialization_failures);
-  if (per_serializer != NULL)
-    count (per_serializer);
+}
+
+static void
+add_count (gpointer count, gpointer user_data)
+{
+  *(guint64 *) user_data += read_counter (count);
 }
 
 void
@@ -80,6 +87,7 @@ wamp_counters_get (WampCounters *out)
   out->value_decodes = read_counter (&counters.value_decodes);
   out->value_encodes = read_counter (&counters.value_encodes);
   out->serializations = read_counter (&counters.serializations);
+  wamp_pointer_table_foreach_value (&serializer_counts, add_count, &out->serializations);
   out->serialization_failures = read_counter (&counters.serialization_failures);
 }
 

@@ -53,11 +53,13 @@ wamp_envelope_builder_next (WampEnvelopeBuilder  *builder,
 {
   gsize index;
 
-  g_return_val_if_fail (builder != NULL, FALSE);
-  g_return_val_if_fail (element != NULL, FALSE);
+  g_return_val_if_fail (builder != NULL && element != NULL, FALSE);
 
   index = builder->n_elements;
-  if (index == 0 || builder->payload_index < 0 || index < (gsize) builder->payload_index)
+  /* Every element of every message in: the common case first. Until the
+   * type code is known payload_index is -1, which as a gsize is above any
+   * index: a field. */
+  if (G_LIKELY (index < (gsize) (gssize) builder->payload_index || index == 0))
     {
       /* The type code (index 0) always has room. */
       if (builder->n_fields == WAMP_ENVELOPE_MAX_FIELDS)
@@ -92,13 +94,12 @@ wamp_envelope_builder_add_field (WampEnvelopeBuilder  *builder,
 {
   gint64 code;
 
-  g_return_val_if_fail (builder != NULL, FALSE);
-  g_return_val_if_fail (value != NULL, FALSE);
+  g_return_val_if_fail (builder != NULL && value != NULL, FALSE);
   g_return_val_if_fail (builder->n_fields < WAMP_ENVELOPE_MAX_FIELDS, FALSE);
 
   /* Owned from here on, whatever the outcome. */
   builder->fields[builder->n_fields++] = value;
-  if (builder->n_fields > 1)
+  if (G_LIKELY (builder->n_fields > 1))
     return TRUE;
 
   if (wamp_value_type_inline (value) != WAMP_VALUE_INT)

@@ -7,6 +7,8 @@
 
 #include <wamp/wamp-envelope-writer.h>
 
+#include "wamp-message-private.h"
+#include "wamp-payload-private.h"
 #include "wamp-value-private.h"
 
 /* Field @index, @value, through @field_funcs when it is of a common kind:
@@ -59,17 +61,19 @@ envelope_write (WampMessage                   *message,
                         funcs->write_raw != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  payload = wamp_message_get_payload (message);
-  n_fields = wamp_message_get_n_fields (message);
+  /* Read inline (every message out): the message is valid. */
+  payload = wamp_message_payload_inline (message);
+  n_fields = wamp_message_n_fields_inline (message);
   if (payload != NULL)
     {
-      raw = wamp_payload_get_raw (payload, serializer, &args, &args_len, &kwargs, &kwargs_len);
+      raw = serializer != NULL &&
+            wamp_payload_get_raw_inline (payload, serializer, &args, &args_len, &kwargs, &kwargs_len);
       if (raw)
         {
           has_args = args != NULL;
           has_kwargs = kwargs != NULL;
         }
-      else if (wamp_payload_has_args (payload) || wamp_payload_has_kwargs (payload))
+      else if (wamp_payload_has_any_inline (payload))
         {
           /* Another serializer's payload (or decoded values): transcode. */
           if (!wamp_payload_get_values (payload, &args_value, &kwargs_value, error))
@@ -83,7 +87,8 @@ envelope_write (WampMessage                   *message,
   funcs->begin (writer, n_fields + (has_args || has_kwargs ? 1 : 0) + (has_kwargs ? 1 : 0),
                 args_len + kwargs_len);
   for (index = 0; index < n_fields; index++)
-    if (!write_field (funcs, field_funcs, writer, index, wamp_message_get_field (message, index), error))
+    if (!write_field (funcs, field_funcs, writer, index, wamp_message_field_inline (message, index),
+                      error))
       return FALSE;
 
   if (has_args)

@@ -1,11 +1,74 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Core-internal parts of WampMessage: its encoding cache, the deserializers'
- * constructor. */
+/* Core-internal parts of WampMessage: its struct and inline accessors, its
+ * encoding cache, the deserializers' constructor. */
 #pragma once
 
 #include <wamp/wamp.h>
 
 G_BEGIN_DECLS
+
+/* ERROR has the most elements before its payload: [8, Type, Request, Details, Error]. */
+#define WAMP_MESSAGE_MAX_FIELDS 5
+
+/* json, msgpack and cbor fit inline; a fourth serializer spills to the heap. */
+#define WAMP_MESSAGE_INLINE_CACHE 3
+
+/* Here rather than in wamp-message.c so the core's per-message code (the
+ * envelope writer, the serializer and connection wrappers) reads it inline
+ * instead of through the public getters' calls and checks. */
+typedef struct
+{
+  WampSerializer *serializer; /* (owned) */
+  GBytes *encoding;           /* (owned) (nullable): NULL when @failure is set */
+  GError *failure;            /* (owned) (nullable): why @serializer could not encode it */
+} WampMessageCacheEntry;
+
+struct _WampMessage
+{
+  gatomicrefcount ref_count;
+  guint8 type;
+  guint8 n_fields;
+  guint8 n_cache;
+  WampValue *fields[WAMP_MESSAGE_MAX_FIELDS]; /* (owned) */
+  WampPayload *payload;                       /* (nullable) (owned) */
+  WampMessageCacheEntry cache[WAMP_MESSAGE_INLINE_CACHE];
+  WampMessageCacheEntry *cache_overflow;      /* (nullable): entries beyond the inline ones */
+};
+
+/* wamp_message_get_n_fields(), _get_field(), _get_payload() and
+ * _get_message_type() without the call and checks: @message is valid. */
+static inline gsize
+wamp_message_n_fields_inline (const WampMessage *message)
+{
+  return message->n_fields;
+}
+
+static inline WampValue *
+wamp_message_field_inline (const WampMessage *message,
+                           gsize              index)
+{
+  return message->fields[index];
+}
+
+static inline WampPayload *
+wamp_message_payload_inline (const WampMessage *message)
+{
+  return message->payload;
+}
+
+static inline WampMessageType
+wamp_message_type_inline (const WampMessage *message)
+{
+  return (WampMessageType) message->type;
+}
+
+/* Whether any serializer encoded (or failed on) @message before: most
+ * messages go to one receiver and never have. */
+static inline gboolean
+wamp_message_has_cached (const WampMessage *message)
+{
+  return message->n_cache > 0;
+}
 
 /* What @serializer made of @message before, in one lookup: its encoding, or
  * the error it failed with. A serializer that could not encode @message (a

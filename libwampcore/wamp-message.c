@@ -16,12 +16,6 @@
 #include "wamp-spare-list.h"
 #include "wamp-value-private.h"
 
-/* ERROR has the most elements before its payload: [8, Type, Request, Details, Error]. */
-#define MAX_FIELDS 5
-
-/* json, msgpack and cbor fit inline; a fourth serializer spills to the heap. */
-#define INLINE_CACHE 3
-
 #define ID_MAX G_GUINT64_CONSTANT (9007199254740992) /* 2^53, as WAMP_ID_MAX */
 
 typedef enum {
@@ -41,8 +35,8 @@ typedef struct
   guint8 n_min;           /* fields before the payload, including element 0 */
   guint8 n_max;
   gint8 payload_index;    /* -1: no payload */
-  guint8 kinds[MAX_FIELDS];
-  const char *names[MAX_FIELDS];
+  guint8 kinds[WAMP_MESSAGE_MAX_FIELDS];
+  const char *names[WAMP_MESSAGE_MAX_FIELDS];
   gint8 request, session, subscription, publication, registration, uri, details;
 } MessageSpec;
 
@@ -129,25 +123,6 @@ static const MessageSpec specs[WAMP_MESSAGE_TYPE_MAX + 1] = {
 };
 
 #undef POS
-
-typedef struct
-{
-  WampSerializer *serializer; /* (owned) */
-  GBytes *encoding;           /* (owned) (nullable): NULL when @failure is set */
-  GError *failure;            /* (owned) (nullable): why @serializer could not encode it */
-} CacheEntry;
-
-struct _WampMessage
-{
-  gatomicrefcount ref_count;
-  guint8 type;
-  guint8 n_fields;
-  guint8 n_cache;
-  WampValue *fields[MAX_FIELDS]; /* (owned) */
-  WampPayload *payload;          /* (nullable) (owned) */
-  CacheEntry cache[INLINE_CACHE];
-  CacheEntry *cache_overflow;    /* (nullable): entries beyond INLINE_CACHE */
-};
 
 G_DEFINE_BOXED_TYPE (WampMessage, wamp_message, wamp_message_ref, wamp_message_unref)
 
@@ -361,7 +336,7 @@ wamp_message_new_from_fields (WampValue *const *fields,
                               GError          **error)
 {
   const MessageSpec *spec;
-  WampValue *owned[MAX_FIELDS];
+  WampValue *owned[WAMP_MESSAGE_MAX_FIELDS];
 
   g_return_val_if_fail (fields != NULL || n_fields == 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -770,7 +745,7 @@ wamp_message_ref (WampMessage *message)
 }
 
 static void
-cache_entry_clear (CacheEntry *entry)
+cache_entry_clear (WampMessageCacheEntry *entry)
 {
   wamp_serializer_release (g_steal_pointer (&entry->serializer));
   g_clear_pointer (&entry->encoding, g_bytes_unref);
@@ -797,8 +772,8 @@ wamp_message_unref (WampMessage *message)
   if (message->n_cache > 0)
     {
       for (guint i = 0; i < message->n_cache; i++)
-        cache_entry_clear (i < INLINE_CACHE ? &message->cache[i]
-                                            : &message->cache_overflow[i - INLINE_CACHE]);
+        cache_entry_clear (i < WAMP_MESSAGE_INLINE_CACHE ? &message->cache[i]
+                           : &message->cache_overflow[i - WAMP_MESSAGE_INLINE_CACHE]);
       g_free (message->cache_overflow);
     }
   message_free (message);
@@ -942,23 +917,23 @@ wamp_message_get_payload (const WampMessage *message)
   return message->payload;
 }
 
-static CacheEntry *
+static WampMessageCacheEntry *
 cache_entry (const WampMessage *message,
              guint              i)
 {
-  return i < INLINE_CACHE ? (CacheEntry *) &message->cache[i]
-                          : &message->cache_overflow[i - INLINE_CACHE];
+  return i < WAMP_MESSAGE_INLINE_CACHE ? (WampMessageCacheEntry *) &message->cache[i]
+                                       : &message->cache_overflow[i - WAMP_MESSAGE_INLINE_CACHE];
 }
 
 /* The cache entry of @serializer, or NULL. Serializers are singletons:
  * the pointer is the key. */
-static CacheEntry *
+static WampMessageCacheEntry *
 cache_entry_find (const WampMessage *message,
                   WampSerializer    *serializer)
 {
   for (guint i = 0; i < message->n_cache; i++)
     {
-      CacheEntry *entry = cache_entry (message, i);
+      WampMessageCacheEntry *entry = cache_entry (message, i);
 
       if (entry->serializer == serializer)
         return entry;
@@ -971,7 +946,7 @@ GBytes *
 wamp_message_get_cached_encoding (const WampMessage *message,
                                   WampSerializer    *serializer)
 {
-  CacheEntry *entry;
+  WampMessageCacheEntry *entry;
 
   g_return_val_if_fail (message != NULL, NULL);
   g_return_val_if_fail (serializer != NULL, NULL);
@@ -981,19 +956,19 @@ wamp_message_get_cached_encoding (const WampMessage *message,
 }
 
 /* The entry of @serializer, added when there is none. */
-static CacheEntry *
+static WampMessageCacheEntry *
 cache_entry_ensure (WampMessage    *message,
                     WampSerializer *serializer)
 {
-  CacheEntry *entry = cache_entry_find (message, serializer);
+  WampMessageCacheEntry *entry = cache_entry_find (message, serializer);
 
   if (entry != NULL)
     return entry;
   g_return_val_if_fail (message->n_cache < G_MAXUINT8, NULL);
 
-  if (message->n_cache >= INLINE_CACHE)
-    message->cache_overflow = g_renew (CacheEntry, message->cache_overflow,
-                                       message->n_cache + 1 - INLINE_CACHE);
+  if (message->n_cache >= WAMP_MESSAGE_INLINE_CACHE)
+    message->cache_overflow = g_renew (WampMessageCacheEntry, message->cache_overflow,
+                                       message->n_cache + 1 - WAMP_MESSAGE_INLINE_CACHE);
   entry = cache_entry (message, message->n_cache++);
   entry->serializer = wamp_serializer_hold (serializer);
   entry->encoding = NULL;
@@ -1007,7 +982,7 @@ wamp_message_set_cached_encoding (WampMessage    *message,
                                   WampSerializer *serializer,
                                   GBytes         *encoding)
 {
-  CacheEntry *entry;
+  WampMessageCacheEntry *entry;
 
   g_return_if_fail (message != NULL);
   g_return_if_fail (G_IS_OBJECT (serializer));
@@ -1028,7 +1003,7 @@ wamp_message_lookup_cached (const WampMessage  *message,
                             GBytes            **encoding,
                             const GError      **failure)
 {
-  CacheEntry *entry = cache_entry_find (message, serializer);
+  WampMessageCacheEntry *entry = cache_entry_find (message, serializer);
 
   *encoding = entry != NULL ? entry->encoding : NULL;
   *failure = entry != NULL ? entry->failure : NULL;
@@ -1040,7 +1015,7 @@ wamp_message_set_cached_failure (WampMessage    *message,
                                  WampSerializer *serializer,
                                  const GError   *failure)
 {
-  CacheEntry *entry;
+  WampMessageCacheEntry *entry;
 
   g_return_if_fail (message != NULL);
   g_return_if_fail (G_IS_OBJECT (serializer));

@@ -15,28 +15,6 @@
 #include "wamp-spare-list.h"
 #include "wamp-value-private.h"
 
-struct _WampPayload
-{
-  gatomicrefcount ref_count;
-  gboolean decoded;           /* args/kwargs below are valid */
-  gboolean has_args;
-  gboolean has_kwargs;
-  gboolean spare_sized;       /* a block of SPARE_BLOCK bytes: can be kept as a spare */
-  WampValue *args;            /* (nullable) (owned) */
-  WampValue *kwargs;          /* (nullable) (owned) */
-
-  /* Raw form; serializer is NULL for a payload built from values. The
-   * spans are in @frame, or in bytes of our own right after the struct
-   * (@frame NULL) when the frame was only lent to the deserializer. */
-  WampSerializer *serializer; /* (nullable) (owned) */
-  GBytes *frame;              /* (nullable) (owned) */
-  const guint8 *data;         /* where the span offsets count from */
-  gsize args_offset;
-  gsize args_len;
-  gsize kwargs_offset;
-  gsize kwargs_len;
-};
-
 G_DEFINE_BOXED_TYPE (WampPayload, wamp_payload, wamp_payload_ref, wamp_payload_unref)
 
 /* A payload copied from a lent frame (every CALL and YIELD over RawSocket)
@@ -217,12 +195,6 @@ wamp_payload_get_serializer (const WampPayload *payload)
   g_return_val_if_fail (payload != NULL, NULL);
 
   return payload->serializer;
-}
-
-gsize
-wamp_payload_get_raw_size (const WampPayload *payload)
-{
-  return payload->serializer != NULL ? payload->args_len + payload->kwargs_len : 0;
 }
 
 gboolean

@@ -32,10 +32,20 @@ not_supported (GError **error, const char *what)
 
 static WampPointerTable serializer_ifaces;
 
-/* The interface of @self, NULL when @self is not a serializer. */
+/* The interface of @self, NULL when @self is not a serializer. The cache is
+ * read before WAMP_TYPE_SERIALIZER is needed: the type getter's once-check
+ * is a call per message otherwise. */
 static inline WampSerializerInterface *
 peek_iface (WampSerializer *self)
 {
+  WampSerializerInterface *iface;
+
+  if (G_LIKELY (self != NULL && ((GTypeInstance *) self)->g_class != NULL))
+    {
+      iface = wamp_pointer_table_lookup (&serializer_ifaces, ((GTypeInstance *) self)->g_class);
+      if (G_LIKELY (iface != NULL))
+        return iface;
+    }
   return wamp_iface_peek (&serializer_ifaces, self, WAMP_TYPE_SERIALIZER);
 }
 
@@ -196,6 +206,41 @@ wamp_serializer_serialize (WampSerializer *self, WampMessage *message, GError **
   return g_steal_pointer (&encoded);
 }
 
+/* The cold half of wamp_serializer_serialize_into(): the shared encoding
+ * copied, for a message encoded before (rule 2) or a plugin without the
+ * vfunc. */
+static gboolean
+serialize_into_copy (WampSerializer   *self,
+                     WampMessage      *message,
+                     WampOutputBuffer *out,
+                     GError          **error)
+{
+  g_autoptr(GBytes) encoded = wamp_serializer_serialize (self, message, error);
+  gsize len;
+  const guint8 *data;
+
+  if (encoded == NULL)
+    return FALSE;
+  data = g_bytes_get_data (encoded, &len);
+  wamp_output_buffer_append (out, data, len);
+  return TRUE;
+}
+
+/* The cold half of wamp_serializer_serialize_into(): the plugin failed. */
+static G_GNUC_NO_INLINE gboolean
+serialize_into_failed (WampSerializer   *self,
+                       WampOutputBuffer *out,
+                       gsize             start,
+                       GError          **error,
+                       GError           *local_error)
+{
+  wamp_counters_count_serialization (self, FALSE);
+  out->len = start;
+  ensure_failure (&local_error);
+  g_propagate_error (error, local_error);
+  return FALSE;
+}
+
 gboolean
 wamp_serializer_serialize_into (WampSerializer   *self,
                                 WampMessage      *message,
@@ -205,7 +250,7 @@ wamp_serializer_serialize_into (WampSerializer   *self,
   WampSerializerInterface *iface;
   GBytes *cached;
   const GError *failure;
-  g_autoptr(GError) local_error = NULL;
+  GError *local_error = NULL;
   gsize start;
 
   iface = peek_iface (self);
@@ -214,30 +259,15 @@ wamp_serializer_serialize_into (WampSerializer   *self,
   g_return_val_if_fail (out != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  /* Encoded before (rule 2), or a plugin without the vfunc: the shared
-   * encoding, copied. */
-  if (iface->serialize_into == NULL || wamp_message_lookup_cached (message, self, &cached, &failure))
-    {
-      g_autoptr(GBytes) encoded = wamp_serializer_serialize (self, message, error);
-      gsize len;
-      const guint8 *data;
-
-      if (encoded == NULL)
-        return FALSE;
-      data = g_bytes_get_data (encoded, &len);
-      wamp_output_buffer_append (out, data, len);
-      return TRUE;
-    }
+  /* Most messages go to one receiver: nothing cached, nothing to look up. */
+  if (G_UNLIKELY (iface->serialize_into == NULL ||
+                  (wamp_message_has_cached (message) &&
+                   wamp_message_lookup_cached (message, self, &cached, &failure))))
+    return serialize_into_copy (self, message, out, error);
 
   start = out->len;
-  if (!iface->serialize_into (self, message, out, &local_error))
-    {
-      wamp_counters_count_serialization (self, FALSE);
-      out->len = start;
-      ensure_failure (&local_error);
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
+  if (G_UNLIKELY (!iface->serialize_into (self, message, out, &local_error)))
+    return serialize_into_failed (self, out, start, error, local_error);
   wamp_counters_count_serialization (self, TRUE);
   return TRUE;
 }
@@ -287,28 +317,8 @@ static GHashTable *serializer_instances; /* name → WampSerializer (owned) */
 G_LOCK_DEFINE_STATIC (serializer_instances);
 
 /* The same instances, for wamp_serializer_hold() to recognise without the
- * lock (each is its own value). Any beyond the table's size are simply
- * reference counted. */
-static WampPointerTable shared_instances;
-
-static gboolean
-is_shared (WampSerializer *serializer)
-{
-  return wamp_pointer_table_lookup (&shared_instances, serializer) != NULL;
-}
-
-WampSerializer *
-wamp_serializer_hold (WampSerializer *serializer)
-{
-  return is_shared (serializer) ? serializer : g_object_ref (serializer);
-}
-
-void
-wamp_serializer_release (WampSerializer *serializer)
-{
-  if (serializer != NULL && !is_shared (serializer))
-    g_object_unref (serializer);
-}
+ * lock (see wamp-serializer-private.h). */
+WampPointerTable wamp_serializer_shared_instances;
 
 WampSerializer *
 wamp_serializer_lookup (const char *name)
@@ -331,7 +341,7 @@ wamp_serializer_lookup (const char *name)
         {
           serializer = g_object_new (type, NULL);
           g_hash_table_insert (serializer_instances, g_strdup (name), serializer);
-          wamp_pointer_table_insert (&shared_instances, serializer, serializer);
+          wamp_pointer_table_insert (&wamp_serializer_shared_instances, serializer, serializer);
         }
     }
 

@@ -844,6 +844,38 @@ test_boxed (void)
   g_assert_true (G_TYPE_IS_BOXED (WAMP_TYPE_MESSAGE));
 }
 
+/* The core's inline reads agree with the public getters; the cache is empty
+ * until a serializer's encoding is kept. */
+static void
+test_inline_accessors (void)
+{
+  g_autoptr(WampValue) args = wamp_value_new_list (0);
+  g_autoptr(WampPayload) payload = wamp_payload_new (args, NULL);
+  g_autoptr(WampMessage) call = wamp_message_new_call (7, NULL, "com.example.add", payload);
+  g_autoptr(WampMessage) goodbye = wamp_message_new_goodbye (NULL, "wamp.close.normal");
+  g_autoptr(GObject) serializer = g_object_new (G_TYPE_OBJECT, NULL);
+  g_autoptr(GBytes) encoding = g_bytes_new_static ("x", 1);
+  WampMessage *messages[] = { call, goodbye };
+
+  for (gsize m = 0; m < G_N_ELEMENTS (messages); m++)
+    {
+      g_assert_cmpuint (wamp_message_n_fields_inline (messages[m]), ==,
+                        wamp_message_get_n_fields (messages[m]));
+      for (gsize i = 0; i < wamp_message_get_n_fields (messages[m]); i++)
+        g_assert_true (wamp_message_field_inline (messages[m], i) ==
+                       wamp_message_get_field (messages[m], i));
+      g_assert_true (wamp_message_payload_inline (messages[m]) == wamp_message_get_payload (messages[m]));
+      g_assert_cmpint (wamp_message_type_inline (messages[m]), ==,
+                       wamp_message_get_message_type (messages[m]));
+      g_assert_false (wamp_message_has_cached (messages[m]));
+    }
+  g_assert_nonnull (wamp_message_payload_inline (call));
+  g_assert_null (wamp_message_payload_inline (goodbye));
+
+  wamp_message_set_cached_encoding (call, (WampSerializer *) serializer, encoding);
+  g_assert_true (wamp_message_has_cached (call));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -870,6 +902,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/message/reuse/spares-freed-at-thread-exit", test_spares_freed_at_thread_exit);
   g_test_add_func ("/message/type/lookup-agrees-with-table", test_type_lookup);
   g_test_add_func ("/message/reuse/spare-is-poisoned-under-asan", test_spare_is_poisoned);
+  g_test_add_func ("/message/inline/accessors-agree-with-getters", test_inline_accessors);
 
   return g_test_run ();
 }

@@ -329,6 +329,42 @@ test_spares_freed_at_thread_exit (void)
     g_thread_join (g_thread_new ("churn", churn_thread, fake));
 }
 
+/* The envelope writer's inline reads agree with the public getters. */
+static void
+test_inline_agrees_with_getters (void)
+{
+  g_autoptr(FakeSerializer) fake = g_object_new (FAKE_TYPE_SERIALIZER, NULL);
+  g_autoptr(FakeSerializer) other = g_object_new (FAKE_TYPE_SERIALIZER, NULL);
+  g_autoptr(GBytes) frame = g_bytes_new_static ("xL1D", 4);
+  g_autoptr(WampPayload) both = wamp_payload_new_raw (WAMP_SERIALIZER (fake), frame, 1, 2, 3, 1);
+  g_autoptr(WampPayload) args_only = wamp_payload_new_raw (WAMP_SERIALIZER (fake), frame, 1, 2, 0, 0);
+  g_autoptr(WampValue) list = wamp_value_new_list (0);
+  g_autoptr(WampPayload) values = wamp_payload_new (list, NULL);
+  WampPayload *payloads[] = { both, args_only, values };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (payloads); i++)
+    for (guint s = 0; s < 2; s++)
+      {
+        WampSerializer *serializer = WAMP_SERIALIZER (s == 0 ? fake : other);
+        const guint8 *args = NULL, *kwargs = NULL, *inline_args = NULL, *inline_kwargs = NULL;
+        gsize args_len = 0, kwargs_len = 0, inline_args_len = 0, inline_kwargs_len = 0;
+        gboolean raw = wamp_payload_get_raw (payloads[i], serializer, &args, &args_len,
+                                             &kwargs, &kwargs_len);
+
+        g_assert_cmpint (wamp_payload_get_raw_inline (payloads[i], serializer, &inline_args,
+                                                      &inline_args_len, &inline_kwargs,
+                                                      &inline_kwargs_len), ==, raw);
+        g_assert_true (inline_args == args && inline_kwargs == kwargs);
+        g_assert_cmpuint (inline_args_len, ==, args_len);
+        g_assert_cmpuint (inline_kwargs_len, ==, kwargs_len);
+        g_assert_cmpint (wamp_payload_has_any_inline (payloads[i]), ==,
+                         wamp_payload_has_args (payloads[i]) || wamp_payload_has_kwargs (payloads[i]));
+      }
+  g_assert_cmpuint (wamp_payload_get_raw_size (both), ==, 3);
+  g_assert_cmpuint (wamp_payload_get_raw_size (args_only), ==, 2);
+  g_assert_cmpuint (wamp_payload_get_raw_size (values), ==, 0);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -345,6 +381,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/payload/boxed/copy-is-ref", test_refcount_and_boxed);
   g_test_add_func ("/payload/span-copy/small-reused-large-own-block", test_span_copy_small_and_large);
   g_test_add_func ("/payload/spares/freed-at-thread-exit", test_spares_freed_at_thread_exit);
+  g_test_add_func ("/payload/raw/inline-agrees-with-getters", test_inline_agrees_with_getters);
 
   return g_test_run ();
 }
