@@ -43,7 +43,7 @@ static const guint8 string_plain[256] = {
 #define HAS_ZERO_BYTE(w) (((w) - ONES) & ~(w) & HIGHS)
 #define HAS_BYTE_BELOW(w, n) (((w) - ONES * (n)) & ~(w) & HIGHS)
 
-/* Skips plain string bytes 16 (SSE2, every x86-64) or eight at a time and
+/* Skips plain string bytes 32 (SSE2, every x86-64) or eight at a time and
  * returns the first byte that is not plain, or where fewer than eight bytes
  * remain: long strings are the bulk of most payloads, and testing a block
  * of bytes costs about what testing one does. */
@@ -58,17 +58,30 @@ skip_plain_words (const guint8 *p,
    * controls below 0x20 alike. */
   const __m128i below_space = _mm_set1_epi8 (0x20);
 
-  while (end - p >= 16)
+#define SPECIAL_BYTES(v) \
+  _mm_movemask_epi8 (_mm_or_si128 (_mm_or_si128 (_mm_cmpeq_epi8 ((v), quote), _mm_cmpeq_epi8 ((v), backslash)), \
+                                   _mm_cmplt_epi8 ((v), below_space)))
+
+  while (end - p >= 32)
     {
       __m128i a = _mm_loadu_si128 ((const __m128i *) p);
-      __m128i hit = _mm_or_si128 (_mm_or_si128 (_mm_cmpeq_epi8 (a, quote), _mm_cmpeq_epi8 (a, backslash)),
-                                  _mm_cmplt_epi8 (a, below_space));
-      guint mask = (guint) _mm_movemask_epi8 (hit);
+      __m128i b = _mm_loadu_si128 ((const __m128i *) (p + 16));
+      guint mask = (guint) SPECIAL_BYTES (a) | ((guint) SPECIAL_BYTES (b) << 16);
+
+      if (mask != 0)
+        return p + __builtin_ctz (mask);
+      p += 32;
+    }
+  if (end - p >= 16)
+    {
+      __m128i a = _mm_loadu_si128 ((const __m128i *) p);
+      guint mask = (guint) SPECIAL_BYTES (a);
 
       if (mask != 0)
         return p + __builtin_ctz (mask);
       p += 16;
     }
+#undef SPECIAL_BYTES
 #endif
   while (end - p >= 8)
     {
@@ -790,18 +803,24 @@ skip_value (WampJsonReader *reader,
 }
 
 gboolean
+wamp_json_reader_skip_value (WampJsonReader *reader,
+                             guint           depth)
+{
+  wamp_json_reader_skip_ws (reader);
+  /* A payload is a list or a dict: a list goes straight into its loop. */
+  if (reader->p < reader->end && *reader->p == '[')
+    return skip_list (reader, depth);
+  return skip_value (reader, depth);
+}
+
+gboolean
 wamp_json_reader_read_value (WampJsonReader  *reader,
                              guint            depth,
                              WampValue      **out)
 {
-  wamp_json_reader_skip_ws (reader);
   if (out == NULL)
-    {
-      /* A payload is a list or a dict: a list goes straight into its loop. */
-      if (reader->p < reader->end && *reader->p == '[')
-        return skip_list (reader, depth);
-      return skip_value (reader, depth);
-    }
+    return wamp_json_reader_skip_value (reader, depth);
+  wamp_json_reader_skip_ws (reader);
   /* A plain string (a URI, most often) without the general reader's call. */
   if (reader->p < reader->end && *reader->p == '"')
     {

@@ -42,6 +42,11 @@ gboolean wamp_json_reader_read_value (WampJsonReader *reader,
                                       guint           depth,
                                       WampValue     **out);
 
+/* wamp_json_reader_read_value() with @out NULL, in a function of its own:
+ * the payload's skip needs none of the building reader's registers saved. */
+gboolean wamp_json_reader_skip_value (WampJsonReader *reader,
+                                      guint           depth);
+
 /* Decodes exactly one complete value (whitespace around allowed) with
  * nesting at most @max_depth. Errors are WAMP_ERROR @code.
  * Returns: (transfer full) (nullable). */

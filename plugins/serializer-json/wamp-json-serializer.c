@@ -224,13 +224,13 @@ read_element (WampJsonReader       *reader,
   is_args = element == WAMP_ENVELOPE_ELEMENT_ARGUMENTS;
   if (start >= reader->end || *start != (is_args ? '[' : '{'))
     {
-      if (start < reader->end && !wamp_json_reader_read_value (reader, 1, NULL))
+      if (start < reader->end && !wamp_json_reader_skip_value (reader, 1))
         json_violation (reader, error);
       else
         violation (is_args ? "Arguments must be a list" : "ArgumentsKw must be a dict", error);
       return FALSE;
     }
-  if (!wamp_json_reader_read_value (reader, 1, NULL))
+  if (!wamp_json_reader_skip_value (reader, 1))
     {
       json_violation (reader, error);
       return FALSE;
@@ -355,9 +355,21 @@ envelope_write_raw (gpointer      writer,
                     const guint8 *data,
                     gsize         len)
 {
-  if (index > 0)
-    wamp_output_buffer_put (writer, ',');
-  wamp_output_buffer_append (writer, data, len);
+  WampOutputBuffer *out = writer;
+  guint8 *p;
+
+  /* One capacity check for the ',' and the bytes; the ',' stored always,
+   * kept when it is due. */
+  wamp_output_buffer_reserve (out, len + 1);
+  p = out->data + out->len;
+  *p = ',';
+  p += index > 0;
+  /* Most are "{}" (Options, Details): copied without a memcpy call. */
+  if (len == 2)
+    memcpy (p, data, 2);
+  else if (len > 0)
+    memcpy (p, data, len);
+  out->len = (gsize) (p + len - out->data);
 }
 
 static void
