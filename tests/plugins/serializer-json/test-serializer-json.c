@@ -10,6 +10,7 @@
 #include "serializer-test-util.h"
 #include "wamp-json-serializer.h"
 #include "wamp-json-reader.h"
+#include "wamp-json-writer.h"
 
 static WampSerializer *serializer;
 
@@ -855,6 +856,32 @@ test_integers_every_length_written (void)
     }
 }
 
+/* A message's integer element written whatever room the buffer has left:
+ * grown when fewer than 22 bytes remain, never written past its end. */
+static void
+test_element_int_at_every_fill (void)
+{
+  const gint64 values[] = { 0, 7, 48, G_GINT64_CONSTANT (9007199254740992), -1, G_MININT64 };
+
+  for (gsize v = 0; v < G_N_ELEMENTS (values); v++)
+    for (gsize index = 0; index < 2; index++)
+      for (gsize left = 0; left <= 30; left++)
+        {
+          g_auto(WampOutputBuffer) out = { NULL, 0, 0 };
+          g_autofree char *expected = NULL;
+          gsize fill;
+
+          wamp_output_buffer_init (&out, 64);
+          fill = out.alloc - left;
+          memset (out.data, 'x', fill);
+          out.len = fill;
+          wamp_json_writer_write_element_int (&out, index, values[v]);
+          expected = g_strdup_printf ("%s%" G_GINT64_FORMAT, index > 0 ? "," : "", values[v]);
+          g_assert_cmpuint (out.len, <=, out.alloc);
+          g_assert_cmpmem (out.data + fill, out.len - fill, expected, strlen (expected));
+        }
+}
+
 /* Strings with an escape, a control, a multi-byte or an invalid byte at
  * every position of every length up to 70: the block scan stops exactly
  * there, in a decoded value and in a skipped payload alike. */
@@ -1039,6 +1066,7 @@ main (int argc, char **argv)
   g_test_add_func ("/json/message/violations-name-the-reason", test_violation_reasons);
   g_test_add_func ("/json/message/integer-fields-every-length", test_integer_fields_every_length);
   g_test_add_func ("/json/value/numbers/integers-every-length-written", test_integers_every_length_written);
+  g_test_add_func ("/json/message/integer-element-at-every-fill", test_element_int_at_every_fill);
   g_test_add_func ("/json/value/strings/special-byte-at-every-position", test_strings_special_byte_everywhere);
   g_test_add_func ("/json/message/whitespace-everywhere", test_whitespace_everywhere);
   g_test_add_func ("/json/message/truncated-frame-never-read-past", test_frame_not_nul_terminated);
