@@ -882,6 +882,24 @@ test_element_int_at_every_fill (void)
         }
 }
 
+/* Raw Arguments and ArgumentsKw after a Details dict longer than the room
+ * the envelope reserves: the buffer grows for them, the bytes unchanged. */
+static void
+test_raw_payload_after_long_details (void)
+{
+  for (gsize n = 100; n <= 400; n += 50)
+    {
+      g_autofree char *filler = g_strnfill (n, 'z');
+      g_autofree char *frame = g_strdup_printf ("[36,1,2,{\"k\":\"%s\"},[\"%s\"],{\"a\":\"%s\"}]",
+                                                filler, filler, filler);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *back = round_trip_frame (frame, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (back, ==, frame);
+    }
+}
+
 /* Strings with an escape, a control, a multi-byte or an invalid byte at
  * every position of every length up to 70: the block scan stops exactly
  * there, in a decoded value and in a skipped payload alike. */
@@ -1067,6 +1085,7 @@ main (int argc, char **argv)
   g_test_add_func ("/json/message/integer-fields-every-length", test_integer_fields_every_length);
   g_test_add_func ("/json/value/numbers/integers-every-length-written", test_integers_every_length_written);
   g_test_add_func ("/json/message/integer-element-at-every-fill", test_element_int_at_every_fill);
+  g_test_add_func ("/json/message/raw-payload-after-long-details", test_raw_payload_after_long_details);
   g_test_add_func ("/json/value/strings/special-byte-at-every-position", test_strings_special_byte_everywhere);
   g_test_add_func ("/json/message/whitespace-everywhere", test_whitespace_everywhere);
   g_test_add_func ("/json/message/truncated-frame-never-read-past", test_frame_not_nul_terminated);
