@@ -43,9 +43,10 @@ static const guint8 string_plain[256] = {
 #define HAS_ZERO_BYTE(w) (((w) - ONES) & ~(w) & HIGHS)
 #define HAS_BYTE_BELOW(w, n) (((w) - ONES * (n)) & ~(w) & HIGHS)
 
-/* Skips plain string bytes 32 (SSE2, every x86-64) or eight at a time: long
- * strings are the bulk of most payloads, and testing a block of bytes costs
- * about what testing one does. */
+/* Skips plain string bytes 32 (SSE2, every x86-64) or eight at a time and
+ * returns the first byte that is not plain, or where fewer than eight bytes
+ * remain: long strings are the bulk of most payloads, and testing a block
+ * of bytes costs about what testing one does. */
 static inline const guint8 *
 skip_plain_words (const guint8 *p,
                   const guint8 *end)
@@ -57,28 +58,41 @@ skip_plain_words (const guint8 *p,
    * controls below 0x20 alike. */
   const __m128i below_space = _mm_set1_epi8 (0x20);
 
+#define SPECIAL_BYTES(v) \
+  _mm_movemask_epi8 (_mm_or_si128 (_mm_or_si128 (_mm_cmpeq_epi8 ((v), quote), _mm_cmpeq_epi8 ((v), backslash)), \
+                                   _mm_cmplt_epi8 ((v), below_space)))
+
   while (end - p >= 32)
     {
       __m128i a = _mm_loadu_si128 ((const __m128i *) p);
       __m128i b = _mm_loadu_si128 ((const __m128i *) (p + 16));
-      __m128i hit_a = _mm_or_si128 (_mm_or_si128 (_mm_cmpeq_epi8 (a, quote), _mm_cmpeq_epi8 (a, backslash)),
-                                    _mm_cmplt_epi8 (a, below_space));
-      __m128i hit_b = _mm_or_si128 (_mm_or_si128 (_mm_cmpeq_epi8 (b, quote), _mm_cmpeq_epi8 (b, backslash)),
-                                    _mm_cmplt_epi8 (b, below_space));
+      guint mask = (guint) SPECIAL_BYTES (a) | ((guint) SPECIAL_BYTES (b) << 16);
 
-      if (_mm_movemask_epi8 (_mm_or_si128 (hit_a, hit_b)) != 0)
-        break;
+      if (mask != 0)
+        return p + __builtin_ctz (mask);
       p += 32;
     }
+  if (end - p >= 16)
+    {
+      __m128i a = _mm_loadu_si128 ((const __m128i *) p);
+      guint mask = (guint) SPECIAL_BYTES (a);
+
+      if (mask != 0)
+        return p + __builtin_ctz (mask);
+      p += 16;
+    }
+#undef SPECIAL_BYTES
 #endif
   while (end - p >= 8)
     {
-      guint64 w;
+      guint64 w, hit;
 
       memcpy (&w, p, 8);
-      if ((w & HIGHS) || HAS_BYTE_BELOW (w, 0x20) ||
-          HAS_ZERO_BYTE (w ^ (ONES * '"')) || HAS_ZERO_BYTE (w ^ (ONES * '\\')))
-        break;
+      /* Exact in its lowest set bit: a false hit only follows a true one. */
+      hit = (w & HIGHS) | HAS_BYTE_BELOW (w, 0x20) |
+            HAS_ZERO_BYTE (w ^ (ONES * '"')) | HAS_ZERO_BYTE (w ^ (ONES * '\\'));
+      if (hit != 0)
+        return p + (__builtin_ctzll (hit) >> 3);
       p += 8;
     }
   return p;
@@ -759,9 +773,9 @@ skip_list (WampJsonReader *reader,
       return TRUE;
     }
 
+  /* Whitespace before each element is skipped after the '[' or ','. */
   for (;;)
     {
-      wamp_json_reader_skip_ws (reader);
       if (!skip_element (reader, depth + 1))
         return FALSE;
       wamp_json_reader_skip_ws (reader);
@@ -789,18 +803,24 @@ skip_value (WampJsonReader *reader,
 }
 
 gboolean
+wamp_json_reader_skip_value (WampJsonReader *reader,
+                             guint           depth)
+{
+  wamp_json_reader_skip_ws (reader);
+  /* A payload is a list or a dict: a list goes straight into its loop. */
+  if (reader->p < reader->end && *reader->p == '[')
+    return skip_list (reader, depth);
+  return skip_value (reader, depth);
+}
+
+gboolean
 wamp_json_reader_read_value (WampJsonReader  *reader,
                              guint            depth,
                              WampValue      **out)
 {
-  wamp_json_reader_skip_ws (reader);
   if (out == NULL)
-    {
-      /* A payload is a list or a dict: a list goes straight into its loop. */
-      if (reader->p < reader->end && *reader->p == '[')
-        return skip_list (reader, depth);
-      return skip_value (reader, depth);
-    }
+    return wamp_json_reader_skip_value (reader, depth);
+  wamp_json_reader_skip_ws (reader);
   /* A plain string (a URI, most often) without the general reader's call. */
   if (reader->p < reader->end && *reader->p == '"')
     {

@@ -75,6 +75,77 @@ is_digit (guint8 c)
   return c >= '0' && c <= '9';
 }
 
+#define DIGIT_ONES G_GUINT64_CONSTANT (0x0101010101010101)
+#define HIGH_NIBBLES G_GUINT64_CONSTANT (0xf0f0f0f0f0f0f0f0)
+
+/* The bytes of @w (eight bytes of input, the first lowest) that are not
+ * ASCII digits, nonzero: '0'..'9' are the bytes whose high nibble is 3 before
+ * and after adding 6. Exact in its lowest nonzero byte (a carry out of a
+ * byte >= 0xfa only reaches later ones). */
+static inline guint64
+non_digits (guint64 w)
+{
+  return ((w & HIGH_NIBBLES) ^ (DIGIT_ONES * 0x30)) |
+         (((w + DIGIT_ONES * 6) & HIGH_NIBBLES) ^ (DIGIT_ONES * 0x30));
+}
+
+/* The value of the first @n (1 to 8) bytes of @w, all digits: four
+ * multiplications for the eight (SWAR), not one per digit. */
+static inline guint64
+digits_value (guint64 w,
+              guint   n)
+{
+  /* No borrow crosses into the digits: they are the low bytes. Shifting
+   * them up drops what follows and makes the low bytes leading zeros. */
+  w = (w - DIGIT_ONES * '0') << (8 * (8 - n));
+  w = (w * 10 + (w >> 8)) & G_GUINT64_CONSTANT (0x00ff00ff00ff00ff);
+  w = (w * 100 + (w >> 16)) & G_GUINT64_CONSTANT (0x0000ffff0000ffff);
+  return (w * 10000 + (w >> 32)) & G_GUINT64_CONSTANT (0xffffffff);
+}
+
+static const guint32 small_powers_of_ten[8] = {
+  1, 10, 100, 1000, 10000, 100000, 1000000, 10000000
+};
+
+/* An integer of 1 to 15 digits, no leading zero, at @p with 16 bytes
+ * readable: its value and the byte after it in @end_out. FALSE for anything
+ * else (left to the slower paths). */
+static inline gboolean
+read_short_integer (const guint8  *p,
+                    guint64       *value,
+                    const guint8 **end_out)
+{
+  guint64 w, bad, v;
+  guint n;
+
+  memcpy (&w, p, 8);
+  bad = non_digits (w);
+  if (bad != 0)
+    {
+      n = (guint) __builtin_ctzll (bad) >> 3;
+      if (n == 0)
+        return FALSE;
+      v = digits_value (w, n);
+    }
+  else
+    {
+      guint n2;
+
+      v = digits_value (w, 8);
+      memcpy (&w, p + 8, 8);
+      bad = non_digits (w);
+      if (bad == 0)
+        return FALSE;
+      n2 = (guint) __builtin_ctzll (bad) >> 3;
+      if (n2 > 0)
+        v = v * small_powers_of_ten[n2] + digits_value (w, n2);
+      n = 8 + n2;
+    }
+  *value = v;
+  *end_out = p + n;
+  return TRUE;
+}
+
 /* A field at the cursor: the common ones (integers, {}; plain strings in
  * the reader's entry) taken here, others decoded (and anything unusual, such
  * as a leading zero or a fraction, left to the reader to judge). */
@@ -85,6 +156,20 @@ read_field (WampJsonReader  *reader,
   const guint8 *p = reader->p;
   const guint8 *end = reader->end;
 
+  if (end - p >= 16 && p[0] >= '1' && p[0] <= '9')
+    {
+      const guint8 *q;
+      guint64 v;
+
+      /* 16 bytes follow any field but one near the frame's end, which
+       * the loop below reads. */
+      if (read_short_integer (p, &v, &q) && *q != '.' && *q != 'e' && *q != 'E')
+        {
+          reader->p = q;
+          *field = wamp_value_new_int ((gint64) v);
+          return TRUE;
+        }
+    }
   if (p < end && is_digit (p[0]))
     {
       const guint8 *q = p + 1;
@@ -139,13 +224,13 @@ read_element (WampJsonReader       *reader,
   is_args = element == WAMP_ENVELOPE_ELEMENT_ARGUMENTS;
   if (start >= reader->end || *start != (is_args ? '[' : '{'))
     {
-      if (start < reader->end && !wamp_json_reader_read_value (reader, 1, NULL))
+      if (start < reader->end && !wamp_json_reader_skip_value (reader, 1))
         json_violation (reader, error);
       else
         violation (is_args ? "Arguments must be a list" : "ArgumentsKw must be a dict", error);
       return FALSE;
     }
-  if (!wamp_json_reader_read_value (reader, 1, NULL))
+  if (!wamp_json_reader_skip_value (reader, 1))
     {
       json_violation (reader, error);
       return FALSE;
@@ -184,9 +269,9 @@ deserialize_frame (WampSerializer  *serializer,
   if (reader.p < reader.end && *reader.p == ']')
     return violation ("empty message array", error);
 
+  /* Whitespace before each element is skipped after the '[' or ','. */
   for (;;)
     {
-      wamp_json_reader_skip_ws (&reader);
       if (!read_element (&reader, &builder, error))
         return NULL;
 
@@ -264,31 +349,53 @@ envelope_write_value (gpointer    writer,
   return wamp_json_writer_write_value (writer, value, error);
 }
 
+static void envelope_write_raw (gpointer      writer,
+                                gsize         index,
+                                const guint8 *data,
+                                gsize         len);
+
+/* The room for envelope_write_raw(), made out of its line: without a call
+ * of its own but the final memcpy the usual path saves no registers. */
+static __attribute__ ((noinline)) void
+envelope_write_raw_grown (gpointer      writer,
+                          gsize         index,
+                          const guint8 *data,
+                          gsize         len)
+{
+  wamp_output_buffer_grow (writer, len + 1);
+  envelope_write_raw (writer, index, data, len);
+}
+
 static void
 envelope_write_raw (gpointer      writer,
                     gsize         index,
                     const guint8 *data,
                     gsize         len)
 {
-  if (index > 0)
-    wamp_output_buffer_put (writer, ',');
-  wamp_output_buffer_append (writer, data, len);
+  WampOutputBuffer *out = writer;
+  guint8 *p;
+
+  if (G_UNLIKELY (out->alloc - out->len < len + 1))
+    {
+      envelope_write_raw_grown (writer, index, data, len);
+      return;
+    }
+  /* The ',' stored always, kept when it is due. */
+  p = out->data + out->len;
+  *p = ',';
+  p += index > 0;
+  out->len = (gsize) (p + len - out->data);
+  /* Most are "{}" (Options, Details): copied without a memcpy call. */
+  if (len == 2)
+    memcpy (p, data, 2);
+  else if (len > 0)
+    memcpy (p, data, len);
 }
 
 static void
 envelope_end (gpointer writer)
 {
   wamp_output_buffer_put (writer, ']');
-}
-
-static void
-envelope_write_int (gpointer writer,
-                    gsize    index,
-                    gint64   value)
-{
-  if (index > 0)
-    wamp_output_buffer_put (writer, ',');
-  wamp_json_writer_write_int (writer, value);
 }
 
 static const guint8 empty_array[] = { '[', ']' };
@@ -304,7 +411,7 @@ static const WampEnvelopeWriterFuncs envelope_funcs = {
 };
 
 static const WampEnvelopeFieldFuncs field_funcs = {
-  .write_int = envelope_write_int,
+  .write_int = wamp_json_writer_write_element_int,
   .empty_dict = empty_object,
   .empty_dict_len = sizeof empty_object,
 };

@@ -14,9 +14,11 @@ G_BEGIN_DECLS
  */
 typedef WampOutputBuffer WampJsonWriter;
 
-/* An integer, as its decimal digits. */
-void wamp_json_writer_write_int (WampJsonWriter *writer,
-                                 gint64          value);
+/* Element @index of an array, an integer: its decimal digits, after a ','
+ * unless it is the first. A WampEnvelopeFieldFuncs' write_int. */
+void wamp_json_writer_write_element_int (gpointer writer,
+                                         gsize    index,
+                                         gint64   value);
 
 /* Writes @value. Fails with WAMP_ERROR_INVALID_ARGUMENT for what JSON cannot
  * carry: NaN and infinities, and a string beginning with U+0000 (the binary

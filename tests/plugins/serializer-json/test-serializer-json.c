@@ -10,6 +10,7 @@
 #include "serializer-test-util.h"
 #include "wamp-json-serializer.h"
 #include "wamp-json-reader.h"
+#include "wamp-json-writer.h"
 
 static WampSerializer *serializer;
 
@@ -750,6 +751,234 @@ test_fast_paths_agree (void)
     }
 }
 
+/* Deserializes @json and serializes the message back; NULL and @error set
+ * when it is refused. */
+static char *
+round_trip_frame (const char  *json,
+                  GError     **error)
+{
+  g_autoptr(WampMessage) m = NULL;
+  g_autoptr(GBytes) out = NULL;
+
+  m = deserialize_string (json, error);
+  if (m == NULL)
+    return NULL;
+  out = wamp_serializer_serialize (serializer, m, error);
+  g_assert_nonnull (out);
+  return bytes_to_string (out);
+}
+
+/* Integer fields read in blocks of eight digits (when 16 bytes follow) agree
+ * with the digit loop (fewer bytes left): the same value or the same error,
+ * whatever the length and whatever follows; written back digit for digit. */
+static void
+test_integer_fields_every_length (void)
+{
+  static const char *const odd[] = {
+    "0", "00", "01", "-3", "1.5", "1e3", "12E", "1x", "12345678901234567",
+    "123456789012345678901", "9007199254740993", "7 ", "7\t", "1234567890123456",
+  };
+  g_autoptr(GPtrArray) tokens = g_ptr_array_new_with_free_func (g_free);
+  guint64 power = 1;
+
+  for (guint n = 1; n <= 16; n++)
+    {
+      guint64 max = MIN (power * 10 - 1, G_GUINT64_CONSTANT (9007199254740992));
+
+      g_ptr_array_add (tokens, g_strdup_printf ("%" G_GUINT64_FORMAT, power));
+      g_ptr_array_add (tokens, g_strdup_printf ("%" G_GUINT64_FORMAT, max));
+      g_ptr_array_add (tokens, g_strndup ("9876543210123456", n));
+      power *= 10;
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (odd); i++)
+    g_ptr_array_add (tokens, g_strdup (odd[i]));
+
+  for (guint i = 0; i < tokens->len; i++)
+    for (guint where = 0; where < 2; where++)
+      {
+        const char *t = tokens->pdata[i];
+        g_autofree char *frame = where == 0 ? g_strdup_printf ("[17,%s,5]", t)
+                                            : g_strdup_printf ("[17,5,%s]", t);
+        g_autofree char *padded = g_strdup_printf ("%s%24s", frame, "");
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GError) padded_error = NULL;
+        g_autofree char *back = round_trip_frame (frame, &error);
+        g_autofree char *padded_back = round_trip_frame (padded, &padded_error);
+
+        if (back == NULL)
+          {
+            g_assert_nonnull (error);
+            g_assert_null (padded_back);
+            g_assert_nonnull (padded_error);
+            g_assert_cmpstr (error->message, ==, padded_error->message);
+            continue;
+          }
+        g_assert_no_error (padded_error);
+        g_assert_cmpstr (back, ==, padded_back);
+        if (t[0] != '0' || t[1] == '\0')
+          {
+            if (t[strlen (t) - 1] == ' ' || t[strlen (t) - 1] == '\t')
+              continue;
+            g_assert_cmpstr (back, ==, frame);
+          }
+      }
+}
+
+/* Integers of every length written as printf writes them: 0, the powers of
+ * ten and their neighbours, the bounds. */
+static void
+test_integers_every_length_written (void)
+{
+  guint64 power = 1;
+
+  for (guint n = 0; n <= 19; n++)
+    {
+      const guint64 values[] = { power - 1, power, power + 1, power * 2 - 1 };
+
+      for (gsize i = 0; i < G_N_ELEMENTS (values); i++)
+        {
+          g_autoptr(WampValue) u = wamp_value_new_uint (values[i]);
+          g_autofree char *json = encode (u);
+          g_autofree char *expected = g_strdup_printf ("%" G_GUINT64_FORMAT, values[i]);
+
+          g_assert_cmpstr (json, ==, expected);
+          if (values[i] <= (guint64) G_MAXINT64)
+            {
+              g_autoptr(WampValue) neg = wamp_value_new_int (-(gint64) values[i]);
+              g_autofree char *neg_json = encode (neg);
+              g_autofree char *neg_expected = g_strdup_printf ("%" G_GINT64_FORMAT, -(gint64) values[i]);
+
+              g_assert_cmpstr (neg_json, ==, neg_expected);
+            }
+        }
+      if (n < 19)
+        power *= 10;
+    }
+}
+
+/* A message's integer element written whatever room the buffer has left:
+ * grown when fewer than 22 bytes remain, never written past its end. */
+static void
+test_element_int_at_every_fill (void)
+{
+  const gint64 values[] = { 0, 7, 48, G_GINT64_CONSTANT (9007199254740992), -1, G_MININT64 };
+
+  for (gsize v = 0; v < G_N_ELEMENTS (values); v++)
+    for (gsize index = 0; index < 2; index++)
+      for (gsize left = 0; left <= 30; left++)
+        {
+          g_auto(WampOutputBuffer) out = { NULL, 0, 0 };
+          g_autofree char *expected = NULL;
+          gsize fill;
+
+          wamp_output_buffer_init (&out, 64);
+          fill = out.alloc - left;
+          memset (out.data, 'x', fill);
+          out.len = fill;
+          wamp_json_writer_write_element_int (&out, index, values[v]);
+          expected = g_strdup_printf ("%s%" G_GINT64_FORMAT, index > 0 ? "," : "", values[v]);
+          g_assert_cmpuint (out.len, <=, out.alloc);
+          g_assert_cmpmem (out.data + fill, out.len - fill, expected, strlen (expected));
+        }
+}
+
+/* Raw Arguments and ArgumentsKw after a Details dict longer than the room
+ * the envelope reserves: the buffer grows for them, the bytes unchanged. */
+static void
+test_raw_payload_after_long_details (void)
+{
+  for (gsize n = 100; n <= 400; n += 50)
+    {
+      g_autofree char *filler = g_strnfill (n, 'z');
+      g_autofree char *frame = g_strdup_printf ("[36,1,2,{\"k\":\"%s\"},[\"%s\"],{\"a\":\"%s\"}]",
+                                                filler, filler, filler);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *back = round_trip_frame (frame, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (back, ==, frame);
+    }
+}
+
+/* Strings with an escape, a control, a multi-byte or an invalid byte at
+ * every position of every length up to 70: the block scan stops exactly
+ * there, in a decoded value and in a skipped payload alike. */
+static void
+test_strings_special_byte_everywhere (void)
+{
+  static const struct {
+    const char *bytes;
+    const char *decoded;
+    const char *reason;
+  } specials[] = {
+    { "\\n", "\n", NULL },
+    { "\\\"", "\"", NULL },
+    { "\xc3\xa9", "\xc3\xa9", NULL },
+    { "\x01", NULL, "control character in string" },
+    { "\xff", NULL, "invalid UTF-8" },
+  };
+
+  for (gsize len = 0; len <= 70; len++)
+    for (gsize pos = 0; pos <= len; pos++)
+      for (gsize k = 0; k < G_N_ELEMENTS (specials); k++)
+        {
+          g_autofree char *before = g_strnfill (pos, 'a');
+          g_autofree char *after = g_strnfill (len - pos, 'b');
+          g_autofree char *json = g_strdup_printf ("[\"%s%s%s\"]", before, specials[k].bytes, after);
+          g_autofree char *frame = g_strdup_printf ("[48,1,{},\"t\",%s]", json);
+          g_autoptr(GError) error = NULL;
+          g_autoptr(GError) frame_error = NULL;
+          g_autoptr(WampValue) value = NULL;
+          g_autoptr(WampMessage) m = NULL;
+
+          value = wamp_serializer_decode_value (serializer, (const guint8 *) json, strlen (json), &error);
+          m = deserialize_string (frame, &frame_error);
+          if (specials[k].reason == NULL)
+            {
+              g_autofree char *expected = g_strconcat (before, specials[k].decoded, after, NULL);
+              gsize got_len;
+              const char *got;
+
+              g_assert_no_error (error);
+              g_assert_no_error (frame_error);
+              g_assert_nonnull (m);
+              got = wamp_value_get_string (wamp_value_list_get (value, 0), &got_len);
+              g_assert_cmpmem (got, got_len, expected, strlen (expected));
+            }
+          else
+            {
+              g_autofree char *at = g_strdup_printf ("invalid JSON at byte %" G_GSIZE_FORMAT ": %s",
+                                                     15 + pos, specials[k].reason);
+
+              g_assert_null (value);
+              g_assert_nonnull (error);
+              g_assert_nonnull (strstr (error->message, specials[k].reason));
+              g_assert_null (m);
+              g_assert_error (frame_error, WAMP_ERROR, WAMP_ERROR_PROTOCOL_VIOLATION);
+              g_assert_cmpstr (frame_error->message, ==, at);
+            }
+        }
+}
+
+/* Whitespace of every kind around every token of a frame. */
+static void
+test_whitespace_everywhere (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WampMessage) m = deserialize_string (" \t\r\n[ 48 ,\n12\t,\r{ } , \"a.b\" ,"
+                                                 " [ 1 , \"x\" ,\t[ ] ] , { \"k\" : 2 } ]\n ", &error);
+  const guint8 *args, *kwargs;
+  gsize args_len, kwargs_len;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (wamp_message_get_request_id (m), ==, 12);
+  g_assert_cmpstr (wamp_message_get_uri (m), ==, "a.b");
+  g_assert_true (wamp_payload_get_raw (wamp_message_get_payload (m), serializer,
+                                       &args, &args_len, &kwargs, &kwargs_len));
+  g_assert_cmpmem (args, args_len, "[ 1 , \"x\" ,\t[ ] ]", 17);
+  g_assert_cmpmem (kwargs, kwargs_len, "{ \"k\" : 2 }", 11);
+}
+
 static void
 test_violation_reasons (void)
 {
@@ -853,6 +1082,12 @@ main (int argc, char **argv)
   g_test_add_func ("/json/message/decoded-payload-written-with-empty-args-for-kwargs", test_decoded_payload_written);
   g_test_add_func ("/json/message/written-compactly", test_message_written_compactly);
   g_test_add_func ("/json/message/violations-name-the-reason", test_violation_reasons);
+  g_test_add_func ("/json/message/integer-fields-every-length", test_integer_fields_every_length);
+  g_test_add_func ("/json/value/numbers/integers-every-length-written", test_integers_every_length_written);
+  g_test_add_func ("/json/message/integer-element-at-every-fill", test_element_int_at_every_fill);
+  g_test_add_func ("/json/message/raw-payload-after-long-details", test_raw_payload_after_long_details);
+  g_test_add_func ("/json/value/strings/special-byte-at-every-position", test_strings_special_byte_everywhere);
+  g_test_add_func ("/json/message/whitespace-everywhere", test_whitespace_everywhere);
   g_test_add_func ("/json/message/truncated-frame-never-read-past", test_frame_not_nul_terminated);
   add_data_file_tests ();
 
