@@ -205,23 +205,22 @@ wamp_payload_get_raw (const WampPayload *payload,
                       const guint8     **kwargs,
                       gsize             *kwargs_len)
 {
-  const guint8 *data;
+  const guint8 *a, *k;
+  gsize a_len, k_len;
 
   g_return_val_if_fail (payload != NULL, FALSE);
   g_return_val_if_fail (serializer != NULL, FALSE);
 
-  if (payload->serializer == NULL || payload->serializer != serializer)
+  if (!wamp_payload_get_raw_inline (payload, serializer, &a, &a_len, &k, &k_len))
     return FALSE;
-
-  data = payload->data;
   if (args != NULL)
-    *args = payload->args_len > 0 ? data + payload->args_offset : NULL;
+    *args = a;
   if (args_len != NULL)
-    *args_len = payload->args_len;
+    *args_len = a_len;
   if (kwargs != NULL)
-    *kwargs = payload->kwargs_len > 0 ? data + payload->kwargs_offset : NULL;
+    *kwargs = k;
   if (kwargs_len != NULL)
-    *kwargs_len = payload->kwargs_len;
+    *kwargs_len = k_len;
   return TRUE;
 }
 

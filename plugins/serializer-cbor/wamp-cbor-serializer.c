@@ -280,6 +280,23 @@ envelope_write_raw (gpointer      writer,
   wamp_output_buffer_append (writer, data, len);
 }
 
+static void
+envelope_write_int (gpointer writer,
+                    gsize    index,
+                    gint64   value)
+{
+  wamp_cbor_writer_write_int (writer, value);
+}
+
+/* map of 0 entries */
+static const guint8 empty_map[] = { 0xa0 };
+
+static const WampEnvelopeFieldFuncs field_funcs = {
+  .write_int = envelope_write_int,
+  .empty_dict = empty_map,
+  .empty_dict_len = sizeof empty_map,
+};
+
 static const WampEnvelopeWriterFuncs envelope_funcs = {
   .begin = envelope_begin,
   .write_value = envelope_write_value,
@@ -294,7 +311,7 @@ wamp_cbor_serializer_serialize_into (WampSerializer    *serializer,
                                      WampOutputBuffer  *out,
                                      GError           **error)
 {
-  return wamp_envelope_write (message, serializer, &envelope_funcs, out, error);
+  return wamp_envelope_write_fields (message, serializer, &envelope_funcs, &field_funcs, out, error);
 }
 
 static GBytes *

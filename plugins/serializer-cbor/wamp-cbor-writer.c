@@ -67,9 +67,9 @@ wamp_cbor_writer_write_array_head (WampCborWriter *writer,
   write_head (writer, MAJOR_ARRAY, count);
 }
 
-static void
-write_int (WampCborWriter *writer,
-           gint64          v)
+void
+wamp_cbor_writer_write_int (WampCborWriter *writer,
+                            gint64          v)
 {
   if (v < 0)
     /* Major type 1 carries -1 - v, which never overflows for G_MININT64. */
@@ -120,7 +120,7 @@ write_value (WampCborWriter  *writer,
       write_simple (writer, wamp_value_get_bool (value) ? 0xf5 : 0xf4);
       return TRUE;
     case WAMP_VALUE_INT:
-      write_int (writer, wamp_value_get_int (value));
+      wamp_cbor_writer_write_int (writer, wamp_value_get_int (value));
       return TRUE;
     case WAMP_VALUE_UINT:
       write_head (writer, MAJOR_UNSIGNED, wamp_value_get_uint (value));
@@ -195,7 +195,7 @@ wamp_cbor_writer_write_value (WampCborWriter  *writer,
   switch (wamp_value_get_value_type (value))
     {
     case WAMP_VALUE_INT:
-      write_int (writer, wamp_value_get_int (value));
+      wamp_cbor_writer_write_int (writer, wamp_value_get_int (value));
       return TRUE;
     case WAMP_VALUE_DICT:
       if (wamp_value_dict_size (value) == 0)

@@ -15,6 +15,10 @@ G_BEGIN_DECLS
 typedef WampOutputBuffer WampCborWriter;
 
 /* The head of a definite-length array of @count items, shortest form. */
+/* An integer in its shortest head (major type 0 or 1). */
+void wamp_cbor_writer_write_int (WampCborWriter *writer,
+                                 gint64          v);
+
 void wamp_cbor_writer_write_array_head (WampCborWriter *writer,
                                         gsize           count);
 
